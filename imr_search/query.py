@@ -1,0 +1,310 @@
+"""The search query language: one parser, compiled by each engine.
+
+Syntax (what the search box accepts):
+
+    hardware block            both words must match (stemmed)
+    "hardware block"          exact phrase
+    knee OR shoulder          either
+    -radiculopathy            exclude (also NOT radiculopathy)
+    therap*                   prefix (at least 2 characters before the star)
+    (knee OR hip) surgery     grouping
+    treatment:"facet injection" rationale:opioid summary:fusion citation:ODG
+                              scope a word, phrase or group to one field
+
+User text never reaches an engine unparsed: engines compile this module's AST
+(`Term`, `Phrase`, `And`, `Or`, `Not`). Bad syntax raises `QuerySyntaxError` with a
+message meant for the person who typed the query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from imr_search.errors import QuerySyntaxError
+
+FIELDS: tuple[str, ...] = ("treatment", "rationale", "summary", "citation")
+MAX_QUERY_LENGTH = 1000
+MAX_CLAUSES = 64
+MIN_PREFIX = 2
+
+_WORD_CHARS = re.compile(r"\w+", re.UNICODE)
+# A token is a quoted phrase, a parenthesis, or a run of anything else but space/quotes/parens.
+_TOKEN = re.compile(r'\s+|"(?P<phrase>[^"]*)(?P<closed>"?)|(?P<paren>[()])|(?P<word>[^\s"()]+)')
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # lower-cased word characters only
+    field: str | None = None  # None = every text field
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+Node = Term | Phrase | And | Or | Not
+
+
+def words_of(text: str) -> list[str]:
+    """Split text into lower-cased word tokens, as both engines' tokenizers do."""
+    return [w.lower() for w in _WORD_CHARS.findall(text)]
+
+
+def parse_query(text: str) -> Node | None:
+    """Parse a query string into an AST; None for an empty query (browse everything)."""
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QuerySyntaxError(
+            f"The query is {len(text)} characters long; the limit is {MAX_QUERY_LENGTH}."
+        )
+    tokens = _tokenize(text)
+    if not tokens:
+        return None
+    parser = _Parser(tokens)
+    node = parser.parse()
+    if node is None:
+        return None
+    if _count_clauses(node) > MAX_CLAUSES:
+        raise QuerySyntaxError(f"The query has more than {MAX_CLAUSES} terms; shorten it.")
+    _require_positive(node)
+    return node
+
+
+def positive_terms(node: Node | None) -> list[str]:
+    """Words the user asked for (not excluded): used for highlighting and 'why it matched'."""
+    if node is None:
+        return []
+    if isinstance(node, Term):
+        return [node.text]
+    if isinstance(node, Phrase):
+        return list(node.words)
+    if isinstance(node, Not):
+        return []
+    out: list[str] = []
+    for child in node.children:
+        out.extend(positive_terms(child))
+    return out
+
+
+# --- tokenizer -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # "word" | "phrase" | "(" | ")" | "OR" | "NOT"
+    value: str
+    pos: int
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    tokens: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        if m.group("phrase") is not None:
+            if not m.group("closed"):
+                raise QuerySyntaxError(
+                    f'Unclosed quote at character {m.start() + 1}: add the closing ".'
+                )
+            tokens.append(_Tok("phrase", m.group("phrase"), m.start()))
+        elif m.group("paren"):
+            tokens.append(_Tok(m.group("paren"), m.group("paren"), m.start()))
+        elif m.group("word"):
+            word = m.group("word")
+            if word in ("OR", "|", "||"):
+                tokens.append(_Tok("OR", word, m.start()))
+            elif word in ("AND", "&&", "+"):
+                continue  # AND is what juxtaposition means already
+            elif word == "NOT":
+                tokens.append(_Tok("NOT", word, m.start()))
+            else:
+                tokens.append(_Tok("word", word, m.start()))
+    return tokens
+
+
+# --- recursive-descent parser ------------------------------------------------------------
+
+
+class _Parser:
+    def __init__(self, tokens: list[_Tok]) -> None:
+        self.tokens = tokens
+        self.i = 0
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> _Tok:
+        tok = self.tokens[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node | None:
+        node = self.or_expr()
+        tok = self.peek()
+        if tok is not None:  # only a stray ")" can stop or_expr early
+            raise QuerySyntaxError(
+                f"Unmatched ')' at character {tok.pos + 1}: remove it or add a '('."
+            )
+        return node
+
+    def or_expr(self) -> Node | None:
+        branches: list[Node] = []
+        node = self.and_expr()
+        if node is not None:
+            branches.append(node)
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            node = self.and_expr()
+            if node is None or not branches:
+                raise QuerySyntaxError(
+                    f"OR at character {tok.pos + 1} needs a term on both sides."
+                )
+            branches.append(node)
+        if not branches:
+            return None
+        return branches[0] if len(branches) == 1 else Or(tuple(branches))
+
+    def and_expr(self) -> Node | None:
+        parts: list[Node] = []
+        while (tok := self.peek()) is not None and tok.kind not in ("OR", ")"):
+            node = self.unary()
+            if node is not None:
+                parts.append(node)
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+    def unary(self) -> Node | None:
+        tok = self.peek()
+        assert tok is not None
+        if tok.kind == "NOT":
+            self.take()
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("OR", ")"):
+                raise QuerySyntaxError(f"NOT at character {tok.pos + 1} needs a term after it.")
+            child = self.unary()
+            return Not(child) if child is not None else None
+        if tok.kind == "word" and tok.value.startswith("-") and len(tok.value) > 1:
+            # "-word" or "-field:..." or "-(": strip the dash and parse what follows.
+            self.tokens[self.i] = _Tok("word", tok.value[1:], tok.pos + 1)
+            child = self.unary()
+            return Not(child) if child is not None else None
+        if tok.kind == "word" and tok.value == "-":
+            self.take()
+            nxt = self.peek()
+            if nxt is not None and nxt.kind in ("(", "phrase") and nxt.pos == tok.pos + 1:
+                child = self.unary()
+                return Not(child) if child is not None else None
+            return None  # a lone dash means nothing
+        return self.primary(field=None)
+
+    def primary(self, field: str | None) -> Node | None:
+        tok = self.take()
+        if tok.kind == "(":
+            node = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != ")":
+                raise QuerySyntaxError(
+                    f"Unclosed '(' at character {tok.pos + 1}: add the matching ')'."
+                )
+            self.take()
+            if node is None:
+                raise QuerySyntaxError(f"Empty parentheses at character {tok.pos + 1}.")
+            return _with_field(node, field) if field else node
+        if tok.kind == "phrase":
+            words = words_of(tok.value)
+            if not words:
+                return None
+            return Phrase(tuple(words), field) if len(words) > 1 else Term(words[0], field)
+        if tok.kind == "word":
+            return self.word(tok, field)
+        raise QuerySyntaxError(f"Unexpected '{tok.value}' at character {tok.pos + 1}.")
+
+    def word(self, tok: _Tok, field: str | None) -> Node | None:
+        value = tok.value
+        name, colon, rest = value.partition(":")
+        if colon and field is None and re.fullmatch(r"[A-Za-z_]+", name):
+            scope = name.lower()
+            if scope not in FIELDS:
+                raise QuerySyntaxError(
+                    f"Unknown field '{name}:' at character {tok.pos + 1}; use one of "
+                    + ", ".join(f"{f}:" for f in FIELDS)
+                    + ', or put the text in quotes.'
+                )
+            if rest:  # treatment:knee
+                self.tokens[self.i - 1] = _Tok("word", rest, tok.pos + len(name) + 1)
+                self.i -= 1
+            nxt = self.peek()
+            if nxt is None or nxt.kind in ("OR", ")", "NOT"):
+                raise QuerySyntaxError(
+                    f"'{name}:' at character {tok.pos + 1} needs a word, phrase or group after it."
+                )
+            return self.primary(field=scope)
+        prefix = value.endswith("*")
+        words = words_of(value)
+        if not words:
+            return None
+        if prefix:
+            if len(words) > 1:
+                return Phrase(tuple(words), field)  # "l4-s*": keep it simple and exact
+            if len(words[0]) < MIN_PREFIX:
+                raise QuerySyntaxError(
+                    f"'{value}' at character {tok.pos + 1}: a prefix needs at least "
+                    f"{MIN_PREFIX} characters before the *."
+                )
+            return Term(words[0], field, prefix=True)
+        # "L4-S1", "3.3.9": one typed word with inner punctuation is a phrase of its parts.
+        return Phrase(tuple(words), field) if len(words) > 1 else Term(words[0], field)
+
+
+def _with_field(node: Node, field: str) -> Node:
+    """Push a field scope down onto every leaf of a group (inner scopes win)."""
+    if isinstance(node, Term | Phrase):
+        return node if node.field else replace(node, field=field)
+    if isinstance(node, Not):
+        return Not(_with_field(node.child, field))
+    return type(node)(tuple(_with_field(c, field) for c in node.children))
+
+
+def _count_clauses(node: Node) -> int:
+    if isinstance(node, Term | Phrase):
+        return 1
+    if isinstance(node, Not):
+        return _count_clauses(node.child)
+    return sum(_count_clauses(c) for c in node.children)
+
+
+def _is_positive(node: Node) -> bool:
+    """True when the node can match on its own (is not only exclusions)."""
+    if isinstance(node, Term | Phrase):
+        return True
+    if isinstance(node, Not):
+        return False
+    if isinstance(node, Or):
+        return all(_is_positive(c) for c in node.children)
+    return any(_is_positive(c) for c in node.children)
+
+
+def _require_positive(node: Node) -> None:
+    if not _is_positive(node):
+        raise QuerySyntaxError(
+            "A query needs at least one word or phrase to look for, not only exclusions "
+            "(e.g. 'knee -arthroscopy')."
+        )

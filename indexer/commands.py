@@ -1,0 +1,7 @@
+"""CLI commands of this package (registered by imr_search.cli)."""
+
+from __future__ import annotations
+
+import click
+
+COMMANDS: list[click.Command] = []

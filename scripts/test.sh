@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the whole test suite on a fresh machine: installs what the tests need, then pytest.
+#   - Python packages: pip install -e ".[test,serve]"
+#   - Chromium (browser end-to-end test): Debian's package, when apt-get is usable
+#   - Elasticsearch: fetched by the test fixture from Maven Central (imr_search/elastic/testnode.py)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+python3 -m pip install --disable-pip-version-check -q -e ".[test,serve]"
+
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium for the browser test..."
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+set +e
+python3 -m pytest "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+    echo "pytest collected no tests: that is a failure here." >&2
+    exit 1
+fi
+exit "$status"

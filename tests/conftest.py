@@ -1,0 +1,66 @@
+"""Shared fixtures: real engines only (a real SQLite file, a real Elasticsearch node).
+
+`engine_target` is parametrised over every engine, so a test written against it runs
+unchanged on SQLite and on Elasticsearch (tests/behaviour/ is written that way).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ENGINES = ("sqlite", "elasticsearch")
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+REAL_LETTERS = SHARED / "real-letters"
+SEEDS = SHARED / "seeds"
+FIXTURE_LETTERS = Path(__file__).parent / "fixtures" / "letters"
+
+
+@pytest.fixture(scope="session")
+def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a real Elasticsearch node: $IMR_SEARCH_ES_URL, Docker, or the Maven test zip."""
+    from imr_search.elastic.testnode import NodeUnavailable, elasticsearch_node
+
+    try:
+        with elasticsearch_node(tmp_path_factory.mktemp("es")) as url:
+            yield url
+    except NodeUnavailable as exc:
+        pytest.skip(f"Elasticsearch tests skipped: {exc}")
+
+
+def new_target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty index target of the given engine kind."""
+    if kind == "sqlite":
+        return str(tmp_path / f"index-{uuid.uuid4().hex[:8]}.sqlite3")
+    url = request.getfixturevalue("es_url")
+    return f"{url.rstrip('/')}/imr-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(params=ENGINES)
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def engine_target(engine_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh empty index (file path or Elasticsearch URL) for each engine."""
+    return new_target(engine_kind, tmp_path, request)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tag Elasticsearch-parametrised tests so `-m "not elasticsearch"` runs SQLite only."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and "elasticsearch" in callspec.params.values():
+            item.add_marker(pytest.mark.elasticsearch)
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_index(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never pick up a developer's $IMR_SEARCH_INDEX by accident."""
+    if "IMR_SEARCH_INDEX" in os.environ:
+        monkeypatch.delenv("IMR_SEARCH_INDEX")
