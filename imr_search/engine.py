@@ -215,6 +215,9 @@ class SearchResponse:
     outcome_rate: OutcomeRate
     took_ms: float
     breakdown: tuple[BreakdownRow, ...] = ()
+    # Set when the engine bounded the cost of a very broad query (e.g. ranked by date instead
+    # of relevance); a sentence the UI can show as is.
+    notice: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The `--json` / API shape."""
@@ -249,6 +252,7 @@ class SearchResponse:
             "breakdown": [
                 {"value": row.value, **row.rate.to_dict()} for row in self.breakdown
             ],
+            "notice": self.notice,
         }
 
 
@@ -291,6 +295,9 @@ class WriteFailure:
     source: str
     item_id: str | None
     reason: str
+    # True when the letter is already indexed from another file (same item ids): the file is
+    # skipped and reported, never silently overwriting the first copy. Not an error.
+    duplicate: bool = False
 
 
 class Engine(Protocol):
@@ -299,8 +306,12 @@ class Engine(Protocol):
     target: str  # file path or URL, for messages
 
     # Writing (used by indexer.pipeline only; the web UI is read-only).
-    def indexed_sources(self) -> dict[str, str]:
-        """source path -> fingerprint of every file already indexed."""
+    def indexed_sources(self) -> Mapping[str, str]:
+        """source path -> fingerprint of every file already indexed.
+
+        A Mapping, not necessarily a dict: an engine may answer lookups lazily so that
+        millions of sources need not sit in memory (the pipeline only looks up and iterates).
+        """
         ...
 
     def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:

@@ -121,7 +121,8 @@ class Letter:
     @property
     def letter_id(self) -> str:
         """The case number, or a content hash where the letter has none."""
-        return self.case_number or content_id(self.clinical_summary, *(i.treatment for i in self.items))
+        treatments = (i.treatment for i in self.items)
+        return self.case_number or content_id(self.clinical_summary, *treatments)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able dict (tuples become lists)."""

@@ -32,4 +32,9 @@ def synonym_lines() -> list[str]:
 def index_definition() -> dict[str, Any]:
     """Settings and mappings from index.json, with the shared synonym list filled in."""
     text = resources.files(__package__).joinpath("index.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    definition = json.loads(text)
+    filters = definition.get("settings", {}).get("analysis", {}).get("filter", {})
+    for spec in filters.values():  # index.json names the filter; synonyms.txt holds the list
+        if spec.get("type") in ("synonym", "synonym_graph") and "synonyms" not in spec:
+            spec["synonyms"] = synonym_lines()
+    return definition

@@ -1,0 +1,115 @@
+"""Compile the query language's AST to the Elasticsearch query DSL.
+
+Only structured queries come out of here (bool / match / match_phrase / prefix / nested);
+user text is never handed to `query_string`, so nothing typed can reach Lucene syntax.
+Each leaf searches its scope's fields: an unscoped word searches every text field (the
+treatment counts most, then the rationale, as in the embedded engine's bm25 weights), and
+citations are searched inside a nested query so a hit is still one item.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imr_search.errors import QuerySyntaxError
+from imr_search.query import And, Node, Not, Or, Phrase, Term
+
+Query = dict[str, Any]
+
+# Item-level text fields per query scope, with boosts (treatment > rationale > summary).
+ITEM_FIELDS: dict[str, tuple[tuple[str, float], ...]] = {
+    "treatment": (("treatment", 5.0),),
+    "rationale": (("rationale", 2.0),),
+    "summary": (("letter.clinical_summary", 1.0),),
+}
+CITATIONS_PATH = "citations"
+CITATION_FIELDS: tuple[str, ...] = ("citations.label.text", "citations.text")
+CITATION_BOOST = 1.0
+INDEX_ANALYZER = "imr_english"  # mappings/index.json: the text fields' index-time analyzer
+# What highlighting covers: the whole treatment, then the first of these that has a match
+# gives the snippet (the highlighter reads nested citation text from the item's _source).
+HIGHLIGHT_FIELDS: tuple[str, ...] = (
+    "treatment", "rationale", "letter.clinical_summary", "citations.text"
+)
+
+
+def compile_query(node: Node | None) -> Query:
+    """The DSL query for a (synonym-expanded) AST; match_all for an empty query."""
+    if node is None:
+        return {"match_all": {}}
+    return _compile(node)
+
+
+def _compile(node: Node) -> Query:
+    if isinstance(node, Term | Phrase):
+        return _leaf(node)
+    if isinstance(node, Not):
+        return {"bool": {"must_not": [_compile(node.child)]}}
+    if isinstance(node, Or):
+        return {"bool": {"should": [_compile(c) for c in node.children],
+                         "minimum_should_match": 1}}
+    if isinstance(node, And):
+        must: list[Query] = []
+        must_not: list[Query] = []
+        for child in _flatten(node):
+            if isinstance(child, Not):
+                must_not.append(_compile(child.child))
+            else:
+                must.append(_compile(child))
+        body: dict[str, Any] = {}
+        if must:
+            body["must"] = must
+        if must_not:
+            body["must_not"] = must_not
+        return {"bool": body}
+    raise QuerySyntaxError(f"Cannot search for {node!r}.")  # the parser makes no other nodes
+
+
+def _flatten(node: And) -> list[Node]:
+    out: list[Node] = []
+    for child in node.children:
+        out.extend(_flatten(child) if isinstance(child, And) else [child])
+    return out
+
+
+def _leaf(node: Term | Phrase) -> Query:
+    """One word or phrase over the fields of its scope (all of them when unscoped)."""
+    scopes = [node.field] if node.field else [*ITEM_FIELDS, "citation"]
+    clauses: list[Query] = []
+    for scope in scopes:
+        if scope == "citation":
+            inner = [_field_query(node, field, CITATION_BOOST) for field in CITATION_FIELDS]
+            clauses.append(
+                {
+                    "nested": {
+                        "path": CITATIONS_PATH,
+                        "query": _any(inner),
+                        "score_mode": "max",
+                    }
+                }
+            )
+        elif scope in ITEM_FIELDS:
+            clauses += [_field_query(node, field, boost) for field, boost in ITEM_FIELDS[scope]]
+        else:  # the parser only produces known scopes; belt and braces
+            raise QuerySyntaxError(f"Unknown field '{scope}:'.")
+    return _any(clauses)
+
+
+def _any(clauses: list[Query]) -> Query:
+    if len(clauses) == 1:
+        return clauses[0]
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+def _field_query(node: Term | Phrase, field: str, boost: float) -> Query:
+    if isinstance(node, Phrase):
+        return {"match_phrase": {field: {"query": " ".join(node.words), "boost": boost}}}
+    if node.prefix:
+        # The index holds stems, so the typed prefix is stemmed too before matching
+        # (therapies* -> therapi*), as the embedded engine's tokenizer does; no synonyms.
+        return {
+            "match_bool_prefix": {
+                field: {"query": node.text, "analyzer": INDEX_ANALYZER, "boost": boost}
+            }
+        }
+    return {"match": {field: {"query": node.text, "operator": "and", "boost": boost}}}

@@ -1,0 +1,371 @@
+"""The Elasticsearch engine (implements `imr_search.engine.Engine`).
+
+This module wires the parts together: `settings` (URL, alias, credentials), `indices`
+(versioned indices behind aliases), `writer` (bulk writes and fingerprints), `search`
+(query, facets, highlights), `similar` (more_like_this) and `faults` (outages become
+`EngineUnavailable`). Connection settings are documented in `imr_search.elastic.settings`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+import elasticsearch
+from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError
+
+from imr_search.elastic import indices
+from imr_search.elastic.faults import explain, translated
+from imr_search.elastic.search import read_response, search_body
+from imr_search.elastic.settings import ConnectionSettings
+from imr_search.elastic.similar import run_similar
+from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
+from imr_search.engine import (
+    SearchRequest,
+    SearchResponse,
+    SimilarHit,
+    SimilarRequest,
+    SourceLetter,
+    WriteFailure,
+)
+from imr_search.errors import EngineUnavailable, ItemNotFound
+from mappings import index_definition
+
+# While loading, refresh rarely (finish() restores index.json's interval and refreshes). Long
+# rather than disabled ("-1"): a loader that crashes leaves an index that still catches up.
+BULK_REFRESH_INTERVAL = "30s"
+OPEN_TIMEOUT = 10.0  # seconds for the first request: "is anyone there?"
+_CHECKED_NODES: set[str] = set()  # nodes whose version was checked by this process
+
+
+class ElasticEngine:
+    """Search index in Elasticsearch, addressed as http(s)://host:port/<alias>.
+
+    `rebuild=True` (writable only) fills a fresh versioned pair of indices that searches do
+    not see; `finish()` then moves the aliases to it in one step and drops the old pair.
+    """
+
+    def __init__(self, target: str, writable: bool = False, *, rebuild: bool = False) -> None:
+        self.settings = ConnectionSettings.from_target(target)
+        self.target = self.settings.display
+        self.alias = self.settings.alias
+        self.writable = writable
+        self.client = Elasticsearch(**self.settings.client_options())
+        self._writer: BulkWriter | None = None
+        self._loading = False
+        self._rebuild: indices.IndexPair | None = None
+        try:
+            self._open(rebuild)
+        except BaseException:
+            self.client.close()
+            raise
+
+    def _open(self, rebuild: bool) -> None:
+        with self._calls():
+            self._check_server()
+            if self.writable:
+                pair = indices.create_pair(self.client, self.alias) if rebuild else (
+                    indices.ensure(self.client, self.alias)
+                )
+                self._rebuild = pair if rebuild else None
+                self.items_index, self.sources_index = pair.items, pair.sources
+                self._writer = BulkWriter(self.client, pair.items, pair.sources)
+                self.client.indices.refresh(index=[pair.items, pair.sources])
+                self._writer.fresh = self.client.count(index=pair.items)["count"] == 0
+            else:
+                if indices.resolve(self.client, self.alias) is None:
+                    raise EngineUnavailable(
+                        self.target,
+                        f"there is no index {self.alias} there yet: build it with "
+                        f"`imr-search index PATH --index {self.target}`.",
+                    )
+                self.items_index = self.alias
+                self.sources_index = indices.sources_alias(self.alias)
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _calls(self) -> Any:
+        return translated(self.target, self.alias)
+
+    def _check_server(self) -> None:
+        """Fail early, with one message, when the node is down or of another major version.
+
+        Once per node and process: the web UI may open an engine per request."""
+        if self.settings.node_url in _CHECKED_NODES:
+            return
+        quick = self.client.options(request_timeout=min(OPEN_TIMEOUT, self.settings.timeout),
+                                    max_retries=0)
+        try:
+            nodes = quick.nodes.info(
+                node_id="_local", metric="_none", filter_path="nodes.*.version"
+            )
+        except (ApiError, UnsupportedProductError) as exc:
+            mapped = explain(exc, self.target, self.alias) if isinstance(exc, ApiError) else None
+            if mapped is not None:
+                raise mapped from exc
+            status = getattr(getattr(exc, "meta", None), "status", "?")
+            raise EngineUnavailable(
+                self.target,
+                f"the server there answered {status} to a node-info request: is the URL that "
+                "of an Elasticsearch 8.x node (usually port 9200)?",
+            ) from exc
+        versions = [n.get("version", "?") for n in nodes.body.get("nodes", {}).values()]
+        server = versions[0] if versions else "?"
+        client = elasticsearch.__versionstr__
+        if server.split(".")[0] != client.split(".")[0]:
+            raise EngineUnavailable(
+                self.target,
+                f"the server runs Elasticsearch {server} but this program's client is {client}; "
+                "use a server of the same major version (8.x).",
+            )
+        _CHECKED_NODES.add(self.settings.node_url)
+
+    def _flush(self) -> None:
+        """Write fingerprints still queued in the writer (their items are stored)."""
+        if self._writer is None:
+            return
+        failures = self._writer.flush()
+        if failures:
+            raise RuntimeError(
+                f"could not record the fingerprints of {len(failures)} files (first: "
+                f"{failures[0].source}: {failures[0].reason}); re-run the indexer to retry them"
+            )
+
+    def _require_writer(self) -> BulkWriter:
+        if self._writer is None:
+            raise PermissionError(f"{self.target} was opened read-only; open it writable=True")
+        return self._writer
+
+    def _start_loading(self) -> None:
+        if not self._loading:
+            self.client.indices.put_settings(
+                index=self.items_index,
+                settings={"index": {"refresh_interval": BULK_REFRESH_INTERVAL}},
+            )
+            self._loading = True
+
+    def _stop_loading(self) -> None:
+        interval = index_definition()["settings"]["index"].get("refresh_interval", "1s")
+        self.client.indices.put_settings(
+            index=self.items_index, settings={"index": {"refresh_interval": interval}}
+        )
+        self._loading = False
+
+    # --- writing --------------------------------------------------------------------------
+
+    def indexed_sources(self) -> Mapping[str, str]:
+        if self._writer is not None:  # make this process's writes visible to the lookups
+            with self._calls():
+                self._flush()
+                self.client.indices.refresh(index=self.sources_index)
+        return SourceFingerprints(self)
+
+    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+        writer = self._require_writer()
+        with self._calls():
+            self._start_loading()
+            return writer.write_letters(batch)
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        writer = self._require_writer()
+        with self._calls():
+            return writer.delete_sources(list(sources))
+
+    def finish(self) -> None:
+        """Restore the refresh interval, refresh, and publish a rebuild."""
+        if self._writer is None:
+            return
+        with self._calls():
+            self._flush()
+            if self._loading:
+                self._stop_loading()
+            self.client.indices.refresh(index=[self.items_index, self.sources_index])
+            if self._rebuild is not None:
+                indices.swap(self.client, self.alias, self._rebuild)
+                self._rebuild = None
+
+    # --- reading --------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with self._calls():
+            return int(self.client.count(index=self.items_index)["count"])
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        body, _ = search_body(request)
+        started = time.perf_counter()
+        with self._calls():
+            answer = self.client.search(index=self.items_index, **body)
+        return read_response(request, body, answer.body, (time.perf_counter() - started) * 1000)
+
+    def get_item(self, item_id: str) -> dict[str, Any]:
+        with self._calls():
+            try:
+                found = self.client.get(
+                    index=self.items_index, id=item_id, source_excludes=SOURCE_EXCLUDES
+                )
+            except NotFoundError as exc:
+                if _is_missing_index(exc):
+                    raise
+                found = None
+        if found is None or not found.get("found"):
+            raise ItemNotFound(
+                f"No item with id {item_id!r} in the index; check the id "
+                "(it looks like CM16-0213037-1) or search for the case first."
+            )
+        return dict(found["_source"])
+
+    def letter_items(self, letter_id: str) -> list[dict[str, Any]]:
+        with self._calls():
+            answer = self.client.search(
+                index=self.items_index,
+                query={"term": {"letter_id": letter_id}},
+                sort=[{"item_number": "asc"}, {"id": "asc"}],
+                size=1000,
+                source_excludes=SOURCE_EXCLUDES,
+                track_total_hits=False,
+            )
+        return [dict(h["_source"]) for h in answer["hits"]["hits"]]
+
+    def similar(self, request: SimilarRequest) -> list[SimilarHit]:
+        source = self.get_item(request.item_id) if request.item_id is not None else None
+        with self._calls():
+            total = int(self.client.count(index=self.items_index)["count"])
+            return run_similar(self.client, self.items_index, request, source, total)
+
+    def close(self) -> None:
+        """Record queued fingerprints and restore the refresh interval, as far as possible:
+        close() also runs while another error is on its way and must not hide it."""
+        try:
+            with contextlib.suppress(Exception), self._calls():
+                self._flush()
+            if self._loading:
+                with contextlib.suppress(Exception), self._calls():
+                    self._stop_loading()
+        finally:
+            self.client.close()
+
+    def __enter__(self) -> ElasticEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "writable" if self.writable else "read-only"
+        return f"ElasticEngine({self.target!r}, {mode})"
+
+
+def _within(key: str, low: str, high: str | None) -> bool:
+    """Is key in [low, high] by Elasticsearch's keyword order (UTF-8 bytes)?"""
+    encoded = key.encode("utf-8")
+    if encoded < low.encode("utf-8"):
+        return False
+    return high is None or encoded <= high.encode("utf-8")
+
+
+def _is_missing_index(exc: NotFoundError) -> bool:
+    body = exc.body if isinstance(exc.body, dict) else {}
+    error = body.get("error")
+    return isinstance(error, dict) and error.get("type") == "index_not_found_exception"
+
+
+class SourceFingerprints(Mapping[str, str]):
+    """source -> fingerprint from the sources index, without one request per lookup.
+
+    The indexer looks files up one at a time, mostly in path order. A lookup outside the
+    cached window fetches the next page of sources in sorted order starting at that path, so
+    a run over a million files costs about a thousand requests, not a million (and a first
+    run, with nothing indexed, one). Iteration pages through the index; nothing is held whole.
+    """
+
+    _PAGE = 5000
+
+    def __init__(self, engine: ElasticEngine) -> None:
+        self._engine = engine
+        self._window: tuple[str, str | None, dict[str, str]] | None = None  # lo, hi, values
+
+    def __getitem__(self, source: str) -> str:
+        window = self._window
+        if window is None or not _within(source, window[0], window[1]):
+            window = self._fetch_window(source)
+        found = window[2].get(source)
+        if found is None:
+            raise KeyError(source)
+        return found
+
+    def _fetch_window(self, start: str) -> tuple[str, str | None, dict[str, str]]:
+        engine = self._engine
+        with engine._calls():
+            hits = engine.client.search(
+                index=engine.sources_index,
+                query={"range": {"source": {"gte": start}}},
+                sort=[{"source": "asc"}],
+                size=self._PAGE,
+                source_includes=["source", "fingerprint"],
+                track_total_hits=False,
+            )["hits"]["hits"]
+        values = {h["_source"]["source"]: h["_source"]["fingerprint"] for h in hits}
+        high = hits[-1]["_source"]["source"] if len(hits) == self._PAGE else None
+        self._window = (start, high, values)
+        return self._window
+
+    def __iter__(self) -> Iterator[str]:
+        engine = self._engine
+        after: list[Any] | None = None
+        while True:
+            with engine._calls():
+                extra = {"search_after": after} if after is not None else {}
+                hits = engine.client.search(
+                    index=engine.sources_index,
+                    query={"match_all": {}},
+                    sort=[{"source": "asc"}],
+                    size=self._PAGE,
+                    source_includes=["source"],
+                    track_total_hits=False,
+                    **extra,
+                )["hits"]["hits"]
+            for hit in hits:
+                yield hit["_source"]["source"]
+            if len(hits) < self._PAGE:
+                return
+            after = hits[-1]["sort"]
+
+    def __len__(self) -> int:
+        engine = self._engine
+        with engine._calls():
+            engine.client.indices.refresh(index=engine.sources_index)
+            return int(engine.client.count(index=engine.sources_index)["count"])
+
+    def items(self) -> Any:  # one pass, not one get per key
+        return _FingerprintItems(self)
+
+
+class _FingerprintItems:
+    def __init__(self, mapping: SourceFingerprints) -> None:
+        self._mapping = mapping
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        engine = self._mapping._engine
+        after: list[Any] | None = None
+        while True:
+            with engine._calls():
+                extra = {"search_after": after} if after is not None else {}
+                hits = engine.client.search(
+                    index=engine.sources_index,
+                    query={"match_all": {}},
+                    sort=[{"source": "asc"}],
+                    size=SourceFingerprints._PAGE,
+                    source_includes=["source", "fingerprint"],
+                    track_total_hits=False,
+                    **extra,
+                )["hits"]["hits"]
+            for hit in hits:
+                yield hit["_source"]["source"], hit["_source"]["fingerprint"]
+            if len(hits) < SourceFingerprints._PAGE:
+                return
+            after = hits[-1]["sort"]
+
+    def __len__(self) -> int:
+        return len(self._mapping)

@@ -1,0 +1,162 @@
+"""One search request -> one Elasticsearch request body, and the answer -> SearchResponse.
+
+The body is built in separate steps, as elasticsearch.dsl's FacetedSearch does: the scored
+query (the compiled query language), a post_filter with every facet selection, one filter
+aggregation per facet (every *other* facet's selection), the outcome rate and breakdown
+aggregations over the full result, highlighting, sort and page.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+
+from imr_search.elastic import facets
+from imr_search.elastic.compile import HIGHLIGHT_FIELDS, compile_query
+from imr_search.elastic.writer import SOURCE_EXCLUDES
+from imr_search.engine import (
+    MARK_END,
+    MARK_START,
+    BreakdownRow,
+    Hit,
+    OutcomeRate,
+    SearchRequest,
+    SearchResponse,
+    to_markup,
+)
+from imr_search.query import parse_query
+from imr_search.synonyms import expand_synonyms
+
+EXCERPT_CHARS = 240
+SNIPPET_CHARS = 200
+ELLIPSIS = "…"
+NEWEST_FIRST: list[dict[str, Any]] = [
+    {"letter.decision_date": {"order": "desc", "missing": "_last"}},
+    {"id": {"order": "asc"}},
+]
+BEST_FIRST: list[Any] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+
+
+def search_body(request: SearchRequest) -> tuple[dict[str, Any], bool]:
+    """The request body, and whether it has a query to highlight."""
+    ast = expand_synonyms(parse_query(request.query))
+    selected = facets.selections(request.filters)
+    every = facets.combined_filter(selected)
+    summary_aggs: dict[str, Any] = dict(facets.OUTCOMES_AGG)
+    if request.breakdown:
+        summary_aggs["breakdown"] = {
+            "filter": {"match_all": {}},
+            "aggs": facets.breakdown_aggs(request.breakdown, request.facet_size),
+        }
+    body: dict[str, Any] = {
+        "query": compile_query(ast),
+        "aggs": {
+            **facets.facet_aggs(selected, request.facet_size),
+            "result": {"filter": every, "aggs": summary_aggs},
+        },
+        "from": request.offset,
+        "size": request.per_page,
+        "track_total_hits": True,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "sort": BEST_FIRST if ast is not None and request.sort == "relevance" else NEWEST_FIRST,
+    }
+    if selected:
+        body["post_filter"] = every
+    highlight = ast is not None and request.highlight and request.per_page > 0
+    if highlight:
+        body["highlight"] = highlight_spec()
+    return body, highlight
+
+
+def highlight_spec() -> dict[str, Any]:
+    whole = {"number_of_fragments": 0}
+    fragment = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1}
+    return {
+        "type": "unified",
+        "pre_tags": [MARK_START],
+        "post_tags": [MARK_END],
+        "encoder": "default",  # to_markup() escapes; only the marker characters survive
+        "fields": {
+            HIGHLIGHT_FIELDS[0]: whole,
+            **{name: dict(fragment) for name in HIGHLIGHT_FIELDS[1:]},
+        },
+    }
+
+
+def read_response(
+    request: SearchRequest, body: Mapping[str, Any], answer: Mapping[str, Any], took_ms: float
+) -> SearchResponse:
+    aggs = answer.get("aggregations", {})
+    selected = facets.selections(request.filters)
+    result = aggs["result"]
+    outcomes = facets.outcome_counts(result)
+    upheld = outcomes.get("Upheld", 0)
+    total = answer["hits"]["total"]["value"]
+    rate = OutcomeRate(upheld=upheld, overturned=result["doc_count"] - upheld)
+    breakdown: tuple[BreakdownRow, ...] = ()
+    if request.breakdown:
+        rows = facets.read_breakdown(request.breakdown, result["breakdown"], request.facet_size)
+        breakdown = tuple(
+            BreakdownRow(value, OutcomeRate(upheld=o.get("Upheld", 0),
+                                            overturned=count - o.get("Upheld", 0)))
+            for value, count, o in rows
+        )
+    hits = tuple(_hit(h, "highlight" in body) for h in answer["hits"]["hits"])
+    return SearchResponse(
+        total=total,
+        hits=hits,
+        facets=facets.read_facets(aggs, selected, request.facet_size),
+        outcome_rate=rate,
+        took_ms=took_ms,
+        breakdown=breakdown,
+    )
+
+
+def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
+    doc = dict(hit["_source"])
+    marks = hit.get("highlight", {}) if highlighted else {}
+    treatment = marks.get("treatment")
+    treatment_html = to_markup(treatment[0]) if treatment else html.escape(doc["treatment"])
+    snippet = None
+    for name in HIGHLIGHT_FIELDS[1:]:
+        fragments = marks.get(name)
+        if fragments:
+            snippet = to_markup(_with_ellipses(fragments[0], _field(doc, name)))
+            break
+    if snippet is None:
+        snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
+    score = hit.get("_score")
+    return Hit(doc=doc, score=float(score) if score is not None else None, snippet=snippet,
+               treatment_html=treatment_html)
+
+
+def _field(doc: Mapping[str, Any], dotted: str) -> str | list[str]:
+    if dotted == "citations.text":
+        return [c.get("text") or "" for c in doc.get("citations", [])]
+    value: Any = doc
+    for part in dotted.split("."):
+        value = value.get(part, "") if isinstance(value, Mapping) else ""
+    return value or ""
+
+
+def _with_ellipses(fragment: str, texts: str | list[str]) -> str:
+    """Mark a fragment cut from a longer text with … where text was left out."""
+    plain = fragment.replace(MARK_START, "").replace(MARK_END, "")
+    candidates = [texts] if isinstance(texts, str) else texts
+    full = next((t for t in candidates if plain in t), "")
+    start = full.find(plain)
+    if start < 0:
+        return fragment
+    prefix = ELLIPSIS if full[:start].strip() else ""
+    suffix = ELLIPSIS if full[start + len(plain) :].strip() else ""
+    return prefix + fragment.strip() + suffix
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a text, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + ELLIPSIS

@@ -1,0 +1,486 @@
+"""A real Elasticsearch node for tests, benchmarks and developers, found or started on demand.
+
+`elasticsearch_node(workdir)` yields the URL of a node, trying in order:
+
+1. `$IMR_SEARCH_ES_URL` (an existing node or cluster; nothing is started or stopped);
+2. a Docker container through `testcontainers`, when that package is installed and a Docker
+   engine answers;
+3. where `java` (17+) and `mvn` exist: the official integration-test distribution
+   `org.elasticsearch.distribution.integ-test-zip:elasticsearch:<version>` from Maven Central,
+   fetched once with Maven, unzipped once into a cache directory, and started on a free loopback
+   port in single-node mode with a 1 GB heap, as an unprivileged user (Elasticsearch refuses
+   root: when running as root a system user `imr-es` is created and the node runs via setpriv).
+   That distribution ships without the analysis-common module, so the small analysis plugin in
+   `imr_search/elastic/analysis_plugin/` is compiled with `javac` and installed into the cached
+   copy (see `analysisplugin.py`); the index definition then works unchanged.
+
+Else `NodeUnavailable` names what is missing (the test fixture turns it into a skip).
+
+Environment: IMR_SEARCH_ES_URL (use this node), IMR_SEARCH_ES_CACHE (where the distribution is
+unpacked; default /var/tmp/imr-search as root, else ~/.cache/imr-search), ES_JAVA_HOME (a
+Java 17+ home; found automatically otherwise), IMR_SEARCH_ES_HEAP (default 1g),
+IMR_SEARCH_ES_START_TIMEOUT (seconds, default 180).
+
+CLI: `python -m imr_search.elastic.testnode` starts a node, prints its URL and keeps it running
+until Ctrl-C (for the benchmarks and for trying the engine by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import elasticsearch
+
+ES_VERSION = "8.19.3"
+MAVEN_GROUP = "org.elasticsearch.distribution.integ-test-zip"
+MAVEN_ARTIFACT = f"{MAVEN_GROUP}:elasticsearch:{ES_VERSION}:zip"
+DOCKER_IMAGE = f"docker.elastic.co/elasticsearch/elasticsearch:{ES_VERSION}"
+NODE_USER = "imr-es"
+URL_ENV = "IMR_SEARCH_ES_URL"
+
+
+class NodeUnavailable(RuntimeError):
+    """No Elasticsearch node can be found or started here; the message says what is missing."""
+
+
+@contextlib.contextmanager
+def elasticsearch_node(workdir: Path | str) -> Iterator[str]:
+    """Yield the base URL (no trailing slash) of a running node; stop it afterwards if ours."""
+    workdir = Path(workdir)
+    url = os.environ.get(URL_ENV)
+    if url:
+        url = url.rstrip("/")
+        check_server_version(url)
+        yield url
+        return
+    reasons: list[str] = []
+    container = _docker_container(reasons)
+    if container is not None:
+        with container as url:
+            yield url
+        return
+    with local_node(workdir, reasons) as url:
+        yield url
+
+
+# --- version check ----------------------------------------------------------------------------
+
+
+def check_server_version(url: str, timeout: float = 10.0) -> str:
+    """The server's version; NodeUnavailable if unreachable or of another major than the client."""
+    # Not `GET /`: the integ-test distribution lacks the module that serves it.
+    try:
+        with urllib.request.urlopen(
+            url + "/_nodes/_local?filter_path=nodes.*.version", timeout=timeout
+        ) as resp:
+            nodes = json.load(resp).get("nodes", {})
+    except (OSError, ValueError) as exc:
+        raise NodeUnavailable(f"Elasticsearch at {url} does not answer: {exc}") from exc
+    server = str(next(iter(nodes.values()), {}).get("version", "?"))
+    client = elasticsearch.__versionstr__
+    if server.split(".")[0] != client.split(".")[0]:
+        raise NodeUnavailable(
+            f"Elasticsearch at {url} is {server} but the Python client is {client}: "
+            "client and server majors must match (elasticsearch-py 8.x with Elasticsearch 8.x)."
+        )
+    return server
+
+
+# --- route 2: Docker via testcontainers -------------------------------------------------------
+
+
+def _docker_container(reasons: list[str]) -> contextlib.AbstractContextManager[str] | None:
+    try:
+        import docker  # type: ignore[import-not-found]
+        from testcontainers.elasticsearch import (  # type: ignore[import-not-found]
+            ElasticSearchContainer,
+        )
+    except ImportError:
+        reasons.append("the testcontainers package is not installed (no Docker route)")
+        return None
+    try:
+        docker.from_env().ping()
+    except Exception as exc:  # any failure means "no Docker engine answers here"
+        reasons.append(f"no Docker engine answers ({type(exc).__name__})")
+        return None
+
+    @contextlib.contextmanager
+    def run() -> Iterator[str]:
+        container = ElasticSearchContainer(DOCKER_IMAGE, mem_limit="2g")
+        container.with_env("ES_JAVA_OPTS", "-Xms1g -Xmx1g")
+        container.with_env("xpack.security.enabled", "false")
+        container.with_env("cluster.routing.allocation.disk.threshold_enabled", "false")
+        with container:
+            url = container.get_url().rstrip("/")
+            check_server_version(url)
+            yield url
+
+    return run()
+
+
+# --- route 3: the Maven integration-test distribution -----------------------------------------
+
+
+@contextlib.contextmanager
+def local_node(workdir: Path, reasons: list[str] | None = None) -> Iterator[str]:
+    """Start the Maven test distribution locally; stop it and remove its data afterwards."""
+    reasons = reasons if reasons is not None else []
+    java_home = find_java_home(reasons)
+    mvn = shutil.which("mvn")
+    if mvn is None:
+        reasons.append("Maven (mvn) is not on PATH")
+    if java_home is None or mvn is None:
+        raise NodeUnavailable(
+            "no Elasticsearch node: set IMR_SEARCH_ES_URL, or install Docker + testcontainers, "
+            "or Java 17+ and Maven. Missing: " + "; ".join(reasons)
+        )
+    home = install_distribution(mvn, java_home)
+    user = _node_user()
+    node_dir = _node_dir(workdir, user)
+    try:
+        with _running(home, node_dir, java_home, user) as url:
+            yield url
+    finally:
+        shutil.rmtree(node_dir, ignore_errors=True)
+
+
+def find_java_home(reasons: list[str]) -> Path | None:
+    """A Java 17+ home: $ES_JAVA_HOME, a Java 17 under /usr/lib/jvm, $JAVA_HOME, or `java`."""
+    candidates: list[Path] = []
+    for env in ("ES_JAVA_HOME",):
+        if os.environ.get(env):
+            candidates.append(Path(os.environ[env]))
+    jvm = Path("/usr/lib/jvm")
+    if jvm.is_dir():
+        candidates += sorted(p for p in jvm.iterdir() if re.search(r"(^|-)17([.-]|$)", p.name))
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(Path(os.environ["JAVA_HOME"]))
+    java = shutil.which("java")
+    if java:
+        candidates.append(Path(os.path.realpath(java)).parent.parent)
+    for home in candidates:
+        major = _java_major(home)
+        if major is not None and 17 <= major <= 24:  # what Elasticsearch 8.19 supports
+            return home
+    reasons.append("no Java 17-24 found (set ES_JAVA_HOME to a Java 17 home)")
+    return None
+
+
+def _java_major(home: Path) -> int | None:
+    java = home / "bin" / "java"
+    if not java.exists():
+        return None
+    try:
+        out = subprocess.run(
+            [str(java), "-version"], capture_output=True, text=True, timeout=30
+        ).stderr
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not m:
+        return None
+    major = int(m.group(1))
+    return int(m.group(2) or 0) if major == 1 else major
+
+
+def cache_root() -> Path:
+    """Where the distribution is unpacked; readable by the node user (so not under /root)."""
+    if os.environ.get("IMR_SEARCH_ES_CACHE"):
+        return Path(os.environ["IMR_SEARCH_ES_CACHE"])
+    if os.geteuid() == 0:
+        return Path("/var/tmp/imr-search")
+    return Path.home() / ".cache" / "imr-search"
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock shared by concurrent test processes (released on exit or crash)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def install_distribution(mvn: str, java_home: Path) -> Path:
+    """The unpacked distribution (with the analysis plugin), fetched and unpacked only once."""
+    from imr_search.elastic import analysisplugin
+
+    root = cache_root()
+    root.mkdir(parents=True, exist_ok=True)
+    os.chmod(root, 0o755)
+    home = root / f"elasticsearch-{ES_VERSION}-{analysisplugin.PLUGIN_VERSION}"
+    ready = home / ".imr-ready"
+    if ready.exists():
+        return home
+    with _file_lock(root / ".install.lock"):
+        if ready.exists():
+            return home
+        archive = _maven_zip(mvn)
+        staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=root))
+        try:
+            _unzip(archive, staging)
+            unpacked = staging / f"elasticsearch-{ES_VERSION}"
+            analysisplugin.install(unpacked, java_home)
+            (unpacked / ".imr-ready").write_text(ES_VERSION + "\n")
+            shutil.rmtree(home, ignore_errors=True)
+            os.rename(unpacked, home)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return home
+
+
+def _maven_zip(mvn: str) -> Path:
+    group_path = MAVEN_GROUP.replace(".", "/")
+    name = f"elasticsearch-{ES_VERSION}.zip"
+    for repo in _maven_repos(mvn, fetch=False):
+        candidate = repo / group_path / "elasticsearch" / ES_VERSION / name
+        if candidate.exists():
+            return candidate
+    cmd = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise NodeUnavailable(
+            f"could not fetch {MAVEN_ARTIFACT} with Maven (exit {proc.returncode}): "
+            + (proc.stdout + proc.stderr).strip()[-800:]
+        )
+    for repo in _maven_repos(mvn, fetch=True):
+        candidate = repo / group_path / "elasticsearch" / ES_VERSION / name
+        if candidate.exists():
+            return candidate
+    raise NodeUnavailable(f"Maven fetched {MAVEN_ARTIFACT} but the zip is not in the local repo")
+
+
+def _maven_repos(mvn: str, fetch: bool) -> list[Path]:
+    repos = [Path.home() / ".m2" / "repository"]
+    if fetch:  # a non-default localRepository (settings.xml): ask Maven
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            out = subprocess.run(
+                [mvn, "-q", "-B", "help:evaluate", "-Dexpression=settings.localRepository",
+                 "-DforceStdout"], capture_output=True, text=True, timeout=300,
+            ).stdout.strip()
+            if out:
+                repos.append(Path(out))
+    return repos
+
+
+def _unzip(archive: Path, dest: Path) -> None:
+    """Unzip keeping the Unix modes (zipfile drops them; bin/ scripts must stay executable)."""
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            target = dest / info.filename
+            if not str(target.resolve()).startswith(str(dest.resolve())):
+                raise NodeUnavailable(f"unsafe path in {archive}: {info.filename}")
+            zf.extract(info, dest)
+            mode = (info.external_attr >> 16) & 0o777
+            if mode:
+                os.chmod(target, mode | 0o444 | (0o111 if info.is_dir() else 0))
+            elif target.is_dir():
+                os.chmod(target, 0o755)
+            else:
+                os.chmod(target, 0o644)
+
+
+def _node_user() -> str | None:
+    """The unprivileged user to run as when we are root (created once, race-safe)."""
+    if os.geteuid() != 0:
+        return None
+    for attempt in range(10):
+        with contextlib.suppress(KeyError):
+            pwd.getpwnam(NODE_USER)
+            return NODE_USER
+        useradd = shutil.which("useradd")
+        if useradd is None:
+            raise NodeUnavailable(
+                "running as root and `useradd` is missing: Elasticsearch refuses root; "
+                f"create a user named {NODE_USER} or run the tests as a normal user"
+            )
+        proc = subprocess.run(
+            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
+             "--shell", "/usr/sbin/nologin", "--user-group", NODE_USER],
+            capture_output=True, text=True,
+        )
+        if proc.returncode in (0, 9):  # 9: already exists (another process won the race)
+            continue
+        time.sleep(0.2 * (attempt + 1))  # /etc/passwd locked by a concurrent useradd
+    try:
+        pwd.getpwnam(NODE_USER)
+    except KeyError as exc:
+        raise NodeUnavailable(f"could not create the system user {NODE_USER}") from exc
+    return NODE_USER
+
+
+def _node_dir(workdir: Path, user: str | None) -> Path:
+    """Config/data/logs of one node, writable by the node user (root's pytest tmp is 0700)."""
+    if user is None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix="es-node-", dir=workdir))
+    base = cache_root() / "nodes"
+    base.mkdir(parents=True, exist_ok=True)
+    os.chmod(base, 0o755)
+    return Path(tempfile.mkdtemp(prefix="es-node-", dir=base))
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def _running(home: Path, node_dir: Path, java_home: Path, user: str | None) -> Iterator[str]:
+    conf = node_dir / "config"
+    shutil.copytree(home / "config", conf)
+    for sub in ("data", "logs", "tmp"):
+        (node_dir / sub).mkdir()
+    if user is not None:
+        info = pwd.getpwnam(user)
+        for path in [node_dir, *node_dir.rglob("*")]:
+            os.chown(path, info.pw_uid, info.pw_gid)
+    http_port, transport_port = free_port(), free_port()
+    settings = {
+        "cluster.name": f"imr-test-{os.getpid()}-{http_port}",
+        "node.name": "imr-test-node",
+        "discovery.type": "single-node",
+        "network.host": "127.0.0.1",
+        "http.port": str(http_port),
+        "transport.port": str(transport_port),
+        "path.data": str(node_dir / "data"),
+        "path.logs": str(node_dir / "logs"),
+        "xpack.security.enabled": "false",
+        "cluster.routing.allocation.disk.threshold_enabled": "false",
+        "action.destructive_requires_name": "false",
+    }
+    cmd = [str(home / "bin" / "elasticsearch"), *(f"-E{k}={v}" for k, v in settings.items())]
+    if user is not None:
+        setpriv = shutil.which("setpriv")
+        runuser = shutil.which("runuser")
+        if setpriv:
+            cmd = [setpriv, f"--reuid={user}", f"--regid={user}", "--init-groups", "--", *cmd]
+        elif runuser:
+            cmd = [runuser, "-u", user, "--", *cmd]
+        else:
+            raise NodeUnavailable("running as root needs `setpriv` or `runuser` to drop to a user")
+    heap = os.environ.get("IMR_SEARCH_ES_HEAP", "1g")
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "ES_JAVA_HOME": str(java_home),
+        "ES_PATH_CONF": str(conf),
+        "ES_TMPDIR": str(node_dir / "tmp"),
+        "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
+    }
+    url = f"http://127.0.0.1:{http_port}"
+    console = node_dir / "logs" / "console.log"
+    with open(console, "wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=node_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True,
+        )
+    try:
+        _wait_healthy(url, proc, node_dir)
+        check_server_version(url)
+        yield url
+    finally:
+        stop(proc)
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], node_dir: Path) -> None:
+    timeout = float(os.environ.get("IMR_SEARCH_ES_START_TIMEOUT", "180"))
+    deadline = time.monotonic() + timeout
+    health = url + "/_cluster/health?wait_for_status=yellow&timeout=2s"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise NodeUnavailable(
+                f"Elasticsearch exited with status {proc.returncode} while starting.\n"
+                + log_tail(node_dir)
+            )
+        try:
+            with urllib.request.urlopen(health, timeout=5) as resp:
+                if json.load(resp).get("status") in ("green", "yellow"):
+                    return
+        except (OSError, ValueError, urllib.error.HTTPError):
+            pass
+        time.sleep(0.5)
+    stop(proc)
+    raise NodeUnavailable(
+        f"Elasticsearch did not become healthy within {timeout:.0f}s.\n" + log_tail(node_dir)
+    )
+
+
+def log_tail(node_dir: Path, lines: int = 40) -> str:
+    """The last lines of the node's console and server logs, for failure messages."""
+    out = []
+    for log in sorted((node_dir / "logs").glob("*.log")):
+        if log.name.startswith("gc"):
+            continue
+        with contextlib.suppress(OSError):
+            tail = log.read_text(errors="replace").splitlines()[-lines:]
+            out.append(f"--- {log} (last {len(tail)} lines) ---\n" + "\n".join(tail))
+    return "\n".join(out) or f"(no logs in {node_dir / 'logs'})"
+
+
+def stop(proc: subprocess.Popen[bytes], grace: float = 30.0) -> None:
+    """Terminate the node's process group (the CLI and its server JVM), then kill it."""
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    # The server JVM is in the same group; make sure none of it outlives the CLI.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+# --- CLI --------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m imr_search.elastic.testnode",
+        description="Start (or find) an Elasticsearch node, print its URL, run until Ctrl-C.",
+    )
+    parser.add_argument("--workdir", type=Path, default=None, help="where node files go")
+    args = parser.parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="imr-es-"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        with elasticsearch_node(workdir) as url:
+            print(url, flush=True)
+            print(f"export IMR_SEARCH_ES_URL={url}   # Ctrl-C stops the node", file=sys.stderr)
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
+    except NodeUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

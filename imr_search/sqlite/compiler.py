@@ -1,0 +1,108 @@
+"""Compile the query language's AST to an FTS5 MATCH expression.
+
+Every word and phrase is emitted as a double-quoted FTS5 string, so nothing the user typed
+is ever read as FTS5 syntax (operators, column names, `NEAR`, `^`...). FTS5's NOT is binary
+(`a NOT b`), so exclusions are attached to the positive part of their group; an exclusion
+that has no positive partner cannot be searched and is reported as a syntax error.
+"""
+
+from __future__ import annotations
+
+from imr_search.errors import QuerySyntaxError
+from imr_search.query import And, Node, Not, Or, Phrase, Term
+from imr_search.sqlite.schema import FTS_COLUMNS
+
+
+def compile_match(node: Node) -> str:
+    """The FTS5 MATCH string for a (synonym-expanded) query AST."""
+    positive = _as_positive(node)
+    if positive is None:
+        raise QuerySyntaxError(
+            "A query needs at least one word or phrase to look for, not only exclusions "
+            "(e.g. 'knee -arthroscopy')."
+        )
+    return _compile(positive)
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _scope(field: str | None, expr: str) -> str:
+    if field is None:
+        return expr
+    if field not in FTS_COLUMNS:  # the parser only produces known fields; belt and braces
+        raise QuerySyntaxError(f"Unknown field '{field}:'.")
+    return "{" + field + "} : " + expr
+
+
+def _as_positive(node: Node) -> Node | None:
+    """The node itself when it can match on its own, else an equivalent that can, else None.
+
+    Only `Not` needs care: NOT NOT x is x; NOT (NOT a NOT b) is (a OR b); NOT (NOT a OR NOT b)
+    is (a AND b). Anything else under a NOT is an exclusion.
+    """
+    if not isinstance(node, Not):
+        return node
+    inner = node.child
+    if isinstance(inner, Not):
+        return _as_positive(inner.child) or None
+    if isinstance(inner, And | Or) and all(isinstance(c, Not) for c in inner.children):
+        flipped = tuple(c.child for c in inner.children)  # type: ignore[union-attr]
+        return Or(flipped) if isinstance(inner, And) else And(flipped)
+    return None
+
+
+def _compile(node: Node) -> str:
+    if isinstance(node, Term):
+        leaf = _quote(node.text) + (" *" if node.prefix else "")
+        return _scope(node.field, leaf)
+    if isinstance(node, Phrase):
+        return _scope(node.field, _quote(" ".join(node.words)))
+    if isinstance(node, Or):
+        parts = []
+        for child in node.children:
+            positive = _as_positive(child)
+            if positive is None:
+                raise QuerySyntaxError(
+                    "An exclusion cannot be one side of OR; put it outside the OR group "
+                    "(e.g. '(knee OR hip) -arthroscopy')."
+                )
+            parts.append(_compile(positive))
+        return "(" + " OR ".join(parts) + ")"
+    if isinstance(node, And):
+        positives: list[str] = []
+        negatives: list[str] = []
+        for child in _flatten(node):
+            positive = _as_positive(child)
+            if positive is not None:
+                positives.append(_compile(positive))
+            else:
+                assert isinstance(child, Not)
+                excluded = _as_positive(child.child)
+                if excluded is None:
+                    raise QuerySyntaxError(
+                        "This combination of exclusions cannot be searched; write each "
+                        "exclusion as -word or -\"a phrase\"."
+                    )
+                negatives.append(_compile(excluded))
+        if not positives:
+            raise QuerySyntaxError(
+                "A group needs at least one word or phrase to look for besides its exclusions "
+                "(e.g. '(knee -arthroscopy)')."
+            )
+        expr = "(" + " AND ".join(positives) + ")"
+        for negative in negatives:
+            expr = f"({expr} NOT {negative})"
+        return expr
+    positive = _as_positive(node)
+    if positive is None:
+        raise QuerySyntaxError("An exclusion needs a word or phrase to look for beside it.")
+    return _compile(positive)
+
+
+def _flatten(node: And) -> list[Node]:
+    out: list[Node] = []
+    for child in node.children:
+        out.extend(_flatten(child) if isinstance(child, And) else [child])
+    return out

@@ -1,0 +1,245 @@
+"""The embedded engine: one SQLite file, nothing to install (implements `imr_search.engine.Engine`).
+
+This module only wires the parts together: `schema` (the file), `writer` (transactional
+writes and postings upkeep), `search` (queries, facets, snippets), `similar` (similar
+cases). Every read runs in one read transaction, so a search sees one consistent state of
+the file even while an index run is committing batches.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from imr_search.engine import (
+    SearchRequest,
+    SearchResponse,
+    SimilarHit,
+    SimilarRequest,
+    SourceLetter,
+    WriteFailure,
+)
+from imr_search.errors import ItemNotFound
+from imr_search.sqlite.postings import Snapshot, read_snapshot
+from imr_search.sqlite.schema import (
+    GENERATION,
+    POSTINGS_GENERATION,
+    TERM_DF_ITEMS,
+    connect,
+    meta_int,
+    set_meta,
+)
+from imr_search.sqlite.search import RELEVANCE_LIMIT, run_search
+from imr_search.sqlite.similar import run_similar
+from imr_search.sqlite.writer import Writer, load_doc
+
+# Postings per index (keyed by the index's uuid), shared by every engine of this process:
+# a web worker opening an engine per request loads them once per index generation.
+_SNAPSHOTS: dict[str, Snapshot] = {}
+_SNAPSHOTS_LOCK = threading.Lock()
+# Below this many items term_df is rebuilt on every finish(); above, when the item count
+# moved by more than 5% (document frequencies only steer which terms similar() picks).
+_TERM_DF_ALWAYS = 50_000
+
+
+class SqliteEngine:
+    """Search index in one SQLite file (FTS5)."""
+
+    def __init__(
+        self, target: str, writable: bool = False, *, relevance_limit: int = RELEVANCE_LIMIT
+    ) -> None:
+        self.target = target
+        self.writable = writable
+        self.relevance_limit = relevance_limit
+        self.db = connect(target, writable=writable)
+        self._lock = threading.RLock()
+        self._writer = Writer(self.db) if writable else None
+        self._uuid = self._index_uuid()
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _index_uuid(self) -> str:
+        """Identifies this index file's contents in process-wide caches (survives renames)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = 'uuid'").fetchone()
+        return row[0] if row else os.path.abspath(self.target)
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction (a consistent view of the file) under the engine's lock."""
+        with self._lock:
+            self.db.execute("BEGIN")
+            try:
+                yield self.db
+            finally:
+                self.db.execute("COMMIT")
+
+    def _snapshot(self) -> Snapshot:
+        """The postings of the generation visible in the current read transaction."""
+        generation = meta_int(self.db, GENERATION)
+        writer = self._writer
+        if writer is not None and writer.live is not None and writer.live.generation == generation:
+            return writer.live.freeze()
+        with _SNAPSHOTS_LOCK:
+            cached = _SNAPSHOTS.get(self._uuid)
+        if cached is not None and cached.generation == generation:
+            return cached
+        snap = read_snapshot(self.db)
+        with _SNAPSHOTS_LOCK:
+            _SNAPSHOTS[self._uuid] = snap
+        return snap
+
+    def _require_writer(self) -> Writer:
+        if self._writer is None:
+            raise PermissionError(f"{self.target} was opened read-only; open it writable=True")
+        return self._writer
+
+    # --- writing --------------------------------------------------------------------------
+
+    def indexed_sources(self) -> Mapping[str, str]:
+        return SourceFingerprints(self)
+
+    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+        writer = self._require_writer()
+        with self._lock:
+            return writer.write_letters(batch)
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        writer = self._require_writer()
+        with self._lock:
+            return writer.delete_sources(list(sources))
+
+    def finish(self) -> None:
+        """Persist the facet postings, merge the FTS index, refresh term statistics."""
+        if self._writer is None:
+            return
+        writer = self._writer
+        db = self.db
+        with self._lock:
+            stale = meta_int(db, POSTINGS_GENERATION, -1) != meta_int(db, GENERATION)
+            if not (writer.wrote or stale):
+                return
+            live = writer.postings()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if live.generation == meta_int(db, GENERATION):
+                    live.persist(db)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+            self._refresh_term_df()
+            db.execute("PRAGMA optimize")
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            writer.wrote = False
+
+    def _refresh_term_df(self) -> None:
+        db = self.db
+        items = db.execute("SELECT count(*) FROM items").fetchone()[0]
+        before = meta_int(db, TERM_DF_ITEMS, -1)
+        if items >= _TERM_DF_ALWAYS and before >= 0 and abs(items - before) <= 0.05 * before:
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("DELETE FROM term_df")
+            db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM items_vocab")
+            set_meta(db, TERM_DF_ITEMS, items)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    # --- reading --------------------------------------------------------------------------
+
+    def count(self) -> int:
+        with self._reading() as db:
+            return db.execute("SELECT count(*) FROM items").fetchone()[0]
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        with self._reading() as db:
+            snap = self._snapshot()
+            return run_search(
+                db,
+                snap,
+                request,
+                cache_key=(self._uuid, snap.generation),
+                relevance_limit=self.relevance_limit,
+            )
+
+    def get_item(self, item_id: str) -> dict[str, Any]:
+        with self._reading() as db:
+            row = db.execute(
+                "SELECT doc, treatment, rationale, summary FROM items WHERE id = ?", (item_id,)
+            ).fetchone()
+        if row is None:
+            raise ItemNotFound(
+                f"No item with id {item_id!r} in the index; check the id "
+                "(it looks like CM16-0213037-1) or search for the case first."
+            )
+        return load_doc(*row)
+
+    def letter_items(self, letter_id: str) -> list[dict[str, Any]]:
+        with self._reading() as db:
+            rows = db.execute(
+                "SELECT doc, treatment, rationale, summary FROM items WHERE letter_id = ?"
+                " ORDER BY item_number",
+                (letter_id,),
+            ).fetchall()
+        return [load_doc(*row) for row in rows]
+
+    def similar(self, request: SimilarRequest) -> list[SimilarHit]:
+        with self._reading() as db:
+            return run_similar(db, self._snapshot(), request)
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    def __enter__(self) -> SqliteEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        mode = "writable" if self.writable else "read-only"
+        return f"SqliteEngine({self.target!r}, {mode})"
+
+
+class SourceFingerprints(Mapping[str, str]):
+    """source -> fingerprint, answered from the file: nothing held in memory."""
+
+    _PAGE = 1000
+
+    def __init__(self, engine: SqliteEngine) -> None:
+        self._engine = engine
+
+    def __getitem__(self, source: str) -> str:
+        with self._engine._reading() as db:
+            row = db.execute(
+                "SELECT fingerprint FROM sources WHERE source = ?", (source,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(source)
+        return row[0]
+
+    def __iter__(self) -> Iterator[str]:
+        last = ""
+        while True:
+            with self._engine._reading() as db:
+                page = [s for (s,) in db.execute(
+                    "SELECT source FROM sources WHERE source > ? ORDER BY source LIMIT ?",
+                    (last, self._PAGE),
+                )]
+            yield from page
+            if len(page) < self._PAGE:
+                return
+            last = page[-1]
+
+    def __len__(self) -> int:
+        with self._engine._reading() as db:
+            return db.execute("SELECT count(*) FROM sources").fetchone()[0]

@@ -1,0 +1,337 @@
+"""Search on the SQLite index: match set, facet filters and counts, ordering, snippets.
+
+Order of work, and why:
+1. The MATCH runs alone and yields the set of matching rowids as a bitset (planner pitfall:
+   MATCH next to a filter on another table can take seconds; alone it takes milliseconds).
+   Match sets are cached per index generation, so paging or clicking facets on a broad query
+   does not repeat it.
+2. Facet filters are bitsets from the postings (OR within a facet, AND across facets); each
+   facet is counted over the match set filtered by every *other* facet's selection.
+3. Only then are hits ordered: bm25 with column weights when the match set is small enough
+   to score (bm25 scores every matching row; FTS5 has no early termination), otherwise the
+   newest first, and the response says so. Highlights and snippets cost nothing on one page.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from imr_search.engine import (
+    FACETS,
+    MARK_END,
+    MARK_START,
+    BreakdownRow,
+    FacetValue,
+    Hit,
+    OutcomeRate,
+    SearchRequest,
+    SearchResponse,
+    to_markup,
+)
+from imr_search.errors import QuerySyntaxError
+from imr_search.query import parse_query
+from imr_search.sqlite.compiler import compile_match
+from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
+from imr_search.sqlite.schema import BM25_WEIGHTS
+from imr_search.sqlite.writer import load_doc
+from imr_search.synonyms import expand_synonyms
+
+# Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
+# about 1 us per matching item: 150k matches is about 150 ms).
+RELEVANCE_LIMIT = 150_000
+SNIPPET_TOKENS = 32
+EXCERPT_CHARS = 240
+_BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+
+
+@dataclass(frozen=True)
+class MatchSet:
+    bits: int
+    count: int
+
+
+class MatchCache:
+    """Recent match sets per (index file, generation, MATCH string), bounded in bytes."""
+
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, int, str], MatchSet] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, int, str]) -> MatchSet | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, int, str], value: MatchSet) -> None:
+        size = (value.bits.bit_length() >> 3) + 100
+        if size > self.max_bytes:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= (old.bits.bit_length() >> 3) + 100
+            self._entries[key] = value
+            self._bytes += size
+            while self._bytes > self.max_bytes and self._entries:
+                _, dropped = self._entries.popitem(last=False)
+                self._bytes -= (dropped.bits.bit_length() >> 3) + 100
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+MATCH_CACHE = MatchCache()
+
+
+def compile_query(text: str) -> str | None:
+    """Query text -> FTS5 MATCH string (synonyms expanded), None to browse everything."""
+    ast = expand_synonyms(parse_query(text))
+    return compile_match(ast) if ast is not None else None
+
+
+def match_set(db: sqlite3.Connection, match: str, cache_key: tuple[str, int] | None) -> MatchSet:
+    key = (*cache_key, match) if cache_key else None
+    if key is not None and (found := MATCH_CACHE.get(key)) is not None:
+        return found
+    try:
+        rowids = [r for (r,) in db.execute(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (match,)
+        )]
+    except sqlite3.OperationalError as exc:  # the compiler quotes everything; just in case
+        raise QuerySyntaxError(f"The search engine could not run this query ({exc}).") from exc
+    result = MatchSet(bits_from_rowids(rowids), len(rowids))
+    if key is not None:
+        MATCH_CACHE.put(key, result)
+    return result
+
+
+def run_search(
+    db: sqlite3.Connection,
+    snap: Snapshot,
+    request: SearchRequest,
+    *,
+    cache_key: tuple[str, int] | None = None,
+    relevance_limit: int = RELEVANCE_LIMIT,
+) -> SearchResponse:
+    started = time.perf_counter()
+    match = compile_query(request.query)
+    selections = {
+        name: list(dict.fromkeys(str(v) for v in values))
+        for name, values in request.filters.items()
+        if values
+    }
+    masks = {name: snap.union(name, values) for name, values in selections.items()}
+
+    matched = match_set(db, match, cache_key) if match is not None else None
+    base = matched.bits & snap.all if matched is not None else snap.all
+    result = base
+    for mask in masks.values():
+        result &= mask
+    total = result.bit_count()
+
+    facets: dict[str, tuple[FacetValue, ...]] = {}
+    result_bytes: bytes | None = None
+    for spec in FACETS:
+        if spec.name in masks:
+            mask = base
+            for name, other in masks.items():
+                if name != spec.name:
+                    mask &= other
+            counts = snap.counts(spec.name, mask)
+        else:
+            if result_bytes is None:
+                result_bytes = _to_bytes(result)
+            counts = snap.counts(spec.name, result, result_bytes)
+        facets[spec.name] = _facet_list(counts, selections.get(spec.name, ()), request.facet_size)
+
+    upheld_bits = snap.value_bits("outcome", "Upheld")
+    upheld = (result & upheld_bits).bit_count()
+    rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
+    breakdown = _breakdown(snap, request, result, upheld_bits) if request.breakdown else ()
+
+    notice = None
+    ranked: list[tuple[int, float | None]] = []
+    if request.per_page and request.offset < total:
+        relevance = matched is not None and request.sort == "relevance"
+        if relevance and matched.count <= relevance_limit:
+            keep = result if masks else None
+            ranked = _by_relevance(db, match, keep, request.offset, request.per_page)
+        else:
+            if relevance:
+                notice = (
+                    f"This search matches {matched.count:,} items, too many to rank by "
+                    "relevance quickly, so the newest decisions come first. Add words, a "
+                    "phrase or filters to rank by relevance."
+                )
+            ranked = _by_date(db, result, total, snap, request.offset, request.per_page)
+    hits = _hits(db, ranked, match if request.highlight else None)
+    return SearchResponse(
+        total=total,
+        hits=hits,
+        facets=facets,
+        outcome_rate=rate,
+        took_ms=(time.perf_counter() - started) * 1000.0,
+        breakdown=breakdown,
+        notice=notice,
+    )
+
+
+# --- facets -------------------------------------------------------------------------------
+
+
+def _to_bytes(bits: int) -> bytes:
+    return bits.to_bytes((bits.bit_length() + 7) >> 3 or 1, "little")
+
+
+def _facet_list(
+    counts: Mapping[str, int], selected: Sequence[str], size: int
+) -> tuple[FacetValue, ...]:
+    """Top `size` values by count (ties by value), plus every selected value, count order."""
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    listed = {value for value, _ in ordered}
+    ordered += [(value, counts.get(value, 0)) for value in selected if value not in listed]
+    ordered.sort(key=lambda kv: (-kv[1], kv[0]))
+    chosen = set(selected)
+    return tuple(FacetValue(value, count, value in chosen) for value, count in ordered)
+
+
+def _breakdown(
+    snap: Snapshot, request: SearchRequest, result: int, upheld_bits: int
+) -> tuple[BreakdownRow, ...]:
+    assert request.breakdown is not None
+    counts = snap.counts(request.breakdown, result)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(request.facet_size, 1)]
+    rows = []
+    for value, count in top:
+        upheld = (snap.value_bits(request.breakdown, value) & result & upheld_bits).bit_count()
+        rows.append(BreakdownRow(value, OutcomeRate(upheld=upheld, overturned=count - upheld)))
+    return tuple(rows)
+
+
+# --- ordering -----------------------------------------------------------------------------
+
+
+def member_function(bits: int) -> Callable[[int], bool]:
+    data = _to_bytes(bits)
+    limit = len(data) << 3
+
+    def member(rowid: int) -> bool:
+        return rowid < limit and bool(data[rowid >> 3] >> (rowid & 7) & 1)
+
+    return member
+
+
+def _by_relevance(
+    db: sqlite3.Connection, match: str, keep: int | None, offset: int, limit: int
+) -> list[tuple[int, float | None]]:
+    """bm25 order (best first; ties by rowid) over the match set, filtered by `keep`."""
+    where = "items_fts MATCH ?"
+    if keep is not None:
+        db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
+        where += " AND imr_keep(rowid)"
+    rows = db.execute(
+        f"SELECT rowid, {_BM25} AS score FROM items_fts WHERE {where}"
+        " ORDER BY score, rowid LIMIT ? OFFSET ?",
+        (match, limit, offset),
+    ).fetchall()
+    return [(rowid, -score) for rowid, score in rows]
+
+
+def _by_date(
+    db: sqlite3.Connection, result: int, total: int, snap: Snapshot, offset: int, limit: int
+) -> list[tuple[int, float | None]]:
+    """Newest decision first (ties by item id, undated last), by the cheaper of two plans."""
+    everything = max(snap.all.bit_count(), 1)
+    expected_scan = (offset + limit) * everything / max(total, 1)
+    if expected_scan <= 3 * total:
+        # Dense result: walk the date index and keep members until the page is full.
+        member = member_function(result)
+        out: list[tuple[int, float | None]] = []
+        skipped = 0
+        for (rowid,) in db.execute(
+            "SELECT rowid FROM items INDEXED BY items_date ORDER BY decision_date DESC, id"
+        ):
+            if member(rowid):
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                out.append((rowid, None))
+                if len(out) == limit:
+                    break
+        return out
+    # Sparse result: sort just its rows.
+    rowids = json.dumps(list(iter_bits(result)))
+    rows = db.execute(
+        "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
+        " ORDER BY decision_date DESC, id LIMIT ? OFFSET ?",
+        (rowids, limit, offset),
+    ).fetchall()
+    return [(rowid, None) for (rowid,) in rows]
+
+
+# --- hits ---------------------------------------------------------------------------------
+
+
+def _hits(
+    db: sqlite3.Connection, ranked: list[tuple[int, float | None]], match: str | None
+) -> tuple[Hit, ...]:
+    if not ranked:
+        return ()
+    rowids = [rowid for rowid, _ in ranked]
+    marks = ",".join("?" * len(rowids))
+    docs: dict[int, dict[str, Any]] = {
+        rowid: load_doc(doc, treatment, rationale, summary)
+        for rowid, doc, treatment, rationale, summary in db.execute(
+            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
+            rowids,
+        )
+    }
+    marked: dict[int, tuple[str, str]] = {}
+    if match is not None:
+        s, e = MARK_START, MARK_END
+        for rowid, treatment, *snippets in db.execute(
+            f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'),"
+            f" snippet(items_fts, 1, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
+            f" snippet(items_fts, 2, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
+            f" snippet(items_fts, 3, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
+            f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({marks})",
+            (match, *rowids),
+        ):
+            best = next((t for t in snippets if MARK_START in t), None)
+            if best is None:
+                best = next((t for t in snippets if t), "")
+            marked[rowid] = (treatment, best)
+    hits = []
+    for rowid, score in ranked:
+        doc = docs[rowid]
+        if rowid in marked:
+            treatment_html = to_markup(marked[rowid][0])
+            snippet = to_markup(marked[rowid][1])
+        else:
+            treatment_html = html.escape(doc["treatment"], quote=True)
+            snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
+        hits.append(Hit(doc=doc, score=score, snippet=snippet, treatment_html=treatment_html))
+    return tuple(hits)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """The start of a text, cut at a word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    return text[: cut if cut > 0 else limit] + "…"

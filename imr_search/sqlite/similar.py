@@ -1,0 +1,205 @@
+"""Similar prior cases: the item's most distinctive terms, OR-ed and ranked by bm25.
+
+"More like this", SQLite style: tokenise the item (or pasted text) with the index's own
+tokenizer (a scratch FTS5 table in the connection's temp schema, so stems are exactly the
+index's), weigh each stem by tf-idf using document frequencies cached in `term_df`, keep
+the strongest ones while their total document frequency stays within a budget (bm25 scores
+every row the OR matches, so the budget bounds the cost), then rank by bm25 excluding the
+item itself and its letter. `shared_terms` are the query terms found in each hit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from collections import Counter
+from dataclasses import dataclass
+
+from imr_search.engine import MARK_END, MARK_START, SimilarHit, SimilarRequest
+from imr_search.errors import InvalidParameter, ItemNotFound
+from imr_search.query import words_of
+from imr_search.sqlite.postings import Snapshot
+from imr_search.sqlite.schema import BM25_WEIGHTS, TOKENIZER
+from imr_search.sqlite.search import member_function
+from imr_search.sqlite.writer import load_doc
+
+MAX_TERMS = 20
+MIN_TERMS = 3
+DF_BUDGET = 25_000  # total document frequency of the chosen terms (rows bm25 will score)
+MIN_WORD = 3
+SHARED_SHOWN = 6
+# Column weights when picking terms from an item: its treatment says most about it.
+_TEXT_WEIGHTS = (4.0, 1.0, 0.5)
+_MARKED = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.S)
+_BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    stem: str
+    word: str  # a surface form from the source text (FTS5 stems it back to `stem`)
+    weight: float
+
+
+def run_similar(
+    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
+) -> list[SimilarHit]:
+    keep = snap.all
+    category = request.category
+    if request.item_id is not None:
+        row = db.execute(
+            "SELECT rowid, letter_id, category, treatment, rationale, summary FROM items"
+            " WHERE id = ?",
+            (request.item_id,),
+        ).fetchone()
+        if row is None:
+            raise ItemNotFound(
+                f"No item with id {request.item_id!r} in the index; check the id "
+                "(it looks like CM16-0213037-1) or search for the case first."
+            )
+        rowid, letter_id, own_category, treatment, rationale, summary = row
+        excluded = [rowid]
+        if not request.include_same_letter:
+            excluded += [r for (r,) in db.execute(
+                "SELECT rowid FROM items WHERE letter_id = ?", (letter_id,)
+            )]
+        for r in excluded:
+            keep &= ~(1 << r)
+        if category is None and request.same_category:
+            category = own_category
+        texts = list(zip((treatment, rationale, summary), _TEXT_WEIGHTS, strict=True))
+        # Ignore terms (almost) unique to this item: typos and names, not similarity. The
+        # item itself counts once; like Elasticsearch's more_like_this min_doc_freq (5).
+        min_df = min(5, max(2, snap.all.bit_count() // 2000))
+    else:
+        if request.same_category and category is None:
+            raise InvalidParameter(
+                "category", "give the category to restrict free-text similarity to"
+            )
+        texts = [(request.text or "", 1.0)]
+        min_df = 1
+    if category is not None:
+        keep &= snap.value_bits("category", category)
+
+    terms = distinctive_terms(db, texts, total=max(snap.all.bit_count(), 1), min_df=min_df)
+    if not terms or not keep:
+        return []
+    match = " OR ".join('"' + t.word + '"' for t in terms)
+    db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
+    ranked = db.execute(
+        f"SELECT rowid, {_BM25} AS score FROM items_fts"
+        " WHERE items_fts MATCH ? AND imr_keep(rowid) ORDER BY score, rowid LIMIT ?",
+        (match, request.k),
+    ).fetchall()
+    if not ranked:
+        return []
+    rowids = [r for r, _ in ranked]
+    marks = ",".join("?" * len(rowids))
+    docs = {
+        r: load_doc(doc, t, ra, s)
+        for r, doc, t, ra, s in db.execute(
+            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
+            rowids,
+        )
+    }
+    found: dict[int, set[str]] = {r: set() for r in rowids}
+    s, e = MARK_START, MARK_END
+    for r, *texts_marked in db.execute(
+        f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'), highlight(items_fts, 1, '{s}',"
+        f" '{e}'), highlight(items_fts, 2, '{s}', '{e}') FROM items_fts"
+        f" WHERE items_fts MATCH ? AND rowid IN ({marks})",
+        (match, *rowids),
+    ):
+        for text in texts_marked:
+            for span in _MARKED.findall(text or ""):
+                found[r].update(words_of(span))
+    stems = _stems(db, sorted(set().union(*found.values())))
+    hits = []
+    for r, score in ranked:
+        hit_stems = {stems.get(w) for w in found[r]}
+        shared = tuple(t.word for t in terms if t.stem in hit_stems)[:SHARED_SHOWN]
+        hits.append(SimilarHit(doc=docs[r], score=-score, shared_terms=shared))
+    return hits
+
+
+def distinctive_terms(
+    db: sqlite3.Connection,
+    texts: list[tuple[str, float]],
+    *,
+    total: int,
+    min_df: int,
+) -> list[QueryTerm]:
+    """The strongest tf-idf stems of the texts, within the document-frequency budget."""
+    tf: Counter[str] = Counter()
+    for text, weight in texts:
+        for word, n in Counter(words_of(text or "")).items():
+            if len(word) >= MIN_WORD and not word.isdigit():
+                tf[word] += n * weight
+    if not tf:
+        return []
+    stems = _stems(db, sorted(tf))
+    by_stem: dict[str, float] = Counter()
+    surface: dict[str, tuple[float, str]] = {}
+    for word, weight in tf.items():
+        stem = stems.get(word)
+        if stem is None:
+            continue
+        by_stem[stem] += weight
+        if stem not in surface or surface[stem][0] < weight:
+            surface[stem] = (weight, word)
+    df = _document_frequencies(db, list(by_stem))
+    scored = []
+    for stem, weight in by_stem.items():
+        n = df.get(stem, 0)
+        if n < min_df or n > total / 2:
+            continue
+        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
+        scored.append(QueryTerm(stem, surface[stem][1], weight * idf))
+    scored.sort(key=lambda t: (-t.weight, t.stem))
+    chosen: list[QueryTerm] = []
+    budget = DF_BUDGET
+    for term in scored:
+        n = df[term.stem]
+        if n > budget:
+            continue
+        chosen.append(term)
+        budget -= n
+        if len(chosen) == MAX_TERMS:
+            break
+    if len(chosen) < MIN_TERMS:  # only common words: take the strongest few anyway
+        extra = [t for t in scored if t not in chosen and df[t.stem] <= 4 * DF_BUDGET]
+        chosen += extra[: MIN_TERMS - len(chosen)]
+    return chosen
+
+
+def _stems(db: sqlite3.Connection, words: list[str]) -> dict[str, str]:
+    """word -> the index tokenizer's stem (words it splits into several tokens left out)."""
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_stemmer USING fts5(word, tokenize = "
+        f"'{TOKENIZER}')"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_stems USING fts5vocab(temp, imr_stemmer,"
+        " instance)"
+    )
+    db.execute("DELETE FROM temp.imr_stemmer")
+    db.executemany(
+        "INSERT INTO temp.imr_stemmer(rowid, word) VALUES (?, ?)", list(enumerate(words))
+    )
+    tokens: dict[int, list[str]] = {}
+    for doc, term in db.execute("SELECT doc, term FROM temp.imr_stems"):
+        tokens.setdefault(doc, []).append(term)
+    return {words[doc]: terms[0] for doc, terms in tokens.items() if len(terms) == 1}
+
+
+def _document_frequencies(db: sqlite3.Connection, stems: list[str]) -> dict[str, int]:
+    """Cached in term_df by finish(); straight from the FTS index when never cached."""
+    if not stems:
+        return {}
+    marks = ",".join("?" * len(stems))
+    cached = db.execute("SELECT 1 FROM term_df LIMIT 1").fetchone() is not None
+    table, column = ("term_df", "df") if cached else ("items_vocab", "doc")
+    return dict(db.execute(
+        f"SELECT term, {column} FROM {table} WHERE term IN ({marks})", stems
+    ).fetchall())

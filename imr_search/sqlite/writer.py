@@ -1,0 +1,303 @@
+"""Writing letters into the SQLite index: one transaction per batch, fingerprints included.
+
+A batch's items, FTS rows, facet rows and source fingerprints commit together, so a run
+killed at any moment leaves either the whole batch or none of it: re-running indexes what
+is missing and nothing twice. The facet postings kept in memory are only changed after a
+commit (a rolled-back batch leaves them as they were).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from imr_search.documents import item_document
+from imr_search.engine import FACETS, SourceLetter, WriteFailure, facet_values, strip_marks
+from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
+from imr_search.sqlite.schema import GENERATION, meta_int, set_meta
+from indexer.records import Item, Letter
+
+# Stored-document keys whose text lives in its own column (not duplicated inside the JSON).
+_TEXT_KEYS = ("treatment", "rationale")
+
+
+@dataclass
+class Row:
+    """One item ready to insert: its columns, FTS texts and facet labels."""
+
+    id: str
+    letter_id: str
+    item_number: int
+    outcome: str
+    category: str
+    decision_date: str | None
+    year: int | None
+    doc_json: str
+    texts: tuple[str, str, str, str]  # treatment, rationale, summary, citation
+    facets: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_row(letter: Letter, item: Item) -> Row:
+    doc = item_document(letter, item)
+    treatment = strip_marks(doc["treatment"])
+    rationale = strip_marks(doc["rationale"])
+    summary = strip_marks(doc["letter"]["clinical_summary"] or "")
+    citation = " ".join(
+        strip_marks(f"{c['label']}. {c['text']}") for c in doc["citations"]
+    )
+    facets = [(spec.name, value) for spec in FACETS for value in facet_values(doc, spec)]
+    # Keep key order; the texts are put back from their columns on reading.
+    doc["treatment"] = ""
+    doc["rationale"] = ""
+    doc["letter"]["clinical_summary"] = ""
+    return Row(
+        id=item.id,
+        letter_id=doc["letter_id"],
+        item_number=item.item_number,
+        outcome=item.outcome,
+        category=item.category,
+        decision_date=letter.decision_date,
+        year=doc["decision_year"],
+        doc_json=json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
+        texts=(treatment, rationale, summary, citation),
+        facets=facets,
+    )
+
+
+def load_doc(doc_json: str, treatment: str, rationale: str, summary: str) -> dict[str, Any]:
+    """The stored document with its texts put back."""
+    doc = json.loads(doc_json)
+    doc["treatment"] = treatment
+    doc["rationale"] = rationale
+    doc["letter"]["clinical_summary"] = summary
+    return doc
+
+
+class Writer:
+    """Owns writes to one index file and the facet postings that follow them."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.live: LivePostings | None = None
+        self.fv_ids: dict[tuple[str, str], int] = {}
+        self.wrote = False
+
+    # --- postings ---------------------------------------------------------------------
+
+    def postings(self) -> LivePostings:
+        """The live postings, loaded once and rebuilt if another process wrote meanwhile."""
+        if self.live is None or self.live.generation != meta_int(self.db, GENERATION):
+            self.db.execute("BEGIN")
+            try:
+                self.live = LivePostings.from_snapshot(read_snapshot(self.db))
+                self.fv_ids = {label: fv for fv, label in load_labels(self.db).items()}
+            finally:
+                self.db.execute("COMMIT")
+        return self.live
+
+    # --- writing ----------------------------------------------------------------------
+
+    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+        live = self.postings()
+        failures: list[WriteFailure] = []
+        removed: list[tuple[int, int]] = []
+        added: dict[int, list[int]] = {ALL: []}  # posting -> rowids
+        new_labels: dict[tuple[str, str], int] = {}
+        prepared: list[tuple[SourceLetter, list[Row]]] = []
+        for entry in batch:
+            try:
+                prepared.append((entry, [build_row(entry.letter, i) for i in entry.letter.items]))
+            except Exception as exc:  # a record the engine cannot store: report, go on
+                failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            generation = meta_int(db, GENERATION)
+            stale = generation != live.generation
+            # Replaced files first, so their old items never count as duplicates.
+            for source in self._known([entry.source for entry in batch]):
+                removed.extend(self._delete_source(source))
+            taken = self._taken([row.id for _, rows in prepared for row in rows])
+            next_rowid = (db.execute("SELECT max(rowid) FROM items").fetchone()[0] or 0) + 1
+            next_fv = (db.execute("SELECT max(fv) FROM facet_values").fetchone()[0] or 0) + 1
+            item_rows: list[tuple[Any, ...]] = []
+            fts_rows: list[tuple[Any, ...]] = []
+            source_rows: list[tuple[str, str, str, int, int]] = []
+            all_rows = added[ALL]
+            fv_ids = self.fv_ids
+            for entry, rows in prepared:
+                problem = _duplicate(entry.source, rows, taken)
+                if problem is not None:
+                    failures.append(problem)
+                    continue
+                first = next_rowid
+                for row in rows:
+                    rowid = next_rowid
+                    next_rowid += 1
+                    taken[row.id] = entry.source
+                    ids = []
+                    for label in row.facets:
+                        fv = fv_ids.get(label) or new_labels.get(label)
+                        if fv is None:
+                            fv = next_fv
+                            next_fv += 1
+                            new_labels[label] = fv
+                        ids.append(fv)
+                        if fv in added:
+                            added[fv].append(rowid)
+                        else:
+                            added[fv] = [rowid]
+                    item_rows.append((
+                        rowid, row.id, row.letter_id, entry.source, row.item_number,
+                        row.outcome, row.category, row.decision_date, row.year, row.doc_json,
+                        *row.texts, "[" + ",".join(map(str, ids)) + "]",
+                    ))
+                    fts_rows.append((rowid, *row.texts))
+                    all_rows.append(rowid)
+                source_rows.append(
+                    (entry.source, entry.fingerprint, entry.letter.letter_id, first, len(rows))
+                )
+            db.executemany(
+                "INSERT INTO facet_values(fv, facet, value) VALUES (?, ?, ?)",
+                [(fv, facet, value) for (facet, value), fv in new_labels.items()],
+            )
+            db.executemany(
+                "INSERT INTO items(rowid, id, letter_id, source, item_number, outcome, category,"
+                " decision_date, year, doc, treatment, rationale, summary, citation, facet_ids)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                item_rows,
+            )
+            db.executemany(
+                "INSERT INTO items_fts(rowid, treatment, rationale, summary, citation)"
+                " VALUES (?, ?, ?, ?, ?)",
+                fts_rows,
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO sources(source, fingerprint, letter_id, first_rowid, items)"
+                " VALUES (?, ?, ?, ?, ?)",
+                source_rows,
+            )
+            set_meta(db, GENERATION, generation + 1)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self.wrote = True
+        self.fv_ids.update(new_labels)
+        self._apply(live, stale, generation + 1, removed, added, new_labels)
+        return failures
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        live = self.postings()
+        removed: list[tuple[int, int]] = []
+        count = 0
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            generation = meta_int(db, GENERATION)
+            stale = generation != live.generation
+            for source in sources:
+                gone = self._delete_source(source)
+                count += sum(1 for _, fv in gone if fv == ALL)
+                removed.extend(gone)
+            set_meta(db, GENERATION, generation + 1)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        self.wrote = True
+        self._apply(live, stale, generation + 1, removed, {}, {})
+        return count
+
+    def _apply(
+        self,
+        live: LivePostings,
+        stale: bool,
+        generation: int,
+        removed: list[tuple[int, int]],
+        added: dict[int, list[int]],
+        new_labels: dict[tuple[str, str], int],
+    ) -> None:
+        """After a commit: bring the in-memory postings to the new generation."""
+        if stale:  # someone else wrote in between: reload on next use
+            self.live = None
+            return
+        for label, fv in new_labels.items():
+            live.labels[fv] = label
+        for rowid, fv in removed:
+            live.remove(rowid, fv)
+        live.add_many(added)
+        live.generation = generation
+
+    def _known(self, sources: list[str]) -> list[str]:
+        """Which of these sources are in the index (one query per batch)."""
+        found: list[str] = []
+        for i in range(0, len(sources), 500):
+            chunk = sources[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found += [s for (s,) in self.db.execute(
+                f"SELECT source FROM sources WHERE source IN ({marks})", chunk
+            )]
+        return found
+
+    def _taken(self, ids: list[str]) -> dict[str, str]:
+        """item id -> source, for the ids already in the index (one query per 500)."""
+        taken: dict[str, str] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            taken.update(self.db.execute(
+                f"SELECT id, source FROM items WHERE id IN ({marks})", chunk
+            ).fetchall())
+        return taken
+
+    def _delete_source(self, source: str) -> list[tuple[int, int]]:
+        """Delete one source's items everywhere; returns the (rowid, fv) pairs removed."""
+        db = self.db
+        row = db.execute(
+            "SELECT first_rowid, items FROM sources WHERE source = ?", (source,)
+        ).fetchone()
+        if row is None:
+            return []
+        db.execute("DELETE FROM sources WHERE source = ?", (source,))
+        first, count = row
+        if not count:
+            return []
+        last = first + count - 1
+        removed: list[tuple[int, int]] = []
+        for rowid, ids in db.execute(
+            "SELECT rowid, facet_ids FROM items WHERE rowid BETWEEN ? AND ?", (first, last)
+        ):
+            removed.append((rowid, ALL))
+            removed.extend((rowid, fv) for fv in json.loads(ids))
+        db.execute(
+            "INSERT INTO items_fts(items_fts, rowid, treatment, rationale, summary, citation)"
+            " SELECT 'delete', rowid, treatment, rationale, summary, citation FROM items"
+            " WHERE rowid BETWEEN ? AND ?",
+            (first, last),
+        )
+        db.execute("DELETE FROM items WHERE rowid BETWEEN ? AND ?", (first, last))
+        return removed
+
+
+def _duplicate(source: str, rows: list[Row], taken: dict[str, str]) -> WriteFailure | None:
+    """A letter whose items are already indexed from another file is not stored again."""
+    ids = [row.id for row in rows]
+    if len(set(ids)) != len(ids):
+        return WriteFailure(source, None, "the letter's items have repeated ids")
+    for item_id in ids:
+        other = taken.get(item_id)
+        if other is not None:
+            return WriteFailure(
+                source,
+                item_id,
+                f"duplicate: item {item_id} is already indexed from {other}; "
+                "this file was skipped (remove one of the two copies)",
+                duplicate=True,
+            )
+    return None

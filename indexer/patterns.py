@@ -1,0 +1,536 @@
+"""Every regular expression the letter parser uses, in one commented module (eyecite style).
+
+Keeping them together makes the grammar of an IMR letter reviewable in one place: what a
+heading, a decision line, a citation sentence or a header field looks like. Patterns that
+match lines are compiled with MULTILINE and anchored with ^/$; patterns that run on text
+already joined into one line (see clean.unwrap) use plain search. Whitespace between words
+is written ``\\s+`` wherever an extractor may wrap a heading or label over two lines.
+
+The layouts themselves are described in ../shared/letter-formats.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+IGNORE_CASE = re.IGNORECASE
+LINES = re.MULTILINE  # ^ and $ match at every line
+
+# --------------------------------------------------------------------------------------------
+# Extraction noise (clean.py)
+# --------------------------------------------------------------------------------------------
+
+# Horizontal whitespace pdfium/pdftotext/Word leave behind: NBSP, narrow/figure spaces, the
+# ideographic space and tabs. All become a plain space.
+ODD_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+# Invisible characters: zero-width spaces/joiners, word joiner, BOM, soft hyphen inside a word.
+INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+
+# pdfium marks a hyphen at a line end with U+FFFE (and joins the two lines); a soft hyphen at
+# a line end means the same. Both become "-\n" so pdfium text wraps like pdftotext text.
+LINE_END_HYPHEN = re.compile(r"[\ufffe\u00ad]\n?")
+
+# Page furniture near a page break: "Page 2 of 5", "2 of 5", "- 2 -", a bare page number.
+# Without a page break (one page) only the worded forms count: a letter may end in a number.
+PAGE_NUMBER_LINE = re.compile(
+    r"^\s*(?:page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|-\s*\d{1,3}\s*-|\d{1,3})\s*$",
+    IGNORE_CASE,
+)
+
+PAGE_LABEL_LINE = re.compile(
+    r"^\s*(?:page\s+\d{1,3}(?:\s+of\s+\d{1,3})?|\d{1,3}\s+of\s+\d{1,3}|-\s*\d{1,3}\s*-)\s*$",
+    IGNORE_CASE,
+)
+# A running header or footer candidate: names the case, a page, or MAXIMUS (short lines only,
+# see clean._furniture_key).
+FURNITURE_HINT = re.compile(r"\bCM\d{2}-\d{4,8}\b|\bpage\s+\d|\bmaximus\b", IGNORE_CASE)
+
+# Digits, for comparing running headers/footers that differ only by page number or date.
+DIGITS = re.compile(r"\d+")
+
+# A hyphen or slash at a line end, before a word on the next line: the next line continues
+# the same word ("x-rays", "Non-MTUS", "and/or", a URL), so the lines join without a space
+# (clean.unwrap also checks that a hyphen is glued to the word before it).
+# Written literal-first ("-\n", "/\n") so the regex engine can skip ahead quickly.
+# A blank line in between (a page break's leftovers) does not end the word either.
+HYPHEN_WRAP = re.compile(r"-\n\s*(?=[A-Za-z0-9])")
+SLASH_WRAP = re.compile(r"/\n\s*(?=[A-Za-z0-9])")
+# Spaces before a line end (only in text that did not go through clean.clean).
+TRAILING_SPACES = re.compile(r"[ \t]+\n")
+
+# --------------------------------------------------------------------------------------------
+# Layout detection and section headings (parse.py)
+# --------------------------------------------------------------------------------------------
+
+# Title of the 2013 letters.
+NOTICE_TITLE = re.compile(
+    r"[ \t]*Notice\s+of\s+Independent\s+Medical\s+Review\s+Determination", IGNORE_CASE
+)
+
+# A numbered 2013 determination: "1) MAXIMUS Federal Services, Inc. has determined the request
+# for <treatment> is [not] medically necessary and appropriate." (run on unwrapped text).
+NOTICE_DETERMINATION = re.compile(
+    r"(?:^|(?<=\s))(?P<number>\d{1,2})\s*[.)]\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?,?\s+"
+    r"has\s+determined\s+(?:that\s+)?the\s+request(?:ed)?\s+(?:for\s+)?(?P<treatment>.{1,400}?)\s+"
+    r"(?:is|was)\s+(?P<negation>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\s*\.",
+    IGNORE_CASE,
+)
+
+# Start of a 2013 detail block: "1) Regarding the request for <treatment>:" (on unwrapped
+# text; the treatment may contain colons, so the block starts at the number).
+NOTICE_REGARDING = re.compile(
+    r"(?:^|(?<=\s))(?P<number>\d{1,2})\s*[.)]\s*Regarding\s+the\s+request\s+for\s+", IGNORE_CASE
+)
+
+# "the request for a lumbar MRI": the article is not part of the treatment.
+LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", IGNORE_CASE)
+
+# Labels inside a 2013 detail block.
+NOTICE_CA_LABEL = re.compile(
+    r"Medical\s+Treatment\s+Guidelines?(?:\(s\))?\s+Relied\s+Upon\s+by\s+the\s+Claims\s+"
+    r"Administrator\s*:",
+    IGNORE_CASE,
+)
+NOTICE_REVIEWER_LABEL = re.compile(
+    r"Medical\s+Treatment\s+Guidelines?(?:\(s\))?\s+Relied\s+Upon\s+by\s+the\s+Expert\s+"
+    r"Reviewer\s*:",
+    IGNORE_CASE,
+)
+NOTICE_RATIONALE_LABEL = re.compile(r"Rationale\s+for\s+the\s+Decision\s*:", IGNORE_CASE)
+
+# 2013 paragraph headings (line start; text may follow the colon on the same line).
+NOTICE_QUALIFICATIONS = re.compile(
+    r"^[ \t]*Medical\s+Qualifications\s+of\s+the\s+Expert\s+Reviewer\s*:?", IGNORE_CASE | LINES
+)
+NOTICE_CASE_SUMMARY = re.compile(
+    r"^[ \t]*(?:Expert\s+Reviewer(?:'s)?\s+)?Case\s+Summary\s*:?[ \t]*", IGNORE_CASE | LINES
+)
+# Where a 2013 case summary ends: the first detail block or a following known paragraph.
+NOTICE_SUMMARY_END = re.compile(
+    r"^[ \t]*(?:\d{1,2}\s*[.)]\s*Regarding\s+the\s+request|Documents?\s+Reviewed|"
+    r"Summary\s+of\s+Medical\s+Records)",
+    IGNORE_CASE | LINES,
+)
+
+# Closing text after the last 2013 rationale: effect of the decision, signature, copies.
+NOTICE_TRAILER = re.compile(
+    r"\b(?:Effect\s+of\s+the\s+Decision|This\s+determination\s+is\s+final|Sincerely|cc\s*:)|"
+    r"(?:^|\s)/[a-z]{1,4}\s*$",  # typist's initials ("/pm") closing the letter
+    IGNORE_CASE,
+)
+
+# MEDICAL PROFESSIONAL REVIEW layout: its title and its six headings (which may wrap).
+PROFESSIONAL_TITLE = re.compile(r"^[ \t]*MEDICAL\s+PROFESSIONAL\s+REVIEW\b", LINES)
+PR_ISSUE = re.compile(r"^[ \t]*ISSUES?\s+AT\s+DISPUTE\s*:", IGNORE_CASE | LINES)
+PR_CASE_SUMMARY = re.compile(r"^[ \t]*CASE\s+SUMMARY\s*:", IGNORE_CASE | LINES)
+PR_DOCUMENTS = re.compile(
+    r"^[ \t]*DOCUMENTS\s+REVIEWED\s+FOR\s+DETERMINATION\s*:", IGNORE_CASE | LINES
+)
+PR_GUIDELINES = re.compile(
+    r"^[ \t]*MEDICAL\s+TREATMENT\s+GUIDELINE\(?S?\)?\s+RELIED\s+UPON\s+BY\s+PROFESSIONAL\s+"
+    r"REVIEWER\s+AND\s+WHY\s*:",
+    IGNORE_CASE | LINES,
+)
+PR_RATIONALE = re.compile(
+    r"^[ \t]*RATIONALE\s+FOR\s+WHY\s+THE\s+REQUESTED\s+TREATMENT/SERVICE\s+IS/WAS\s+NOT\s+"
+    r"MEDICALLY\s+NECESSARY\s*:",
+    IGNORE_CASE | LINES,
+)
+PR_QUALIFICATIONS = re.compile(
+    r"^[ \t]*MEDICAL\s+REVIEWER\s+QUALIFICATIONS\s*:", IGNORE_CASE | LINES
+)
+
+# Headings of the 2014+ layouts, each alone on its line (pdftotext centres them).
+HOW_MADE = re.compile(
+    r"^[ \t]*HOW\s+THE\s+IMR\s+FINAL\s+DETERMINATION\s+WAS\s+MADE:?[ \t]*$", IGNORE_CASE | LINES
+)
+DOCUMENTS_REVIEWED = re.compile(r"^[ \t]*DOCUMENTS\s+REVIEWED:?[ \t]*$", IGNORE_CASE | LINES)
+CLINICAL_SUMMARY = re.compile(r"^[ \t]*CLINICAL\s+CASE\s+SUMMARY:?[ \t]*$", IGNORE_CASE | LINES)
+ISSUES_DECISIONS = re.compile(
+    r"^[ \t]*IMR\s+ISSUES,?\s+DECISIONS,?\s+AND\s+RATIONALES?:?[ \t]*$", IGNORE_CASE | LINES
+)
+DECISIONS_RATIONALES = re.compile(
+    r"^[ \t]*IMR\s+DECISIONS?(?:\(S\))?\s+AND\s+RATIONALES?(?:\(S\))?:?[ \t]*$", IGNORE_CASE | LINES
+)
+
+# A stand-alone upper-case line that may be a heading we do not know (reported as a warning):
+# two or more words, letters/spaces/punctuation only, no lower case.
+CAPS_HEADING = re.compile(r"^[ \t]*(?=[^a-z]*[A-Z]{3})[A-Z][A-Z0-9 ,&/()'-]{6,70}:?[ \t]*$", LINES)
+
+# Boilerplate first sentence of the clinical case summary.
+SUMMARY_INTRO = re.compile(
+    r"^\s*The\s+expert\s+reviewer\s+developed\s+the\s+following\s+clinical\s+case\s+summary\s+"
+    r"based\s+on\s+a\s+review\s+of\s+the\s+case\s+file,?\s+including\s+all\s+medical\s+"
+    r"records\s*:?\s*",
+    IGNORE_CASE,
+)
+
+# The end of that boilerplate, when it wrapped onto a second line ("... set forth" / "below:").
+ITEMS_INTRO_END = re.compile(r"\bbelow\s*:\s*$", IGNORE_CASE)
+
+# The whole boilerplate sentence (on unwrapped text), stripped before looking for leftovers.
+ITEMS_INTRO_SENTENCE = re.compile(
+    r"\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions?\s+for\s+the\s+disputed\s+"
+    r"items?(?:/services?)?\s+set\s+forth\s+below\s*:?",
+    IGNORE_CASE,
+)
+
+# Boilerplate line that opens the list of items.
+ITEMS_INTRO = re.compile(
+    r"^\s*The\s+Final\s+Determination\s+was\s+based\s+on\s+decisions?\s+for\s+the\s+disputed",
+    IGNORE_CASE,
+)
+
+# --------------------------------------------------------------------------------------------
+# Header fields
+# --------------------------------------------------------------------------------------------
+
+# CMyy-nnnnnnn; older letters have fewer digits. Case-insensitive for lower-cased OCR.
+CASE_NUMBER = re.compile(r"\b(CM\d{2}-\d{4,8})\b", IGNORE_CASE)
+CASE_NUMBER_LABELLED = re.compile(
+    r"(?:IMR\s+|MAXIMUS\s+)?Case\s+(?:Number|No\.?|#)\s*:?\s*(CM\d{2}-\d{4,8})\b", IGNORE_CASE
+)
+
+# A date as written in headers and summaries: 11/09/2016, 1/9/16, 10-13-2016, 2016-11-09,
+# "October 24, 2016", "Oct. 24 2016".
+_MONTHS = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+    r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+DATE = (
+    r"(?:\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})(?!\d)|\d{4}-\d{2}-\d{2}|"
+    + _MONTHS
+    + r"\.?\s+\d{1,2},?\s+\d{4})"
+)
+DATE_NUMERIC = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})$")
+DATE_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+DATE_WORDS = re.compile(r"^(" + _MONTHS + r")\.?\s+(\d{1,2}),?\s+(\d{4})$", IGNORE_CASE)
+
+# Header labels followed by their value. The header is joined into one line first, so the
+# two-column pdftotext layout ("Priority: Standard   Application  11/03/2016 / Received:")
+# and pdfium's ("Priority: Standard Application / Received: / 11/03/2016") both read as
+# "Application [Received:] <date>". The gap allows a wrapped label fragment between.
+_GAP = r"[^0-9]{0,30}?"
+DATE_ASSIGNED = re.compile(r"Date\s+Assigned\s*:?" + _GAP + r"(" + DATE + r")", IGNORE_CASE)
+DATE_OF_INJURY = re.compile(r"Date\s+of\s+Injury\s*:?" + _GAP + r"(" + DATE + r")", IGNORE_CASE)
+DECISION_DATE = re.compile(
+    r"(?:Decision\s+Date|Date\s+of\s+(?:IMR\s+)?Decision|Dated)\s*:?" + _GAP + r"(" + DATE + r")",
+    IGNORE_CASE,
+)
+UR_DENIAL_DATE = re.compile(
+    r"(?:UR\s+Denial\s+Date|Date\s+of\s+UR\s+(?:Decision|Denial))\s*:?" + _GAP + r"(" + DATE + r")",
+    IGNORE_CASE,
+)
+APPLICATION_RECEIVED = re.compile(
+    r"(?:IMR\s+)?Application(?:\s+Received)?\s*:?" + _GAP + r"(" + DATE + r")", IGNORE_CASE
+)
+PRIORITY = re.compile(r"Priority\s*:?\s*(Standard|Expedited|Regular|Urgent)\b", IGNORE_CASE)
+
+# --------------------------------------------------------------------------------------------
+# Reviewer credentials
+# --------------------------------------------------------------------------------------------
+
+# "State(s) of Licensure: California,North Carolina" (value runs to the end of the line).
+LICENSURE_LINE = re.compile(
+    r"^[ \t]*States?\s*(?:\(s\))?\s+of\s+Licensure\s*:[ \t]*(.*)$", IGNORE_CASE | LINES
+)
+# "Certification(s)/Specialty: Family Practice, Sports Medicine".
+SPECIALTY_LINE = re.compile(
+    r"^[ \t]*Certifications?\s*(?:\(s\))?\s*/\s*Specialt(?:y|ies)\s*:[ \t]*(.*)$",
+    IGNORE_CASE | LINES,
+)
+
+# Prose: "is Board Certified in Orthopedic Surgery[, has a subspecialty in Spine Surgery] and
+# is licensed to practice in New York." (on unwrapped text).
+BOARD_CERTIFIED = re.compile(
+    r"Board[\s-]+Certified\s+in\s+(?P<specialties>[^.;]{1,200}?)"
+    r"(?:,?\s+(?:and\s+)?(?:has\s+a\s+)?sub-?specialt(?:y|ies)\s+(?:certification\s+)?in\s+"
+    r"(?P<subspecialties>[^.;]{1,200}?))?"
+    r"(?:,?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(?P<states>[^.;]{1,200}?))?\s*[.;]",
+    IGNORE_CASE,
+)
+# Prose licence without board certification: "licensed to practice in California and Nevada".
+LICENSED_IN = re.compile(
+    r"licensed\s+(?:to\s+practice\s+)?in\s+(?:the\s+State\s+of\s+)?([^.;]{1,200}?)\s*[.;]",
+    IGNORE_CASE,
+)
+
+# Separators inside a list of states / specialties.
+LIST_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+and\s+(?=[A-Z])")
+SPECIALTY_SEPARATOR = re.compile(r"\s*[,;]\s*")
+
+# --------------------------------------------------------------------------------------------
+# Patient facts in the clinical summary
+# --------------------------------------------------------------------------------------------
+
+# "48 year old male", "56-year-old female", "a(n) 57 year old male", "58 year old female
+# injured worker", "45 y/o man". The sex word may come up to three words later.
+AGE_SEX = re.compile(
+    r"\b(?P<age>\d{1,3})[\s-]*(?:(?:years?|yrs?\.?)[\s-]*old|y/o|yo)\b[\s,]*"
+    r"(?:(?:[A-Za-z()'-]+\s+){0,3}?(?P<sex>male|female|man|woman|gentleman|lady|boy|girl)\b)?",
+    IGNORE_CASE,
+)
+
+# --------------------------------------------------------------------------------------------
+# Items of the 2014+ layouts
+# --------------------------------------------------------------------------------------------
+
+# The three labels that open the parts of one item.
+CA_LABEL = re.compile(r"^[ \t]*Claims\s+Administrator\s+guidelines?\s*:", IGNORE_CASE)
+REVIEWER_LABEL = re.compile(r"^[ \t]*(?:MAXIMUS|Expert\s+Reviewer)\s+guidelines?\s*:", IGNORE_CASE)
+RATIONALE_LABEL = re.compile(r"^[ \t]*Decision\s+rationale\s*:", IGNORE_CASE)
+
+# A decision heading line: "<treatment>: Upheld" (also "is: Overturned"); the treatment may
+# itself contain colons ("DOS: 11/14/16", "QTY: 2"), so only the last colon counts.
+OUTCOME_TAIL = re.compile(
+    r"^(?P<head>.*?)[ \t]*:[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*$", IGNORE_CASE
+)
+# The outcome alone on its line after a treatment that wrapped: "...knees:" / "Upheld".
+OUTCOME_ALONE = re.compile(r"^[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*$", IGNORE_CASE)
+# The outcome at the end of the joined heading, with the "is" of "<request> is: Upheld".
+OUTCOME_END = re.compile(
+    r"(?:[\s,]+is)?\s*:?\s*(?P<outcome>Upheld|Overturned)\s*\.?\s*$", IGNORE_CASE
+)
+
+# Modified requests: "<X> was the original request. <Y> was authorized by the Claims
+# Administrator. The remaining IMR eligible portion of the original request, <Z> is: Upheld".
+# The disputed treatment is what follows the last "original request,".
+ORIGINAL_REQUEST_COMMA = re.compile(r"original\s+request\s*,\s*", IGNORE_CASE)
+WAS_ORIGINAL_REQUEST = re.compile(r"\bwas\s+the\s+original\s+request\b", IGNORE_CASE)
+
+# A leading enumerator on a treatment: "1." / "2)".
+TREATMENT_ENUMERATOR = re.compile(r"^\(?\d{1,2}[.)]\s+")
+
+# A line that ends a sentence (so it cannot be the first part of a wrapped heading).
+SENTENCE_END = re.compile(r"[.!?\"\u201d]\s*$")
+
+# The text stops mid-sentence (a truncated extraction): no closing punctuation at the end.
+CLOSED_TEXT = re.compile(r"[.!?\"'\u201d)\]]\s*$")
+
+# --------------------------------------------------------------------------------------------
+# Citations (citations.py)
+# --------------------------------------------------------------------------------------------
+
+# A party cited nothing.
+CITED_NOTHING = re.compile(
+    r"did\s+not\s+cite\s+any\s+(?:medical\s+evidence|evidence[\s-]*based\s+guidelines?|"
+    r"guidelines?|evidence)",
+    IGNORE_CASE,
+)
+
+# Each citation sentence starts with "Decision based on".
+DECISION_BASED_ON = re.compile(r"Decision\s+based\s+on\s+", IGNORE_CASE)
+
+# "Non-MTUS Citation <text>" / "Non-MTUS <text>" (Citation is sometimes missing).
+NON_MTUS_PREFIX = re.compile(r"^Non[\s-]*MTUS(?:\s+Citations?)?\s*:?\s*", IGNORE_CASE)
+# "MTUS <guideline> ..." (also "CA MTUS").
+MTUS_PREFIX = re.compile(r"^(?:CA\s+)?MTUS\b\s*:?\s*", IGNORE_CASE)
+
+# One MTUS sentence may name several guidelines: "... 2016, Section(s): Compound drugs, and
+# Opioid Treatment 2016, Section(s): 3.3 ...". Split before ", and <Name> <year>".
+MTUS_GUIDELINE_JOIN = re.compile(
+    r"(?<!Wrist),\s+and\s+(?=[A-Z][A-Za-z&/,' -]{2,80}?\s(?:19|20)\d{2}\b)",
+)
+
+# "Section(s): a, b" and "Page(s): 308-310" inside a citation.
+SECTIONS_LABEL = re.compile(r",?\s*Sections?(?:\(s\))?\s*:\s*", IGNORE_CASE)
+PAGES_LABEL = re.compile(r",?\s*\b(?:Page\(s\)|Pages?|pgs?\.|pp\.|p\.)\s*:?\s*(?=\d)", IGNORE_CASE)
+PAGES_VALUE = re.compile(
+    r"^\d+(?:\s*[-\u2013]\s*\d+)?(?:\s*(?:,|and)\s*\d+(?:\s*[-\u2013]\s*\d+)?)*"
+)
+
+# Split a list of sections at ", " before an upper-case word ("Initial Care, Activity
+# Modification"); "TENS, chronic pain (...)" stays one section.
+SECTION_SPLIT = re.compile(r",\s+(?=[A-Z])")
+# Numbered MTUS sections ("3.3.1.1 Opioids ..., 3.3.1.2 Opioids ...") split only before a
+# number, because their titles contain ", Prior to ...".
+NUMBERED_SECTION = re.compile(r"^\d+(?:\.\d+)*\.?\s")
+NUMBERED_SECTION_SPLIT = re.compile(r",\s+(?=\d+(?:\.\d+)*\.?\s)")
+
+# Words cut from an MTUS guideline name: "Guidelines", "(Effective July 18, 2009)".
+EFFECTIVE_NOTE = re.compile(r"\s*\((?:effective|eff\.)[^)]*\)", IGNORE_CASE)
+EFFECTIVE_2009 = re.compile(r"\((?:effective|eff\.)\s+July\s+18,?\s+2009\)", IGNORE_CASE)
+TRAILING_GUIDELINES = re.compile(r"(?:\s+(?:Guidelines?|Guide))+\s*$", IGNORE_CASE)
+
+# Sources a non-MTUS sentence may name. A sentence naming several ("ACOEM guidelines and the
+# Official Disability Guidelines") is split before each new source.
+ODG = re.compile(r"Official\s+Disability\s+Guidelines?|\bODG\b", IGNORE_CASE)
+ACOEM = re.compile(
+    r"\bACOEM\b|American\s+College\s+of\s+Occupational\s+(?:and|&)\s+Environmental\s+Medicine",
+    IGNORE_CASE,
+)
+OTHER_GUIDELINES = re.compile(
+    r"Other\s+Medical\s+Treatment\s+Guidelines?\s*(?:\(OMTG\))?:?\s*", IGNORE_CASE
+)
+SOURCE_BOUNDARY = re.compile(
+    r"(?:\s*;\s*|,?\s+and\s+(?:the\s+)?|,\s+(?=(?:https?://|www\.)))"
+    r"(?=Official\s+Disability|ODG\b|Other\s+Medical\s+Treatment|ACOEM\b|American\s+College|"
+    r"https?://|www\.)",
+    IGNORE_CASE,
+)
+URL = re.compile(r"(?:https?://|www\.)[^\s,;]+", IGNORE_CASE)
+URL_HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/\s:]+)", IGNORE_CASE)
+# "study by Chou R, Baisden J, ..." / "Chou R, et al." -> first author.
+STUDY_AUTHOR = re.compile(
+    r"(?i:study|article|review|trial)\s+(?i:by\s+)?(?P<author>[A-Z][A-Za-z'\-]+\s+[A-Z]{1,3})\b"
+)
+# A citation opening with its authors: "Chou R, Baisden J, ..." -> the first one.
+LEADING_AUTHOR = re.compile(
+    r"^(?P<author>[A-Z][A-Za-z'\-]+\s+[A-Z]{1,3}),\s+[A-Z][A-Za-z'\-]+\s+[A-Z]{1,3}\b"
+)
+# The head of a free-text source: up to the first comma, colon, parenthesis or period that
+# ends a word ("Drugs.com" stays whole).
+SOURCE_HEAD = re.compile(r"^(?:[^,:;.(]|\.(?=[A-Za-z0-9]))+")
+
+# ODG chapters, canonical name -> pattern. Scanned left to right over the ODG part of a
+# sentence; the longest alias at a position wins, so "Low Back Pain Chapter" is one chapter.
+# A one-word chapter alias ("Pain", "Knee") counts only where a chapter name can end: before
+# "Chapter", punctuation, the end, or "(updated ...)" / "(Acute & Chronic)".
+_CHAPTER_END = r"(?=\s*(?:chapter\b|[/,;.:)]|$|\((?:updated|last\s+updated|acute)))"
+# "(Acute & Chronic)" after a chapter name, part of the name.
+_ACUTE_CHRONIC = r"(?:\s*\(acute\s*(?:&|and)\s*chronic\))?"
+ODG_CHAPTERS: tuple[tuple[str, str], ...] = (
+    (
+        "Low Back",
+        r"low[\s-]+back(?:\s*\((?:thoracic|lumbar)[^)]*\)|\s*[-,\u2013]?\s*(?:pain\b|\(?(?:lumbar|"
+        r"thoracic)\s*(?:&|and)\s*(?:thoracic|lumbar)\)?))?" + _ACUTE_CHRONIC,
+    ),
+    (
+        "Neck and Upper Back",
+        r"neck\s*(?:&|and)\s*upper\s+back" + _ACUTE_CHRONIC + r"|neck" + _CHAPTER_END,
+    ),
+    ("Pain", r"pain\s*\(chronic\)|chronic\s+pain(?=\s+chapter)|pain" + _CHAPTER_END),
+    ("Knee & Leg", r"knee\s*(?:&|and)\s*leg" + _ACUTE_CHRONIC + r"|knee" + _CHAPTER_END),
+    ("Hip & Pelvis", r"hip\s*(?:&|and)\s*pelvis" + _ACUTE_CHRONIC + r"|hip" + _CHAPTER_END),
+    (
+        "Ankle & Foot",
+        r"ankle\s*(?:&|and)\s*foot" + _ACUTE_CHRONIC + r"|(?:ankle|foot)" + _CHAPTER_END,
+    ),
+    (
+        "Forearm, Wrist & Hand",
+        r"forearm,?\s*wrist,?\s*(?:&|and)\s*hand"
+        + _ACUTE_CHRONIC
+        + r"|(?:wrist|hand)"
+        + _CHAPTER_END,
+    ),
+    ("Shoulder", r"shoulder(?!\s+(?:complaints|disorders))" + _ACUTE_CHRONIC),
+    ("Elbow", r"elbow" + _ACUTE_CHRONIC),
+    (
+        "Head",
+        r"head\s*\(trauma[^)]*\)|head(?=\s*(?:mri|ct)\b)|head" + _CHAPTER_END,
+    ),
+    ("Mental Illness & Stress", r"mental\s+illness\s*(?:&|and)\s*stress|mental\s+health"),
+    ("Fitness for Duty", r"fitness\s+for\s+duty"),
+    ("Carpal Tunnel Syndrome", r"carpal\s+tunnel\s+syndrome" + _ACUTE_CHRONIC),
+    ("Traumatic Brain Injury", r"traumatic\s+brain\s+injury"),
+    ("Formulary", r"(?:workers'?\s+comp(?:ensation)?\s+)?drug\s+formulary|\bformulary\b"),
+    (
+        "Integrated Treatment/Disability Duration",
+        r"integrated\s+treatment(?:/disability\s+duration)?",
+    ),
+    ("Burns", r"burns" + _CHAPTER_END),
+    ("Eye", r"eye" + _CHAPTER_END),
+    ("Hernia", r"hernia" + _CHAPTER_END),
+    ("Pulmonary", r"pulmonary" + _CHAPTER_END),
+)
+ODG_CHAPTER = re.compile(
+    r"\b(?:"
+    + "|".join(f"(?P<c{index}>{pattern})" for index, (_, pattern) in enumerate(ODG_CHAPTERS))
+    + ")",
+    IGNORE_CASE,
+)
+# What precedes the chapter in an ODG citation ("Official Disability Guidelines (ODG), 2016,
+# Web Version"), stripped before topics are read.
+ODG_NAME = re.compile(
+    r"^.*?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|\bODG\b(?:\s*-\s*TWC)?)\s*[:,-]?\s*",
+    IGNORE_CASE,
+)
+# Noise around ODG topics: "Chapter", "Section", "Topic", "(updated 11/3/16)", "Procedure
+# Summary", "Online/Web Version", a bare year.
+ODG_TOPIC_NOISE = re.compile(
+    r"\((?:updated|last\s+updated)[^)]*\)|\(acute\s*(?:&|and)\s*chronic\)|"
+    r"\b(?:chapter|section|topic|procedure\s+summary|"
+    r"(?:online|web)\s+version|treatment\s+index|\d+(?:st|nd|rd|th)\s+edition(?:\s*\(web\))?)\b|"
+    r"\b(?:19|20)\d{2}\b",
+    IGNORE_CASE,
+)
+# Separators trimmed from both ends of a topic.
+TOPIC_TRIM = " ,;:/-\u2013.()"
+TOPIC_SPLIT = re.compile(r"\s*;\s*")
+
+# 2013 and professional-review prose: "which is part of the MTUS" / "not part of the MTUS".
+_MTUS_NAME = (
+    r"(?:the\s+)?(?:CA\s+|California\s+)?(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)"
+)
+PART_OF_MTUS = re.compile(r"\b(?:is|are)\s+(?:a\s+)?part\s+of\s+" + _MTUS_NAME, IGNORE_CASE)
+NOT_PART_OF_MTUS = re.compile(
+    r"\b(?:is|are)\s+not\s+(?:a\s+)?part\s+of\s+"
+    + _MTUS_NAME
+    + r"|outside\s+(?:of\s+)?"
+    + _MTUS_NAME
+    + r"|\bNon[\s-]*MTUS\b",
+    IGNORE_CASE,
+)
+# The closing clause of a prose citation: ", which is [not] part of the MTUS".
+WHICH_CLAUSE = re.compile(r",?\s+which\s+(?:is|are)\b.*$", IGNORE_CASE)
+MENTIONS_MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", IGNORE_CASE)
+# The reviewer agreeing with the administrator's guideline (2013 letters).
+SAME_AS_ADMINISTRATOR = re.compile(
+    r"found\s+(?:that\s+)?the\s+guidelines?\s+used\s+by\s+the\s+Claims\s+Administrator\s+"
+    r"(?:were|was|is|are)?\s*relevant",
+    IGNORE_CASE,
+)
+# Sentence boundary for prose citations: ". " before an upper-case letter, not after a
+# one-letter initial or a common abbreviation.
+SENTENCE_SPLIT = re.compile(
+    r"(?<!\b[A-Z])(?<!\bet al)(?<!\bpg)(?<!\bed)(?<!\bvol)(?<!\bno)\.\s+(?=[A-Z(])"
+)
+
+# MTUS guideline names as written in prose (2013 letters, professional reviews):
+# "Chronic Pain Medical Treatment Guidelines (2009)", "ACOEM ... Chapter 12".
+MTUS_NAMED = re.compile(
+    r"(?P<name>Chronic\s+Pain\s+Medical\s+Treatment|Low\s+Back\s+Complaints|Neck\s+and\s+Upper\s+"
+    r"Back\s+Complaints|Shoulder\s+Complaints|Knee\s+Complaints|Elbow\s+(?:Complaints|Disorders)|"
+    r"Forearm,\s+Wrist,?\s+and\s+Hand\s+Complaints|Ankle\s+and\s+Foot\s+Complaints|"
+    r"Stress[\s-]+Related\s+Conditions|General\s+Approaches|Initial\s+Approaches\s+to\s+Treatment|"
+    r"Acupuncture\s+(?:Medical\s+)?Treatment|Opioids?\s+Treatment|Post[\s-]*surgical\s+Treatment|"
+    r"Eye)(?:\s+Guidelines?)?(?:\s*,?\s*\(?(?:(?:effective\s+)?[A-Z][a-z]+\.?\s+(?:\d{1,2},\s+)?)?"
+    r"(?P<year>(?:19|20)\d{2})\)?)?",
+    IGNORE_CASE,
+)
+ACOEM_CHAPTER = re.compile(r"\bChapter\s+(?P<chapter>\d{1,2})\b", IGNORE_CASE)
+
+# --------------------------------------------------------------------------------------------
+# Professional-review outcome words
+# --------------------------------------------------------------------------------------------
+
+# Explicit outcome on an issue line: "... - Upheld", "(Overturned)", "UPHOLD".
+EXPLICIT_OUTCOME = re.compile(r"\b(upheld|uphold|overturned|overturn)\b", IGNORE_CASE)
+# Conclusions in a rationale.
+NOT_NECESSARY = re.compile(
+    r"\b(?:is|are|was|were)\s+not\s+(?:medically\s+)?necessary\b", IGNORE_CASE
+)
+IS_NECESSARY = re.compile(r"\b(?:is|are|was|were)\s+(?:medically\s+)?necessary\b", IGNORE_CASE)
+# Numbered entries of an issue list: "1. <treatment>" / "2) <treatment>".
+NUMBERED_ENTRY = re.compile(r"^[ \t]*\(?(\d{1,2})[.)][ \t]+(.*)$", LINES)
+
+# --------------------------------------------------------------------------------------------
+# Classification (classify.py keeps the keyword tables; these build and extend them)
+# --------------------------------------------------------------------------------------------
+
+
+# A word for keyword lookup: letters and digits (the text is lower-cased first).
+WORD = re.compile(r"[a-z0-9]+")
+
+
+# Medication strengths and quantities: "10/325mg", "5%", "37.5 mg", "240g", "#60", "1cc".
+DOSAGE = re.compile(
+    r"\b\d+(?:\.\d+)?(?:/\d+(?:\.\d+)?)?\s*(?:mg|mcg|g|gm|ml|cc|%|percent|units?|iu)\b|%|#\s*\d+",
+    IGNORE_CASE,
+)
+
+# Spinal levels: "L4-5", "L5-S1", "C5-C6", "T12-L1", "L4".
+LUMBAR_LEVEL = re.compile(r"\b(?:L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?|S1)\b")
+CERVICAL_LEVEL = re.compile(r"\bC[1-7](?:\s*-\s*C?[1-7]|\s*-\s*T1)?\b")
+THORACIC_LEVEL = re.compile(r"\bT(?:1[0-2]|[1-9])(?:\s*-\s*(?:T?(?:1[0-2]|[1-9])|L1))?\b")

@@ -1,0 +1,286 @@
+"""The index run: letter files in, an up-to-date index out (any engine, through `Engine`).
+
+    walk      indexer.read.iter_letter_files: files and folders, sorted, streamed
+    examine   in worker processes: read the file, fingerprint it (sha1 of the bytes plus the
+              parser version), parse it only when the fingerprint differs from the index's
+    write     in this process: batches of parsed letters through Engine.write_letters (for
+              SQLite one transaction per batch, fingerprints included: crash-safe)
+    prune     with --prune: sources under the given paths whose file is gone are deleted
+    finish    Engine.finish (optimize / refresh), then the summary and the report file
+
+Memory stays flat: files are streamed to the workers with a bounded number in flight, and
+only one batch of letters is held at a time. A broken file is reported and never stops the
+run. A letter already indexed from another file (same case number) is reported as a
+duplicate and skipped: the first copy indexed stays, nothing is silently overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from imr_search.engine import Engine, SourceLetter, open_engine, resolve_target
+
+BATCH_ITEMS = 1000  # items per write (one SQLite transaction, one Elasticsearch bulk round)
+BATCH_LETTERS = 500
+CHUNK = 16  # files per task sent to a worker
+PRUNE_BATCH = 500
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class IndexSummary:
+    """What an index run did; `lines()` is the summary printed and written to the report."""
+
+    target: str
+    files: int = 0  # letter files seen
+    letters_read: int = 0  # parsed (new or changed)
+    items_indexed: int = 0
+    unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    pruned_files: int = 0
+    pruned_items: int = 0
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every file was indexed or unchanged (skipped duplicates are fine), else 1."""
+        return 1 if self.failed or self.interrupted else 0
+
+    def lines(self) -> list[str]:
+        rate = self.letters_read / self.seconds if self.seconds > 0 else 0.0
+        out = [
+            f"Index {self.target}: {self.letters_read:,} letters read, "
+            f"{self.items_indexed:,} items indexed in {self.seconds:.1f} s ({rate:,.0f} letters/s)",
+            f"  files seen: {self.files:,}   unchanged: {self.unchanged:,}   "
+            f"skipped: {len(self.skipped):,}   failed: {len(self.failed):,}"
+            + (
+                f"   pruned: {self.pruned_files:,} files ({self.pruned_items:,} items)"
+                if self.pruned_files
+                else ""
+            ),
+        ]
+        if self.interrupted:
+            out.append("  INTERRUPTED: run the same command again to finish (nothing is lost)")
+        for title, entries in (("Skipped", self.skipped), ("Failed", self.failed)):
+            if entries:
+                out.append(f"{title}:")
+                out.extend(f"  {path}: {reason}" for path, reason in entries)
+        return out
+
+    def write_report(self, path: str | Path) -> None:
+        Path(path).write_text("\n".join(self.lines()) + "\n", encoding="utf-8")
+
+
+# --- examining one file (runs in worker processes) ------------------------------------------
+
+
+def fingerprint(data: bytes, parser_version: str) -> str:
+    """What 'unchanged' means: the same bytes read by the same parser version."""
+    return f"{hashlib.sha1(data).hexdigest()}:{parser_version}"
+
+
+def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
+    """(path, source key, known fingerprint) -> ('unchanged'|'parsed'|'failed', ...)."""
+    from indexer.errors import LetterError
+    from indexer.parse import PARSER_VERSION, parse_file
+
+    path, source, known = task
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return ("failed", source, f"cannot read the file ({exc.strerror or exc})")
+    fp = fingerprint(data, PARSER_VERSION)
+    if fp == known:
+        return ("unchanged", source)
+    try:
+        letter = parse_file(path)
+    except LetterError as exc:
+        return ("failed", source, exc.reason)
+    except Exception as exc:  # a parser bug must not stop the run: report it as the file's
+        return ("failed", source, f"parser failure ({type(exc).__name__}: {exc})")
+    return ("parsed", source, fp, letter)
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def source_key(path: str | Path) -> str:
+    """The key a file is indexed under: its absolute path (same file, same key, any cwd)."""
+    return os.path.abspath(path)
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def run_index(
+    paths: Iterable[str | Path],
+    target: str | None = None,
+    *,
+    prune: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
+    report: str | Path | None = None,
+    engine: Engine | None = None,
+    batch_items: int = BATCH_ITEMS,
+) -> IndexSummary:
+    """Index letter files and folders into `target` (see the module docstring)."""
+    from indexer.read import iter_letter_files
+
+    paths = [str(p) for p in paths]
+    workers = default_workers() if workers is None else workers
+    started = time.perf_counter()
+    # Workers are forked before the engine opens: no database connection crosses a fork.
+    pool = _start_pool(workers) if workers > 1 else None
+    own_engine = engine is None
+    summary = IndexSummary(target=resolve_target(target))
+    bar = None
+    try:
+        if engine is None:
+            engine = open_engine(target, writable=True)
+        summary.target = engine.target
+        total = sum(1 for _ in iter_letter_files(paths)) if progress else None
+        bar = _progress_bar(total) if progress else None
+        known = engine.indexed_sources()
+        tasks = _tasks(iter_letter_files(paths), known)
+        try:
+            _index_files(engine, tasks, pool, summary, bar, batch_items)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        if prune and not summary.interrupted:
+            _prune(engine, paths, summary)
+        if not summary.interrupted:
+            engine.finish()
+    finally:
+        if bar is not None:
+            bar.close()
+        if pool is not None:
+            pool.terminate() if summary.interrupted else pool.close()
+            pool.join()
+        if own_engine and engine is not None:
+            engine.close()
+    summary.seconds = time.perf_counter() - started
+    if report is not None:
+        summary.write_report(report)
+    return summary
+
+
+def _start_pool(workers: int) -> Any:
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    return context.Pool(workers, initializer=_ignore_sigint)
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C is handled once, by the main process (no traceback from every worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _tasks(
+    files: Iterable[Path], known: Mapping[str, str]
+) -> Iterator[tuple[str, str, str | None]]:
+    for path in files:
+        key = source_key(path)
+        yield (str(path), key, known.get(key))
+
+
+def _throttled(items: Iterable[Any], slots: threading.Semaphore) -> Iterator[Any]:
+    """Yield items only while fewer than the semaphore's count are in flight (flat memory:
+    Pool.imap would otherwise read the whole file list ahead into its task queue)."""
+    for item in items:
+        slots.acquire()
+        yield item
+
+
+def _index_files(
+    engine: Engine,
+    tasks: Iterator[tuple[str, str, str | None]],
+    pool: Any,
+    summary: IndexSummary,
+    bar: Any,
+    batch_items_limit: int,
+) -> None:
+    batch: list[SourceLetter] = []
+    batch_items = 0
+    results: Iterable[tuple[Any, ...]]
+    release: Callable[[], None]
+    if pool is None:
+        results = map(examine, tasks)
+        release = _noop
+    else:
+        slots = threading.Semaphore(CHUNK * 8 * max(pool._processes, 1))  # noqa: SLF001
+        results = pool.imap(examine, _throttled(tasks, slots), chunksize=CHUNK)
+        release = slots.release
+    for result in results:
+        release()
+        summary.files += 1
+        kind = result[0]
+        if kind == "unchanged":
+            summary.unchanged += 1
+        elif kind == "failed":
+            summary.failed.append((result[1], result[2]))
+        else:
+            _, source, fp, letter = result
+            batch.append(SourceLetter(source=source, fingerprint=fp, letter=letter))
+            batch_items += len(letter.items)
+            if batch_items >= batch_items_limit or len(batch) >= BATCH_LETTERS:
+                _write(engine, batch, summary)
+                batch, batch_items = [], 0
+        if bar is not None:
+            bar.update(1)
+            if summary.files % 64 == 0:
+                bar.set_postfix(items=f"{summary.items_indexed:,}", failed=len(summary.failed))
+    if batch:
+        _write(engine, batch, summary)
+    if bar is not None:
+        bar.set_postfix(items=f"{summary.items_indexed:,}", failed=len(summary.failed))
+
+
+def _noop() -> None:
+    return None
+
+
+def _write(engine: Engine, batch: list[SourceLetter], summary: IndexSummary) -> None:
+    failures = engine.write_letters(batch)
+    refused = {f.source for f in failures}
+    for failure in failures:
+        entry = (failure.source, failure.reason)
+        (summary.skipped if failure.duplicate else summary.failed).append(entry)
+    for entry in batch:
+        if entry.source not in refused:
+            summary.letters_read += 1
+            summary.items_indexed += len(entry.letter.items)
+
+
+def _prune(engine: Engine, paths: list[str], summary: IndexSummary) -> None:
+    """Delete indexed sources under the given paths whose file no longer exists."""
+    scopes = [source_key(p) for p in paths]
+    folders = tuple(s.rstrip(os.sep) + os.sep for s in scopes)
+    files = set(scopes)
+    gone = [
+        source
+        for source in engine.indexed_sources()
+        if (source in files or source.startswith(folders)) and not os.path.exists(source)
+    ]
+    for i in range(0, len(gone), PRUNE_BATCH):
+        chunk = gone[i : i + PRUNE_BATCH]
+        summary.pruned_items += engine.delete_sources(chunk)
+        summary.pruned_files += len(chunk)
+
+
+def _progress_bar(total: int | None) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="file", dynamic_ncols=True, smoothing=0.05)

@@ -1,0 +1,179 @@
+"""CSV and JSON export of the current results, streamed and bounded.
+
+The export takes the search page's parameters (page and per_page are ignored: it starts at the
+first result) plus `limit`, and pages through the engine 100 results at a time, so memory stays
+flat and the engine's result window is never exceeded. At most EXPORT_MAX_ROWS rows (5,000 by
+default) are written; the JSON export says when the results were cut off.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request, stream_with_context
+
+from imr_search.engine import MAX_PER_PAGE, MAX_RESULT_WINDOW, Hit, SearchResponse
+from search_ui import backend
+from search_ui.params import SearchState, parse_int, parse_search_args
+from search_ui.presentation import citations_by_party, item_url
+
+bp = Blueprint("export", __name__)
+
+EXPORT_PAGE = MAX_PER_PAGE  # results fetched per engine call
+CSV_COLUMNS = (
+    "id",
+    "case_number",
+    "decision_date",
+    "treatment",
+    "outcome",
+    "category",
+    "body_regions",
+    "reviewer_specialties",
+    "claims_administrator_guidelines",
+    "reviewer_guidelines",
+    "cited_no_medical_evidence",
+    "url",
+)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _max_rows() -> int:
+    return min(int(current_app.config["EXPORT_MAX_ROWS"]), MAX_RESULT_WINDOW)
+
+
+def _parse() -> tuple[SearchState, int]:
+    state = parse_search_args(request.args, allowed_extra=("limit",))
+    limit = parse_int(request.args, "limit", _max_rows(), 1, _max_rows())
+    return replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, breakdown=None), limit
+
+
+def _hits(state: SearchState, limit: int, first: SearchResponse) -> Iterator[Hit]:
+    """Every hit up to `limit`, page by page (the first page already fetched)."""
+    sent = 0
+    response = first
+    page = 1
+    while True:
+        for hit in response.hits:
+            if sent >= limit:
+                return
+            yield hit
+            sent += 1
+        if sent >= limit or len(response.hits) < state.per_page:
+            return
+        page += 1
+        if page * state.per_page > MAX_RESULT_WINDOW:
+            return
+        req = state.request(page=page, highlight=False)
+        response = backend.run(lambda e, r=req: e.search(r))
+
+
+def _first(state: SearchState) -> SearchResponse:
+    """Fetched before streaming starts, so bad syntax is still a clean 400, not a cut stream."""
+    req = state.request(highlight=False)
+    return backend.run(lambda e: e.search(req))
+
+
+def _cell(value: str) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): stored text is not trusted."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _row(doc: dict[str, Any], base_url: str) -> list[str]:
+    parties = {p.party: p for p in citations_by_party(doc)}
+
+    def guidelines(party: str) -> str:
+        p = parties.get(party)
+        return "; ".join(p.guidelines) if p else ""
+
+    letter = doc["letter"]
+    return [
+        _cell(str(v))
+        for v in (
+            doc["id"],
+            letter.get("case_number") or "",
+            letter.get("decision_date") or "",
+            doc["treatment"],
+            doc["outcome"],
+            doc["category"],
+            "; ".join(doc.get("body_regions") or ()),
+            "; ".join(letter.get("specialties") or ()),
+            guidelines("claims_administrator"),
+            guidelines("reviewer"),
+            "; ".join(doc.get("cited_nothing") or ()),
+            base_url + item_url(doc["id"]),
+        )
+    ]
+
+
+def _filename(ext: str) -> str:
+    return f"imr-search-results.{ext}"
+
+
+@bp.get("/export.csv")
+def export_csv() -> Response:
+    state, limit = _parse()
+    first = _first(state)
+    base = request.host_url.rstrip("/")
+
+    def generate() -> Iterator[str]:
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(CSV_COLUMNS)
+        for hit in _hits(state, limit, first):
+            writer.writerow(_row(hit.doc, base))
+            if buf.tell() > 32_768:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+        yield buf.getvalue()
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename("csv")}"',
+            "X-Total-Count": str(first.total),
+            "X-Export-Limit": str(limit),
+        },
+    )
+
+
+@bp.get("/export.json")
+def export_json() -> Response:
+    state, limit = _parse()
+    first = _first(state)
+    head = {
+        "query": state.query,
+        "filters": {k: list(v) for k, v in state.filters.items()},
+        "sort": state.sort,
+        "total": first.total,
+        "limit": limit,
+        "truncated": first.total > limit,
+    }
+
+    def generate() -> Iterator[str]:
+        yield json.dumps(head)[:-1] + ', "items": ['
+        sep = ""
+        chunk: list[str] = []
+        for hit in _hits(state, limit, first):
+            chunk.append(sep + json.dumps(hit.doc, ensure_ascii=False))
+            sep = ","
+            if len(chunk) >= 50:
+                yield "".join(chunk)
+                chunk = []
+        yield "".join(chunk) + "]}\n"
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_filename("json")}"',
+            "X-Total-Count": str(first.total),
+            "X-Export-Limit": str(limit),
+        },
+    )

@@ -1,0 +1,162 @@
+"""Facets as plain data (Datasette style): value, label, count, selected and a toggle URL.
+
+The sidebar template and the JSON API render the same structures, so what a person sees and
+what a script gets never drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+
+from imr_search.documents import NONE
+from imr_search.engine import (
+    FACETS,
+    FACETS_BY_NAME,
+    MAX_FACET_SIZE,
+    FacetValue,
+    SearchResponse,
+)
+from search_ui.params import SearchState
+
+UrlFor = Callable[[SearchState], str]
+
+PARTY_LABELS = {"claims_administrator": "Claims administrator", "reviewer": "Reviewer"}
+VALUE_LABELS = {
+    "category": {
+        "dme": "Durable medical equipment",
+        "testing": "Testing / diagnostics",
+        "home_health": "Home health",
+    },
+}
+
+
+def value_label(facet: str, value: str) -> str:
+    """How a facet value reads on screen (the URL keeps the raw value)."""
+    spec = FACETS_BY_NAME.get(facet)
+    if spec is not None and spec.kind == "citation_source" and value == NONE:
+        return "Cited no medical evidence"
+    if facet in VALUE_LABELS and value in VALUE_LABELS[facet]:
+        return VALUE_LABELS[facet][value]
+    if facet in ("category", "body_region"):
+        return value.replace("_", " ").capitalize()
+    return value
+
+
+@dataclass(frozen=True)
+class FacetOption:
+    value: str
+    label: str
+    count: int | None  # None: selected, but outside the engine's top values for this facet
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class FacetBlock:
+    name: str
+    label: str
+    options: tuple[FacetOption, ...]
+    selected: int  # how many values are selected
+    truncated: bool  # the engine returned facet_size values: there may be more
+    more_url: str | None  # the same search showing more values per facet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "label": self.label,
+            "truncated": self.truncated,
+            "values": [asdict(o) for o in self.options],
+        }
+
+
+@dataclass(frozen=True)
+class Chip:
+    """An active filter, shown with a link that removes it."""
+
+    facet: str
+    facet_label: str
+    value: str
+    label: str
+    remove_url: str
+
+
+def build_facets(
+    response: SearchResponse | None,
+    state: SearchState,
+    url_for: UrlFor,
+    *,
+    toggle_urls: bool = True,
+) -> list[FacetBlock]:
+    """One block per facet of the engine, in FACETS order; selected values always listed.
+
+    `toggle_urls=False` leaves them empty: the page's checkboxes submit the form instead, and
+    ~90 URLs per page are worth skipping on the hot path.
+    """
+
+    def toggle(name: str, value: str) -> str:
+        return url_for(state.toggled(name, value)) if toggle_urls else ""
+
+    blocks: list[FacetBlock] = []
+    for spec in FACETS:
+        values: tuple[FacetValue, ...] = response.facets.get(spec.name, ()) if response else ()
+        chosen = state.filters.get(spec.name, ())
+        options = [
+            FacetOption(
+                value=v.value,
+                label=value_label(spec.name, v.value),
+                count=v.count,
+                selected=v.selected or v.value in chosen,
+                toggle_url=toggle(spec.name, v.value),
+            )
+            for v in values
+        ]
+        if spec.name == "year":  # years read best in order, newest first
+            options.sort(key=lambda o: o.value, reverse=True)
+        listed = {o.value for o in options}
+        options.extend(
+            FacetOption(
+                value=value,
+                label=value_label(spec.name, value),
+                count=None,
+                selected=True,
+                toggle_url=toggle(spec.name, value),
+            )
+            for value in chosen
+            if value not in listed
+        )
+        truncated = state.facet_size > 0 and len(values) >= state.facet_size
+        more_url = None
+        if truncated and state.facet_size < MAX_FACET_SIZE:
+            more_url = url_for(
+                replace(state, facet_size=min(MAX_FACET_SIZE, state.facet_size * 5), page=1)
+            )
+        blocks.append(
+            FacetBlock(
+                name=spec.name,
+                label=spec.label,
+                options=tuple(options),
+                selected=len(chosen),
+                truncated=truncated,
+                more_url=more_url,
+            )
+        )
+    return blocks
+
+
+def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
+    """The selected facet values as removable chips, in facet order."""
+    chips: list[Chip] = []
+    for spec in FACETS:
+        for value in state.filters.get(spec.name, ()):
+            chips.append(
+                Chip(
+                    facet=spec.name,
+                    facet_label=spec.label,
+                    value=value,
+                    label=value_label(spec.name, value),
+                    remove_url=url_for(state.toggled(spec.name, value)),
+                )
+            )
+    return chips

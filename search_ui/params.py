@@ -1,0 +1,237 @@
+"""URL parameters <-> search state: the URL holds the whole state of a search.
+
+One parser serves the HTML pages, the JSON API and the exports, so `/search?...`,
+`/api/search?...` and `/export.csv?...` accept exactly the same parameters:
+
+    q=<query>                 the query language of imr_search.query
+    <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
+                              AND across facets); facet names are those of imr_search.engine.FACETS
+    sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
+    breakdown=<facet>|none    the facet whose top values get their own outcome counts
+
+Every value is bounded; anything unknown or out of range raises InvalidParameter (HTTP 400)
+with a message saying what to do, so no request reaches the engine unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from imr_search.engine import (
+    FACETS,
+    FACETS_BY_NAME,
+    MAX_FACET_SIZE,
+    MAX_PER_PAGE,
+    MAX_RESULT_WINDOW,
+    SORTS,
+    SearchRequest,
+)
+from imr_search.errors import InvalidParameter
+from imr_search.query import MAX_QUERY_LENGTH
+
+DEFAULT_PER_PAGE = 20
+DEFAULT_FACET_SIZE = 10
+DEFAULT_BREAKDOWN = "reviewer_guideline"
+NO_BREAKDOWN = "none"
+MAX_FILTER_VALUES = 25  # values selected in one facet
+MAX_VALUE_LENGTH = 200  # characters of one facet value
+MAX_SIMILAR_TEXT = 10_000  # characters of pasted text for "find similar"
+DEFAULT_SIMILAR_K = 10
+MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
+
+SEARCH_PARAMS: tuple[str, ...] = ("q", "sort", "page", "per_page", "facet_size", "breakdown")
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """Everything a search URL says, validated; turns into a SearchRequest or back into a URL."""
+
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    facet_size: int = DEFAULT_FACET_SIZE
+    breakdown: str | None = DEFAULT_BREAKDOWN
+
+    def request(self, **overrides: Any) -> SearchRequest:
+        """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
+        args: dict[str, Any] = {
+            "query": self.query,
+            "filters": {k: list(v) for k, v in self.filters.items()},
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+            "facet_size": self.facet_size,
+            "breakdown": self.breakdown,
+        }
+        args.update(overrides)
+        return SearchRequest(**args)
+
+    def params(self, *, page: bool = True) -> list[tuple[str, str]]:
+        """Canonical URL parameters (defaults left out, filters in facet order)."""
+        out: list[tuple[str, str]] = []
+        if self.query:
+            out.append(("q", self.query))
+        for spec in FACETS:
+            out.extend((spec.name, value) for value in self.filters.get(spec.name, ()))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.breakdown != DEFAULT_BREAKDOWN:
+            out.append(("breakdown", self.breakdown or NO_BREAKDOWN))
+        if self.per_page != DEFAULT_PER_PAGE:
+            out.append(("per_page", str(self.per_page)))
+        if self.facet_size != DEFAULT_FACET_SIZE:
+            out.append(("facet_size", str(self.facet_size)))
+        if page and self.page != 1:
+            out.append(("page", str(self.page)))
+        return out
+
+    def query_string(self, *, page: bool = True) -> str:
+        return urlencode(self.params(page=page))
+
+    @property
+    def has_filters(self) -> bool:
+        return any(self.filters.values())
+
+    def toggled(self, name: str, value: str) -> SearchState:
+        """The state with one facet value switched on or off (back to page 1)."""
+        values = list(self.filters.get(name, ()))
+        if value in values:
+            values.remove(value)
+        else:
+            values.append(value)
+        filters = {k: v for k, v in self.filters.items() if k != name}
+        if values:
+            filters[name] = tuple(values)
+        return replace(self, filters=filters, page=1)
+
+    def without_filters(self) -> SearchState:
+        return replace(self, filters={}, page=1)
+
+    def at_page(self, page: int) -> SearchState:
+        return replace(self, page=page)
+
+    def last_page(self, total: int) -> int:
+        """The last page that can be served (total results, bounded by the result window)."""
+        if self.per_page == 0:
+            return 1
+        reachable = min(total, MAX_RESULT_WINDOW)
+        return max(1, -(-reachable // self.per_page))
+
+
+def parse_search_args(
+    args: MultiDict[str, str], *, allowed_extra: Iterable[str] = ()
+) -> SearchState:
+    """Validate search parameters from a query string; raise InvalidParameter on any problem."""
+    known = set(SEARCH_PARAMS) | set(FACETS_BY_NAME) | set(allowed_extra)
+    for name in args:
+        if name not in known:
+            raise InvalidParameter(
+                name,
+                "unknown parameter; use q, sort, page, per_page, facet_size, breakdown or a "
+                "facet name (" + ", ".join(FACETS_BY_NAME) + ")",
+            )
+    for name in SEARCH_PARAMS:
+        if len(args.getlist(name)) > 1:
+            raise InvalidParameter(name, "give it once")
+
+    query = args.get("q", "").strip()
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidParameter(
+            "q", f"the query is {len(query)} characters long; the limit is {MAX_QUERY_LENGTH}"
+        )
+    filters: dict[str, tuple[str, ...]] = {}
+    for spec in FACETS:
+        values: list[str] = []
+        for raw in args.getlist(spec.name):
+            value = raw.strip()
+            if not value:
+                continue  # an empty checkbox value or "outcome=": means no filter
+            if len(value) > MAX_VALUE_LENGTH:
+                raise InvalidParameter(
+                    spec.name, f"a value is longer than {MAX_VALUE_LENGTH} characters"
+                )
+            if value not in values:
+                values.append(value)
+        if len(values) > MAX_FILTER_VALUES:
+            raise InvalidParameter(
+                spec.name, f"at most {MAX_FILTER_VALUES} values can be selected in one facet"
+            )
+        if values:
+            filters[spec.name] = tuple(values)
+
+    sort = args.get("sort", "relevance") or "relevance"
+    if sort not in SORTS:
+        raise InvalidParameter("sort", "must be one of " + ", ".join(SORTS))
+    per_page = _int(args, "per_page", DEFAULT_PER_PAGE, 0, MAX_PER_PAGE)
+    page = _int(args, "page", 1, 1, MAX_PAGE)
+    facet_size = _int(args, "facet_size", DEFAULT_FACET_SIZE, 0, MAX_FACET_SIZE)
+    if per_page and page * per_page > MAX_RESULT_WINDOW:
+        raise InvalidParameter(
+            "page",
+            f"results deeper than {MAX_RESULT_WINDOW:,} are not served; narrow the search "
+            "with a filter or a more precise query",
+        )
+    breakdown_raw = args.get("breakdown", DEFAULT_BREAKDOWN) or NO_BREAKDOWN
+    if breakdown_raw == NO_BREAKDOWN:
+        breakdown = None
+    elif breakdown_raw in FACETS_BY_NAME:
+        breakdown = breakdown_raw
+    else:
+        raise InvalidParameter(
+            "breakdown", "must be 'none' or a facet name: " + ", ".join(FACETS_BY_NAME)
+        )
+    return SearchState(
+        query=query,
+        filters=filters,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        facet_size=facet_size,
+        breakdown=breakdown,
+    )
+
+
+def _int(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
+        raise InvalidParameter(name, f"must be a whole number between {low} and {high}")
+    value = int(raw)
+    if not low <= value <= high:
+        raise InvalidParameter(name, f"must be between {low} and {high}")
+    return value
+
+
+def parse_int(args: MultiDict[str, str], name: str, default: int, low: int, high: int) -> int:
+    """A bounded integer parameter (400 with a message otherwise)."""
+    return _int(args, name, default, low, high)
+
+
+def check_known(args: MultiDict[str, str], allowed: Iterable[str]) -> None:
+    """Reject parameters a route does not take (typos should not be silently ignored)."""
+    allowed = tuple(allowed)
+    for name in args:
+        if name not in allowed:
+            raise InvalidParameter(
+                name, "unknown parameter; this address takes " + (", ".join(allowed) or "none")
+            )
+
+
+def similar_text(raw: str | None) -> str:
+    """Pasted text for 'find similar', bounded."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidParameter("text", "is empty; paste a denial or a case summary")
+    if len(text) > MAX_SIMILAR_TEXT:
+        raise InvalidParameter(
+            "text", f"is {len(text):,} characters long; the limit is {MAX_SIMILAR_TEXT:,}"
+        )
+    return text

@@ -1,0 +1,119 @@
+"""Small view helpers shared by the templates and the API: URLs, dates, citations, paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, url_for
+
+from imr_search.engine import FACETS, FACETS_BY_NAME
+from indexer.records import PARTIES
+from search_ui.facets import PARTY_LABELS, value_label
+from search_ui.params import SearchState
+
+
+def search_url(state: SearchState, endpoint: str = "search.search", **values: Any) -> str:
+    """The address of a search state (page, API or export)."""
+    base = url_for(endpoint, **values)
+    qs = state.query_string()
+    return f"{base}?{qs}" if qs else base
+
+
+def item_url(item_id: str, query: str = "", endpoint: str = "items.item") -> str:
+    """An item page, carrying the query along so its terms are highlighted there."""
+    return url_for(endpoint, item_id=item_id, q=query or None)
+
+
+def format_date(value: str | None) -> str:
+    """'2014-03-12' -> 'Mar 12, 2014' (unparseable dates are shown as stored)."""
+    if not value:
+        return "—"
+    try:
+        d = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return f"{d:%b} {d.day}, {d.year}"
+
+
+@dataclass(frozen=True)
+class PartyCitations:
+    party: str
+    label: str
+    guidelines: tuple[str, ...]  # distinct labels, in citation order
+    citations: tuple[Mapping[str, Any], ...]
+    cited_nothing: bool
+
+
+def citations_by_party(doc: Mapping[str, Any]) -> list[PartyCitations]:
+    """Who relied on what, in the letter's order (claims administrator, then reviewer)."""
+    out: list[PartyCitations] = []
+    nothing = set(doc.get("cited_nothing") or ())
+    for party in PARTIES:
+        cites = tuple(c for c in doc.get("citations") or () if c.get("party") == party)
+        labels: list[str] = []
+        for c in cites:
+            if c.get("label") and c["label"] not in labels:
+                labels.append(c["label"])
+        if cites or party in nothing:
+            out.append(
+                PartyCitations(
+                    party=party,
+                    label=PARTY_LABELS.get(party, party),
+                    guidelines=tuple(labels),
+                    citations=cites,
+                    cited_nothing=party in nothing and not cites,
+                )
+            )
+    return out
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str
+    current: bool = False
+
+
+def page_links(state: SearchState, total: int, window: int = 2) -> list[PageLink]:
+    """1 … 4 5 [6] 7 8 … 20, bounded by the deepest page the engine serves."""
+    last = state.last_page(total)
+    if last <= 1:
+        return []
+    numbers = sorted(
+        {1, last, *range(max(1, state.page - window), min(last, state.page + window) + 1)}
+    )
+    links: list[PageLink] = []
+    previous = 0
+    for n in numbers:
+        if n - previous > 1:
+            links.append(PageLink(None, ""))
+        links.append(PageLink(n, search_url(state.at_page(n)), n == state.page))
+        previous = n
+    return links
+
+
+def breakdown_choices() -> Sequence[tuple[str, str]]:
+    return [(f.name, f.label) for f in FACETS if f.name != "outcome"]
+
+
+def pct(value: float) -> str:
+    """42.0 -> '42%', 42.5 -> '42.5%'."""
+    return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        search_url=search_url,
+        item_url=item_url,
+        citations_by_party=citations_by_party,
+        breakdown_choices=breakdown_choices,
+        facets=FACETS,
+        facet_label=lambda name: FACETS_BY_NAME[name].label,
+        value_label=value_label,
+    )
+    app.jinja_env.filters.update(date=format_date, pct=pct, thousands=lambda n: f"{n:,}")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

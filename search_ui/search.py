@@ -1,0 +1,107 @@
+"""The search page: query, facets, outcome chart and results; all state in the URL (GET only).
+
+Bad input never becomes a 500: a query the parser rejects or a parameter out of range is shown
+in the page itself, with the form still filled in, under HTTP 400.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from flask import Blueprint, Response, current_app, make_response, render_template, request
+
+from imr_search.engine import SearchResponse
+from imr_search.errors import InvalidParameter, QuerySyntaxError
+from search_ui import backend
+from search_ui.facets import Chip, active_filters, build_facets
+from search_ui.params import MAX_SIMILAR_TEXT, SearchState, parse_search_args
+from search_ui.presentation import page_links, search_url
+
+bp = Blueprint("search", __name__)
+
+ALTERNATE = 'rel="alternate"; type="application/json"'
+MAX_SUGGESTIONS = 8  # filters whose removal is counted on a zero-result page
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A way out of zero results: drop one filter (or all), with how many results that gives."""
+
+    label: str
+    url: str
+    total: int
+
+
+def _count(state: SearchState) -> int:
+    request_ = state.request(page=1, per_page=0, facet_size=0, breakdown=None, highlight=False)
+    return backend.run(lambda e: e.search(request_)).total
+
+
+def suggestions(state: SearchState, chips: list[Chip]) -> list[Suggestion]:
+    """For a zero-result search with filters: which filter to drop, with the count it gives."""
+    out: list[Suggestion] = []
+    for chip in chips[:MAX_SUGGESTIONS]:
+        relaxed = state.toggled(chip.facet, chip.value)
+        total = _count(relaxed)
+        if total:
+            out.append(Suggestion(f"{chip.facet_label}: {chip.label}", search_url(relaxed), total))
+    if len(chips) > 1:
+        relaxed = state.without_filters()
+        total = _count(relaxed)
+        if total:
+            out.append(Suggestion("all filters", search_url(relaxed), total))
+    out.sort(key=lambda s: -s.total)
+    return out
+
+
+@bp.get("/")
+@bp.get("/search")
+def search() -> Response:
+    try:
+        state = parse_search_args(request.args)
+    except InvalidParameter as exc:
+        fallback = SearchState(query=request.args.get("q", "")[:2000])
+        return _page(fallback, error=str(exc), status=400)
+    try:
+        response = backend.run(lambda e: e.search(state.request()))
+    except (QuerySyntaxError, InvalidParameter) as exc:
+        return _page(state, error=str(exc), status=400)
+    return _page(state, response=response)
+
+
+def _page(
+    state: SearchState,
+    *,
+    response: SearchResponse | None = None,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    chips = active_filters(state, search_url)
+    hints = suggestions(state, chips) if response is not None and response.total == 0 else []
+    html = render_template(
+        "search.html",
+        state=state,
+        response=response,
+        error=error,
+        facet_blocks=build_facets(response, state, search_url, toggle_urls=False),
+        chips=chips,
+        suggestions=hints,
+        pages=page_links(state, response.total) if response else [],
+        last_page=state.last_page(response.total) if response else 1,
+        api_url=search_url(state, "api.search"),
+        export_csv=search_url(replace(state, page=1), "export.export_csv"),
+        export_json=search_url(replace(state, page=1), "export.export_json"),
+    )
+    resp = make_response(html, status)
+    resp.headers["Link"] = f'<{search_url(state, "api.search")}>; {ALTERNATE}'
+    return resp
+
+
+@bp.get("/help")
+def help_page() -> str:
+    """Query syntax, facets, export and API documentation (twin: /api/openapi.json)."""
+    return render_template(
+        "help.html",
+        max_export=current_app.config["EXPORT_MAX_ROWS"],
+        max_similar=MAX_SIMILAR_TEXT,
+    )

@@ -1,0 +1,41 @@
+"""Fixtures of the engine-independent behaviour suite.
+
+`engine` is the fixture corpus indexed once per engine per test module, through the Engine
+protocol only (open_engine + write_letters + finish), so every engine runs these tests
+unchanged. Tests that write use the root conftest's fresh `engine_target` instead.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from imr_search.engine import Engine, open_engine
+
+from . import corpus
+
+ENGINES = ("sqlite", "elasticsearch")
+
+
+def module_target(kind: str, tmp: Path, request: pytest.FixtureRequest) -> str:
+    if kind == "sqlite":
+        return str(tmp / "behaviour.sqlite3")
+    url = request.getfixturevalue("es_url")
+    return f"{url.rstrip('/')}/imr-behaviour-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+           ) -> Iterator[Engine]:
+    """The fixture corpus, indexed (read it only; write tests use `engine_target`)."""
+    target = module_target(request.param, tmp_path_factory.mktemp("behaviour"), request)
+    writer = open_engine(target, writable=True)
+    try:
+        assert writer.write_letters(corpus.source_letters()) == []
+        writer.finish()
+        yield writer
+    finally:
+        writer.close()

@@ -1,0 +1,345 @@
+"""The Elasticsearch engine against a real node: exact facets, aliases, bulk faults, outages.
+
+The engine-independent behaviour lives in tests/behaviour/ (run against both engines); these
+tests cover what is specific to Elasticsearch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import socket
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from elasticsearch import Elasticsearch
+
+from imr_search.documents import item_document
+from imr_search.elastic import indices
+from imr_search.elastic.engine import ElasticEngine, SourceFingerprints
+from imr_search.engine import (
+    FACETS,
+    FACETS_BY_NAME,
+    SearchRequest,
+    SimilarRequest,
+    SourceLetter,
+    facet_values,
+    open_engine,
+)
+from imr_search.errors import EngineUnavailable, InvalidParameter, ItemNotFound
+from indexer.generate import generate_letters
+from indexer.records import Letter
+
+pytestmark = pytest.mark.elasticsearch
+
+LETTERS = list(generate_letters(120, seed=11))
+
+
+def entries(letters: list[Letter], prefix: str = "/letters") -> list[SourceLetter]:
+    return [SourceLetter(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter)
+            for i, letter in enumerate(letters)]
+
+
+@pytest.fixture
+def target(es_url: str) -> Iterator[str]:
+    alias = f"imr-test-{uuid.uuid4().hex[:10]}"
+    yield f"{es_url}/{alias}"
+    client = Elasticsearch(es_url)
+    indices.drop(client, alias)
+    client.close()
+
+
+@pytest.fixture
+def loaded(target: str) -> Iterator[ElasticEngine]:
+    engine = ElasticEngine(target, writable=True)
+    assert engine.write_letters(entries(LETTERS)) == []
+    engine.finish()
+    yield engine
+    engine.close()
+
+
+# --- facets are exact ------------------------------------------------------------------------
+
+
+def reference(docs: list[dict[str, Any]], filters: dict[str, list[str]]) -> dict[str, Counter]:
+    """Facet counts computed from facet_values(): each facet filtered by the *other* ones."""
+
+    def keep(doc: dict[str, Any], skip: str | None) -> bool:
+        return all(
+            set(values) & set(facet_values(doc, FACETS_BY_NAME[name]))
+            for name, values in filters.items()
+            if name != skip
+        )
+
+    out: dict[str, Counter] = {}
+    for spec in FACETS:
+        counter: Counter = Counter()
+        for doc in docs:
+            if keep(doc, spec.name):
+                counter.update(facet_values(doc, spec))
+        out[spec.name] = counter
+    return out
+
+
+ALL_DOCS = [item_document(letter, item) for letter in LETTERS for item in letter.items]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"reviewer_source": ["none"]},
+        {"admin_source": ["none", "ODG"], "outcome": ["Upheld"]},
+        {"reviewer_guideline": [sorted({c["label"] for d in ALL_DOCS for c in d["citations"]
+                                        if c["party"] == "reviewer"})[0]],
+         "year": ["2016", "2017"]},
+        {"category": ["medication", "injection"], "body_region": ["knee", "lumbar spine"]},
+    ],
+)
+def test_facet_counts_equal_facet_values(loaded: ElasticEngine, filters: dict) -> None:
+    response = loaded.search(SearchRequest(filters=filters, facet_size=100, per_page=0))
+    expected = reference(ALL_DOCS, filters)
+    for spec in FACETS:
+        got = {v.value: v.count for v in response.facets[spec.name] if v.count}
+        assert got == dict(expected[spec.name]), spec.name
+        for value in filters.get(spec.name, []):
+            assert any(v.value == value and v.selected for v in response.facets[spec.name])
+    total = sum(1 for d in ALL_DOCS if all(
+        set(v) & set(facet_values(d, FACETS_BY_NAME[n])) for n, v in filters.items()))
+    assert response.total == total == response.outcome_rate.total
+
+
+def test_breakdown_by_citation_source_counts_items(loaded: ElasticEngine) -> None:
+    response = loaded.search(SearchRequest(breakdown="admin_source", per_page=0))
+    spec = FACETS_BY_NAME["admin_source"]
+    for row in response.breakdown:
+        docs = [d for d in ALL_DOCS if row.value in facet_values(d, spec)]
+        assert row.rate.total == len(docs)
+        assert row.rate.upheld == sum(d["outcome"] == "Upheld" for d in docs)
+
+
+# --- aliases and versions --------------------------------------------------------------------
+
+
+def test_index_is_versioned_behind_an_alias(loaded: ElasticEngine) -> None:
+    concrete = indices.resolve(loaded.client, loaded.alias)
+    assert concrete is not None and concrete.startswith(f"{loaded.alias}-v")
+    assert indices.resolve(loaded.client, indices.sources_alias(loaded.alias)) is not None
+
+
+def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: str) -> None:
+    before = indices.resolve(loaded.client, loaded.alias)
+    reader = open_engine(target)
+    rebuild = ElasticEngine(target, writable=True, rebuild=True)
+    assert rebuild.write_letters(entries(LETTERS[:10], prefix="/new")) == []
+    assert reader.count() == loaded.count()  # searches still see the old version
+    rebuild.finish()
+    after = indices.resolve(loaded.client, loaded.alias)
+    assert after != before
+    assert reader.count() == sum(len(letter.items) for letter in LETTERS[:10])
+    assert set(rebuild.indexed_sources()) == {f"/new/{i:04d}.txt" for i in range(10)}
+    assert not loaded.client.indices.exists(index=before)
+    rebuild.close()
+    reader.close()
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def test_rewrite_is_idempotent_and_removes_stale_items(loaded: ElasticEngine) -> None:
+    count = loaded.count()
+    assert loaded.write_letters(entries(LETTERS)) == []
+    loaded.finish()
+    assert loaded.count() == count
+    letter = next(x for x in LETTERS if len(x.items) > 1)
+    i = LETTERS.index(letter)
+    shorter = dataclasses.replace(letter, items=letter.items[:1])
+    assert loaded.write_letters([SourceLetter(f"/letters/{i:04d}.txt", "fp-new", shorter)]) == []
+    loaded.finish()
+    assert loaded.count() == count - (len(letter.items) - 1)
+    assert loaded.indexed_sources()[f"/letters/{i:04d}.txt"] == "fp-new"
+    assert [d["id"] for d in loaded.letter_items(letter.letter_id)] == [letter.items[0].id]
+
+
+def test_duplicate_letter_from_another_file_is_reported(loaded: ElasticEngine) -> None:
+    failures = loaded.write_letters([SourceLetter("/elsewhere/copy.txt", "x", LETTERS[0])])
+    assert len(failures) == 1 and failures[0].duplicate
+    assert "/elsewhere/copy.txt" not in loaded.indexed_sources()
+
+
+def test_bulk_partial_failure_is_listed_and_not_recorded(target: str) -> None:
+    engine = ElasticEngine(target, writable=True)
+    bad = dataclasses.replace(LETTERS[1], age="not a number")  # type: ignore[arg-type]
+    batch = entries([LETTERS[0], bad, LETTERS[2]])
+    failures = engine.write_letters(batch)
+    engine.finish()
+    assert {f.source for f in failures} == {batch[1].source}
+    assert len(failures) == len(bad.items)
+    assert all("mapper_parsing_exception" in f.reason or "number" in f.reason for f in failures)
+    assert batch[1].source not in engine.indexed_sources()
+    assert batch[0].source in engine.indexed_sources()
+    assert engine.count() == len(LETTERS[0].items) + len(LETTERS[2].items)
+    engine.close()
+
+
+def test_crash_before_fingerprints_reruns_to_the_same_index(target: str) -> None:
+    crashed = ElasticEngine(target, writable=True)
+    assert crashed.write_letters(entries(LETTERS[:20])) == []
+    # Killed here: items are stored, their fingerprints still queued (never flushed).
+    crashed.client.close()
+    engine = ElasticEngine(target, writable=True)
+    assert dict(engine.indexed_sources().items()) == {}
+    changed = [dataclasses.replace(x, items=x.items[:1]) for x in LETTERS[:20]]
+    assert engine.write_letters(entries(changed)) == []
+    engine.finish()
+    assert engine.count() == 20  # the crashed run's extra items are found and removed
+    assert len(engine.indexed_sources()) == 20
+    engine.close()
+
+
+def test_delete_sources_and_refresh_interval_restored(loaded: ElasticEngine) -> None:
+    removed = loaded.delete_sources(["/letters/0000.txt", "/letters/0001.txt", "/nope"])
+    loaded.finish()
+    assert removed == len(LETTERS[0].items) + len(LETTERS[1].items)
+    settings = loaded.client.indices.get_settings(index=loaded.alias)
+    (only,) = settings.body.values()
+    assert only["settings"]["index"]["refresh_interval"] == "1s"
+
+
+def test_source_lookups_page_through_windows(
+    loaded: ElasticEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SourceFingerprints, "_PAGE", 7)
+    known = loaded.indexed_sources()
+    expected = {e.source: e.fingerprint for e in entries(LETTERS)}
+    keys = sorted(expected)
+    for key in keys[::3] + keys[::-5]:  # in order, then backwards: windows are refetched
+        assert known[key] == expected[key]
+    assert known.get("/letters/0000.txt-not") is None and "/zzz" not in known
+    assert list(known) == keys and len(known) == len(keys)
+    assert dict(known.items()) == expected
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def test_documents_read_back_exactly(loaded: ElasticEngine) -> None:
+    letter = LETTERS[5]
+    for item in letter.items:
+        assert loaded.get_item(item.id) == item_document(letter, item)
+    with pytest.raises(ItemNotFound):
+        loaded.get_item("CM00-0000000-9")
+
+
+def test_highlights_are_escaped_and_marked(target: str) -> None:
+    letter = LETTERS[3]
+    item = dataclasses.replace(letter.items[0], treatment="<script>x</script> knee brace")
+    evil = dataclasses.replace(letter, items=(item,))
+    engine = ElasticEngine(target, writable=True)
+    assert engine.write_letters([SourceLetter("/e.txt", "e", evil)]) == []
+    engine.finish()
+    hit = engine.search(SearchRequest(query="script")).hits[0]
+    assert "<script>" not in hit.treatment_html
+    assert "<mark>script</mark>" in hit.treatment_html
+    engine.close()
+
+
+def test_similar_excludes_the_letter_and_explains(loaded: ElasticEngine) -> None:
+    letter = next(x for x in LETTERS if len(x.items) > 1)
+    item = letter.items[0]
+    hits = loaded.similar(SimilarRequest(item_id=item.id, k=10))
+    assert hits and all(h.doc["letter_id"] != letter.letter_id for h in hits)
+    assert all(h.shared_terms for h in hits)
+    same = loaded.similar(SimilarRequest(item_id=item.id, same_category=True))
+    assert all(h.doc["category"] == item.category for h in same)
+    with pytest.raises(InvalidParameter):
+        loaded.similar(SimilarRequest(text="knee", same_category=True))
+    by_text = loaded.similar(SimilarRequest(text=item.rationale, k=3))
+    assert by_text and by_text[0].shared_terms
+
+
+# --- faults ----------------------------------------------------------------------------------
+
+
+def test_unreachable_at_open_gives_one_clear_message() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(EngineUnavailable) as info:
+        open_engine(f"http://127.0.0.1:{port}/imr-items")
+    assert f"127.0.0.1:{port}" in str(info.value) and "cannot reach" in str(info.value)
+
+
+def test_missing_index_read_only_says_how_to_build_it(es_url: str) -> None:
+    with pytest.raises(EngineUnavailable) as info:
+        open_engine(f"{es_url}/imr-test-never-built")
+    assert "imr-search index" in str(info.value)
+
+
+class Proxy:
+    """A TCP forwarder to the node that the test can cut, like a node going away."""
+
+    def __init__(self, upstream: str) -> None:
+        host, port = upstream.rsplit("//", 1)[1].split(":")
+        self.upstream = (host, int(port))
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        self.alive = True
+        self.sockets: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while self.alive:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.alive:
+                conn.close()
+                return
+            up = socket.create_connection(self.upstream)
+            self.sockets += [conn, up]
+            for a, b in ((conn, up), (up, conn)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(a: socket.socket, b: socket.socket) -> None:
+        try:
+            while data := a.recv(65536):
+                b.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+    def cut(self) -> None:
+        self.alive = False
+        with contextlib.suppress(OSError):
+            self.server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept()
+        self.server.close()
+        for s in self.sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+
+
+def test_node_gone_during_requests_raises_engine_unavailable(
+    loaded: ElasticEngine, es_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    proxy = Proxy(es_url)
+    monkeypatch.setenv("IMR_SEARCH_ES_TIMEOUT", "5")
+    engine = open_engine(f"http://127.0.0.1:{proxy.port}/{loaded.alias}")
+    assert engine.search(SearchRequest(query="knee")).total > 0
+    proxy.cut()
+    with pytest.raises(EngineUnavailable) as info:
+        engine.search(SearchRequest(query="knee"))
+    assert "cannot reach" in str(info.value)
+    with pytest.raises(EngineUnavailable):
+        engine.get_item(LETTERS[0].items[0].id)
+    engine.close()

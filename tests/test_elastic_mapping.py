@@ -1,0 +1,176 @@
+"""The Elasticsearch index definition and query compiler, checked without a node.
+
+mappings/index.json (what people read and the engine sends) and mappings/documents.py (the
+elasticsearch.dsl classes) must describe the same index; the compiled DSL must never pass
+user text to query_string.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from imr_search.documents import item_document
+from imr_search.elastic import facets
+from imr_search.elastic.compile import compile_query
+from imr_search.elastic.settings import DEFAULT_ALIAS, ConnectionSettings
+from imr_search.elastic.writer import OWNER_FIELD
+from imr_search.engine import FACETS
+from imr_search.errors import EngineUnavailable
+from imr_search.query import parse_query
+from imr_search.synonyms import expand_synonyms
+from indexer.generate import generate_letters
+from mappings import index_definition, synonym_lines
+from mappings.documents import ItemDocument, index_body
+
+INDEX_JSON = Path(__file__).resolve().parents[1] / "mappings" / "index.json"
+
+
+def raw_index_json() -> dict[str, Any]:
+    return json.loads(INDEX_JSON.read_text(encoding="utf-8"))
+
+
+def test_dsl_classes_and_index_json_describe_the_same_index() -> None:
+    assert index_body() == raw_index_json(), (
+        "mappings/documents.py and mappings/index.json drifted apart: change both together"
+    )
+
+
+def test_dsl_mapping_matches_json_mappings() -> None:
+    assert ItemDocument._doc_type.mapping.to_dict() == raw_index_json()["mappings"]
+
+
+def test_synonyms_come_from_synonyms_txt_only() -> None:
+    raw = raw_index_json()["settings"]["analysis"]["filter"]["imr_synonyms"]
+    assert "synonyms" not in raw, "index.json must not copy the synonym list"
+    filled = index_definition()["settings"]["analysis"]["filter"]["imr_synonyms"]
+    assert filled["synonyms"] == synonym_lines()
+    assert any("physical therapy" in line for line in filled["synonyms"])
+
+
+def _mapped_paths(properties: dict[str, Any], prefix: str = "") -> set[str]:
+    paths: set[str] = set()
+    for name, spec in properties.items():
+        path = prefix + name
+        paths.add(path)
+        if "properties" in spec:
+            paths |= _mapped_paths(spec["properties"], path + ".")
+    return paths
+
+
+def _doc_paths(doc: dict[str, Any], prefix: str = "") -> set[str]:
+    paths: set[str] = set()
+    for name, value in doc.items():
+        path = prefix + name
+        paths.add(path)
+        if isinstance(value, dict):
+            paths |= _doc_paths(value, path + ".")
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            for element in value:
+                paths |= _doc_paths(element, path + ".")
+    return paths
+
+
+def test_every_document_field_is_mapped_and_mapping_is_strict() -> None:
+    mapping = raw_index_json()["mappings"]
+    assert mapping["dynamic"] == "strict"
+    mapped = _mapped_paths(mapping["properties"])
+    for letter in generate_letters(40, seed=3):
+        for item in letter.items:
+            missing = _doc_paths(item_document(letter, item)) - mapped
+            assert not missing, f"item_document() fields not in index.json: {missing}"
+    assert OWNER_FIELD in mapped
+
+
+def test_every_facet_has_a_keyword_or_integer_field() -> None:
+    props = raw_index_json()["mappings"]["properties"]
+
+    def field_type(dotted: str) -> str:
+        spec: dict[str, Any] = {"properties": props}
+        for part in dotted.split("."):
+            spec = spec["properties"][part]
+        return spec["type"]
+
+    for spec in FACETS:
+        impl = facets.FACET_IMPLS[spec.name]
+        assert field_type(impl.field) in ("keyword", "integer"), spec.name
+    assert props["citations"]["type"] == "nested"
+    assert props["letter"]["type"] == "object"
+
+
+def _walk(node: Any) -> list[str]:
+    keys: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            keys.append(key)
+            keys += _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            keys += _walk(value)
+    return keys
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'knee "hardware block" -radiculopathy',
+        "treatment:(knee OR hip) rationale:opioid* citation:ODG",
+        'summary:"lumbar fusion" NOT (pt OR "physical therapy")',
+        "a:b title:x",  # unknown scopes are refused by the parser
+    ],
+)
+def test_compiled_queries_never_use_query_string(text: str) -> None:
+    try:
+        ast = expand_synonyms(parse_query(text))
+    except Exception:
+        return
+    keys = _walk(compile_query(ast))
+    assert "query_string" not in keys and "simple_query_string" not in keys
+
+
+def test_compile_shapes() -> None:
+    q = compile_query(parse_query('citation:guideline -"hardware block"'))
+    must, must_not = q["bool"]["must"], q["bool"]["must_not"]
+    assert must[0]["nested"]["path"] == "citations"
+    assert "match_phrase" in json.dumps(must_not)
+    unscoped = compile_query(parse_query("knee"))
+    fields = json.dumps(unscoped)
+    for name in ("treatment", "rationale", "letter.clinical_summary", "citations.text"):
+        assert name in fields
+    prefix = compile_query(parse_query("therap*"))
+    assert "match_bool_prefix" in json.dumps(prefix)
+    assert compile_query(None) == {"match_all": {}}
+
+
+def test_boosts_rank_treatment_over_rationale_over_summary() -> None:
+    q = compile_query(parse_query("knee"))
+    boosts = {}
+    for clause in q["bool"]["should"]:
+        if "match" in clause:
+            (field, spec), = clause["match"].items()
+            boosts[field] = spec["boost"]
+    assert boosts["treatment"] > boosts["rationale"] > boosts["letter.clinical_summary"]
+
+
+def test_citation_source_none_filter_is_must_not_nested() -> None:
+    f = facets.FACET_IMPLS["reviewer_source"].filter(["none", "ODG"])
+    text = json.dumps(f)
+    assert "must_not" in text and '"ODG"' in text and "reviewer" in text
+
+
+def test_connection_settings_from_target() -> None:
+    s = ConnectionSettings.from_target("http://localhost:9200", env={})
+    assert s.alias == DEFAULT_ALIAS and s.node_url == "http://localhost:9200"
+    s = ConnectionSettings.from_target("https://u:secret@es.example:9243/my-items", env={
+        "IMR_SEARCH_ES_VERIFY_CERTS": "false", "IMR_SEARCH_ES_TIMEOUT": "5"})
+    assert s.alias == "my-items" and s.username == "u" and s.password == "secret"
+    assert "secret" not in s.display and s.timeout == 5.0
+    options = s.client_options()
+    assert options["basic_auth"] == ("u", "secret") and options["verify_certs"] is False
+    s = ConnectionSettings.from_target("http://h:9200/x", env={"IMR_SEARCH_ES_API_KEY": "abc"})
+    assert s.client_options()["api_key"] == "abc"
+    with pytest.raises(EngineUnavailable):
+        ConnectionSettings.from_target("http://h:9200/Bad/Name", env={})

@@ -1,0 +1,88 @@
+"""How tests find an Elasticsearch node, and the compose file that runs one for real."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import elasticsearch
+import pytest
+
+from imr_search.elastic import testnode
+from imr_search.elastic.testnode import NodeUnavailable, check_server_version
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_missing_maven_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    real_which = testnode.shutil.which
+    monkeypatch.setattr(testnode.shutil, "which",
+                        lambda name: None if name == "mvn" else real_which(name))
+    with pytest.raises(NodeUnavailable) as info, testnode.local_node(tmp_path):
+        pass
+    assert "Maven" in str(info.value) and "IMR_SEARCH_ES_URL" in str(info.value)
+
+
+def _fake_node(version: str) -> HTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            body = json.dumps({"nodes": {"n1": {"version": version}}}).encode()
+            self.send_response(200)
+            self.send_header("content-type", "application/json")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_server_of_another_major_is_refused() -> None:
+    server = _fake_node("9.1.0")
+    try:
+        with pytest.raises(NodeUnavailable) as info:
+            check_server_version(f"http://127.0.0.1:{server.server_port}")
+        assert "majors must match" in str(info.value)
+    finally:
+        server.shutdown()
+    ok = _fake_node(elasticsearch.__versionstr__)
+    try:
+        assert check_server_version(f"http://127.0.0.1:{ok.server_port}")
+    finally:
+        ok.shutdown()
+
+
+@pytest.mark.elasticsearch
+def test_env_url_is_used_as_is(es_url: str, monkeypatch: pytest.MonkeyPatch,
+                               tmp_path: Path) -> None:
+    monkeypatch.setenv(testnode.URL_ENV, es_url + "/")
+    with testnode.elasticsearch_node(tmp_path) as url:
+        assert url == es_url
+
+
+def test_compose_runs_the_matching_elasticsearch_web_and_indexer() -> None:
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    es = services["elasticsearch"]
+    image_version = es["image"].rsplit(":", 1)[1]
+    assert image_version == testnode.ES_VERSION
+    assert image_version.split(".")[0] == elasticsearch.__versionstr__.split(".")[0]
+    assert es["environment"]["discovery.type"] == "single-node"
+    assert es["environment"]["xpack.security.enabled"] == "false"
+    assert "esdata" in compose["volumes"] and es["healthcheck"]["test"]
+    web = services["web"]
+    assert "gunicorn" in web["command"] and "search_ui:create_app()" in web["command"]
+    assert web["environment"]["IMR_SEARCH_INDEX"] == "http://elasticsearch:9200"
+    assert web["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
+    indexer = services["indexer"]
+    assert indexer["command"][:3] == ["imr-search", "index", "/letters"]
+    assert "http://elasticsearch:9200" in indexer["command"]
+    assert any(v.endswith(":/letters:ro") for v in indexer["volumes"])
+    assert "search_ui:create_app()" in (ROOT / "Dockerfile").read_text()

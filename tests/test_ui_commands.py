@@ -1,0 +1,44 @@
+"""`imr-search serve` and `imr-search demo` (the server itself runs in test_browser.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from imr_search.cli import main
+from imr_search.engine import SearchRequest, open_engine
+from search_ui import create_app
+
+
+def test_commands_are_registered() -> None:
+    out = CliRunner().invoke(main, ["--help"]).output
+    assert "serve" in out and "demo" in out
+
+
+def test_serve_refuses_a_missing_index_with_a_hint(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none.sqlite3")])
+    assert result.exit_code != 0
+    assert "No search index" in result.output and "imr-search demo" in result.output
+
+
+def test_demo_builds_an_index_through_the_pipeline_once(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["demo", "--letters", "25", "--seed", "3", "--dir", str(tmp_path), "--no-serve"]
+    first = runner.invoke(main, args)
+    assert first.exit_code == 0, first.output
+    index = Path(first.stdout.strip().splitlines()[-1])
+    assert index.is_file()
+    assert (index.parent / "letters").is_dir()  # letter files, parsed like real ones
+    engine = open_engine(str(index))
+    try:
+        count = engine.count()
+        assert count >= 25
+        assert engine.search(SearchRequest(per_page=1)).total == count
+    finally:
+        engine.close()
+    mtime = index.stat().st_mtime_ns
+    again = runner.invoke(main, args)
+    assert again.exit_code == 0 and index.stat().st_mtime_ns == mtime  # reused, not rebuilt
+    client = create_app({"IMR_SEARCH_INDEX": str(index)}).test_client()
+    assert client.get("/").status_code == 200
