@@ -16,7 +16,6 @@ Transparent keyword rules, kept as data so they can be read, explained and teste
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,590 +38,187 @@ CATEGORIES: tuple[str, ...] = (
     "other",
 )
 
-# (category, keywords), tried in this order; see patterns.keywords for the '*' wildcard.
+# (category, keywords), tried in this order; RuleSet explains the '*' wildcard.
+# fmt: off
 CATEGORY_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    # A surgeon's opinion is a consultation, whatever the surgery.
-    (
-        "consultation/referral",
-        (
-            "surgical consult*",
-            "surgery consult*",
-            "surgeon consult*",
-            "surgical evaluation",
-            "surgery evaluation",
-            "surgical opinion",
-            "second opinion",
-            "surgical referral",
-            "medical clearance",
-            "pre operative clearance",
-            "preoperative clearance",
-        ),
-    ),
-    ("surgery", ("manipulation under anesthesia", "MUA")),
-    (
-        "functional restoration",
-        (
-            "functional restoration*",
-            "FRP",
-            "work hardening",
-            "work conditioning",
-            "HELP program",
-            "chronic pain program",
-            "pain program",
-            "multidisciplinary",
-            "interdisciplinary",
-            "rehabilitation program",
-        ),
-    ),
-    (
-        "psychological",
-        (
-            "psych*",
-            "cognitive behavioral",
-            "cognitive behavioural",
-            "CBT",
-            "biofeedback",
-            "counseling",
-            "counselling",
-            "partial hospitalization",
-            "behavioral",
-            "mental health",
-            "hypnotherapy",
-            "relaxation training",
-            "stress management",
-        ),
-    ),
-    (
-        "home health/nursing",
-        (
-            "home health*",
-            "home care",
-            "home nursing",
-            "nursing",
-            "nurse",
-            "RN",
-            "LVN",
-            "caregiver*",
-            "aide",
-            "home assistance",
-            "housekeeping",
-            "home help*",
-            "assisted living",
-            "attendant care",
-            "in home",
-        ),
-    ),
-    (
-        "injection",
-        (
-            "inject*",
-            "ESI",
-            "epidural*",
-            "facet block*",
-            "nerve block*",
-            "block",
-            "blocks",
-            "medial branch",
-            "radiofrequency",
-            "rhizotomy",
-            "neurotomy",
-            "trigger point*",
-            "PRP",
-            "platelet rich",
-            "viscosupplement*",
-            "synvisc",
-            "orthovisc",
-            "hyaluron*",
-            "euflexxa",
-            "supartz",
-            "cortisone",
-            "botox",
-            "prolotherapy",
-            "aspiration",
-        ),
-    ),
-    (
-        "chiropractic",
-        (
-            "chiropract*",
-            "chiro",
-            "spinal adjustment*",
-            "spinal manipulation*",
-            "manipulative therap*",
-        ),
-    ),
-    (
-        "physical therapy",
-        (
-            "physical therap*",
-            "PT",
-            "occupational therap*",
-            "OT",
-            "physiotherap*",
-            "aquatic therap*",
-            "aqua therap*",
-            "pool therap*",
-            "therapeutic exercise*",
-            "massage*",
-            "physical medicine",
-            "rehab*",
-            "myofascial",
-            "hand therap*",
-        ),
-    ),
-    ("chiropractic", ("manipulation*", "adjustment*")),
-    ("acupuncture", ("acupunct*", "electroacupuncture", "electro acupuncture")),
-    (
-        "durable medical equipment",
-        (
-            "TENS",
-            "H wave",
-            "interferential",
-            "IF unit",
-            "muscle stimulat*",
-            "stimulator unit",
-            "NMES",
-            "EMS unit",
-            "brace",
-            "braces",
-            "orthotic*",
-            "orthosis",
-            "orthoses",
-            "splint*",
-            "sling",
-            "cane",
-            "walker",
-            "wheelchair",
-            "scooter",
-            "crutch*",
-            "hospital bed",
-            "mattress",
-            "cold therapy",
-            "hot cold",
-            "cryotherapy",
-            "ice unit",
-            "heat unit",
-            "compression*",
-            "stocking*",
-            "pneumatic",
-            "CPM",
-            "continuous passive motion",
-            "traction",
-            "pillow",
-            "cushion",
-            "lumbar support",
-            "back support",
-            "collar",
-            "hearing aid*",
-            "shower chair",
-            "commode",
-            "grab bar*",
-            "durable medical equipment",
-            "DME",
-            "exercise kit",
-            "insole*",
-            "bone growth stimulator",
-            "CPAP",
-            "unit",
-            "vasopneumatic",
-            "shoe*",
-            "glasses",
-            "lift chair",
-        ),
-    ),
-    (
-        "imaging",
-        (
-            "MRI*",
-            "MR",
-            "magnetic resonance",
-            "CT",
-            "CAT scan",
-            "computed tomograph*",
-            "x ray*",
-            "xray*",
-            "radiograph*",
-            "ultrasound*",
-            "sonogra*",
-            "bone scan",
-            "scan",
-            "scans",
-            "arthrogra*",
-            "myelogra*",
-            "discogra*",
-            "imaging",
-            "PET",
-            "DEXA",
-            "fluoroscop*",
-            "venogra*",
-            "angiogra*",
-        ),
-    ),
-    (
-        "laboratory/testing",
-        (
-            "EMG*",
-            "NCV*",
-            "NCS",
-            "nerve conduction",
-            "electrodiagnostic*",
-            "electromyogra*",
-            "urine drug*",
-            "UDS",
-            "drug screen*",
-            "drug test*",
-            "toxicology",
-            "lab",
-            "labs",
-            "laboratory",
-            "blood test*",
-            "blood work",
-            "panel",
-            "CBC",
-            "metabolic",
-            "hepatic",
-            "renal function",
-            "testing",
-            "test",
-            "tests",
-            "functional capacity",
-            "FCE",
-            "sleep study",
-            "polysomnogra*",
-            "audiogra*",
-            "audiometr*",
-            "EKG",
-            "ECG",
-            "echocardiogra*",
-            "genetic*",
-            "DNA",
-            "cytokine",
-            "range of motion testing",
-            "quantitative",
-            "videonystagmogra*",
-            "evaluation of function",
-        ),
-    ),
-    (
-        "surgery",
-        (
-            "surg*",
-            "arthroscop*",
-            "*ectomy",
-            "*ectomies",
-            "*otomy",
-            "*plasty",
-            "*desis",
-            "fusion",
-            "repair",
-            "reconstruction",
-            "release",
-            "decompression",
-            "hardware",
-            "excision*",
-            "debridement",
-            "ORIF",
-            "fixation",
-            "implant*",
-            "replacement",
-            "exploration",
-            "spinal cord stimulator",
-            "SCS",
-            "amputation",
-            "transposition",
-            "operative",
-            "procedure",
-            "graft",
-            "allograft",
-            "osteotomy",
-        ),
-    ),
-    (
-        "medication",
-        (
-            "medication*",
-            "compound*",
-            "cream*",
-            "gel",
-            "ointment",
-            "patch",
-            "patches",
-            "lotion",
-            "tablet*",
-            "tab",
-            "tabs",
-            "capsule*",
-            "caps",
-            "refill*",
-            "prescription*",
-            "unknown quantity",
-            "topical*",
-            "oral",
-            "transdermal",
-            "solution",
-            "spray",
-            "norco",
-            "hydrocodone",
-            "oxycodone",
-            "percocet",
-            "oxycontin",
-            "tramadol",
-            "ultram",
-            "tylenol",
-            "acetaminophen",
-            "ibuprofen",
-            "naproxen",
-            "anaprox",
-            "motrin",
-            "celebrex",
-            "celecoxib",
-            "meloxicam",
-            "mobic",
-            "diclofenac",
-            "voltaren",
-            "flector",
-            "ketoprofen",
-            "nabumetone",
-            "relafen",
-            "etodolac",
-            "flurbiprofen",
-            "gabapentin",
-            "neurontin",
-            "lyrica",
-            "pregabalin",
-            "cyclobenzaprine",
-            "flexeril",
-            "fexmid",
-            "baclofen",
-            "tizanidine",
-            "zanaflex",
-            "methocarbamol",
-            "robaxin",
-            "carisoprodol",
-            "soma",
-            "orphenadrine",
-            "norflex",
-            "omeprazole",
-            "prilosec",
-            "pantoprazole",
-            "protonix",
-            "ranitidine",
-            "lansoprazole",
-            "esomeprazole",
-            "nexium",
-            "ondansetron",
-            "zofran",
-            "lidocaine",
-            "lidoderm",
-            "terocin",
-            "capsaicin",
-            "menthol",
-            "salonpas",
-            "amitriptyline",
-            "nortriptyline",
-            "duloxetine",
-            "cymbalta",
-            "venlafaxine",
-            "effexor",
-            "bupropion",
-            "wellbutrin",
-            "sertraline",
-            "zoloft",
-            "fluoxetine",
-            "trazodone",
-            "zolpidem",
-            "ambien",
-            "lunesta",
-            "eszopiclone",
-            "diazepam",
-            "valium",
-            "alprazolam",
-            "xanax",
-            "clonazepam",
-            "lorazepam",
-            "buprenorphine",
-            "butrans",
-            "suboxone",
-            "morphine",
-            "methadone",
-            "fentanyl",
-            "duragesic",
-            "hydromorphone",
-            "dilaudid",
-            "tapentadol",
-            "nucynta",
-            "oxymorphone",
-            "opana",
-            "codeine",
-            "butalbital",
-            "fioricet",
-            "sumatriptan",
-            "imitrex",
-            "topiramate",
-            "topamax",
-            "medrol",
-            "prednisone",
-            "methylprednisolone",
-            "toradol",
-            "ketorolac",
-            "colace",
-            "docusate",
-            "senna",
-            "sennosides",
-            "laxative*",
-            "vitamin*",
-            "supplement*",
-            "theramine",
-            "sentra",
-            "gabadone",
-            "trepadone",
-            "deprizine",
-            "fanatrex",
-            "synapryn",
-            "tabradol",
-            "ketophene",
-            "dicopanol",
-            "opioid*",
-            "NSAID*",
-            "analgesic*",
-            "antidepressant*",
-            "muscle relaxant*",
-            "sleep aid",
-            "anticonvulsant*",
-        ),
-    ),
-    (
-        "consultation/referral",
-        (
-            "consult*",
-            "referral*",
-            "refer",
-            "evaluation*",
-            "evaluate",
-            "visit*",
-            "follow up",
-            "office visit*",
-            "specialist",
-            "pain management",
-            "assessment",
-            "examination",
-            "re evaluation",
-        ),
-    ),
+    ("consultation/referral", (
+        "surgical consult*", "surgery consult*", "surgeon consult*", "surgical evaluation",
+        "surgery evaluation", "surgical opinion", "second opinion", "surgical referral",
+        "medical clearance", "pre operative clearance", "preoperative clearance",
+    )),
+    ("surgery", (
+        "manipulation under anesthesia", "MUA",
+    )),
+    ("functional restoration", (
+        "functional restoration*", "FRP", "work hardening", "work conditioning", "HELP program",
+        "chronic pain program", "pain program", "multidisciplinary", "interdisciplinary",
+        "rehabilitation program",
+    )),
+    ("psychological", (
+        "psych*", "cognitive behavioral", "cognitive behavioural", "CBT", "biofeedback",
+        "counseling", "counselling", "partial hospitalization", "behavioral", "mental health",
+        "hypnotherapy", "relaxation training", "stress management",
+    )),
+    ("home health/nursing", (
+        "home health*", "home care", "home nursing", "nursing", "nurse", "RN", "LVN", "caregiver*",
+        "aide", "home assistance", "housekeeping", "home help*", "assisted living",
+        "attendant care", "in home",
+    )),
+    ("injection", (
+        "inject*", "ESI", "epidural*", "facet block*", "nerve block*", "block", "blocks",
+        "medial branch", "radiofrequency", "rhizotomy", "neurotomy", "trigger point*", "PRP",
+        "platelet rich", "viscosupplement*", "synvisc", "orthovisc", "hyaluron*", "euflexxa",
+        "supartz", "cortisone", "botox", "prolotherapy", "aspiration",
+    )),
+    ("chiropractic", (
+        "chiropract*", "chiro", "spinal adjustment*", "spinal manipulation*",
+        "manipulative therap*",
+    )),
+    ("physical therapy", (
+        "physical therap*", "PT", "occupational therap*", "OT", "physiotherap*", "aquatic therap*",
+        "aqua therap*", "pool therap*", "therapeutic exercise*", "massage*", "physical medicine",
+        "rehab*", "myofascial", "hand therap*",
+    )),
+    ("chiropractic", (
+        "manipulation*", "adjustment*",
+    )),
+    ("acupuncture", (
+        "acupunct*", "electroacupuncture", "electro acupuncture",
+    )),
+    ("durable medical equipment", (
+        "TENS", "H wave", "interferential", "IF unit", "muscle stimulat*", "stimulator unit",
+        "NMES", "EMS unit", "brace", "braces", "orthotic*", "orthosis", "orthoses", "splint*",
+        "sling", "cane", "walker", "wheelchair", "scooter", "crutch*", "hospital bed", "mattress",
+        "cold therapy", "hot cold", "cryotherapy", "ice unit", "heat unit", "compression*",
+        "stocking*", "pneumatic", "CPM", "continuous passive motion", "traction", "pillow",
+        "cushion", "lumbar support", "back support", "collar", "hearing aid*", "shower chair",
+        "commode", "grab bar*", "durable medical equipment", "DME", "exercise kit", "insole*",
+        "bone growth stimulator", "CPAP", "unit", "vasopneumatic", "shoe*", "glasses",
+        "lift chair",
+    )),
+    ("imaging", (
+        "MRI*", "MR", "magnetic resonance", "CT", "CAT scan", "computed tomograph*", "x ray*",
+        "xray*", "radiograph*", "ultrasound*", "sonogra*", "bone scan", "scan", "scans",
+        "arthrogra*", "myelogra*", "discogra*", "imaging", "PET", "DEXA", "fluoroscop*",
+        "venogra*", "angiogra*",
+    )),
+    ("laboratory/testing", (
+        "EMG*", "NCV*", "NCS", "nerve conduction", "electrodiagnostic*", "electromyogra*",
+        "urine drug*", "UDS", "drug screen*", "drug test*", "toxicology", "lab", "labs",
+        "laboratory", "blood test*", "blood work", "panel", "CBC", "metabolic", "hepatic",
+        "renal function", "testing", "test", "tests", "functional capacity", "FCE", "sleep study",
+        "polysomnogra*", "audiogra*", "audiometr*", "EKG", "ECG", "echocardiogra*", "genetic*",
+        "DNA", "cytokine", "range of motion testing", "quantitative", "videonystagmogra*",
+        "evaluation of function",
+    )),
+    ("surgery", (
+        "surg*", "arthroscop*", "*ectomy", "*ectomies", "*otomy", "*plasty", "*desis", "fusion",
+        "repair", "reconstruction", "release", "decompression", "hardware", "excision*",
+        "debridement", "ORIF", "fixation", "implant*", "replacement", "exploration",
+        "spinal cord stimulator", "SCS", "amputation", "transposition", "operative", "procedure",
+        "graft", "allograft", "osteotomy",
+    )),
+    ("medication", (
+        "medication*", "compound*", "cream*", "gel", "ointment", "patch", "patches", "lotion",
+        "tablet*", "tab", "tabs", "capsule*", "caps", "refill*", "prescription*",
+        "unknown quantity", "topical*", "oral", "transdermal", "solution", "spray", "norco",
+        "hydrocodone", "oxycodone", "percocet", "oxycontin", "tramadol", "ultram", "tylenol",
+        "acetaminophen", "ibuprofen", "naproxen", "anaprox", "motrin", "celebrex", "celecoxib",
+        "meloxicam", "mobic", "diclofenac", "voltaren", "flector", "ketoprofen", "nabumetone",
+        "relafen", "etodolac", "flurbiprofen", "gabapentin", "neurontin", "lyrica", "pregabalin",
+        "cyclobenzaprine", "flexeril", "fexmid", "baclofen", "tizanidine", "zanaflex",
+        "methocarbamol", "robaxin", "carisoprodol", "soma", "orphenadrine", "norflex",
+        "omeprazole", "prilosec", "pantoprazole", "protonix", "ranitidine", "lansoprazole",
+        "esomeprazole", "nexium", "ondansetron", "zofran", "lidocaine", "lidoderm", "terocin",
+        "capsaicin", "menthol", "salonpas", "amitriptyline", "nortriptyline", "duloxetine",
+        "cymbalta", "venlafaxine", "effexor", "bupropion", "wellbutrin", "sertraline", "zoloft",
+        "fluoxetine", "trazodone", "zolpidem", "ambien", "lunesta", "eszopiclone", "diazepam",
+        "valium", "alprazolam", "xanax", "clonazepam", "lorazepam", "buprenorphine", "butrans",
+        "suboxone", "morphine", "methadone", "fentanyl", "duragesic", "hydromorphone", "dilaudid",
+        "tapentadol", "nucynta", "oxymorphone", "opana", "codeine", "butalbital", "fioricet",
+        "sumatriptan", "imitrex", "topiramate", "topamax", "medrol", "prednisone",
+        "methylprednisolone", "toradol", "ketorolac", "colace", "docusate", "senna", "sennosides",
+        "laxative*", "vitamin*", "supplement*", "theramine", "sentra", "gabadone", "trepadone",
+        "deprizine", "fanatrex", "synapryn", "tabradol", "ketophene", "dicopanol", "opioid*",
+        "NSAID*", "analgesic*", "antidepressant*", "muscle relaxant*", "sleep aid",
+        "anticonvulsant*",
+    )),
+    ("consultation/referral", (
+        "consult*", "referral*", "refer", "evaluation*", "evaluate", "visit*", "follow up",
+        "office visit*", "specialist", "pain management", "assessment", "examination",
+        "re evaluation",
+    )),
 )
+# fmt: on
 
 # (body region, keywords) - every matching region is reported.
+# fmt: off
 BODY_REGION_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("cervical spine", ("cervical*", "neck", "cervicothoracic", "cervicalgia")),
-    ("thoracic spine", ("thoracic", "thoracolumbar", "cervicothoracic", "upper back", "mid back")),
-    (
-        "lumbar spine",
-        (
-            "lumbar",
-            "lumbosacral",
-            "thoracolumbar",
-            "low back",
-            "lower back",
-            "back brace",
-            "back support",
-            "lumbago",
-            "sacroiliac",
-            "SI joint",
-            "sciatica",
-        ),
-    ),
-    (
-        "shoulder",
-        ("shoulder*", "rotator cuff", "AC joint", "acromio*", "glenohumeral", "subacromial"),
-    ),
-    ("elbow", ("elbow*", "epicondyl*", "cubital", "olecranon")),
-    (
-        "wrist/hand",
-        (
-            "wrist*",
-            "hand",
-            "hands",
-            "finger*",
-            "thumb*",
-            "carpal",
-            "metacarpal*",
-            "de quervain*",
-            "digit",
-            "digits",
-            "palm",
-        ),
-    ),
-    ("hip", ("hip", "hips", "pelvis", "pelvic", "groin", "acetabul*", "trochanter*")),
-    ("knee", ("knee*", "patell*", "menisc*", "ACL", "tibial plateau")),
-    (
-        "ankle/foot",
-        (
-            "ankle*",
-            "foot",
-            "feet",
-            "toe",
-            "toes",
-            "heel*",
-            "plantar",
-            "achilles",
-            "metatars*",
-            "tarsal",
-            "lisfranc",
-            "calcane*",
-            "bunion*",
-        ),
-    ),
-    (
-        "head",
-        (
-            "head",
-            "brain*",
-            "skull",
-            "face",
-            "facial",
-            "jaw",
-            "TMJ",
-            "temporomandibular",
-            "hearing",
-            "ear",
-            "ears",
-            "eye",
-            "eyes",
-            "dental",
-            "teeth",
-            "tooth",
-            "concussion",
-        ),
-    ),
-    (
-        "upper extremity",
-        ("upper extremit*", "upper limb*", "arm", "arms", "forearm*", "RUE", "LUE", "BUE"),
-    ),
-    (
-        "lower extremity",
-        ("lower extremit*", "lower limb*", "leg", "legs", "thigh*", "calf", "RLE", "LLE", "BLE"),
-    ),
+    ("cervical spine", (
+        "cervical*", "neck", "cervicothoracic", "cervicalgia",
+    )),
+    ("thoracic spine", (
+        "thoracic", "thoracolumbar", "cervicothoracic", "upper back", "mid back",
+    )),
+    ("lumbar spine", (
+        "lumbar", "lumbosacral", "thoracolumbar", "low back", "lower back", "back brace",
+        "back support", "lumbago", "sacroiliac", "SI joint", "sciatica",
+    )),
+    ("shoulder", (
+        "shoulder*", "rotator cuff", "AC joint", "acromio*", "glenohumeral", "subacromial",
+    )),
+    ("elbow", (
+        "elbow*", "epicondyl*", "cubital", "olecranon",
+    )),
+    ("wrist/hand", (
+        "wrist*", "hand", "hands", "finger*", "thumb*", "carpal", "metacarpal*", "de quervain*",
+        "digit", "digits", "palm",
+    )),
+    ("hip", (
+        "hip", "hips", "pelvis", "pelvic", "groin", "acetabul*", "trochanter*",
+    )),
+    ("knee", (
+        "knee*", "patell*", "menisc*", "ACL", "tibial plateau",
+    )),
+    ("ankle/foot", (
+        "ankle*", "foot", "feet", "toe", "toes", "heel*", "plantar", "achilles", "metatars*",
+        "tarsal", "lisfranc", "calcane*", "bunion*",
+    )),
+    ("head", (
+        "head", "brain*", "skull", "face", "facial", "jaw", "TMJ", "temporomandibular", "hearing",
+        "ear", "ears", "eye", "eyes", "dental", "teeth", "tooth", "concussion",
+    )),
+    ("upper extremity", (
+        "upper extremit*", "upper limb*", "arm", "arms", "forearm*", "RUE", "LUE", "BUE",
+    )),
+    ("lower extremity", (
+        "lower extremit*", "lower limb*", "leg", "legs", "thigh*", "calf", "RLE", "LLE", "BLE",
+    )),
 )
+# fmt: on
 
-# Spinal levels name their region even without a word ("L5-S1 fusion").
-LEVEL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("cervical spine", p.CERVICAL_LEVEL),
-    ("thoracic spine", p.THORACIC_LEVEL),
-    ("lumbar spine", p.LUMBAR_LEVEL),
-)
+# Spinal levels name their region even without a word ("L5-S1 fusion"): patterns.SPINE_LEVEL
+# group name -> region.
+LEVEL_REGIONS: dict[str, str] = {
+    "cervical": "cervical spine",
+    "thoracic": "thoracic spine",
+    "lumbar": "lumbar spine",
+}
 
 
 @dataclass(frozen=True)
 class Text:
-    """A text split into lower-case words, ready for keyword lookup."""
+    """A text split into lower-case words, ready for keyword lookup (built once per text,
+    shared by the category and body-region rules)."""
 
+    text: str  # as written (spinal levels and doses are read from it)
     words: tuple[str, ...]
     joined: str  # " w1 w2 ... " (words separated and surrounded by single spaces)
 
     @classmethod
     def of(cls, text: str) -> Text:
         words = tuple(p.WORD.findall(text.lower()))
-        return cls(words, " " + " ".join(words) + " ")
+        return cls(text, words, " " + " ".join(words) + " ")
 
 
 Hit = tuple[int, str]  # (rule index, keyword as written in the table)
@@ -645,6 +241,7 @@ class RuleSet:
     phrases: dict[str, tuple[tuple[str, int, str], ...]]  # first word -> (" a b ", rule, kw)
     prefixes: dict[str, tuple[tuple[str, int, str], ...]]  # first 3 letters -> (prefix, ...)
     suffixes: tuple[tuple[str, int, str], ...]  # ("ectomy", rule, keyword)
+    suffix_words: tuple[str, ...]  # the suffixes alone, for one str.endswith call per word
 
     @classmethod
     def compile(cls, rules: Iterable[tuple[str, tuple[str, ...]]]) -> RuleSet:
@@ -670,7 +267,8 @@ class RuleSet:
                     prefixes[key] = (*prefixes.get(key, ()), (parts[0], index, keyword))
                 else:
                     words[parts[0]] = (*words.get(parts[0], ()), (index, keyword))
-        return cls(tuple(names), words, phrases, prefixes, tuple(suffixes))
+        suffix_words = tuple(suffix for suffix, _, _ in suffixes)
+        return cls(tuple(names), words, phrases, prefixes, tuple(suffixes), suffix_words)
 
     def hits(self, text: Text) -> list[Hit]:
         """Every (rule, keyword) with a keyword in the text."""
@@ -689,10 +287,6 @@ class RuleSet:
                     found.append((index, keyword))
         return found
 
-    @property
-    def suffix_words(self) -> tuple[str, ...]:
-        return tuple(suffix for suffix, _, _ in self.suffixes)
-
     def first(self, text: Text) -> Hit | None:
         """The first rule, in table order, with a keyword in the text."""
         return min(self.hits(text), default=None, key=lambda hit: hit[0])
@@ -706,33 +300,40 @@ _CATEGORIES = RuleSet.compile(CATEGORY_RULES)
 _REGIONS = RuleSet.compile(BODY_REGION_RULES)
 
 
-def explain_category(treatment: str, hints: Iterable[str] = ()) -> tuple[str, str | None]:
+def explain_category(treatment: str | Text, hints: Iterable[str] = ()) -> tuple[str, str | None]:
     """(category, the keyword that decided it); ("other", None) when no rule matched."""
     for text in (treatment, " ; ".join(hints)):
-        if not text.strip():
+        words = text if isinstance(text, Text) else Text.of(text)
+        if not words.words:
             continue
-        hit = _CATEGORIES.first(Text.of(text))
+        hit = _CATEGORIES.first(words)
         if hit:
             return _CATEGORIES.names[hit[0]], hit[1]
-        dose = p.DOSAGE.search(text)
+        dose = p.DOSAGE.search(words.text)
         if dose:
             return "medication", dose.group(0)
     return "other", None
 
 
-def categorize(treatment: str, hints: Iterable[str] = ()) -> str:
+def categorize(treatment: str | Text, hints: Iterable[str] = ()) -> str:
     """The treatment's category (see CATEGORY_RULES); `hints` are cited section names."""
     return explain_category(treatment, hints)[0]
 
 
-def body_regions(treatment: str) -> tuple[str, ...]:
+def body_regions(treatment: str | Text) -> tuple[str, ...]:
     """Every body region the treatment names, in BODY_REGION_RULES order."""
-    found = {_REGIONS.names[index] for index in _REGIONS.all(Text.of(treatment))}
-    found.update(region for region, pattern in LEVEL_PATTERNS if pattern.search(treatment))
+    words = treatment if isinstance(treatment, Text) else Text.of(treatment)
+    found = {_REGIONS.names[index] for index in _REGIONS.all(words)}
+    if p.DIGITS.search(words.text):
+        for match in p.SPINE_LEVEL.finditer(words.text):
+            found.add(LEVEL_REGIONS[match.lastgroup or "lumbar"])
+            if match.lastgroup == "thoracic" and "L" in match.group(0):
+                found.add("lumbar spine")  # T12-L1 spans both
     return tuple(region for region, _ in BODY_REGION_RULES if region in found)
 
 
 __all__ = [
+    "Text",
     "BODY_REGION_RULES",
     "CATEGORIES",
     "CATEGORY_RULES",

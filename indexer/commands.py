@@ -19,6 +19,7 @@ def parse_command(paths: tuple[str, ...]) -> None:
     line per failed file on stderr. Exit status 1 when any file failed, after all files.
     """
     import json
+    import os
     import sys
     from pathlib import Path
 
@@ -26,15 +27,15 @@ def parse_command(paths: tuple[str, ...]) -> None:
     from indexer.parse import parse_file
     from indexer.read import iter_letter_files
 
+    def under(path: Path, raw: str) -> bool:
+        """Whether a file found by iter_letter_files came from the command-line path."""
+        return path == Path(raw) or Path(raw) in path.parents
+
     failed = 0
-    seen: set[Path] = set()
-    for raw in paths:
-        files = [path for path in iter_letter_files([raw]) if path not in seen]
-        if Path(raw).is_dir() and not files and not any(iter_letter_files([raw])):
-            click.echo(f"{raw}: no .txt or .pdf letters in this folder", err=True)
-            failed += 1
-        for path in files:
-            seen.add(path)
+    try:
+        walked: set[str] = set()
+        for path in iter_letter_files(paths):
+            walked.add(next((raw for raw in paths if under(path, raw)), ""))
             try:
                 letter = parse_file(path)
             except LetterError as exc:
@@ -42,6 +43,13 @@ def parse_command(paths: tuple[str, ...]) -> None:
                 click.echo(str(exc), err=True)
                 continue
             click.echo(json.dumps(letter.to_dict(), ensure_ascii=False))
+        for raw in paths:
+            if raw not in walked and Path(raw).is_dir():
+                click.echo(f"{raw}: no .txt or .pdf letters in this folder", err=True)
+                failed += 1
+    except BrokenPipeError:  # `imr-search parse ... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
     sys.exit(1 if failed else 0)
 
 

@@ -69,19 +69,24 @@ NOTICE_TITLE = re.compile(
 )
 
 # A numbered 2013 determination: "1) MAXIMUS Federal Services, Inc. has determined the request
-# for <treatment> is [not] medically necessary and appropriate." (run on unwrapped text).
-NOTICE_DETERMINATION = re.compile(
-    r"(?:^|(?<=\s))(?P<number>\d{1,2})\s*[.)]\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?,?\s+"
+# for <treatment> is [not] medically necessary and appropriate." (on unwrapped text). Found
+# from its literal middle ("has determined"), which is cheap to look for: the sentence from
+# there, and the number before it.
+NOTICE_DETERMINED = re.compile(
     r"has\s+determined\s+(?:that\s+)?the\s+request(?:ed)?\s+(?:for\s+)?(?P<treatment>.{1,400}?)\s+"
     r"(?:is|was)\s+(?P<negation>not\s+)?medically\s+necessary(?:\s+and\s+appropriate)?\s*\.",
     IGNORE_CASE,
 )
+NOTICE_DETERMINATION_NUMBER = re.compile(
+    r"(?:^|\s)(?P<number>\d{1,2})\s*[.)]\s*MAXIMUS\s+Federal\s+Services,?\s+Inc\.?,?\s*$",
+    IGNORE_CASE,
+)
 
 # Start of a 2013 detail block: "1) Regarding the request for <treatment>:" (on unwrapped
-# text; the treatment may contain colons, so the block starts at the number).
-NOTICE_REGARDING = re.compile(
-    r"(?:^|(?<=\s))(?P<number>\d{1,2})\s*[.)]\s*Regarding\s+the\s+request\s+for\s+", IGNORE_CASE
-)
+# text; the treatment may contain colons, so the block starts at the number). Found from
+# "regarding the request for"; the number is read just before it.
+NOTICE_REGARDING = re.compile(r"Regarding\s+the\s+request\s+for\s+", IGNORE_CASE)
+NOTICE_REGARDING_NUMBER = re.compile(r"(?:^|\s)(?P<number>\d{1,2})\s*[.)]\s*$")
 
 # "the request for a lumbar MRI": the article is not part of the treatment.
 LEADING_ARTICLE = re.compile(r"^(?:a|an|the)\s+(?=\S)", IGNORE_CASE)
@@ -474,7 +479,6 @@ NOT_PART_OF_MTUS = re.compile(
 )
 # The closing clause of a prose citation: ", which is [not] part of the MTUS".
 WHICH_CLAUSE = re.compile(r",?\s+which\s+(?:is|are)\b.*$", IGNORE_CASE)
-MENTIONS_MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", IGNORE_CASE)
 # The reviewer agreeing with the administrator's guideline (2013 letters).
 SAME_AS_ADMINISTRATOR = re.compile(
     r"found\s+(?:that\s+)?the\s+guidelines?\s+used\s+by\s+the\s+Claims\s+Administrator\s+"
@@ -484,13 +488,14 @@ SAME_AS_ADMINISTRATOR = re.compile(
 # Sentence boundary for prose citations: ". " before an upper-case letter, not after a
 # one-letter initial or a common abbreviation.
 SENTENCE_SPLIT = re.compile(
-    r"(?<!\b[A-Z])(?<!\bet al)(?<!\bpg)(?<!\bed)(?<!\bvol)(?<!\bno)\.\s+(?=[A-Z(])"
+    r"\.(?<!\b[A-Z]\.)(?<!\bet al\.)(?<!\bpg\.)(?<!\bed\.)(?<!\bvol\.)(?<!\bno\.)(?<!\bDr\.)"
+    r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bvs\.)(?<!\bSt\.)\s+(?=[A-Z(])"
 )
 
 # MTUS guideline names as written in prose (2013 letters, professional reviews):
 # "Chronic Pain Medical Treatment Guidelines (2009)", "ACOEM ... Chapter 12".
 MTUS_NAMED = re.compile(
-    r"(?P<name>Chronic\s+Pain\s+Medical\s+Treatment|Low\s+Back\s+Complaints|Neck\s+and\s+Upper\s+"
+    r"\b(?P<name>Chronic\s+Pain\s+Medical\s+Treatment|Low\s+Back\s+Complaints|Neck\s+and\s+Upper\s+"
     r"Back\s+Complaints|Shoulder\s+Complaints|Knee\s+Complaints|Elbow\s+(?:Complaints|Disorders)|"
     r"Forearm,\s+Wrist,?\s+and\s+Hand\s+Complaints|Ankle\s+and\s+Foot\s+Complaints|"
     r"Stress[\s-]+Related\s+Conditions|General\s+Approaches|Initial\s+Approaches\s+to\s+Treatment|"
@@ -530,7 +535,10 @@ DOSAGE = re.compile(
     IGNORE_CASE,
 )
 
-# Spinal levels: "L4-5", "L5-S1", "C5-C6", "T12-L1", "L4".
-LUMBAR_LEVEL = re.compile(r"\b(?:L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?|S1)\b")
-CERVICAL_LEVEL = re.compile(r"\bC[1-7](?:\s*-\s*C?[1-7]|\s*-\s*T1)?\b")
-THORACIC_LEVEL = re.compile(r"\bT(?:1[0-2]|[1-9])(?:\s*-\s*(?:T?(?:1[0-2]|[1-9])|L1))?\b")
+# Spinal levels: "L4-5", "L5-S1", "C5-C6", "T12-L1", "L4"; one pattern, the group names the
+# region (a thoracolumbar "T12-L1" is found as thoracic).
+SPINE_LEVEL = re.compile(
+    r"\b(?:(?P<cervical>C[1-7](?:\s*-\s*C?[1-7]|\s*-\s*T1)?)"
+    r"|(?P<thoracic>T(?:1[0-2]|[1-9])(?:\s*-\s*(?:T?(?:1[0-2]|[1-9])|L1))?)"
+    r"|(?P<lumbar>L[1-5](?:\s*-\s*(?:L?[1-5]|S1))?|S1))\b"
+)

@@ -148,6 +148,7 @@ def run_index(
     own_engine = engine is None
     summary = IndexSummary(target=resolve_target(target))
     bar = None
+    walked = False
     try:
         if engine is None:
             engine = open_engine(target, writable=True)
@@ -158,6 +159,7 @@ def run_index(
         tasks = _tasks(iter_letter_files(paths), known)
         try:
             _index_files(engine, tasks, pool, summary, bar, batch_items)
+            walked = True
         except KeyboardInterrupt:
             summary.interrupted = True
         if prune and not summary.interrupted:
@@ -168,7 +170,8 @@ def run_index(
         if bar is not None:
             bar.close()
         if pool is not None:
-            pool.terminate() if summary.interrupted else pool.close()
+            # Stopped early, the task feeder may wait for a slot forever: terminate.
+            pool.close() if walked else pool.terminate()
             pool.join()
         if own_engine and engine is not None:
             engine.close()

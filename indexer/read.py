@@ -10,6 +10,7 @@ public letters' AES encryption with the empty password.
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -36,25 +37,33 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
 
 def iter_letter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """Letter files named by `paths`: files as given, folders walked recursively for .txt
-    and .pdf files (any case), sorted, skipping hidden files and folders; each file once."""
-    seen: set[Path] = set()
+    and .pdf files (any case) in sorted order, skipping hidden files and folders; each file
+    once. Streams: memory holds one folder listing at a time, not the whole tree."""
+    paths = list(paths)
+    seen: set[Path] | None = set() if len(paths) > 1 else None  # overlap needs more than one
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found = [
-                candidate
-                for candidate in path.rglob("*")
-                if candidate.suffix.lower() in LETTER_SUFFIXES
-                and not any(part.startswith(".") for part in candidate.relative_to(path).parts)
-                and candidate.is_file()
-            ]
-            for candidate in sorted(found, key=lambda f: f.relative_to(path).parts):
-                if candidate not in seen:
-                    seen.add(candidate)
-                    yield candidate
-        elif path not in seen:
-            seen.add(path)
-            yield path
+        found = _walk(path) if path.is_dir() else iter((path,))
+        for candidate in found:
+            if seen is not None:
+                if candidate in seen:
+                    continue
+                seen.add(candidate)
+            yield candidate
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return  # an unreadable sub-folder is skipped, like a file that is not a letter
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        elif os.path.splitext(entry.name)[1].lower() in LETTER_SUFFIXES and entry.is_file():
+            yield Path(entry.path)
 
 
 def read_letter(path: str | Path) -> str:

@@ -138,6 +138,8 @@ REGION_CASES: list[tuple[str, tuple[str, ...]]] = [
         ("cervical spine", "thoracic spine", "lumbar spine"),
     ),
     ("Thoracolumbar brace", ("thoracic spine", "lumbar spine")),
+    ("T12-L1 kyphoplasty", ("thoracic spine", "lumbar spine")),
+    ("T7 vertebral fracture care", ("thoracic spine",)),
     ("MRI of the right shoulder", ("shoulder",)),
     ("Rotator cuff repair", ("shoulder",)),
     ("Right elbow MRI", ("elbow",)),

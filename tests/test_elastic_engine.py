@@ -145,6 +145,12 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
     assert not loaded.client.indices.exists(index=before)
     rebuild.close()
     reader.close()
+    abandoned = ElasticEngine(target, writable=True, rebuild=True)
+    unpublished = abandoned.items_index
+    abandoned.write_letters(entries(LETTERS[:3], prefix="/gone"))
+    abandoned.close()  # no finish(): the aliases stay, the new pair is dropped
+    assert not loaded.client.indices.exists(index=unpublished)
+    assert indices.resolve(loaded.client, loaded.alias) == after
 
 
 # --- writing ---------------------------------------------------------------------------------

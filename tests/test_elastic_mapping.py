@@ -174,3 +174,16 @@ def test_connection_settings_from_target() -> None:
     assert s.client_options()["api_key"] == "abc"
     with pytest.raises(EngineUnavailable):
         ConnectionSettings.from_target("http://h:9200/Bad/Name", env={})
+
+
+def test_highlight_queries_are_flat_per_field_and_skip_exclusions() -> None:
+    from imr_search.elastic.compile import highlight_queries
+
+    queries = highlight_queries(parse_query('treatment:knee "hardware block" -fusion'))
+    text = json.dumps(queries)
+    assert "fusion" not in text and "nested" not in text
+    assert "knee" in json.dumps(queries["treatment"])
+    assert "knee" not in json.dumps(queries["rationale"])
+    assert set(queries) == {"treatment", "rationale", "letter.clinical_summary", "citations.text"}
+    assert highlight_queries(parse_query("citation:odg")).keys() == {"citations.text"}
+    assert highlight_queries(None) == {}

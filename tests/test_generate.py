@@ -2,9 +2,7 @@
 
 The round trip is the contract the benchmarks and scale tests rely on: every generated letter,
 in every layout, with or without extraction noise, parses back to the records it was drawn
-from. Where the parser has a known bug, the affected citations are listed in KNOWN_PARSER_BUGS
-(each with a strict xfail test on a minimal input, so fixing the parser flags the entry for
-removal) and everything else in the letter is still compared.
+from. The minimal-input tests at the end pin the parser bugs the round trip once found.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ import random
 import re
 import statistics
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -169,27 +166,6 @@ def test_noise_produces_every_artifact() -> None:
 
 # --- round trip ----------------------------------------------------------------------------------
 
-# Parser bugs found by the round trip (see the xfail tests below). Each maps a name to a test
-# on one citation of the ground truth: an item with such a citation is compared without its
-# citations. Remove an entry when its xfail test starts passing.
-KNOWN_PARSER_BUGS: dict[str, Callable[[Citation], bool]] = {
-    "study label from 'review of the' (STUDY_AUTHOR is case-insensitive)": lambda c: (
-        c.source == "other" and "review of" in c.text and "study by" not in c.text
-    ),
-    "ODG topic ending in 'pain' read as a second 'Pain' chapter": lambda c: (
-        c.source == "ODG" and bool(c.sections) and c.sections[-1].endswith(" pain")
-    ),
-    "ODG '(Acute & Chronic)' suffix of Shoulder, Hip & Pelvis, Ankle & Foot read as a topic": (
-        lambda c: (
-            c.source == "ODG"
-            and "(Acute & Chronic)" in c.text
-            and c.guideline in ("Shoulder", "Hip & Pelvis", "Ankle & Foot")
-        )
-    ),
-    "bare ODG chapter 'Pain' before '(updated ...)' not recognised": lambda c: (
-        c.source == "ODG" and re.search(r"\bPain \(updated", c.text) is not None
-    ),
-}
 LETTER_FIELDS = (
     "case_number", "format", "date_assigned", "date_of_injury", "decision_date", "ur_denial_date",
     "application_received", "priority", "specialties", "licensure", "age", "sex",
@@ -213,31 +189,14 @@ def _cite_key(c: Citation) -> tuple[object, ...]:
     return (c.party, c.source, c.mtus, c.guideline, c.sections, c.pages)
 
 
-def _known_bug(item: Item) -> str | None:
-    for name, hit in KNOWN_PARSER_BUGS.items():
-        if any(hit(c) for c in item.citations):
-            return name
-    return None
-
-
-HYPHEN_GAP_BUG = "line break after a hyphen, then a blank line: joined as '- '"
-
-
-def _hyphen_gap_bug(want: str, got: str) -> bool:
-    """The text matches once "- " (the bug's output) is read as "-"."""
-    return _norm(want) != _norm(got) and _norm(got).replace("- ", "-") == _norm(want)
-
-
-def round_trip_differences(want: Letter, got: Letter, known: Counter[str]) -> list[str]:
+def round_trip_differences(want: Letter, got: Letter) -> list[str]:
     """Every field where the parsed letter differs from its ground truth."""
     out = [
         f"{name}: {getattr(want, name)!r} != {getattr(got, name)!r}"
         for name in LETTER_FIELDS
         if getattr(want, name) != getattr(got, name)
     ]
-    if _hyphen_gap_bug(want.clinical_summary, got.clinical_summary):
-        known[HYPHEN_GAP_BUG] += 1
-    elif _norm(want.clinical_summary) != _norm(got.clinical_summary):
+    if _norm(want.clinical_summary) != _norm(got.clinical_summary):
         out.append(
             f"clinical_summary: {want.clinical_summary[:60]!r}... != "
             f"{got.clinical_summary[:60]!r}..."
@@ -254,16 +213,9 @@ def round_trip_differences(want: Letter, got: Letter, known: Counter[str]) -> li
             for name in ITEM_FIELDS
             if getattr(a, name) != getattr(b, name)
         ]
-        if _norm(b.rationale) == _norm(a.rationale) + " Page 1 of 1":
-            known["one-page letter keeps its 'Page 1 of 1' footer"] += 1
-        elif _hyphen_gap_bug(a.rationale, b.rationale):
-            known[HYPHEN_GAP_BUG] += 1
-        elif _norm(a.rationale) != _norm(b.rationale):
+        if _norm(a.rationale) != _norm(b.rationale):
             out.append(f"{where} rationale: {a.rationale[:60]!r}... != {b.rationale[:60]!r}...")
-        bug = _known_bug(a)
-        if bug:
-            known[bug] += 1
-        elif [_cite_key(c) for c in a.citations] != [_cite_key(c) for c in b.citations]:
+        if [_cite_key(c) for c in a.citations] != [_cite_key(c) for c in b.citations]:
             out.append(
                 f"{where} citations: {[_cite_key(c) for c in a.citations]} != "
                 f"{[_cite_key(c) for c in b.citations]}; text: "
@@ -281,11 +233,10 @@ def test_round_trip(layout: str, noise: float) -> None:
     seed = FORMATS.index(layout) * 10 + int(noise * 4)
     rng = FastRandom(seed)
     failures: list[str] = []
-    known: Counter[str] = Counter()
     for letter in generate_letters(60, seed, layouts=[layout]):
         text = render_letter(letter, noise=noise, rng=rng)
         parsed = parse_text(text, letter.source)
-        for difference in round_trip_differences(letter, parsed, known):
+        for difference in round_trip_differences(letter, parsed):
             failures.append(f"{letter.case_number}: {difference}")
     assert not failures, f"{len(failures)} differences, e.g.:\n" + "\n".join(failures[:12])
 
@@ -296,10 +247,9 @@ def test_round_trip_through_pdf(tmp_path: Path) -> None:
 
     written = write_corpus(tmp_path, 12, seed=8, noise=0.5, pdf_fraction=1.0)
     assert written.pdfs == 12
-    known: Counter[str] = Counter()
     for path, letter in zip(written, generate_letters(12, 8), strict=True):
         assert path.suffix == ".pdf"
-        assert round_trip_differences(letter, parse_file(path), known) == []
+        assert round_trip_differences(letter, parse_file(path)) == []
 
 
 def _parsed_citations(sentence: str) -> list[tuple[object, ...]]:
@@ -309,7 +259,6 @@ def _parsed_citations(sentence: str) -> list[tuple[object, ...]]:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: STUDY_AUTHOR matches 'review of the'")
 def test_parser_bug_study_title_with_review() -> None:
     sentence = (
         "Decision based on Non-MTUS Citation Chou R, Baisden J. Surgery for low back "
@@ -319,7 +268,6 @@ def test_parser_bug_study_title_with_review() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: a topic ending in 'pain' is a chapter")
 def test_parser_bug_odg_topic_ending_in_pain() -> None:
     sentence = (
         "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), "
@@ -329,7 +277,6 @@ def test_parser_bug_odg_topic_ending_in_pain() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: '(Acute & Chronic)' after Shoulder")
 def test_parser_bug_odg_acute_and_chronic_suffix() -> None:
     sentence = (
         "Decision based on Non-MTUS Citation Official Disability Guidelines (ODG), "
@@ -339,14 +286,12 @@ def test_parser_bug_odg_acute_and_chronic_suffix() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: 'Pain (updated ...)' is not a chapter")
 def test_parser_bug_bare_pain_chapter_with_updated_date() -> None:
     sentence = "Decision based on Non-MTUS Citation ODG Pain (updated 3/13/24)."
     assert _parsed_citations(sentence) == [("ODG", "Pain", ())]
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser regression: '-' + blank line joined as '- '")
 def test_parser_bug_hyphen_wrap_across_blank_line() -> None:
     from indexer.clean import squash
 
@@ -354,7 +299,6 @@ def test_parser_bug_hyphen_wrap_across_blank_line() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: one page, no form feed: footer kept")
 def test_parser_bug_one_page_footer() -> None:
     from indexer.parse import parse_text
 
@@ -379,7 +323,6 @@ Decision rationale: The request is not medically necessary.
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: heading line ending in ':' (no blank lines)")
 def test_parser_bug_wrapped_heading_line_ending_with_colon() -> None:
     from indexer.parse import parse_text
 
@@ -395,7 +338,6 @@ def test_parser_bug_wrapped_heading_line_ending_with_colon() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: page break inside a wrapped heading")
 def test_parser_bug_heading_split_by_page_break() -> None:
     from indexer.parse import parse_text
 
@@ -410,7 +352,6 @@ def test_parser_bug_heading_split_by_page_break() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: modified request wrapping before 'was the'")
 def test_parser_bug_modified_request_wrapping_before_was_the_original() -> None:
     from indexer.parse import parse_text
 
@@ -426,7 +367,6 @@ def test_parser_bug_modified_request_wrapping_before_was_the_original() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: lines repeated at page edges are dropped")
 def test_parser_bug_repeated_line_at_page_edges_dropped() -> None:
     from indexer.clean import clean
 
@@ -440,7 +380,6 @@ def test_parser_bug_repeated_line_at_page_edges_dropped() -> None:
 
 
 @needs_parser
-@pytest.mark.xfail(strict=True, reason="parser bug: '13. ' after a date wrapped at its hyphen")
 def test_parser_bug_professional_review_wrapped_date_looks_numbered() -> None:
     from indexer.parse import parse_text
 

@@ -438,6 +438,13 @@ def test_unknown_section_is_a_warning() -> None:
     assert len(parsed.items) == 1
 
 
+def test_unknown_section_after_the_last_rationale_is_cut_off() -> None:
+    text = letter() + "\n          APPEAL RIGHTS INFORMATION\nYou may appeal this decision.\n"
+    parsed = parse_text(text, "x")
+    assert parsed.items[0].rationale == "The request is not medically necessary."
+    assert any("APPEAL RIGHTS INFORMATION" in warning for warning in parsed.warnings)
+
+
 def test_item_without_rationale_followed_by_another_is_kept_with_a_warning() -> None:
     first = item("MRI of the right shoulder").split("Decision rationale:")[0]
     parsed = parse_text(letter(first, item("Norco 10/325mg #60")), "x")

@@ -203,3 +203,52 @@ def test_cli_index_missing_path(tmp_path: Path) -> None:
                                        str(tmp_path / "i.sqlite3")])
     assert result.exit_code == 2
     assert "does not exist" in result.output
+
+
+class _FailingEngine:
+    """Delegates to a real engine; its second write raises `error`."""
+
+    def __init__(self, engine, error: BaseException) -> None:  # type: ignore[no-untyped-def]
+        self._engine = engine
+        self._error = error
+        self._writes = 0
+        self.target = engine.target
+
+    def write_letters(self, batch):  # type: ignore[no-untyped-def]
+        self._writes += 1
+        if self._writes == 2:
+            raise self._error
+        return self._engine.write_letters(batch)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._engine, name)
+
+
+@pytest.mark.timeout(120)
+def test_an_engine_error_stops_the_run_without_hanging(letters: Path, tmp_path: Path) -> None:
+    target = str(tmp_path / "index.sqlite3")
+    engine = open_engine(target, writable=True)
+    try:
+        with pytest.raises(RuntimeError, match="disk on fire"):
+            run_index([letters], engine=_FailingEngine(engine, RuntimeError("disk on fire")),
+                      workers=2, batch_items=5)
+    finally:
+        engine.close()
+    summary = run_index([letters], target, workers=2)  # the next run completes the index
+    assert summary.letters_read + summary.unchanged == LETTERS
+
+
+@pytest.mark.timeout(120)
+def test_an_interrupted_run_says_so_and_resumes(letters: Path, tmp_path: Path) -> None:
+    target = str(tmp_path / "index.sqlite3")
+    engine = open_engine(target, writable=True)
+    try:
+        summary = run_index([letters], engine=_FailingEngine(engine, KeyboardInterrupt()),
+                            workers=2, batch_items=5)
+    finally:
+        engine.close()
+    assert summary.interrupted and summary.exit_status == 1
+    assert any("INTERRUPTED" in line for line in summary.lines())
+    rerun = run_index([letters], target, workers=0)
+    assert rerun.unchanged > 0 and rerun.letters_read + rerun.unchanged == LETTERS
+    assert _snapshot(target)[0] == _items_in(letters)

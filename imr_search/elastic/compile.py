@@ -28,9 +28,12 @@ CITATION_BOOST = 1.0
 INDEX_ANALYZER = "imr_english"  # mappings/index.json: the text fields' index-time analyzer
 # What highlighting covers: the whole treatment, then the first of these that has a match
 # gives the snippet (the highlighter reads nested citation text from the item's _source).
-HIGHLIGHT_FIELDS: tuple[str, ...] = (
-    "treatment", "rationale", "letter.clinical_summary", "citations.text"
-)
+HIGHLIGHT_FIELDS: dict[str, str] = {  # field -> query scope
+    "treatment": "treatment",
+    "rationale": "rationale",
+    "letter.clinical_summary": "summary",
+    "citations.text": "citation",
+}
 
 
 def compile_query(node: Node | None) -> Query:
@@ -113,3 +116,28 @@ def _field_query(node: Term | Phrase, field: str, boost: float) -> Query:
             }
         }
     return {"match": {field: {"query": node.text, "operator": "and", "boost": boost}}}
+
+
+def highlight_queries(node: Node | None) -> dict[str, Query]:
+    """Per highlighted field, a flat query of the words and phrases that can match there.
+
+    Handing the highlighter the whole search query (nested clauses, every field, synonym
+    graphs) costs about as much as the search itself; a flat query per field costs almost
+    nothing. Excluded words are never highlighted; fields nothing can match are left out.
+    """
+    leaves = _positive_leaves(node) if node is not None else []
+    out: dict[str, Query] = {}
+    for field, scope in HIGHLIGHT_FIELDS.items():
+        clauses = [_field_query(leaf, field, 1.0) for leaf in leaves
+                   if leaf.field is None or leaf.field == scope]
+        if clauses:
+            out[field] = _any(clauses)
+    return out
+
+
+def _positive_leaves(node: Node) -> list[Term | Phrase]:
+    if isinstance(node, Term | Phrase):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [leaf for child in node.children for leaf in _positive_leaves(child)]

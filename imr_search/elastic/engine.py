@@ -44,7 +44,8 @@ class ElasticEngine:
     """Search index in Elasticsearch, addressed as http(s)://host:port/<alias>.
 
     `rebuild=True` (writable only) fills a fresh versioned pair of indices that searches do
-    not see; `finish()` then moves the aliases to it in one step and drops the old pair.
+    not see; `finish()` then moves the aliases to it in one step and drops the old pair
+    (closing without finish() drops the new pair instead).
     """
 
     def __init__(self, target: str, writable: bool = False, *, rebuild: bool = False) -> None:
@@ -141,7 +142,7 @@ class ElasticEngine:
     def _start_loading(self) -> None:
         if not self._loading:
             self.client.indices.put_settings(
-                index=self.items_index,
+                index=[self.items_index, self.sources_index],
                 settings={"index": {"refresh_interval": BULK_REFRESH_INTERVAL}},
             )
             self._loading = True
@@ -150,6 +151,9 @@ class ElasticEngine:
         interval = index_definition()["settings"]["index"].get("refresh_interval", "1s")
         self.client.indices.put_settings(
             index=self.items_index, settings={"index": {"refresh_interval": interval}}
+        )
+        self.client.indices.put_settings(  # back to Elasticsearch's default
+            index=self.sources_index, settings={"index": {"refresh_interval": None}}
         )
         self._loading = False
 
@@ -238,6 +242,14 @@ class ElasticEngine:
         """Record queued fingerprints and restore the refresh interval, as far as possible:
         close() also runs while another error is on its way and must not hide it."""
         try:
+            if self._rebuild is not None:  # never published: a later rebuild starts anew
+                with contextlib.suppress(Exception):
+                    self.client.indices.delete(
+                        index=[self._rebuild.items, self._rebuild.sources],
+                        ignore_unavailable=True,
+                    )
+                self._rebuild = None
+                self._loading = False
             with contextlib.suppress(Exception), self._calls():
                 self._flush()
             if self._loading:

@@ -16,6 +16,7 @@ facet's selection, so a facet's own choices do not hide its alternatives.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from imr_search.engine import FACETS_BY_NAME, FacetSpec, FacetValue
 
 Query = dict[str, Any]
 MATCH_NONE: Query = {"match_none": {}}
+MATCH_ALL: Query = {"match_all": {}}
 CITATIONS = "citations"
 ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 ORDER_BY_ITEMS = [{"items": "desc"}, {"_key": "asc"}]
@@ -171,13 +173,48 @@ def combined_filter(selected: Mapping[str, Sequence[str]], skip: str | None = No
     """AND of every facet's selection (OR within a facet), leaving out `skip`."""
     clauses = [FACET_IMPLS[n].filter(v) for n, v in selected.items() if n != skip]
     if not clauses:
-        return {"match_all": {}}
+        return dict(MATCH_ALL)
     return {"bool": {"filter": clauses}}
 
 
-def facet_aggs(selected: Mapping[str, Sequence[str]], size: int) -> dict[str, Any]:
-    """One filter aggregation per facet: top values plus counts of its selected values."""
-    aggs: dict[str, Any] = {}
+class AggGroups:
+    """Aggregations grouped by the filter they need: one `filter` aggregation per distinct
+    filter (none at all for match_all), so facets sharing a selection context are counted in
+    one pass. Names inside are prefixed (`<owner>__<name>`) to stay apart."""
+
+    def __init__(self) -> None:
+        self._groups: dict[str, tuple[Query, dict[str, Any]]] = {}
+
+    def add(self, owner: str, flt: Query, aggs: Mapping[str, Any]) -> None:
+        key = json.dumps(flt, sort_keys=True)
+        group = self._groups.setdefault(key, (flt, {}))[1]
+        group.update({f"{owner}__{name}": agg for name, agg in aggs.items()})
+
+    def body(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for i, (flt, aggs) in enumerate(self._groups.values()):
+            if flt == MATCH_ALL:
+                out.update(aggs)
+            else:
+                out[f"group_{i}"] = {"filter": flt, "aggs": aggs}
+        return out
+
+    @staticmethod
+    def results(aggregations: Mapping[str, Any], owner: str) -> dict[str, Any]:
+        """The answers of one owner's aggregations, wherever their group put them."""
+        out: dict[str, Any] = {}
+        prefix = owner + "__"
+        for name, value in aggregations.items():
+            if name.startswith("group_") and isinstance(value, Mapping):
+                out.update(AggGroups.results(value, owner))
+            elif name.startswith(prefix):
+                out[name[len(prefix):]] = value
+        return out
+
+
+def add_facet_aggs(groups: AggGroups, selected: Mapping[str, Sequence[str]], size: int) -> None:
+    """Per facet: top values plus counts of its selected values, filtered by every *other*
+    facet's selection."""
     for name, impl in FACET_IMPLS.items():
         inner: dict[str, Any] = impl.aggs(size) if size > 0 else {}
         chosen = selected.get(name)
@@ -186,8 +223,7 @@ def facet_aggs(selected: Mapping[str, Sequence[str]], size: int) -> dict[str, An
                 "filters": {"filters": {value: impl.value_filter(value) for value in chosen}}
             }
         if inner:
-            aggs[f"facet_{name}"] = {"filter": combined_filter(selected, skip=name), "aggs": inner}
-    return aggs
+            groups.add(f"facet_{name}", combined_filter(selected, skip=name), inner)
 
 
 def read_facets(
@@ -196,7 +232,7 @@ def read_facets(
     """Top `size` values by count (ties by value), plus every selected value, count order."""
     out: dict[str, tuple[FacetValue, ...]] = {}
     for name, impl in FACET_IMPLS.items():
-        result = aggregations.get(f"facet_{name}", {})
+        result = AggGroups.results(aggregations, f"facet_{name}")
         counts = {value: count for value, count, _ in impl.buckets(result)} if size > 0 else {}
         chosen = selected.get(name, [])
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]

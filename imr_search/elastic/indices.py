@@ -27,9 +27,9 @@ SOURCES_DEFINITION: dict[str, Any] = {
         "dynamic": "strict",
         "_meta": {"about": "One document per indexed source file (id: sha1 of the path)."},
         "properties": {
-            "source": {"type": "keyword"},
-            "fingerprint": {"type": "keyword"},
-            "letter_id": {"type": "keyword"},
+            "source": {"type": "keyword"},  # looked up by range and sorted: the only index
+            "fingerprint": {"type": "keyword", "index": False, "doc_values": False},
+            "letter_id": {"type": "keyword", "index": False, "doc_values": False},
             "items": {"type": "keyword", "index": False, "doc_values": False},
         },
     },

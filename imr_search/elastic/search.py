@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from imr_search.elastic import facets
-from imr_search.elastic.compile import HIGHLIGHT_FIELDS, compile_query
+from imr_search.elastic.compile import compile_query, highlight_queries
 from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.engine import (
     MARK_END,
@@ -29,6 +29,7 @@ from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 
 EXCERPT_CHARS = 240
+SNIPPET_FIELDS = ("rationale", "letter.clinical_summary", "citations.text")  # first match wins
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
 NEWEST_FIRST: list[dict[str, Any]] = [
@@ -43,18 +44,15 @@ def search_body(request: SearchRequest) -> tuple[dict[str, Any], bool]:
     ast = expand_synonyms(parse_query(request.query))
     selected = facets.selections(request.filters)
     every = facets.combined_filter(selected)
-    summary_aggs: dict[str, Any] = dict(facets.OUTCOMES_AGG)
+    groups = facets.AggGroups()
+    facets.add_facet_aggs(groups, selected, request.facet_size)
+    groups.add("result", every, facets.OUTCOMES_AGG)  # over the hits: every selection applies
     if request.breakdown:
-        summary_aggs["breakdown"] = {
-            "filter": {"match_all": {}},
-            "aggs": facets.breakdown_aggs(request.breakdown, request.facet_size),
-        }
+        groups.add("breakdown", every,
+                   facets.breakdown_aggs(request.breakdown, request.facet_size))
     body: dict[str, Any] = {
         "query": compile_query(ast),
-        "aggs": {
-            **facets.facet_aggs(selected, request.facet_size),
-            "result": {"filter": every, "aggs": summary_aggs},
-        },
+        "aggs": groups.body(),
         "from": request.offset,
         "size": request.per_page,
         "track_total_hits": True,
@@ -63,24 +61,27 @@ def search_body(request: SearchRequest) -> tuple[dict[str, Any], bool]:
     }
     if selected:
         body["post_filter"] = every
-    highlight = ast is not None and request.highlight and request.per_page > 0
-    if highlight:
-        body["highlight"] = highlight_spec()
-    return body, highlight
+    queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
+    if queries:
+        body["highlight"] = highlight_spec(queries)
+    return body, bool(queries)
 
 
-def highlight_spec() -> dict[str, Any]:
-    whole = {"number_of_fragments": 0}
-    fragment = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1}
+def highlight_spec(queries: Mapping[str, Any]) -> dict[str, Any]:
+    """The whole treatment, and one fragment of each other field, each with its own query."""
+    fields: dict[str, Any] = {}
+    for name, query in queries.items():
+        if name == "treatment":
+            fields[name] = {"number_of_fragments": 0, "highlight_query": query}
+        else:
+            fields[name] = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1,
+                            "highlight_query": query}
     return {
         "type": "unified",
         "pre_tags": [MARK_START],
         "post_tags": [MARK_END],
         "encoder": "default",  # to_markup() escapes; only the marker characters survive
-        "fields": {
-            HIGHLIGHT_FIELDS[0]: whole,
-            **{name: dict(fragment) for name in HIGHLIGHT_FIELDS[1:]},
-        },
+        "fields": fields,
     }
 
 
@@ -89,14 +90,15 @@ def read_response(
 ) -> SearchResponse:
     aggs = answer.get("aggregations", {})
     selected = facets.selections(request.filters)
-    result = aggs["result"]
-    outcomes = facets.outcome_counts(result)
+    outcomes = facets.outcome_counts(facets.AggGroups.results(aggs, "result"))
     upheld = outcomes.get("Upheld", 0)
-    total = answer["hits"]["total"]["value"]
-    rate = OutcomeRate(upheld=upheld, overturned=result["doc_count"] - upheld)
+    total = answer["hits"]["total"]["value"]  # exact (track_total_hits), after post_filter
+    rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
     breakdown: tuple[BreakdownRow, ...] = ()
     if request.breakdown:
-        rows = facets.read_breakdown(request.breakdown, result["breakdown"], request.facet_size)
+        rows = facets.read_breakdown(
+            request.breakdown, facets.AggGroups.results(aggs, "breakdown"), request.facet_size
+        )
         breakdown = tuple(
             BreakdownRow(value, OutcomeRate(upheld=o.get("Upheld", 0),
                                             overturned=count - o.get("Upheld", 0)))
@@ -119,7 +121,7 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     treatment = marks.get("treatment")
     treatment_html = to_markup(treatment[0]) if treatment else html.escape(doc["treatment"])
     snippet = None
-    for name in HIGHLIGHT_FIELDS[1:]:
+    for name in SNIPPET_FIELDS:
         fragments = marks.get(name)
         if fragments:
             snippet = to_markup(_with_ellipses(fragments[0], _field(doc, name)))

@@ -251,37 +251,61 @@ def install_distribution(mvn: str, java_home: Path) -> Path:
 
 
 def _maven_zip(mvn: str) -> Path:
-    group_path = MAVEN_GROUP.replace(".", "/")
-    name = f"elasticsearch-{ES_VERSION}.zip"
-    for repo in _maven_repos(mvn, fetch=False):
-        candidate = repo / group_path / "elasticsearch" / ES_VERSION / name
-        if candidate.exists():
-            return candidate
+    """The zip in the local Maven repository, fetched from Maven Central when missing."""
+    found = _find_in_repos(_default_repos())
+    if found is not None:
+        return found
+    configured = _configured_repo(mvn)  # a localRepository set in settings.xml
+    found = _find_in_repos([configured] if configured else [])
+    if found is not None:
+        return found
     cmd = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         raise NodeUnavailable(
             f"could not fetch {MAVEN_ARTIFACT} with Maven (exit {proc.returncode}): "
-            + (proc.stdout + proc.stderr).strip()[-800:]
+            + _strip_ansi(proc.stdout + proc.stderr).strip()[-800:]
         )
-    for repo in _maven_repos(mvn, fetch=True):
-        candidate = repo / group_path / "elasticsearch" / ES_VERSION / name
-        if candidate.exists():
-            return candidate
-    raise NodeUnavailable(f"Maven fetched {MAVEN_ARTIFACT} but the zip is not in the local repo")
+    found = _find_in_repos([*([configured] if configured else []), *_default_repos()])
+    if found is None:
+        raise NodeUnavailable(
+            f"Maven fetched {MAVEN_ARTIFACT} but the zip is not in the local repository"
+        )
+    return found
 
 
-def _maven_repos(mvn: str, fetch: bool) -> list[Path]:
-    repos = [Path.home() / ".m2" / "repository"]
-    if fetch:  # a non-default localRepository (settings.xml): ask Maven
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                [mvn, "-q", "-B", "help:evaluate", "-Dexpression=settings.localRepository",
-                 "-DforceStdout"], capture_output=True, text=True, timeout=300,
-            ).stdout.strip()
-            if out:
-                repos.append(Path(out))
-    return repos
+def _find_in_repos(repos: list[Path]) -> Path | None:
+    relative = Path(*MAVEN_GROUP.split("."), "elasticsearch", ES_VERSION,
+                    f"elasticsearch-{ES_VERSION}.zip")
+    for repo in repos:
+        if (repo / relative).exists():
+            return repo / relative
+    return None
+
+
+def _default_repos() -> list[Path]:
+    """~/.m2/repository, by $HOME and by the account's home (Maven uses the latter)."""
+    homes = [Path.home()]
+    with contextlib.suppress(KeyError):
+        homes.append(Path(pwd.getpwuid(os.getuid()).pw_dir))
+    return list(dict.fromkeys(h / ".m2" / "repository" for h in homes))
+
+
+def _configured_repo(mvn: str) -> Path | None:
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        out = subprocess.run(
+            [mvn, "-q", "-B", "-Dstyle.color=never", "help:evaluate",
+             "-Dexpression=settings.localRepository", "-DforceStdout"],
+            capture_output=True, text=True, timeout=300,
+        ).stdout
+        path = _strip_ansi(out).strip()
+        if path and os.path.isabs(path):
+            return Path(path)
+    return None
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def _unzip(archive: Path, dest: Path) -> None:
@@ -348,16 +372,22 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def _running(home: Path, node_dir: Path, java_home: Path, user: str | None) -> Iterator[str]:
+def _running(
+    home: Path, node_dir: Path, java_home: Path, user: str | None,
+    ports: tuple[int, int] | None = None,
+) -> Iterator[str]:
+    """Run a node in `node_dir` until the block ends. Entered again with the same `node_dir`
+    and `ports` (http, transport), it restarts the same node on its data (outage tests)."""
     conf = node_dir / "config"
-    shutil.copytree(home / "config", conf)
-    for sub in ("data", "logs", "tmp"):
-        (node_dir / sub).mkdir()
-    if user is not None:
-        info = pwd.getpwnam(user)
-        for path in [node_dir, *node_dir.rglob("*")]:
-            os.chown(path, info.pw_uid, info.pw_gid)
-    http_port, transport_port = free_port(), free_port()
+    if not conf.exists():
+        shutil.copytree(home / "config", conf)
+        for sub in ("data", "logs", "tmp"):
+            (node_dir / sub).mkdir()
+        if user is not None:
+            info = pwd.getpwnam(user)
+            for path in [node_dir, *node_dir.rglob("*")]:
+                os.chown(path, info.pw_uid, info.pw_gid)
+    http_port, transport_port = ports or (free_port(), free_port())
     settings = {
         "cluster.name": f"imr-test-{os.getpid()}-{http_port}",
         "node.name": "imr-test-node",

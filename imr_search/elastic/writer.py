@@ -261,10 +261,11 @@ class BulkWriter:
         there is more than one chunk: Python builds the next request while the node indexes."""
         if not actions:
             return iter(())
-        streams = min(self.streams, -(-len(actions) // self.chunk_size))
+        streams = min(self.streams, len(actions) // self.chunk_size)  # full chunks each
         if streams <= 1:
             return self._stream(actions)
-        parts = [actions[i::streams] for i in range(streams)]
+        step = -(-len(actions) // streams)
+        parts = [actions[i : i + step] for i in range(0, len(actions), step)]
         with ThreadPoolExecutor(streams, thread_name_prefix="imr-bulk") as pool:
             results = list(pool.map(lambda part: list(self._stream(part)), parts))
         return (r for part in results for r in part)

@@ -146,6 +146,9 @@ def run_search(
     facets: dict[str, tuple[FacetValue, ...]] = {}
     result_bytes: bytes | None = None
     for spec in FACETS:
+        if not request.facet_size and spec.name not in selections:
+            facets[spec.name] = ()
+            continue
         if spec.name in masks:
             mask = base
             for name, other in masks.items():

@@ -1,9 +1,12 @@
 """Writing letters into the SQLite index: one transaction per batch, fingerprints included.
 
-A batch's items, FTS rows, facet rows and source fingerprints commit together, so a run
-killed at any moment leaves either the whole batch or none of it: re-running indexes what
-is missing and nothing twice. The facet postings kept in memory are only changed after a
-commit (a rolled-back batch leaves them as they were).
+A batch's items (with their facet value ids), FTS rows and source fingerprints commit
+together, so a run killed at any moment leaves either the whole batch or none of it:
+re-running indexes what is missing and nothing twice. The facet postings kept in memory are
+only changed after a commit (a rolled-back batch leaves them as they were).
+
+A source's items get consecutive rowids, recorded in `sources`, so replacing or deleting a
+file is a rowid range (no index on `items.source` to maintain).
 """
 
 from __future__ import annotations
@@ -19,9 +22,6 @@ from imr_search.engine import FACETS, SourceLetter, WriteFailure, facet_values, 
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
 from imr_search.sqlite.schema import GENERATION, meta_int, set_meta
 from indexer.records import Item, Letter
-
-# Stored-document keys whose text lives in its own column (not duplicated inside the JSON).
-_TEXT_KEYS = ("treatment", "rationale")
 
 
 @dataclass
@@ -41,6 +41,7 @@ class Row:
 
 
 def build_row(letter: Letter, item: Item) -> Row:
+    """The stored document (from the shared `item_document`), its texts and facet values."""
     doc = item_document(letter, item)
     treatment = strip_marks(doc["treatment"])
     rationale = strip_marks(doc["rationale"])

@@ -1,0 +1,143 @@
+"""Shared by the reliability tests: the real CLI in a subprocess, engine snapshots, ground truth.
+
+Snapshots go through the `Engine` protocol only, so one comparison serves both engines.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from imr_search.engine import SearchRequest, is_elasticsearch, open_engine
+from imr_search.errors import EngineUnavailable
+from indexer.generate import generate_letters
+
+# The console script `imr-search` is this same function; calling it through the interpreter
+# avoids the pyenv shim's start-up cost and uses the interpreter running the tests.
+CLI = [sys.executable, "-c", "from imr_search.cli import main; main()"]
+
+
+def index_command(
+    paths: Sequence[str | Path], target: str, report: Path, *extra: str
+) -> list[str]:
+    """`imr-search index PATHS --index TARGET --report REPORT [extra...]`."""
+    return [*CLI, "index", *map(str, paths), "--index", target, "--report", str(report), *extra]
+
+
+def run_cli(args: Sequence[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What an index holds, as a reader sees it (engine-independent)."""
+
+    count: int
+    ids: tuple[str, ...]  # sorted; duplicates kept so that they show
+    facets: dict[str, tuple[tuple[str, int], ...]]
+    outcomes: dict[str, str]  # item id -> outcome
+    sources: dict[str, str]  # source path -> fingerprint
+
+    @property
+    def id_set(self) -> set[str]:
+        return set(self.ids)
+
+
+def refresh(target: str) -> None:
+    """Make every write searchable (Elasticsearch refreshes lazily while a load runs)."""
+    if not is_elasticsearch(target):
+        return
+    node, _, alias = target.rstrip("/").rpartition("/")
+    url = f"{node}/{alias},{alias}-sources/_refresh?ignore_unavailable=true"
+    urllib.request.urlopen(urllib.request.Request(url, method="POST"), timeout=60).close()
+
+
+def snapshot(target: str) -> Snapshot | None:
+    """The whole index (None when nothing has been created yet)."""
+    refresh(target)
+    try:
+        engine = open_engine(target)
+    except EngineUnavailable:
+        return None
+    try:
+        ids: list[str] = []
+        outcomes: dict[str, str] = {}
+        page = 1
+        first = None
+        while True:
+            response = engine.search(
+                SearchRequest(per_page=100, page=page, sort="date", facet_size=100,
+                              highlight=False)
+            )
+            first = first or response
+            for hit in response.hits:
+                ids.append(hit.id)
+                outcomes[hit.id] = hit.doc["outcome"]
+            if len(ids) >= response.total or not response.hits:
+                break
+            page += 1
+        assert first is not None
+        facets = {k: tuple((v.value, v.count) for v in vs) for k, vs in first.facets.items()}
+        return Snapshot(engine.count(), tuple(sorted(ids)), facets, outcomes,
+                        dict(engine.indexed_sources().items()))
+    finally:
+        engine.close()
+
+
+def ground_truth(n: int, seed: int) -> dict[str, str]:
+    """item id -> outcome of the first `n` letters `write_corpus(_, n, seed)` writes."""
+    return {item.id: item.outcome for letter in generate_letters(n, seed) for item in letter.items}
+
+
+def drop_index(target: str) -> None:
+    """Delete an Elasticsearch index pair a test made (the node outlives the test)."""
+    if not is_elasticsearch(target):
+        return
+    node, _, alias = target.rstrip("/").rpartition("/")
+    for pattern in (f"{alias}-v*", f"{alias}-sources-v*"):
+        request = urllib.request.Request(
+            f"{node}/{pattern}?ignore_unavailable=true&allow_no_indices=true", method="DELETE"
+        )
+        urllib.request.urlopen(request, timeout=60).close()
+
+
+def progress(target: str) -> int:
+    """Items written so far, cheaply, while an indexer runs (a trigger for kills and outages).
+
+    SQLite: committed rows, read without taking part in the writer's locking. Elasticsearch:
+    index operations the node has executed (visible before any refresh)."""
+    if is_elasticsearch(target):
+        node, _, alias = target.rstrip("/").rpartition("/")
+        try:
+            stats = es_json(f"{node}/{alias}/_stats/indexing", timeout=5)
+        except OSError:  # not created yet (404), or the node is going away
+            return 0
+        return int(stats["_all"]["primaries"].get("indexing", {}).get("index_total", 0))
+    if not Path(target).exists():
+        return 0
+    try:
+        db = sqlite3.connect(f"file:{target}?mode=ro", uri=True, timeout=0.5)
+        try:
+            return int(db.execute("SELECT count(*) FROM items").fetchone()[0])
+        finally:
+            db.close()
+    except sqlite3.Error:  # schema not there yet, or busy
+        return 0
+
+
+def es_json(url: str, timeout: float = 10) -> Any:
+    with urllib.request.urlopen(url, timeout=timeout) as resp:
+        return json.load(resp)
+
+
+def lines_naming(text: str, names: Iterable[str]) -> dict[str, str]:
+    """For each file name, the first report line that mentions it ('' if none)."""
+    lines = text.splitlines()
+    return {name: next((line for line in lines if name in line), "") for name in names}
