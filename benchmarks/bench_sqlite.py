@@ -370,6 +370,11 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     rng = random.Random(args.seed)
     work = Path(args.dir or tempfile.mkdtemp(prefix="bench-sqlite-"))
     work.mkdir(parents=True, exist_ok=True)
+    if args.queries_only:
+        engine = SqliteEngine(str(work / "index.sqlite3"))
+        items = args.items = engine.count()
+        engine.close()
+        return _read_side(args, work, items, rng)
     for name in ("index.sqlite3", "raw.sqlite3"):
         for suffix in ("", "-wal", "-shm"):
             (work / f"{name}{suffix}").unlink(missing_ok=True)
@@ -381,12 +386,13 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str]]:
 
     engine_run = _in_child(_index_engine, batches, str(work / "index.sqlite3"))
     raw_run = _in_child(_index_raw, batches, str(work / "raw.sqlite3"))
-    rows: list[tuple[str, str, str]] = []
+    if not args.keep:
+        batches.unlink()
     e_rate = items / engine_run["write"]
     e_total = items / (engine_run["write"] + engine_run["finish"])
     r_rate = items / raw_run["write"]
     r_total = items / (raw_run["write"] + raw_run["finish"])
-    rows += [
+    rows: list[tuple[str, str, str]] = [
         ("index: engine write_letters", f"{e_rate:,.0f} items/s", "15,000+"),
         ("index: engine incl. finish()", f"{e_total:,.0f} items/s",
          f"finish {engine_run['finish']:.1f} s"),
@@ -398,7 +404,17 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str]]:
         ("index file size", f"{(work / 'index.sqlite3').stat().st_size / 2**20:,.0f} MB "
          f"(raw FTS5 {(work / 'raw.sqlite3').stat().st_size / 2**20:,.0f} MB)", ""),
     ]
+    rows += _read_side(args, work, items, rng)
+    if not args.keep and not args.dir:
+        shutil.rmtree(work)
+    return rows
 
+
+def _read_side(
+    args: argparse.Namespace, work: Path, items: int, rng: random.Random
+) -> list[tuple[str, str, str]]:
+    """Query, common-phrase and similar-case timings on the built index."""
+    rows: list[tuple[str, str, str]] = []
     engine = SqliteEngine(str(work / "index.sqlite3"))
     t0 = time.perf_counter()
     engine.search(SearchRequest(per_page=0))
@@ -437,8 +453,8 @@ def run(args: argparse.Namespace) -> list[tuple[str, str, str]]:
     rows.append(("similar cases p50/p95 (by item id, k=10)", f"{sim[0]:.1f} / {sim[1]:.1f} ms",
                  "p95 50 ms at 100k"))
     engine.close()
-    if not args.keep and not args.dir:
-        shutil.rmtree(work)
+    rows.append(("load average during the run", " / ".join(f"{x:.1f}" for x in os.getloadavg()),
+                 f"{os.cpu_count()} CPUs, shared"))
     return rows
 
 
@@ -452,6 +468,8 @@ def main() -> None:
                         help="project: indexer.generate (realistic); builtin: this file's")
     parser.add_argument("--dir", default=None, help="work folder (kept); default a temp folder")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument("--queries-only", action="store_true",
+                        help="only time queries and similar cases on the index in --dir")
     args = parser.parse_args()
     if args.generator == "auto":
         try:

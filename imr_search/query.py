@@ -19,6 +19,8 @@ message meant for the person who typed the query.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from imr_search.errors import QuerySyntaxError
@@ -26,6 +28,10 @@ from imr_search.errors import QuerySyntaxError
 FIELDS: tuple[str, ...] = ("treatment", "rationale", "summary", "citation")
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 64
+# Groups and negations nested deeper than this are refused: nobody means 20 levels, and a
+# 1000-character query could otherwise nest hundreds deep (Python's recursion limit, and the
+# engines' own limits on query depth).
+MAX_DEPTH = 20
 MIN_PREFIX = 2
 
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
@@ -146,6 +152,21 @@ class _Parser:
     def __init__(self, tokens: list[_Tok]) -> None:
         self.tokens = tokens
         self.i = 0
+        self.depth = 0
+
+    @contextmanager
+    def nested(self, tok: _Tok) -> Iterator[None]:
+        """Around a group or a negation: bounds the nesting depth."""
+        if self.depth >= MAX_DEPTH:
+            raise QuerySyntaxError(
+                f"Too deeply nested at character {tok.pos + 1}: groups and exclusions may nest "
+                f"at most {MAX_DEPTH} levels; simplify the query."
+            )
+        self.depth += 1
+        try:
+            yield
+        finally:
+            self.depth -= 1
 
     def peek(self) -> _Tok | None:
         return self.tokens[self.i] if self.i < len(self.tokens) else None
@@ -199,18 +220,21 @@ class _Parser:
             nxt = self.peek()
             if nxt is None or nxt.kind in ("OR", ")"):
                 raise QuerySyntaxError(f"NOT at character {tok.pos + 1} needs a term after it.")
-            child = self.unary()
+            with self.nested(tok):
+                child = self.unary()
             return Not(child) if child is not None else None
         if tok.kind == "word" and tok.value.startswith("-") and len(tok.value) > 1:
             # "-word" or "-field:..." or "-(": strip the dash and parse what follows.
             self.tokens[self.i] = _Tok("word", tok.value[1:], tok.pos + 1)
-            child = self.unary()
+            with self.nested(tok):
+                child = self.unary()
             return Not(child) if child is not None else None
         if tok.kind == "word" and tok.value == "-":
             self.take()
             nxt = self.peek()
             if nxt is not None and nxt.kind in ("(", "phrase") and nxt.pos == tok.pos + 1:
-                child = self.unary()
+                with self.nested(tok):
+                    child = self.unary()
                 return Not(child) if child is not None else None
             return None  # a lone dash means nothing
         return self.primary(field=None)
@@ -218,7 +242,8 @@ class _Parser:
     def primary(self, field: str | None) -> Node | None:
         tok = self.take()
         if tok.kind == "(":
-            node = self.or_expr()
+            with self.nested(tok):
+                node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != ")":
                 raise QuerySyntaxError(

@@ -111,6 +111,9 @@ def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
         return ("failed", source, exc.reason)
     except Exception as exc:  # a parser bug must not stop the run: report it as the file's
         return ("failed", source, f"parser failure ({type(exc).__name__}: {exc})")
+    if not letter.items:  # nothing to index: say why rather than count it as read
+        why = next((w for w in letter.warnings if "item" in w), "no disputed item found")
+        return ("failed", source, f"{why}: check the file is a complete letter")
     return ("parsed", source, fp, letter)
 
 

@@ -62,8 +62,20 @@ def _walk(folder: Path) -> Iterator[Path]:
             continue
         if entry.is_dir(follow_symlinks=False):
             yield from _walk(Path(entry.path))
-        elif os.path.splitext(entry.name)[1].lower() in LETTER_SUFFIXES and entry.is_file():
+        elif os.path.splitext(entry.name)[1].lower() in LETTER_SUFFIXES and _is_letter_file(entry):
             yield Path(entry.path)
+
+
+def _is_letter_file(entry: os.DirEntry[str]) -> bool:
+    """A regular file, or a link that cannot be followed (broken, or a loop): yielded so that
+    reading it reports why, rather than losing it silently or stopping the walk. FIFOs,
+    sockets and devices are not letters (reading a FIFO would block)."""
+    try:
+        if entry.is_file():
+            return True
+    except OSError:  # DirEntry.is_file raises for a symlink loop (ELOOP)
+        return True
+    return entry.is_symlink() and not os.path.exists(entry.path)
 
 
 def read_letter(path: str | Path) -> str:

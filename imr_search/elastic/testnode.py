@@ -34,6 +34,7 @@ import json
 import os
 import pwd
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -427,12 +428,31 @@ def _running(
             cmd, cwd=node_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
+    watchdog = _watchdog(proc, node_dir)
     try:
         _wait_healthy(url, proc, node_dir)
         check_server_version(url)
         yield url
     finally:
         stop(proc)
+        with contextlib.suppress(ProcessLookupError):
+            watchdog.kill()
+        watchdog.wait()
+
+
+def _watchdog(proc: subprocess.Popen[bytes], node_dir: Path) -> subprocess.Popen[bytes]:
+    """A tiny shell loop that stops the node if this process dies without cleaning up
+    (SIGKILL, a CI time limit): a forgotten node would hold a gigabyte of memory."""
+    group, parent = proc.pid, os.getpid()
+    script = (
+        f"while kill -0 {parent} 2>/dev/null; do sleep 2; done; "
+        f"kill -TERM -{group} 2>/dev/null; sleep 20; kill -KILL -{group} 2>/dev/null; "
+        f"rm -rf {shlex.quote(str(node_dir))}"
+    )
+    return subprocess.Popen(
+        ["/bin/sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )
 
 
 def _wait_healthy(url: str, proc: subprocess.Popen[bytes], node_dir: Path) -> None:

@@ -50,7 +50,11 @@ class SqliteEngine:
     """Search index in one SQLite file (FTS5)."""
 
     def __init__(
-        self, target: str, writable: bool = False, *, relevance_limit: int = RELEVANCE_LIMIT
+        self,
+        target: str,
+        writable: bool = False,
+        *,
+        relevance_limit: int = RELEVANCE_LIMIT,
     ) -> None:
         self.target = target
         self.writable = writable

@@ -172,7 +172,7 @@ def run_search(
         relevance = matched is not None and request.sort == "relevance"
         if relevance and matched.count <= relevance_limit:
             keep = result if masks else None
-            ranked = _by_relevance(db, match, keep, request.offset, request.per_page)
+            ranked = by_relevance(db, match, keep, request.offset, request.per_page)
         else:
             if relevance:
                 notice = (
@@ -238,7 +238,7 @@ def member_function(bits: int) -> Callable[[int], bool]:
     return member
 
 
-def _by_relevance(
+def by_relevance(
     db: sqlite3.Connection, match: str, keep: int | None, offset: int, limit: int
 ) -> list[tuple[int, float | None]]:
     """bm25 order (best first; ties by rowid) over the match set, filtered by `keep`."""

@@ -45,7 +45,8 @@ class QueryTerm:
 def run_similar(
     db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
 ) -> list[SimilarHit]:
-    keep = snap.all
+    keep: int | None = None  # restriction to a category, as a bitset
+    excluded: list[int] = []
     category = request.category
     if request.item_id is not None:
         row = db.execute(
@@ -62,10 +63,8 @@ def run_similar(
         excluded = [rowid]
         if not request.include_same_letter:
             excluded += [r for (r,) in db.execute(
-                "SELECT rowid FROM items WHERE letter_id = ?", (letter_id,)
+                "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (letter_id, rowid)
             )]
-        for r in excluded:
-            keep &= ~(1 << r)
         if category is None and request.same_category:
             category = own_category
         texts = list(zip((treatment, rationale, summary), _TEXT_WEIGHTS, strict=True))
@@ -80,16 +79,23 @@ def run_similar(
         texts = [(request.text or "", 1.0)]
         min_df = 1
     if category is not None:
-        keep &= snap.value_bits("category", category)
+        keep = snap.value_bits("category", category)
+        if not keep:
+            return []
 
     terms = distinctive_terms(db, texts, total=max(snap.all.bit_count(), 1), min_df=min_df)
-    if not terms or not keep:
+    if not terms:
         return []
     match = " OR ".join('"' + t.word + '"' for t in terms)
-    db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
+    where = "items_fts MATCH ?"
+    if excluded:  # a few rowids: a constant list SQLite checks without calling Python
+        where += f" AND rowid NOT IN ({','.join(str(r) for r in excluded)})"
+    if keep is not None:
+        db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
+        where += " AND imr_keep(rowid)"
     ranked = db.execute(
-        f"SELECT rowid, {_BM25} AS score FROM items_fts"
-        " WHERE items_fts MATCH ? AND imr_keep(rowid) ORDER BY score, rowid LIMIT ?",
+        f"SELECT rowid, {_BM25} AS score FROM items_fts WHERE {where}"
+        " ORDER BY score, rowid LIMIT ?",
         (match, request.k),
     ).fetchall()
     if not ranked:
@@ -167,9 +173,16 @@ def distinctive_terms(
         budget -= n
         if len(chosen) == MAX_TERMS:
             break
-    if len(chosen) < MIN_TERMS:  # only common words: take the strongest few anyway
-        extra = [t for t in scored if t not in chosen and df[t.stem] <= 4 * DF_BUDGET]
-        chosen += extra[: MIN_TERMS - len(chosen)]
+    if len(chosen) < MIN_TERMS:
+        # Only common words: add the rarest of the strongest few, within twice the budget.
+        extra = sorted((t for t in scored[:MAX_TERMS] if t not in chosen),
+                       key=lambda t: df[t.stem])
+        budget += DF_BUDGET
+        for term in extra:
+            if len(chosen) >= MIN_TERMS or df[term.stem] > budget:
+                break
+            chosen.append(term)
+            budget -= df[term.stem]
     return chosen
 
 

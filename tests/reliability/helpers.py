@@ -9,8 +9,11 @@ import json
 import sqlite3
 import subprocess
 import sys
+import threading
+import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,3 +144,29 @@ def lines_naming(text: str, names: Iterable[str]) -> dict[str, str]:
     """For each file name, the first report line that mentions it ('' if none)."""
     lines = text.splitlines()
     return {name: next((line for line in lines if name in line), "") for name in names}
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve a WSGI app for real (werkzeug's threaded server on a free loopback port)."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="test-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=30)
+
+
+def http_get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) of a GET; HTTP errors are answers too, not exceptions."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, dict(exc.headers), exc.read()

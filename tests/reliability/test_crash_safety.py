@@ -26,7 +26,7 @@ from indexer.generate import write_corpus
 
 from .helpers import drop_index, ground_truth, index_command, progress, run_cli, snapshot
 
-LETTERS = 300
+LETTERS = 500
 SEED = 606
 KILLS = 5
 FLAGS = ("--workers", "2", "--batch-items", "40")  # many small transactions to land in
@@ -93,7 +93,7 @@ def kill_plan(rng: random.Random, overhead: float) -> list[tuple[str, float, flo
     (between and inside write transactions), the last once all are (finish: optimize or
     refresh, fingerprints being flushed)."""
     plan = [("start-up", 0.0, rng.uniform(0.3, 1.0) * overhead)]
-    plan += [("writing", rng.uniform(0.05, 0.6), rng.uniform(0.0, 0.15))
+    plan += [("writing", rng.uniform(0.05, 0.5), rng.uniform(0.0, 0.05))
              for _ in range(KILLS - 2)]
     plan.append(("finish", 1.0, rng.uniform(0.0, 0.1)))
     return plan
