@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
@@ -377,11 +378,14 @@ MARK_START = "\ue000"
 MARK_END = "\ue001"
 
 
+_MARK_SPLIT = re.compile(f"([{MARK_START}{MARK_END}])")
+
+
 def to_markup(marked_text: str) -> str:
     """Escape text and turn MARK_START/MARK_END into <mark></mark> (balanced, safe)."""
     out: list[str] = []
     open_ = False
-    for part in _split_marks(marked_text):
+    for part in _MARK_SPLIT.split(marked_text):
         if part == MARK_START:
             if not open_:
                 out.append("<mark>")
@@ -390,23 +394,11 @@ def to_markup(marked_text: str) -> str:
             if open_:
                 out.append("</mark>")
                 open_ = False
-        else:
+        elif part:
             out.append(html.escape(part, quote=True))
     if open_:
         out.append("</mark>")
     return "".join(out)
-
-
-def _split_marks(text: str) -> Iterable[str]:
-    start = 0
-    for i, ch in enumerate(text):
-        if ch in (MARK_START, MARK_END):
-            if i > start:
-                yield text[start:i]
-            yield ch
-            start = i + 1
-    if start < len(text):
-        yield text[start:]
 
 
 def strip_marks(text: str) -> str:

@@ -22,7 +22,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -202,12 +202,30 @@ def _tasks(
         yield (str(path), key, known.get(key))
 
 
-def _throttled(items: Iterable[Any], slots: threading.Semaphore) -> Iterator[Any]:
-    """Yield items only while fewer than the semaphore's count are in flight (flat memory:
-    Pool.imap would otherwise read the whole file list ahead into its task queue)."""
-    for item in items:
-        slots.acquire()
-        yield item
+class _Throttle:
+    """Feed tasks to the pool only while fewer than `slots` are in flight (flat memory:
+    Pool.imap would otherwise read the whole file list ahead into its task queue).
+
+    `stop()` wakes a feeder blocked on a full window and ends the feed, so that an error in
+    the main thread (e.g. the engine went away) can terminate the pool without a hang."""
+
+    def __init__(self, slots: int) -> None:
+        self._slots = threading.Semaphore(slots)
+        self._stopped = threading.Event()
+
+    def feed(self, items: Iterable[Any]) -> Iterator[Any]:
+        for item in items:
+            self._slots.acquire()
+            if self._stopped.is_set():
+                return
+            yield item
+
+    def release(self) -> None:
+        self._slots.release()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._slots.release()
 
 
 def _index_files(
@@ -218,19 +236,35 @@ def _index_files(
     bar: Any,
     batch_items_limit: int,
 ) -> None:
-    batch: list[SourceLetter] = []
-    batch_items = 0
+    """Parse files (in the pool when there is one) and index them in batches."""
     results: Iterable[tuple[Any, ...]]
-    release: Callable[[], None]
+    throttle: _Throttle | None = None
     if pool is None:
         results = map(examine, tasks)
-        release = _noop
     else:
-        slots = threading.Semaphore(CHUNK * 8 * max(pool._processes, 1))  # noqa: SLF001
-        results = pool.imap(examine, _throttled(tasks, slots), chunksize=CHUNK)
-        release = slots.release
+        throttle = _Throttle(CHUNK * 8 * max(pool._processes, 1))  # noqa: SLF001
+        results = pool.imap(examine, throttle.feed(tasks), chunksize=CHUNK)
+    try:
+        _consume(engine, results, throttle, summary, bar, batch_items_limit)
+    finally:
+        if throttle is not None:
+            throttle.stop()
+
+
+def _consume(
+    engine: Engine,
+    results: Iterable[tuple[Any, ...]],
+    throttle: _Throttle | None,
+    summary: IndexSummary,
+    bar: Any,
+    batch_items_limit: int,
+) -> None:
+    """Collect parsed letters into batches and write them; count everything in `summary`."""
+    batch: list[SourceLetter] = []
+    batch_items = 0
     for result in results:
-        release()
+        if throttle is not None:
+            throttle.release()
         summary.files += 1
         kind = result[0]
         if kind == "unchanged":
@@ -252,10 +286,6 @@ def _index_files(
         _write(engine, batch, summary)
     if bar is not None:
         bar.set_postfix(items=f"{summary.items_indexed:,}", failed=len(summary.failed))
-
-
-def _noop() -> None:
-    return None
 
 
 def _write(engine: Engine, batch: list[SourceLetter], summary: IndexSummary) -> None:
