@@ -301,6 +301,17 @@ class WriteFailure:
     duplicate: bool = False
 
 
+def duplicate_failure(source: str, item_id: str, indexed_from: str) -> WriteFailure:
+    """The report for a file whose letter is already indexed from another file."""
+    return WriteFailure(
+        source,
+        item_id,
+        f"duplicate: item {item_id} is already indexed from {indexed_from}; "
+        "this file was skipped (remove one of the two copies)",
+        duplicate=True,
+    )
+
+
 class Engine(Protocol):
     """What the CLI and web UI need from a search engine."""
 

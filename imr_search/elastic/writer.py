@@ -32,7 +32,7 @@ from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
 from imr_search.documents import item_document
-from imr_search.engine import SourceLetter, WriteFailure, strip_marks
+from imr_search.engine import SourceLetter, WriteFailure, duplicate_failure, strip_marks
 
 OWNER_FIELD = "indexed_from"
 SOURCE_EXCLUDES = [OWNER_FIELD]
@@ -368,13 +368,7 @@ def _duplicate(
             if owner is not None and owner != source and item_id not in released:
                 other = owner
         if other is not None and other != source:
-            return WriteFailure(
-                source,
-                item_id,
-                f"duplicate: item {item_id} is already indexed from {other}; "
-                "this file was skipped (remove one of the two copies)",
-                duplicate=True,
-            )
+            return duplicate_failure(source, item_id, other)
     return None
 
 

@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from imr_search.documents import item_document
-from imr_search.engine import FACETS, SourceLetter, WriteFailure, facet_values, strip_marks
+from imr_search.engine import (
+    FACETS,
+    SourceLetter,
+    WriteFailure,
+    duplicate_failure,
+    facet_values,
+    strip_marks,
+)
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
 from imr_search.sqlite.schema import GENERATION, meta_int, set_meta
 from indexer.records import Item, Letter
@@ -294,11 +301,5 @@ def _duplicate(source: str, rows: list[Row], taken: dict[str, str]) -> WriteFail
     for item_id in ids:
         other = taken.get(item_id)
         if other is not None:
-            return WriteFailure(
-                source,
-                item_id,
-                f"duplicate: item {item_id} is already indexed from {other}; "
-                "this file was skipped (remove one of the two copies)",
-                duplicate=True,
-            )
+            return duplicate_failure(source, item_id, other)
     return None
