@@ -197,7 +197,8 @@ class SqliteEngine:
 
     def similar(self, request: SimilarRequest) -> list[SimilarHit]:
         with self._reading() as db:
-            return run_similar(db, self._snapshot(), request)
+            snap = self._snapshot()
+            return run_similar(db, snap, request, cache_key=(self._uuid, snap.generation))
 
     def close(self) -> None:
         with self._lock:

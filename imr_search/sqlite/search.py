@@ -19,6 +19,7 @@ import json
 import sqlite3
 import threading
 import time
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,8 +48,12 @@ from imr_search.synonyms import expand_synonyms
 # Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
 # about 1 us per matching item: 150k matches is about 150 ms).
 RELEVANCE_LIMIT = 150_000
+# Rows of a relevance order kept per query (and filters): ten pages of 100. Scoring is the
+# cost (every matching row, whatever the page); a longer top-k costs SQLite next to nothing.
+RANK_DEPTH = 1_000
 SNIPPET_TOKENS = 32
 EXCERPT_CHARS = 240
+_PREFIX = '" *'  # how the compiler writes a prefix term: "therap" *
 _BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 
 
@@ -58,43 +63,92 @@ class MatchSet:
     count: int
 
 
-class MatchCache:
-    """Recent match sets per (index file, generation, MATCH string), bounded in bytes."""
+@dataclass(frozen=True)
+class Ranking:
+    """The first rows of a relevance order (best first), with their bm25 scores."""
+
+    rowids: array  # array("q")
+    scores: array  # array("d"): bm25 as FTS5 returns it (lower is better)
+    complete: bool  # every matching row is here (fewer than asked for existed)
+
+    def covers(self, need: int) -> bool:
+        return self.complete or len(self.rowids) >= need
+
+    def page(self, offset: int, limit: int) -> list[tuple[int, float | None]]:
+        rows = zip(self.rowids[offset : offset + limit], self.scores[offset : offset + limit],
+                   strict=True)
+        return [(r, -s) for r, s in rows]
+
+    def members_page(
+        self, member: Callable[[int], bool], offset: int, limit: int
+    ) -> list[tuple[int, float | None]] | None:
+        """The page of the order restricted to `member` rows, None when this prefix of the
+        order holds too few of them to tell (a filtered order is a subsequence of this one)."""
+        out: list[tuple[int, float | None]] = []
+        skipped = 0
+        for r, s in zip(self.rowids, self.scores, strict=True):
+            if member(r):
+                if skipped < offset:
+                    skipped += 1
+                    continue
+                out.append((r, -s))
+                if len(out) == limit:
+                    return out
+        return out if self.complete else None
+
+    def nbytes(self) -> int:
+        return 16 * len(self.rowids) + 200
+
+
+class QueryCache:
+    """Results of expensive steps (match sets, relevance orders, similar cases), bounded in
+    bytes, least recently used dropped first.
+
+    Every key starts with (index uuid, index generation): the generation is read in the same
+    read transaction as the data and every write transaction bumps it, so an entry can only
+    ever be found by a reader that sees exactly the data it was computed from. A re-index
+    makes new keys; old entries are never served again and age out.
+    """
 
     def __init__(self, max_bytes: int = 64 << 20) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[str, int, str], MatchSet] = OrderedDict()
+        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, int, str]) -> MatchSet | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
 
-    def put(self, key: tuple[str, int, str], value: MatchSet) -> None:
-        size = (value.bits.bit_length() >> 3) + 100
+    def put(self, key: tuple[Any, ...], value: Any, size: int) -> None:
         if size > self.max_bytes:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= (old.bits.bit_length() >> 3) + 100
-            self._entries[key] = value
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
             self._bytes += size
             while self._bytes > self.max_bytes and self._entries:
-                _, dropped = self._entries.popitem(last=False)
-                self._bytes -= (dropped.bits.bit_length() >> 3) + 100
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
 
+    def __len__(self) -> int:
+        return len(self._entries)
 
-MATCH_CACHE = MatchCache()
+
+# One per process, shared by every engine and thread. (The name predates the other entries:
+# benchmarks clear it to time cold queries.)
+MATCH_CACHE = QueryCache()
 
 
 def compile_query(text: str) -> str | None:
@@ -104,7 +158,7 @@ def compile_query(text: str) -> str | None:
 
 
 def match_set(db: sqlite3.Connection, match: str, cache_key: tuple[str, int] | None) -> MatchSet:
-    key = (*cache_key, match) if cache_key else None
+    key = (*cache_key, "match", match) if cache_key else None
     if key is not None and (found := MATCH_CACHE.get(key)) is not None:
         return found
     try:
@@ -115,7 +169,7 @@ def match_set(db: sqlite3.Connection, match: str, cache_key: tuple[str, int] | N
         raise QuerySyntaxError(f"The search engine could not run this query ({exc}).") from exc
     result = MatchSet(bits_from_rowids(rowids), len(rowids))
     if key is not None:
-        MATCH_CACHE.put(key, result)
+        MATCH_CACHE.put(key, result, (result.bits.bit_length() >> 3) + 100)
     return result
 
 
@@ -144,35 +198,47 @@ def run_search(
     total = result.bit_count()
 
     facets: dict[str, tuple[FacetValue, ...]] = {}
-    result_bytes: bytes | None = None
+    # facet -> counts over `result` itself (exact for every value that can be in the top
+    # `facet_size`: all that the facet list and the breakdown show)
+    counted: dict[str, dict[str, int]] = {}
+    planes = snap.planes(result)  # `result` split for sparse counting, once for every facet
     for spec in FACETS:
         if not request.facet_size and spec.name not in selections:
             facets[spec.name] = ()
             continue
+        chosen = selections.get(spec.name, ())
         if spec.name in masks:
             mask = base
             for name, other in masks.items():
                 if name != spec.name:
                     mask &= other
-            counts = snap.counts(spec.name, mask)
+            counts = snap.top_counts(spec.name, mask, request.facet_size, chosen)
         else:
-            if result_bytes is None:
-                result_bytes = _to_bytes(result)
-            counts = snap.counts(spec.name, result, result_bytes)
-        facets[spec.name] = _facet_list(counts, selections.get(spec.name, ()), request.facet_size)
+            counts = snap.top_counts(spec.name, result, request.facet_size, chosen, planes)
+            counted[spec.name] = counts
+        facets[spec.name] = _facet_list(counts, chosen, request.facet_size)
 
     upheld_bits = snap.value_bits("outcome", "Upheld")
     upheld = (result & upheld_bits).bit_count()
     rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
-    breakdown = _breakdown(snap, request, result, upheld_bits) if request.breakdown else ()
+    breakdown: tuple[BreakdownRow, ...] = ()
+    if request.breakdown:
+        counts = counted.get(request.breakdown)
+        if counts is None or request.facet_size < 1:  # _breakdown shows at least one value
+            counts = snap.top_counts(request.breakdown, result, max(request.facet_size, 1),
+                                     planes=planes)
+        breakdown = _breakdown(snap, request, result, upheld_bits, counts)
 
     notice = None
     ranked: list[tuple[int, float | None]] = []
     if request.per_page and request.offset < total:
         relevance = matched is not None and request.sort == "relevance"
         if relevance and matched.count <= relevance_limit:
-            keep = result if masks else None
-            ranked = by_relevance(db, match, keep, request.offset, request.per_page)
+            assert match is not None
+            ranked = _relevance_page(
+                db, match, result if masks else None, _filter_key(selections),
+                request.offset, request.per_page, cache_key,
+            )
         else:
             if relevance:
                 notice = (
@@ -213,10 +279,14 @@ def _facet_list(
 
 
 def _breakdown(
-    snap: Snapshot, request: SearchRequest, result: int, upheld_bits: int
+    snap: Snapshot,
+    request: SearchRequest,
+    result: int,
+    upheld_bits: int,
+    counts: Mapping[str, int],
 ) -> tuple[BreakdownRow, ...]:
+    """Outcome counts for the top values of the breakdown facet (`counts`: over `result`)."""
     assert request.breakdown is not None
-    counts = snap.counts(request.breakdown, result)
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(request.facet_size, 1)]
     rows = []
     for value, count in top:
@@ -236,6 +306,51 @@ def member_function(bits: int) -> Callable[[int], bool]:
         return rowid < limit and bool(data[rowid >> 3] >> (rowid & 7) & 1)
 
     return member
+
+
+def _filter_key(selections: Mapping[str, Sequence[str]]) -> tuple[Any, ...]:
+    """The selections, in a canonical form (OR within a facet does not depend on order)."""
+    return tuple(sorted((name, tuple(sorted(values))) for name, values in selections.items()))
+
+
+def _relevance_page(
+    db: sqlite3.Connection,
+    match: str,
+    keep: int | None,
+    filter_key: tuple[Any, ...],
+    offset: int,
+    limit: int,
+    cache_key: tuple[str, int] | None,
+) -> list[tuple[int, float | None]]:
+    """A page of the bm25 order of the match set (restricted to `keep`).
+
+    bm25 scores every matching row, whatever the page, so the first RANK_DEPTH rows of the
+    order are kept in the per-generation cache: the next pages, and facet clicks whose
+    members are among those rows (a filtered order is the unfiltered order's subsequence),
+    are then read from it instead of scoring the match set again.
+    """
+    need = offset + limit
+    if cache_key is None:
+        return by_relevance(db, match, keep, offset, limit)
+    key = (*cache_key, "rank", match, filter_key)
+    found: Ranking | None = MATCH_CACHE.get(key)
+    if found is not None and found.covers(need):
+        return found.page(offset, limit)
+    if keep is not None:
+        unfiltered: Ranking | None = MATCH_CACHE.get((*cache_key, "rank", match, ()))
+        if unfiltered is not None:
+            page = unfiltered.members_page(member_function(keep), offset, limit)
+            if page is not None:
+                return page
+    depth = max(RANK_DEPTH, need)
+    rows = by_relevance(db, match, keep, 0, depth)
+    ranking = Ranking(
+        array("q", [r for r, _ in rows]),
+        array("d", [-score for _, score in rows]),  # type: ignore[operator]
+        complete=len(rows) < depth,
+    )
+    MATCH_CACHE.put(key, ranking, ranking.nbytes())
+    return ranking.page(offset, limit)
 
 
 def by_relevance(
@@ -261,13 +376,25 @@ def _by_date(
     everything = max(snap.all.bit_count(), 1)
     expected_scan = (offset + limit) * everything / max(total, 1)
     if expected_scan <= 3 * total:
-        # Dense result: walk the date index and keep members until the page is full.
+        # Dense result: walk the date index and keep members until the page is full. Start
+        # at the year the page begins in: a result that is dense overall may still have no
+        # member in the newest years (a filter on an older year), and skipping them row by
+        # row would read most of the index.
+        start, offset = _first_year(snap, result, offset, limit)
         member = member_function(result)
         out: list[tuple[int, float | None]] = []
         skipped = 0
-        for (rowid,) in db.execute(
-            "SELECT rowid FROM items INDEXED BY items_date ORDER BY decision_date DESC, id"
-        ):
+        if start is None:
+            rows = db.execute(
+                "SELECT rowid FROM items INDEXED BY items_date ORDER BY decision_date DESC, id"
+            )
+        else:
+            rows = db.execute(
+                "SELECT rowid FROM items INDEXED BY items_date WHERE decision_date < ?"
+                " ORDER BY decision_date DESC, id",
+                (start,),
+            )
+        for (rowid,) in rows:
             if member(rowid):
                 if skipped < offset:
                     skipped += 1
@@ -284,6 +411,34 @@ def _by_date(
         (rowids, limit, offset),
     ).fetchall()
     return [(rowid, None) for (rowid,) in rows]
+
+
+def _first_year(snap: Snapshot, result: int, offset: int, limit: int) -> tuple[str | None, int]:
+    """Where a newest-first walk over `result` can start: (upper date bound, offset left).
+
+    The year facet says how many members each decision year has (its value is the year of
+    `decision_date`), so whole years that end before `offset` are skipped without reading
+    them. (None, offset) when no year can be skipped or when the page may reach undated
+    items (they sort last, outside any date bound).
+    """
+    years: list[tuple[int, str]] = []
+    for fv in snap.by_facet.get("year", ()):
+        value = snap.labels[fv][1]
+        if not (len(value) == 4 and value.isdigit()):
+            return None, offset
+        years.append((int(value), value))
+    years.sort(reverse=True)
+    counts = [(year, (snap.value_bits("year", v) & result).bit_count()) for year, v in years]
+    if offset + limit > sum(n for _, n in counts):
+        return None, offset  # the page reaches undated items
+    before = 0
+    for i, (year, n) in enumerate(counts):
+        if before + n > offset:
+            if i == 0:
+                return None, offset
+            return f"{year + 1:04d}", offset - before
+        before += n
+    return None, offset
 
 
 # --- hits ---------------------------------------------------------------------------------
@@ -306,14 +461,28 @@ def _hits(
     marked: dict[int, tuple[str, str]] = {}
     if match is not None:
         s, e = MARK_START, MARK_END
-        for rowid, treatment, *snippets in db.execute(
-            f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'),"
+        columns = (
+            f"rowid, highlight(items_fts, 0, '{s}', '{e}'),"
             f" snippet(items_fts, 1, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
             f" snippet(items_fts, 2, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
             f" snippet(items_fts, 3, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
-            f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({marks})",
-            (match, *rowids),
-        ):
+        )
+        if _PREFIX in match:
+            # FTS5 (3.40) merges a prefix's doclists anew on every lookup, and `rowid IN`
+            # is one lookup per row: 20 rows of `therap*` took 65 ms. One pass over the
+            # rowid range, keeping only the page's rows (`+rowid`: a filter, not a lookup),
+            # merges once.
+            rows = db.execute(
+                f"SELECT {columns} FROM items_fts WHERE items_fts MATCH ?"
+                f" AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
+                (match, min(rowids), max(rowids), *rowids),
+            )
+        else:
+            rows = db.execute(
+                f"SELECT {columns} FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({marks})",
+                (match, *rowids),
+            )
+        for rowid, treatment, *snippets in rows:
             best = next((t for t in snippets if MARK_START in t), None)
             if best is None:
                 best = next((t for t in snippets if t), "")

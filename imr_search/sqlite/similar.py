@@ -21,7 +21,7 @@ from imr_search.errors import InvalidParameter, ItemNotFound
 from imr_search.query import words_of
 from imr_search.sqlite.postings import Snapshot
 from imr_search.sqlite.schema import BM25_WEIGHTS, TOKENIZER
-from imr_search.sqlite.search import member_function
+from imr_search.sqlite.search import MATCH_CACHE, member_function
 from imr_search.sqlite.writer import load_doc
 
 MAX_TERMS = 20
@@ -43,8 +43,42 @@ class QueryTerm:
 
 
 def run_similar(
-    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
+    db: sqlite3.Connection,
+    snap: Snapshot,
+    request: SimilarRequest,
+    *,
+    cache_key: tuple[str, int] | None = None,
 ) -> list[SimilarHit]:
+    """The k most similar items; their order is kept in the per-generation cache (choosing
+    terms and scoring ~20,000 rows by bm25 costs ~15 ms; the documents are read each time)."""
+    key = (*cache_key, "similar", request) if cache_key is not None else None
+    ranked: list[tuple[int, float, tuple[str, ...]]] | None = None
+    if key is not None:
+        ranked = MATCH_CACHE.get(key)
+    if ranked is None:
+        ranked = _rank_similar(db, snap, request)
+        if key is not None:
+            size = 200 + len(request.text or "") + 100 * len(ranked)
+            MATCH_CACHE.put(key, ranked, size)
+    if not ranked:
+        return []
+    rowids = [r for r, _, _ in ranked]
+    marks = ",".join("?" * len(rowids))
+    docs = {
+        r: load_doc(doc, t, ra, s)
+        for r, doc, t, ra, s in db.execute(
+            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
+            rowids,
+        )
+    }
+    return [SimilarHit(doc=docs[r], score=score, shared_terms=shared)
+            for r, score, shared in ranked]
+
+
+def _rank_similar(
+    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
+) -> list[tuple[int, float, tuple[str, ...]]]:
+    """(rowid, score, shared terms) of the k most similar items, best first."""
     keep: int | None = None  # restriction to a category, as a bitset
     excluded: list[int] = []
     category = request.category
@@ -102,13 +136,6 @@ def run_similar(
         return []
     rowids = [r for r, _ in ranked]
     marks = ",".join("?" * len(rowids))
-    docs = {
-        r: load_doc(doc, t, ra, s)
-        for r, doc, t, ra, s in db.execute(
-            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
-            rowids,
-        )
-    }
     found: dict[int, set[str]] = {r: set() for r in rowids}
     s, e = MARK_START, MARK_END
     for r, *texts_marked in db.execute(
@@ -121,12 +148,12 @@ def run_similar(
             for span in _MARKED.findall(text or ""):
                 found[r].update(words_of(span))
     stems = _stems(db, sorted(set().union(*found.values())))
-    hits = []
+    out = []
     for r, score in ranked:
         hit_stems = {stems.get(w) for w in found[r]}
         shared = tuple(t.word for t in terms if t.stem in hit_stems)[:SHARED_SHOWN]
-        hits.append(SimilarHit(doc=docs[r], score=-score, shared_terms=shared))
-    return hits
+        out.append((r, -score, shared))
+    return out
 
 
 def distinctive_terms(

@@ -118,3 +118,19 @@ def test_small_batches_give_the_same_index(writer: Engine, engine_target: str) -
     assert writer.count() == 36
     response = writer.search(SearchRequest(query="knee", filters={"outcome": ["Upheld"]}))
     assert response.total == 3
+
+
+def test_a_huge_rationale_is_searchable_and_highlighted(writer: Engine) -> None:
+    """A 2 MB rationale (a letter with junk appended) must not break search or highlighting
+    (Elasticsearch refuses to highlight past index.highlight.max_analyzed_offset by default)."""
+    old = LETTERS_BY_ALIAS["L12"]
+    filler = "The documentation is reviewed again. " * 55_000  # ~2 MB
+    huge = dataclasses.replace(
+        old.items[0], rationale=filler + "A zygapophyseal hardware block was requested.")
+    letter = dataclasses.replace(old, items=(huge,))
+    assert writer.write_letters([SourceLetter(old.source, "fp-huge", letter)]) == []
+    writer.finish()
+    for query in ("documentation reviewed", "zygapophyseal"):
+        response = writer.search(SearchRequest(query=query))
+        assert [h.id for h in response.hits] == [huge.id], query
+        assert len(response.hits[0].snippet) < 2_000

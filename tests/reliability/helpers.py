@@ -24,7 +24,10 @@ from indexer.generate import generate_letters
 
 # The console script `imr-search` is this same function; calling it through the interpreter
 # avoids the pyenv shim's start-up cost and uses the interpreter running the tests.
-CLI = [sys.executable, "-c", "from imr_search.cli import main; main()"]
+# SIGUSR1 makes it print every thread's stack to stderr: a test that finds it hanging says where.
+CLI = [sys.executable, "-c", "import faulthandler, signal; "
+       "faulthandler.register(signal.SIGUSR1, all_threads=True); "
+       "from imr_search.cli import main; main()"]
 
 
 def index_command(

@@ -131,7 +131,6 @@ def test_sigkilled_runs_then_a_rerun_give_the_clean_index(
         assert all(truth[i] == o for i, o in partial.outcomes.items())
         if landed:
             partial_counts.append(partial.count)
-    print("PARTIAL", partial_counts, overhead, len(truth))
     assert sum(0 < n < len(truth) for n in partial_counts) >= 2, partial_counts
 
     result = run_cli(command)

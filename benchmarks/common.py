@@ -1,0 +1,505 @@
+"""Shared pieces of the benchmark scripts: corpus, child processes, timing, tables, JSON.
+
+- Corpus: letters from `indexer.generate` (deterministic by seed), trimmed to an exact item
+  count and stored as pickled batches of `SourceLetter`s, generated in a child process so
+  that the process that measures memory never held the corpus.
+- `in_child`: run a function in a fresh (spawned) interpreter; its peak RSS is its own.
+- Timing: `best_rate` (CPU-time throughput, best of rounds) and `Latency` (p50/p95/p99).
+- The query mix of the suite (rare phrase, common phrase, word + facets, citation filter,
+  similar cases), chosen from the corpus with a seed, the same for both engines.
+- Machine information, a load-average sampler, plain-text tables and JSON results.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import multiprocessing
+import os
+import pickle
+import platform
+import random
+import resource
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from imr_search.engine import Engine, SearchRequest, SimilarRequest, SourceLetter  # noqa: E402
+from imr_search.query import words_of  # noqa: E402
+from indexer.generate import generate_letters  # noqa: E402
+from indexer.records import Letter  # noqa: E402
+
+RESULTS_DIR = ROOT / "bench-results"
+BATCH_ITEMS = 1000  # items per write_letters call, as indexer.pipeline batches them
+T = TypeVar("T")
+
+
+# --- corpus ---------------------------------------------------------------------------------
+
+
+def letters_for(seed: int, items: int | None = None, letters: int | None = None
+                ) -> Iterator[Letter]:
+    """Generated letters: exactly `items` items (the last letter trimmed), or `letters`."""
+    if letters is not None:
+        yield from generate_letters(letters, seed)
+        return
+    assert items is not None, "give items or letters"
+    produced = 0
+    for letter in generate_letters(10**12, seed):
+        take = min(len(letter.items), items - produced)
+        yield letter if take == len(letter.items) else replace(letter, items=letter.items[:take])
+        produced += take
+        if produced >= items:
+            return
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A corpus written by `write_batches`: where, and how much."""
+
+    path: str
+    letters: int
+    items: int
+    seconds: float
+
+
+def write_batches(path: str, seed: int, items: int | None = None, letters: int | None = None,
+                  batch_items: int = BATCH_ITEMS) -> Corpus:
+    """Generate the corpus once and store it as pickled batches of about `batch_items` items
+    (streamed: one batch in memory). Run it with `in_child`; it is not part of any timing."""
+    started = time.perf_counter()
+    n_letters = n_items = size = 0
+    batch: list[SourceLetter] = []
+    with open(path, "wb") as out:
+        for letter in letters_for(seed, items=items, letters=letters):
+            batch.append(SourceLetter(f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
+            n_letters += 1
+            n_items += len(letter.items)
+            size += len(letter.items)
+            if size >= batch_items:
+                pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+                batch, size = [], 0
+        if batch:
+            pickle.dump(batch, out, protocol=pickle.HIGHEST_PROTOCOL)
+    return Corpus(path, n_letters, n_items, time.perf_counter() - started)
+
+
+def read_batches(path: str | Path) -> Iterator[list[SourceLetter]]:
+    """The batches stored by `write_batches`, one at a time."""
+    with open(path, "rb") as source:
+        while True:
+            try:
+                yield pickle.load(source)
+            except EOFError:
+                return
+
+
+@dataclass(frozen=True)
+class SampleItem:
+    """One item of the corpus, kept to choose queries from."""
+
+    id: str
+    category: str
+    treatment: str
+    rationale: str
+
+
+def sample_items(path: str | Path, total_items: int, wanted: int = 2000) -> list[SampleItem]:
+    """About `wanted` items spread evenly over the corpus (every k-th item)."""
+    step = max(1, total_items // wanted)
+    out: list[SampleItem] = []
+    n = 0
+    for batch in read_batches(path):
+        for entry in batch:
+            for item in entry.letter.items:
+                if n % step == 0:
+                    out.append(SampleItem(item.id, item.category, item.treatment,
+                                          item.rationale))
+                n += 1
+    return out
+
+
+# --- processes and memory -------------------------------------------------------------------
+
+
+def in_child(function: Callable[..., T], *args: Any) -> T:
+    """Run `function(*args)` in a fresh interpreter (spawn, not fork: the child starts with
+    nothing of this process in memory, so its peak RSS measures its own work only)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        return pool.apply(function, args)
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+# --- timing ---------------------------------------------------------------------------------
+
+
+def best_rate(work: Callable[[], object], count: int, seconds: float, rounds: int = 5
+              ) -> tuple[float, float]:
+    """(best CPU-time rate, best wall-clock rate) per second of `work`, which handles `count`
+    things per call, repeated for about `seconds` in total after one warm-up call. CPU time
+    is this process's: other work on a shared machine distorts it less than wall time."""
+    work()  # warm up (imports, regex compilation, pdfium initialisation)
+    best_cpu = best_wall = 0.0
+    deadline = time.perf_counter() + seconds
+    for _ in range(rounds):
+        calls = 0
+        cpu, wall = time.process_time(), time.perf_counter()
+        while True:
+            work()
+            calls += 1
+            if time.perf_counter() - wall >= seconds / rounds:
+                break
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+        best_cpu = max(best_cpu, calls * count / max(cpu, 1e-9))
+        best_wall = max(best_wall, calls * count / max(wall, 1e-9))
+        if time.perf_counter() > deadline:
+            break
+    return best_cpu, best_wall
+
+
+def percentile(samples: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of unsorted samples; nan when there are none."""
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+@dataclass(frozen=True)
+class Latency:
+    """p50 / p95 / p99 of a set of timings, in milliseconds."""
+
+    p50: float
+    p95: float
+    p99: float
+    n: int
+
+    @classmethod
+    def of(cls, samples_ms: Sequence[float]) -> Latency:
+        return cls(*(round(percentile(samples_ms, p), 2) for p in (50, 95, 99)), len(samples_ms))
+
+    def __str__(self) -> str:
+        return f"{_ms(self.p50)} / {_ms(self.p95)} / {_ms(self.p99)}"
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:,.0f}"
+
+
+def timed_ms(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+# --- the query mix --------------------------------------------------------------------------
+
+KINDS = ("rare phrase", "common phrase", "word + facets", "citation filter", "similar cases")
+# Words a user would not type as a query on their own.
+FUNCTION_WORDS = frozenset(words_of(
+    "a an and are as at be been but by for from has have he her his in is it its not of on or "
+    "over she such than that the their there these this those to under was were which while "
+    "who with would also more most other some only into each per no any all had did does may "
+    "was were will been being her him they them patient patients request requested"
+))
+FACET_FILTERS = ("outcome", "category", "body_region", "specialty", "year")
+CITATION_FILTERS = ("reviewer_source", "admin_source", "reviewer_guideline", "admin_guideline")
+
+
+@dataclass(frozen=True)
+class QueryCase:
+    """One query of the mix, and the text whose raw match count is its lower bound."""
+
+    kind: str
+    search: SearchRequest | None = None
+    similar: SimilarRequest | None = None
+    floor_text: str = ""  # query language text; for similar cases the treatment's words OR'd
+    web_path: str = ""  # the page of the web app that shows the same thing
+
+    def run(self, engine: Engine) -> int:
+        """Run it; the number of results (a sanity check)."""
+        if self.search is not None:
+            return engine.search(self.search).total
+        assert self.similar is not None
+        return len(engine.similar(self.similar))
+
+    def describe(self) -> dict[str, Any]:
+        if self.search is not None:
+            return {"kind": self.kind, "query": self.search.query,
+                    "filters": {k: list(v) for k, v in self.search.filters.items()}}
+        assert self.similar is not None
+        return {"kind": self.kind, "similar_to": self.similar.item_id}
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in words_of(text) if w not in FUNCTION_WORDS and not any(c.isdigit() for c in w)
+            and len(w) >= 3]
+
+
+def build_query_mix(
+    sample: Sequence[SampleItem],
+    items: int,
+    count: Callable[[str], int],
+    facet_values: Mapping[str, Sequence[str]],
+    seed: int,
+    per_kind: int = 12,
+) -> list[QueryCase]:
+    """`per_kind` distinct queries of each kind, chosen from the corpus with `seed`:
+
+    rare phrase      two words in sequence matching 0.002%-0.1% of items (at least 2)
+    common phrase    two words in sequence matching over 20% of items ("medically necessary")
+    word + facets    a word in 1-20% of items, 1-2 of outcome/category/body region/specialty/
+                     year filters with 1-2 values each
+    citation filter  a word in 1-20% of items and a filter on one party's citations (reviewer
+                     or claims administrator: source MTUS/ODG/other/none, or a guideline)
+    similar cases    similar to an item of the corpus (k=10)
+
+    `count(text)` is the raw match count of a query text (used to check the bands);
+    `facet_values` the values of each facet (e.g. the top 20 of an empty search).
+    """
+    from search_ui.params import SearchState
+
+    rng = random.Random(seed)
+    pairs: Counter[str] = Counter()
+    singles: Counter[str] = Counter()
+    for item in sample:
+        words = _content_words(f"{item.treatment} . {item.rationale}")
+        pairs.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
+        singles.update(set(words))
+    n = max(len(sample), 1)
+
+    def pick(candidates: list[str], low: float, high: float, quote: bool) -> list[str]:
+        chosen = []
+        for text in candidates:
+            query = f'"{text}"' if quote else text
+            if low <= count(query) <= high:
+                chosen.append(query)
+            if len(chosen) == per_kind:
+                break
+        return chosen
+
+    # Sorted before shuffling: set and Counter order varies with string hashing.
+    rare = sorted(p for p, c in pairs.items() if c == 1)
+    rng.shuffle(rare)
+    rare_phrases = pick(rare[: 40 * per_kind], max(2, items * 2e-5), max(20, items * 1e-3),
+                        quote=True)
+    common = sorted((p for p, c in pairs.items() if c / n >= 0.2), key=lambda p: (-pairs[p], p))
+    common_phrases = pick(common, 0.2 * items, items, quote=True)
+    middling = sorted(w for w, c in singles.items() if 0.01 <= c / n <= 0.2)
+    rng.shuffle(middling)
+    words = pick(middling, 0.01 * items, 0.2 * items, quote=False)
+
+    def filters(names: Sequence[str], how_many: int) -> dict[str, list[str]]:
+        chosen: dict[str, list[str]] = {}
+        for name in rng.sample([n for n in names if facet_values.get(n)], how_many):
+            values = list(facet_values[name])
+            chosen[name] = rng.sample(values, min(len(values), rng.randint(1, 2)))
+        return chosen
+
+    def search_case(kind: str, query: str, chosen: dict[str, list[str]]) -> QueryCase:
+        state = SearchState(query=query, filters={k: tuple(v) for k, v in chosen.items()})
+        return QueryCase(kind, search=state.request(), floor_text=query,
+                         web_path=f"/search?{state.query_string()}")
+
+    cases = [search_case("rare phrase", q, {}) for q in rare_phrases]
+    cases += [search_case("common phrase", q, {}) for q in common_phrases]
+    for i in range(per_kind):
+        word = words[i % len(words)]
+        cases.append(search_case("word + facets", word, filters(FACET_FILTERS, rng.randint(1, 2))))
+    for i in range(per_kind):
+        word = words[(i + per_kind // 2) % len(words)]
+        cases.append(search_case("citation filter", word, filters(CITATION_FILTERS, 1)))
+    for item in rng.sample(list(sample), min(per_kind, len(sample))):
+        terms = list(dict.fromkeys(_content_words(item.treatment)))[:8] or ["pain"]
+        cases.append(QueryCase(
+            "similar cases", similar=SimilarRequest(item_id=item.id, k=10),
+            floor_text=" OR ".join(terms), web_path=f"/item/{item.id}",
+        ))
+    return cases
+
+
+def schedule(cases: Sequence[QueryCase], runs: Mapping[str, int], seed: int
+             ) -> list[QueryCase]:
+    """`runs[kind]` runs of each kind (cycling through its distinct queries), interleaved in
+    a seeded random order so that noise on a shared machine hits every kind alike."""
+    out: list[QueryCase] = []
+    for kind in KINDS:
+        mine = [c for c in cases if c.kind == kind]
+        out += [mine[i % len(mine)] for i in range(runs.get(kind, 0))] if mine else []
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def time_cases(
+    runs: Iterable[QueryCase],
+    calls: Mapping[str, Callable[[QueryCase], object]],
+    before_each: Callable[[], object] | None = None,
+) -> dict[str, dict[str, Latency]]:
+    """name -> kind -> latency of each `calls[name](case)` over `runs`. The calls run one
+    after the other for each case (e.g. the engine, then its lower bound), so both see the
+    same moment of a noisy machine; `before_each` (untimed, e.g. drop a cache) runs before
+    every call."""
+    samples: dict[str, dict[str, list[float]]] = {name: {} for name in calls}
+    for case in runs:
+        for name, call in calls.items():
+            if before_each is not None:
+                before_each()
+            started = time.perf_counter()
+            call(case)
+            elapsed = (time.perf_counter() - started) * 1000
+            samples[name].setdefault(case.kind, []).append(elapsed)
+    return {name: {kind: Latency.of(values) for kind, values in by_kind.items()}
+            for name, by_kind in samples.items()}
+
+
+# --- machine and load -----------------------------------------------------------------------
+
+
+def _git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def machine_info() -> dict[str, Any]:
+    """Cores, RAM, CPU model, Python and SQLite versions, git commit (and whether the tree
+    had uncommitted changes)."""
+    mem_kb = cpu = ""
+    try:
+        with open("/proc/meminfo") as meminfo:
+            mem_kb = next((line.split()[1] for line in meminfo if line.startswith("MemTotal")), "")
+        with open("/proc/cpuinfo") as cpuinfo:
+            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
+                        if line.startswith("model name")), "")
+    except OSError:
+        pass
+    import elasticsearch
+
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": round(int(mem_kb) / 2**20, 1) if mem_kb else None,
+        "cpu": cpu or platform.processor(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "elasticsearch_client": elasticsearch.__versionstr__,
+        "git_commit": _git("rev-parse", "HEAD"),
+        "git_dirty": bool(_git("status", "--porcelain", "--untracked-files=no")),
+    }
+
+
+class LoadSampler:
+    """Samples the 1-minute load average every `interval` seconds in a background thread."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        self.interval = interval
+        self.start = os.getloadavg()
+        self.samples: list[float] = [self.start[0]]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> dict[str, Any]:
+        self._stop.set()
+        self._thread.join()
+        end = os.getloadavg()
+        return {
+            "start": [round(x, 2) for x in self.start],
+            "end": [round(x, 2) for x in end],
+            "during_1min": {
+                "min": round(min(self.samples), 2),
+                "mean": round(sum(self.samples) / len(self.samples), 2),
+                "max": round(max(self.samples), 2),
+            },
+        }
+
+
+# --- output ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Table:
+    """A plain-text table: a header row, then rows; `None` cells print as '-'; a row of a
+    single string is a section title."""
+
+    header: Sequence[str]
+    rows: list[Sequence[Any]] = field(default_factory=list)
+
+    def add(self, *cells: Any) -> None:
+        self.rows.append(cells)
+
+    def section(self, title: str) -> None:
+        self.rows.append((title,))
+
+    def render(self) -> str:
+        cells = [[("-" if c is None else str(c)) for c in row] for row in self.rows]
+        grid = [list(self.header)] + [row for row in cells if len(row) > 1]
+        widths = [max(len(row[i]) for row in grid if i < len(row)) for i in range(len(self.header))]
+        line = "  ".join("-" * w for w in widths)
+
+        def fmt(row: Sequence[str]) -> str:
+            return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip()
+
+        out = [fmt(self.header), line]
+        for row in cells:
+            out.append(f"[{row[0]}]" if len(row) == 1 else fmt(row))
+        return "\n".join(out)
+
+
+def rate(value: float | None) -> str | None:
+    return None if value is None else f"{value:,.0f}/s"
+
+
+def ratio(slow: float | None, fast: float | None) -> str | None:
+    """How many times the limit a figure is (times divide, rates the other way round)."""
+    if not slow or not fast or math.isnan(slow) or math.isnan(fast):
+        return None
+    return f"{slow / fast:.2f}x"
+
+
+def to_jsonable(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return to_jsonable(asdict(value))
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def write_json(data: Mapping[str, Any], name: str, folder: Path = RESULTS_DIR) -> Path:
+    """Write results to `folder/name` (created if needed); returns the path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(json.dumps(to_jsonable(data), indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def log(message: str) -> None:
+    """Progress on stderr, with the time of day (tables go to stdout)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
