@@ -5,38 +5,54 @@
 
 In one run, on the same generated corpus (indexer.generate, deterministic by seed):
 - bulk items/s of ElasticEngine.write_letters (+ finish), of a raw `_bulk` of the same
-  documents pre-built in memory (the ceiling: same chunking, same index definition), and of
-  the embedded SQLite engine; raw and engine loads alternate `--repeat` times, best of each;
-- query latency p50/p95 over a fixed query set (words, phrases, prefixes, OR/NOT, field
+  documents pre-built to an NDJSON file (the ceiling: same index definition, same chunk size
+  and number of concurrent requests, refresh off, no Python work but reading the file), and
+  of the embedded SQLite engine; raw and engine loads alternate `--repeat` times, best of each;
+  each load runs in a fresh child process (its peak RSS is reported);
+- query latency p50/p95/p99 over a fixed query set (words, phrases, prefixes, OR/NOT, field
   scopes, facet filters, breakdowns), each engine warmed up first.
 Targets (issue 4): 2,000+ items/s and within 1.3x of the raw bulk.
+benchmarks/suite.py uses the same loaders for its side-by-side table.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common import (
+    Latency,
+    QueryCase,
+    Table,
+    cpu_seconds,
+    in_child,
+    log,
+    peak_rss_mb,
+    read_batches,
+    schedule,
+    time_cases,
+    write_batches,
+)
+from elasticsearch import Elasticsearch
 
-from elasticsearch import Elasticsearch  # noqa: E402
-from elasticsearch.helpers import bulk  # noqa: E402
-
-from imr_search.elastic import indices  # noqa: E402
-from imr_search.elastic.engine import ElasticEngine  # noqa: E402
-from imr_search.elastic.testnode import elasticsearch_node  # noqa: E402
-from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, build_document  # noqa: E402
-from imr_search.engine import Engine, SearchRequest, SourceLetter  # noqa: E402
-from indexer.generate import generate_letters  # noqa: E402
-from mappings import index_definition  # noqa: E402
+from imr_search.elastic import indices
+from imr_search.elastic.compile import compile_query
+from imr_search.elastic.engine import ElasticEngine
+from imr_search.elastic.testnode import elasticsearch_node
+from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
+from imr_search.engine import Engine, SearchRequest
+from imr_search.query import parse_query
+from imr_search.synonyms import expand_synonyms
+from mappings import index_definition
 
 QUERIES: list[SearchRequest] = [
     SearchRequest(query="knee"),
@@ -54,48 +70,158 @@ QUERIES: list[SearchRequest] = [
     SearchRequest(query="knee", sort="date", page=5),
     SearchRequest(query="", breakdown="category"),
 ]
-BATCH_LETTERS = 500
+BULK_TARGET = 2_000  # items/s (issue 4)
+BULK_RATIO = 1.3  # at most this many times the raw _bulk time
+WARM_UP_DOCS = 50_000  # a fresh JVM indexes several times slower: a raw load warms it up first
 
 
-def corpus(letters: int, seed: int) -> list[SourceLetter]:
-    return [
-        SourceLetter(f"/bench/{i:07d}.txt", f"fp-{i}", letter)
-        for i, letter in enumerate(generate_letters(letters, seed=seed))
-    ]
+# --- loading (each in a child process: see common.in_child) -----------------------------------
 
 
-def load(engine: Engine, entries: list[SourceLetter]) -> tuple[float, int]:
-    """Seconds to write and finish; number of failures."""
-    started = time.perf_counter()
-    failures = 0
-    for start in range(0, len(entries), BATCH_LETTERS):
-        failures += len(engine.write_letters(entries[start : start + BATCH_LETTERS]))
-    engine.finish()
-    return time.perf_counter() - started, failures
+def prebuild_documents(batches: str, ndjson: str) -> dict[str, int]:
+    """Every item's stored document as `_bulk` NDJSON (action line, source line), streamed to
+    a file: the raw bulk then costs no Python work but reading it."""
+    docs = 0
+    with open(ndjson, "wb") as out:
+        for batch in read_batches(batches):
+            lines = []
+            for entry in batch:
+                for item in entry.letter.items:
+                    doc = build_document(entry, item)
+                    lines.append(json.dumps({"index": {"_id": doc["id"]}}))
+                    lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+                    docs += 1
+            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+    return {"docs": docs, "bytes": Path(ndjson).stat().st_size}
 
 
-def raw_bulk(url: str, entries: list[SourceLetter]) -> float:
-    """Seconds for a raw `_bulk` of pre-built documents into an index of the same definition."""
-    client = Elasticsearch(url, request_timeout=120)
+def _chunks(ndjson: str, max_docs: int | None) -> Iterator[bytes]:
+    """Bodies of CHUNK_SIZE documents (at most MAX_CHUNK_BYTES), as the writer sends them."""
+    body: list[bytes] = []
+    size = docs = 0
+    with open(ndjson, "rb") as source:
+        for action in source:
+            document = next(source)
+            if body and (len(body) // 2 >= CHUNK_SIZE
+                         or size + len(action) + len(document) > MAX_CHUNK_BYTES):
+                yield b"".join(body)
+                body, size = [], 0
+            body += (action, document)
+            size += len(action) + len(document)
+            docs += 1
+            if max_docs is not None and docs >= max_docs:
+                break
+    if body:
+        yield b"".join(body)
+
+
+def raw_bulk(url: str, ndjson: str, max_docs: int | None = None) -> dict[str, float]:
+    """A raw `_bulk` of the pre-built documents into a new index of the same definition, with
+    the writer's chunk size and number of concurrent requests, refresh off, then one refresh.
+    The index is deleted afterwards."""
+    client = Elasticsearch(url, request_timeout=300)
     name = f"imr-bench-raw-{uuid.uuid4().hex[:8]}"
     client.indices.create(index=name, **index_definition())
     client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1"}})
-    actions = [
-        {"_index": name, "_id": doc["id"], "_source": doc}
-        for entry in entries
-        for doc in (build_document(entry, item) for item in entry.letter.items)
-    ]
-    started = time.perf_counter()
-    bulk(client, actions, chunk_size=CHUNK_SIZE, max_chunk_bytes=MAX_CHUNK_BYTES)
-    client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
-    client.indices.refresh(index=name)
-    seconds = time.perf_counter() - started
-    client.indices.delete(index=name)
-    client.close()
-    return seconds
+    docs = 0
+    try:
+        started = time.perf_counter()
+        with ThreadPoolExecutor(STREAMS) as pool:
+            pending: deque[Future[Any]] = deque()
+            for body in _chunks(ndjson, max_docs):
+                pending.append(pool.submit(client.bulk, index=name, operations=body))
+                if len(pending) >= 2 * STREAMS:
+                    docs += _bulk_ok(pending.popleft().result())
+            while pending:
+                docs += _bulk_ok(pending.popleft().result())
+        writing = time.perf_counter() - started
+        client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
+        client.indices.refresh(index=name)
+        total = time.perf_counter() - started
+    finally:
+        client.indices.delete(index=name, ignore_unavailable=True)
+        client.close()
+    return {"items": docs, "write_s": writing, "finish_s": total - writing,
+            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
 
 
-def latency(engine: Engine, rounds: int) -> dict[str, float]:
+def _bulk_ok(response: Any) -> int:
+    if response["errors"]:
+        first = next(i for i in response["items"] if i["index"].get("error"))
+        raise RuntimeError(f"raw bulk rejected a document: {first['index']['error']}")
+    return len(response["items"])
+
+
+def index_engine(url: str, alias: str, batches: str) -> dict[str, float]:
+    """ElasticEngine.write_letters over every batch (as indexer.pipeline batches them), then
+    finish(); seconds and this process's peak RSS. The index stays (drop it with `drop`)."""
+    engine = ElasticEngine(f"{url}/{alias}", writable=True)
+    writing = 0.0
+    items = 0
+    try:
+        for batch in read_batches(batches):
+            started = time.perf_counter()
+            failures = engine.write_letters(batch)
+            writing += time.perf_counter() - started
+            assert not failures, failures[:3]
+            items += sum(len(s.letter.items) for s in batch)
+        started = time.perf_counter()
+        engine.finish()
+        finishing = time.perf_counter() - started
+    finally:
+        engine.close()
+    return {"items": items, "write_s": writing, "finish_s": finishing,
+            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+
+
+def drop(url: str, alias: str) -> None:
+    client = Elasticsearch(url, request_timeout=120)
+    try:
+        indices.drop(client, alias)
+    finally:
+        client.close()
+
+
+def with_rates(run: dict[str, float]) -> dict[str, float]:
+    items = run["items"]
+    return {**run, "items_per_s": items / (run["write_s"] + run["finish_s"]),
+            "write_items_per_s": items / run["write_s"]}
+
+
+# --- queries ---------------------------------------------------------------------------------
+
+
+def raw_counter(url: str, alias: str) -> Callable[[str], int]:
+    """Query text -> `_count` of the engine's compiled query (synonyms expanded) on the same
+    index: no aggregations, post_filter, sorting, highlighting or documents."""
+    client = Elasticsearch(url, request_timeout=120)
+
+    def count(text: str) -> int:
+        query = compile_query(expand_synonyms(parse_query(text)))
+        return client.count(index=alias, query=query)["count"]
+
+    return count
+
+
+def time_mix(url: str, alias: str, cases: list[QueryCase], runs: dict[str, int], seed: int
+             ) -> dict[str, dict[str, Latency]]:
+    """'engine' and 'floor' latencies per kind of the suite's query mix (warmed up first)."""
+    engine = ElasticEngine(f"{url}/{alias}")
+    count = raw_counter(url, alias)
+    try:
+        for case in cases:
+            case.run(engine)
+            count(case.floor_text)
+        return time_cases(schedule(cases, runs, seed), {
+            "engine": lambda case: case.run(engine),
+            "floor": lambda case: count(case.floor_text),
+        })
+    finally:
+        engine.close()
+
+
+def latency(engine: Engine, rounds: int) -> Latency:
+    """p50/p95/p99 of QUERIES, `rounds` passes after one warm-up pass."""
     for request in QUERIES:  # warm up caches, as a running service would be
         engine.search(request)
     samples: list[float] = []
@@ -104,86 +230,66 @@ def latency(engine: Engine, rounds: int) -> dict[str, float]:
             started = time.perf_counter()
             engine.search(request)
             samples.append((time.perf_counter() - started) * 1000)
-    samples.sort()
-    return {
-        "p50_ms": round(statistics.median(samples), 2),
-        "p95_ms": round(samples[int(0.95 * (len(samples) - 1))], 2),
-        "queries": len(samples),
-    }
+    return Latency.of(samples)
 
 
-def bench_sqlite(entries: list[SourceLetter], items: int, rounds: int) -> dict[str, Any] | None:
-    try:
-        from imr_search.sqlite.engine import SqliteEngine
-    except ImportError:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        engine = SqliteEngine(str(Path(tmp) / "bench.sqlite3"), writable=True)
-        seconds, failures = load(engine, entries)
-        result = {"items_per_s": round(items / seconds), "seconds": round(seconds, 2),
-                  "failures": failures, **latency(engine, rounds)}
-        engine.close()
-    return result
+# --- the standalone script -------------------------------------------------------------------
 
 
-def run(
-    url: str, letters: int, seed: int, rounds: int, sqlite: bool, repeat: int
-) -> dict[str, Any]:
-    entries = corpus(letters, seed)
-    items = sum(len(e.letter.items) for e in entries)
-    print(f"corpus: {letters} letters, {items} items (seed {seed})", file=sys.stderr)
-    results: dict[str, Any] = {"letters": letters, "items": items, "node": url}
+def run(url: str, work: Path, letters: int, seed: int, rounds: int, sqlite: bool, repeat: int
+        ) -> dict[str, Any]:
+    batches, ndjson = str(work / "batches.pickle"), str(work / "docs.ndjson")
+    corpus = in_child(write_batches, batches, seed, None, letters)
+    in_child(prebuild_documents, batches, ndjson)
+    log(f"corpus: {corpus.letters} letters, {corpus.items} items (seed {seed})")
+    results: dict[str, Any] = {"letters": corpus.letters, "items": corpus.items, "node": url}
 
-    raw_bulk(url, entries[: max(len(entries) // 5, 1)])  # warm the JVM up first (JIT, caches)
-    raw_times: list[float] = []
-    engine_times: list[float] = []
-    es_result: dict[str, Any] = {}
+    raw_bulk(url, ndjson, max_docs=WARM_UP_DOCS)  # warm the JVM up (JIT, caches)
+    raws: list[dict[str, float]] = []
+    loads: list[dict[str, float]] = []
     for round_ in range(repeat):  # alternate, best of each: neighbours on the machine add noise
-        raw_times.append(raw_bulk(url, entries))
+        raws.append(with_rates(in_child(raw_bulk, url, ndjson)))
         alias = f"imr-bench-{uuid.uuid4().hex[:8]}"
-        engine = ElasticEngine(f"{url}/{alias}", writable=True)
         try:
-            seconds, failures = load(engine, entries)
-            engine_times.append(seconds)
-            print(f"round {round_ + 1}: raw {items / raw_times[-1]:.0f} items/s, engine "
-                  f"{items / seconds:.0f} items/s", file=sys.stderr)
+            loads.append(with_rates(in_child(index_engine, url, alias, batches)))
+            log(f"round {round_ + 1}: raw {raws[-1]['items_per_s']:.0f} items/s, engine "
+                f"{loads[-1]['items_per_s']:.0f} items/s")
             if round_ == repeat - 1:
-                es_result = {"failures": failures, **latency(engine, rounds)}
-                rewrite_seconds, _ = load(engine, entries)  # unchanged: idempotent rewrite
-                es_result["rewrite_items_per_s"] = round(items / rewrite_seconds)
+                engine = ElasticEngine(f"{url}/{alias}")
+                results["elasticsearch_queries"] = latency(engine, rounds)
+                engine.close()
+                rewrite = with_rates(in_child(index_engine, url, alias, batches))
+                results["rewrite_items_per_s"] = rewrite["items_per_s"]  # unchanged: idempotent
         finally:
-            indices.drop(engine.client, alias)
-            engine.close()
-    raw_seconds, es_seconds = min(raw_times), min(engine_times)
-    results["raw_bulk"] = {"items_per_s": round(items / raw_seconds),
-                           "seconds": round(raw_seconds, 2)}
-    results["elasticsearch"] = {"items_per_s": round(items / es_seconds),
-                                "seconds": round(es_seconds, 2),
-                                "vs_raw": round(es_seconds / raw_seconds, 2), **es_result}
-    print(f"raw _bulk: {results['raw_bulk']}", file=sys.stderr)
-    print(f"elasticsearch: {results['elasticsearch']}", file=sys.stderr)
-
+            drop(url, alias)
+    results["raw_bulk"] = max(raws, key=lambda r: r["items_per_s"])
+    results["elasticsearch"] = max(loads, key=lambda r: r["items_per_s"])
     if sqlite:
-        results["sqlite"] = bench_sqlite(entries, items, rounds)
-        print(f"sqlite: {results['sqlite']}", file=sys.stderr)
+        import bench_sqlite
+
+        from imr_search.sqlite.engine import SqliteEngine
+
+        target = str(work / "bench.sqlite3")
+        results["sqlite"] = with_rates(in_child(bench_sqlite.index_engine, batches, target))
+        engine = SqliteEngine(target)
+        results["sqlite_queries"] = latency(engine, rounds)
+        engine.close()
     return results
 
 
 def report(results: dict[str, Any]) -> str:
-    rows = [("engine", "items/s", "p50 ms", "p95 ms")]
-    for name in ("raw_bulk", "elasticsearch", "sqlite"):
-        r = results.get(name)
-        if r:
-            rows.append((name, str(r["items_per_s"]), str(r.get("p50_ms", "-")),
-                         str(r.get("p95_ms", "-"))))
-    width = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, width, strict=True)) for r in rows]
-    es = results["elasticsearch"]
-    lines.append(
-        f"elasticsearch bulk: {es['vs_raw']}x the raw _bulk time (target <= 1.3), "
-        f"{es['items_per_s']} items/s (target >= 2000)"
-    )
-    return "\n".join(lines)
+    out = Table(("engine", "items/s", "peak RSS MB", "query p50 / p95 / p99 ms"))
+    out.add("raw _bulk", f"{results['raw_bulk']['items_per_s']:,.0f}",
+            f"{results['raw_bulk']['peak_rss_mb']:,.0f}", None)
+    for name in ("elasticsearch", "sqlite"):
+        if name in results:
+            out.add(name, f"{results[name]['items_per_s']:,.0f}",
+                    f"{results[name]['peak_rss_mb']:,.0f}", results[f"{name}_queries"])
+    es, raw = results["elasticsearch"], results["raw_bulk"]
+    vs_raw = raw["items_per_s"] / es["items_per_s"]
+    return (f"{out.render()}\nelasticsearch bulk: {vs_raw:.2f}x the raw _bulk time (target <= "
+            f"{BULK_RATIO}), {es['items_per_s']:,.0f} items/s (target >= {BULK_TARGET:,}); "
+            f"idempotent rewrite {results['rewrite_items_per_s']:,.0f} items/s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -195,17 +301,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true", help="skip the embedded engine")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     args = parser.parse_args(argv)
-    runner: Callable[[str], dict[str, Any]] = lambda url: run(  # noqa: E731
-        url, args.letters, args.seed, args.rounds, not args.no_sqlite, args.repeat
-    )
-    with tempfile.TemporaryDirectory(prefix="imr-bench-es-") as tmp, \
-            elasticsearch_node(Path(tmp)) as url:
-        results = runner(url)
+    with tempfile.TemporaryDirectory(prefix="imr-bench-es-") as tmp:
+        work = Path(tmp)
+        with elasticsearch_node(work / "node") as url:
+            results = run(url, work, args.letters, args.seed, args.rounds, not args.no_sqlite,
+                          args.repeat)
     print(report(results))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+        from common import to_jsonable
+
+        args.json.write_text(json.dumps(to_jsonable(results), indent=2) + "\n")
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -19,6 +19,7 @@ import os
 import pickle
 import platform
 import random
+import re
 import resource
 import sqlite3
 import subprocess
@@ -27,6 +28,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -137,13 +139,31 @@ def in_child(function: Callable[..., T], *args: Any) -> T:
     """Run `function(*args)` in a fresh interpreter (spawn, not fork: the child starts with
     nothing of this process in memory, so its peak RSS measures its own work only)."""
     context = multiprocessing.get_context("spawn")
-    with context.Pool(1) as pool:
-        return pool.apply(function, args)
+    # An executor, not a Pool: a child that dies raises BrokenProcessPool instead of hanging.
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        return pool.submit(function, *args).result()
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    """This process's peak resident set size so far, in MB.
+
+    Linux: VmHWM of /proc/self/status, the high-water mark of this program's own memory.
+    Not getrusage's ru_maxrss, which survives exec: a spawned child would report at least
+    the RSS its parent had when it forked."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KB on Linux
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 # --- timing ---------------------------------------------------------------------------------
@@ -219,6 +239,7 @@ FUNCTION_WORDS = frozenset(words_of(
     "who with would also more most other some only into each per no any all had did does may "
     "was were will been being her him they them patient patients request requested"
 ))
+CLAUSE_BREAK = re.compile(r"[.;:,()\n]")  # a phrase a user types does not cross these
 FACET_FILTERS = ("outcome", "category", "body_region", "specialty", "year")
 CITATION_FILTERS = ("reviewer_source", "admin_source", "reviewer_guideline", "admin_guideline")
 
@@ -248,9 +269,10 @@ class QueryCase:
         return {"kind": self.kind, "similar_to": self.similar.item_id}
 
 
-def _content_words(text: str) -> list[str]:
-    return [w for w in words_of(text) if w not in FUNCTION_WORDS and not any(c.isdigit() for c in w)
-            and len(w) >= 3]
+def _usable(word: str, min_length: int = 3) -> bool:
+    """A word a user might type: no function word, no digits."""
+    return (len(word) >= min_length and word not in FUNCTION_WORDS
+            and not any(c.isdigit() for c in word))
 
 
 def build_query_mix(
@@ -269,7 +291,8 @@ def build_query_mix(
                      year filters with 1-2 values each
     citation filter  a word in 1-20% of items and a filter on one party's citations (reviewer
                      or claims administrator: source MTUS/ODG/other/none, or a guideline)
-    similar cases    similar to an item of the corpus (k=10)
+    similar cases    similar to an item of the corpus (k=10); its lower bound is the raw
+                     match count of the item's treatment words (what a user would type)
 
     `count(text)` is the raw match count of a query text (used to check the bands);
     `facet_values` the values of each facet (e.g. the top 20 of an empty search).
@@ -280,9 +303,11 @@ def build_query_mix(
     pairs: Counter[str] = Counter()
     singles: Counter[str] = Counter()
     for item in sample:
-        words = _content_words(f"{item.treatment} . {item.rationale}")
-        pairs.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)})
-        singles.update(set(words))
+        for clause in CLAUSE_BREAK.split(f"{item.treatment}. {item.rationale}"):
+            words = words_of(clause)
+            pairs.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+                          if _usable(a) and _usable(b)})
+            singles.update({w for w in words if _usable(w, 5)})
     n = max(len(sample), 1)
 
     def pick(candidates: list[str], low: float, high: float, quote: bool) -> list[str]:
@@ -295,11 +320,12 @@ def build_query_mix(
                 break
         return chosen
 
-    # Sorted before shuffling: set and Counter order varies with string hashing.
-    rare = sorted(p for p, c in pairs.items() if c == 1)
+    # Rarest first (ties in seeded random order; sorted first: set and Counter order varies
+    # with string hashing). Generated prose has a small vocabulary: few pairs are rare.
+    rare = sorted(pairs)
     rng.shuffle(rare)
-    rare_phrases = pick(rare[: 40 * per_kind], max(2, items * 2e-5), max(20, items * 1e-3),
-                        quote=True)
+    rare.sort(key=lambda p: pairs[p])
+    rare_phrases = pick(rare, max(2, items * 2e-5), max(20, items * 1e-3), quote=True)
     common = sorted((p for p, c in pairs.items() if c / n >= 0.2), key=lambda p: (-pairs[p], p))
     common_phrases = pick(common, 0.2 * items, items, quote=True)
     middling = sorted(w for w, c in singles.items() if 0.01 <= c / n <= 0.2)
@@ -327,10 +353,10 @@ def build_query_mix(
         word = words[(i + per_kind // 2) % len(words)]
         cases.append(search_case("citation filter", word, filters(CITATION_FILTERS, 1)))
     for item in rng.sample(list(sample), min(per_kind, len(sample))):
-        terms = list(dict.fromkeys(_content_words(item.treatment)))[:8] or ["pain"]
+        terms = list(dict.fromkeys(w for w in words_of(item.treatment) if _usable(w)))
         cases.append(QueryCase(
             "similar cases", similar=SimilarRequest(item_id=item.id, k=10),
-            floor_text=" OR ".join(terms), web_path=f"/item/{item.id}",
+            floor_text=" ".join(terms[:8]) or "pain", web_path=f"/item/{item.id}",
         ))
     return cases
 
@@ -340,7 +366,7 @@ def schedule(cases: Sequence[QueryCase], runs: Mapping[str, int], seed: int
     """`runs[kind]` runs of each kind (cycling through its distinct queries), interleaved in
     a seeded random order so that noise on a shared machine hits every kind alike."""
     out: list[QueryCase] = []
-    for kind in KINDS:
+    for kind in dict.fromkeys(c.kind for c in cases):
         mine = [c for c in cases if c.kind == kind]
         out += [mine[i % len(mine)] for i in range(runs.get(kind, 0))] if mine else []
     random.Random(seed).shuffle(out)

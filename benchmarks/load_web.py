@@ -2,7 +2,7 @@
 
     python benchmarks/load_web.py --items 100000 --clients 20 --duration 20
 
-Builds (once, cached under bench-results/) a SQLite index of at least --items generated items
+Builds (once, cached under bench-results/) a SQLite index of --items generated items
 written through the engine's normal write path, serves it with gunicorn (the production
 server) on a free loopback port, warms every URL once, then runs --clients keep-alive clients
 for --duration seconds over a fixed mix of pages (browse, phrase and word searches, filtered
@@ -29,8 +29,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from common import RESULTS_DIR, ROOT, letters_for, percentile
 
 HOST = "127.0.0.1"  # loopback only, by design
 MAX_DURATION = 120.0
@@ -57,9 +56,8 @@ SIMILAR_TEXTS = (
 
 
 def build_index(items: int, seed: int, path: Path) -> Path:
-    """Generated letters until at least `items` items, through Engine.write_letters."""
+    """`items` generated items (common.letters_for), through Engine.write_letters."""
     from imr_search.engine import SourceLetter, open_engine
-    from indexer.generate import generate_letters
 
     done = path.with_suffix(".complete")
     if path.exists() and done.exists():
@@ -71,9 +69,7 @@ def build_index(items: int, seed: int, path: Path) -> Path:
     engine = open_engine(str(path), writable=True)
     written = 0
     batch = []
-    for i, letter in enumerate(generate_letters(items, seed)):  # 1.5 items/letter: enough
-        if written >= items:
-            break
+    for i, letter in enumerate(letters_for(seed, items=items)):
         batch.append(SourceLetter(source=f"gen/{i:07d}.txt", fingerprint="gen", letter=letter))
         written += len(letter.items)
         if len(batch) >= 1000:
@@ -226,15 +222,8 @@ def client_process(
     return results
 
 
-def percentile(sorted_values: list[float], p: float) -> float:
-    if not sorted_values:
-        return float("nan")
-    k = max(0, min(len(sorted_values) - 1, round(p / 100 * (len(sorted_values) - 1))))
-    return sorted_values[k]
-
-
 def report(results: list[tuple[str, float, int]], duration: float) -> tuple[float, int]:
-    ok = sorted(t for _, t, s in results if s == 200)
+    ok = [t for _, t, s in results if s == 200]
     errors = sum(1 for _, _, s in results if s != 200)
     by_status: dict[int, int] = {}
     for _, _, s in results:
@@ -245,7 +234,7 @@ def report(results: list[tuple[str, float, int]], duration: float) -> tuple[floa
     print(f"{'kind':<10}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     kinds = sorted({k for k, _, _ in results})
     for kind in [*kinds, "ALL"]:
-        times = ok if kind == "ALL" else sorted(t for k, t, s in results if k == kind and s == 200)
+        times = ok if kind == "ALL" else [t for k, t, s in results if k == kind and s == 200]
         print(f"{kind:<10}{len(times):>8}"
               + "".join(f"{percentile(times, p) * 1000:>10.1f}" for p in (50, 95, 99)))
     return percentile(ok, 95) * 1000, errors
@@ -270,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     duration = min(max(args.duration, 1.0), MAX_DURATION)
 
     index = args.index or build_index(
-        args.items, args.seed, ROOT / "bench-results" / f"web-{args.items}-{args.seed}.sqlite3"
+        args.items, args.seed, RESULTS_DIR / f"web-{args.items}-{args.seed}.sqlite3"
     )
     ids = sample_ids(index, 60, args.seed)
     urls = url_mix(ids, args.seed)

@@ -1,0 +1,510 @@
+"""The benchmark suite (issue 6): every benchmark, both engines side by side, in one run.
+
+    python benchmarks/suite.py                            # 100,000 items, both engines
+    python benchmarks/suite.py --items 100000,1000000     # the 100k and 1M passes
+    python benchmarks/suite.py --items 20000 --queries 40 --web 10   # smoke test, ~2 min
+    IMR_SEARCH_ES_URL=http://127.0.0.1:9200 python benchmarks/suite.py   # an existing node
+    python benchmarks/suite.py --no-elastic               # embedded engine only
+
+Prints one table per size (and one for parsing), each figure beside its lower bound measured
+in the same run, the ratio to it, and the issue's target; then a list of target checks.
+Writes everything, with the machine (cores, RAM, load average at start, during and end,
+Python / SQLite / Elasticsearch versions, git commit), to bench-results/suite-<time>.json
+(after every size, so a long run that fails late keeps what it measured).
+
+What is measured, and its lower bound:
+- parse letters/s (one core, CPU time) on generated letters of every layout, with some
+  extraction noise: beside one regex pass over the same text (bench_parse.RAW_PASS);
+  PDF letters/s (read + parse) beside raw pdfium text extraction of the same files.
+- index items/s: SqliteEngine.write_letters + finish() beside a raw FTS5 insert of the same
+  rows' texts + 'optimize' (bench_sqlite); ElasticEngine.write_letters + finish() beside a raw
+  `_bulk` of the same documents pre-built to an NDJSON file, with the writer's chunk size and
+  concurrency, refresh off, then one refresh (bench_elastic). Peak RSS of each loader's
+  process (each runs in a fresh spawned interpreter, reading the corpus batch by batch).
+- query p50/p95/p99 for the query mix of common.build_query_mix (rare phrase, common phrase,
+  word + facet filters, citation filter on one party's citations, similar cases), every
+  search with facets, highlighting and the default breakdown, as the web page asks: beside a
+  raw count of the same compiled query (FTS5 MATCH on the raw table; `_count` on the same
+  Elasticsearch index). SQLite's query cache (match sets, rankings, similar cases) is
+  dropped before every query: cold figures. Elasticsearch keeps its own caches (warm node).
+- web page p50/p95/p99 through the Flask app (test client, in process): search pages of the
+  same mix, and item pages (item, its letter, similar cases), beside the engine calls the
+  page makes. Concurrency is load_web.py's job (a real gunicorn, many clients).
+
+How long it takes on this 2-core machine (shared with other work, load average 3-5):
+100k items 4.6 minutes (6.6 with --repeat 2): node start 10 s, parsing 25 s, corpus 6 s,
+SQLite engine + raw FTS5 indexes 35-40 s a round, Elasticsearch documents 5 s, warm-up 15 s,
+raw _bulk 15-30 s and engine load 30-50 s a round, SQLite queries and pages 35 s,
+Elasticsearch queries and pages 65 s. 1M items is estimated (not run yet) at 30-40 minutes
+with --repeat 1: about 10x for the corpus (1 min), the loads (SQLite 7-8 min, Elasticsearch
+raw 3-4 min and engine 5-8 min) and reading the corpus back to choose queries (40 s); the
+query phases cost more per run (about 5-10 min for both engines). --repeat 2 adds ~15 min.
+Disk at 1M, in the work folder (default: a temporary folder, removed at the end even on
+failure) and the node's data folder: ~2 GB of pickled corpus, ~3.3 GB of NDJSON (deleted
+after the loads), ~5.5 GB SQLite index + ~5 GB raw FTS5 table, ~2.3 GB Elasticsearch index
+(twice during the raw load): about 20 GB at the peak.
+Memory at 1M: nothing holds the corpus; every pass streams batches of 1,000 items from the
+files, and each loader runs in a fresh spawned process whose peak RSS (VmHWM) is its own.
+The node started here has a 1 GB heap (IMR_SEARCH_ES_HEAP=2g before the 1M pass if it runs
+short); the heap is recorded with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import bench_elastic
+import bench_parse
+import bench_sqlite
+from common import (
+    KINDS,
+    RESULTS_DIR,
+    Latency,
+    LoadSampler,
+    QueryCase,
+    Table,
+    in_child,
+    log,
+    machine_info,
+    ratio,
+    schedule,
+    time_cases,
+    write_batches,
+    write_json,
+)
+from werkzeug.datastructures import MultiDict
+
+from imr_search.engine import Engine, SimilarRequest, open_engine
+
+WEB_KINDS = ("search page", "item page")
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+class Clock:
+    """How long each phase took, and the load average as it started."""
+
+    def __init__(self) -> None:
+        self.phases: list[dict[str, Any]] = []
+
+    @contextmanager
+    def phase(self, name: str) -> Iterator[None]:
+        load = os.getloadavg()[0]
+        log(f"{name} (load {load:.1f})")
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases.append({"phase": name, "seconds": round(time.perf_counter() - started, 1),
+                                "load_1min_at_start": round(load, 2)})
+
+
+# --- parsing ---------------------------------------------------------------------------------
+
+
+def run_parse(args: argparse.Namespace) -> dict[str, Any]:
+    description, texts, pdfs = bench_parse.generated_corpus(
+        args.parse_letters, args.parse_pdfs, args.seed, args.noise
+    )
+    rates = bench_parse.measure(texts, pdfs, args.parse_seconds)
+    return {"corpus": description, "letters": len(texts), "pdfs": len(pdfs), "rates": rates}
+
+
+# --- web pages -------------------------------------------------------------------------------
+
+
+def web_cases(cases: list[QueryCase]) -> list[QueryCase]:
+    """The mix as pages: search pages (every search kind) and item pages (similar cases)."""
+    return [replace(c, kind="search page" if c.search is not None else "item page")
+            for c in cases]
+
+
+def engine_calls(engine: Engine, case: QueryCase) -> None:
+    """What the page asks of the engine (search_ui/search.py and items.py)."""
+    if case.search is not None:
+        engine.search(case.search)
+        return
+    assert case.similar is not None and case.similar.item_id is not None
+    doc = engine.get_item(case.similar.item_id)
+    engine.letter_items(doc["letter_id"])
+    engine.similar(SimilarRequest(item_id=case.similar.item_id, k=case.similar.k))
+
+
+def time_web(target: str, cases: list[QueryCase], per_kind: int, seed: int,
+             before_each: Callable[[], object] | None = None) -> dict[str, dict[str, Latency]]:
+    """'page' (Flask test client) and 'engine' (the same calls on an engine) per page kind."""
+    from search_ui import create_app
+    from search_ui.params import parse_search_args
+
+    pages = web_cases(cases)
+    for case in pages:  # the page must ask exactly what the engine timing asks
+        if case.search is not None:
+            args = MultiDict(_query_pairs(case.web_path))
+            assert parse_search_args(args).request() == case.search, case.web_path
+    app = create_app({"IMR_SEARCH_INDEX": target, "TESTING": True})
+    client = app.test_client()
+    engine = open_engine(target)
+
+    def page(case: QueryCase) -> None:
+        response = client.get(case.web_path)
+        assert response.status_code == 200, (case.web_path, response.status_code)
+
+    try:
+        for case in pages:  # warm up: templates, engines, caches
+            page(case)
+            engine_calls(engine, case)
+        runs = schedule(pages, dict.fromkeys(WEB_KINDS, per_kind), seed)
+        return time_cases(runs, {"page": page, "engine": lambda c: engine_calls(engine, c)},
+                          before_each=before_each)
+    finally:
+        engine.close()
+
+
+def _query_pairs(path: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(urlsplit(path).query, keep_blank_values=True)
+
+
+# --- one size --------------------------------------------------------------------------------
+
+
+def run_size(items: int, url: str | None, work: Path, args: argparse.Namespace, clock: Clock
+             ) -> dict[str, Any]:
+    folder = work / f"items-{items}"
+    folder.mkdir(parents=True, exist_ok=True)
+    batches = str(folder / "batches.pickle")
+    out: dict[str, Any] = {"items": items}
+    runs = dict.fromkeys(KINDS, args.queries)
+
+    with clock.phase(f"{items:,} items: generating the corpus"):
+        corpus = in_child(write_batches, batches, args.seed, items)
+    out["letters"] = corpus.letters
+    out["corpus_bytes"] = Path(batches).stat().st_size
+    rounds = []
+    for round_ in range(args.repeat):
+        with clock.phase(f"{items:,} items: SQLite engine and raw FTS5 indexes, round "
+                         f"{round_ + 1}"):
+            rounds.append(bench_sqlite.build_indexes(batches, folder))
+    out["sqlite_index"] = best_of(rounds)
+    alias = f"imr-suite-{uuid.uuid4().hex[:8]}"
+    with ExitStack() as cleanup:
+        if url is not None:
+            cleanup.callback(bench_elastic.drop, url, alias)
+            out["elastic_index"] = index_elastic(url, alias, batches, folder, items, args.repeat,
+                                                 clock)
+        with clock.phase(f"{items:,} items: choosing the query mix"):
+            cases = bench_sqlite.query_mix(batches, items, folder, args.seed)
+        out["query_mix"] = [c.describe() for c in cases]
+        with clock.phase(f"{items:,} items: SQLite queries"):
+            out["sqlite_queries"] = bench_sqlite.time_queries(folder, cases, runs, args.seed)
+        with clock.phase(f"{items:,} items: SQLite web pages"):
+            out["sqlite_web"] = time_web(str(folder / "index.sqlite3"), cases, args.web,
+                                         args.seed, before_each=bench_sqlite.drop_match_cache)
+        out["sqlite_open_ms"] = in_child(bench_sqlite.open_time_ms, folder)
+        if url is not None:
+            with clock.phase(f"{items:,} items: Elasticsearch queries"):
+                out["elastic_queries"] = bench_elastic.time_mix(url, alias, cases, runs,
+                                                                args.seed)
+            with clock.phase(f"{items:,} items: Elasticsearch web pages"):
+                out["elastic_web"] = time_web(f"{url}/{alias}", cases, args.web, args.seed)
+            out["elastic_index"]["store_mb"] = elastic_store_mb(url, alias)
+    if not args.keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    return out
+
+
+def index_elastic(url: str, alias: str, batches: str, folder: Path, items: int, repeat: int,
+                  clock: Clock) -> dict[str, Any]:
+    """Raw `_bulk` and engine loads, alternating `repeat` times after a warm-up load (a fresh
+    JVM indexes several times slower than a warm one); the engine's last index stays."""
+    ndjson = str(folder / "docs.ndjson")
+    with clock.phase(f"{items:,} items: pre-building Elasticsearch documents"):
+        built = in_child(bench_elastic.prebuild_documents, batches, ndjson)
+    warm_up = min(items, bench_elastic.WARM_UP_DOCS)
+    with clock.phase(f"{items:,} items: warming Elasticsearch up (raw _bulk of "
+                     f"{warm_up:,} documents)"):
+        bench_elastic.raw_bulk(url, ndjson, max_docs=warm_up)
+    rounds = []
+    for round_ in range(repeat):
+        with clock.phase(f"{items:,} items: raw _bulk, round {round_ + 1}"):
+            raw = bench_elastic.with_rates(in_child(bench_elastic.raw_bulk, url, ndjson))
+        if round_:
+            bench_elastic.drop(url, alias)
+        with clock.phase(f"{items:,} items: Elasticsearch engine load, round {round_ + 1}"):
+            engine = bench_elastic.with_rates(
+                in_child(bench_elastic.index_engine, url, alias, batches))
+        rounds.append({"engine": engine, "raw": raw})
+    Path(ndjson).unlink()
+    return {**best_of(rounds), "ndjson_bytes": built["bytes"]}
+
+
+def best_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fastest engine load and the fastest raw load of the rounds (and every round)."""
+    best = {side: max((r[side] for r in rounds), key=lambda run: run["items_per_s"])
+            for side in ("engine", "raw")}
+    return {**rounds[-1], **best, "rounds": rounds}
+
+
+def elastic_store_mb(url: str, alias: str) -> float:
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(url, request_timeout=60)
+    try:
+        stats = client.indices.stats(index=alias, metric="store")
+        return stats["_all"]["primaries"]["store"]["size_in_bytes"] / 2**20
+    finally:
+        client.close()
+
+
+# --- the report ------------------------------------------------------------------------------
+
+
+def parse_table(parse: dict[str, Any]) -> str:
+    return (f"Parsing: {parse['corpus']}, {parse['pdfs']} of them as PDF\n"
+            + bench_parse.table(parse["rates"]).render())
+
+
+def size_table(size: dict[str, Any]) -> str:
+    items = size["items"]
+    es = "elastic_index" in size
+    out = Table(("measure", "SQLite", "raw FTS5", "ratio", "Elasticsearch", "raw ES", "ratio",
+                 "target"))
+
+    def pair(sqlite: tuple[Any, Any, Any], elastic: tuple[Any, Any, Any] | None, target: Any
+             ) -> tuple[Any, ...]:
+        return (*sqlite, *(elastic if es and elastic else (None, None, None)), target)
+
+    s_idx = size["sqlite_index"]
+    e_idx = size.get("elastic_index", {})
+    for label, key in (("index items/s (write + finish)", "items_per_s"),
+                       ("index items/s (writes only)", "write_items_per_s")):
+        se, sr = s_idx["engine"][key], s_idx["raw"][key]
+        row = pair((f"{se:,.0f}", f"{sr:,.0f}", ratio(sr, se)),
+                   (f"{e_idx['engine'][key]:,.0f}", f"{e_idx['raw'][key]:,.0f}",
+                    ratio(e_idx["raw"][key], e_idx["engine"][key])) if es else None,
+                   "SQLite 15,000+ & <=1.5x; ES 2,000+ & <=1.3x"
+                   if key == "items_per_s" else None)
+        out.add(label, *row)
+    out.add("peak RSS while indexing, MB", *pair(
+        (f"{s_idx['engine']['peak_rss_mb']:,.0f}", f"{s_idx['raw']['peak_rss_mb']:,.0f}", None),
+        (f"{e_idx['engine']['peak_rss_mb']:,.0f}", f"{e_idx['raw']['peak_rss_mb']:,.0f}", None)
+        if es else None, "SQLite < 300 MB (Python side for ES)"))
+    out.add("index size, MB", *pair(
+        (f"{s_idx['engine']['file_mb']:,.0f}", f"{s_idx['raw']['file_mb']:,.0f}", None),
+        (f"{e_idx['store_mb']:,.0f}", None, None) if es else None, None))
+    out.add("open + first search (fresh process), ms", f"{size['sqlite_open_ms']:,.0f}",
+            *[None] * 6)
+    out.section("queries, p50 / p95 / p99 ms (lower bound: raw count of the same query)")
+    for kind in KINDS:
+        sq, sf = size["sqlite_queries"]["engine"][kind], size["sqlite_queries"]["floor"][kind]
+        eq = size["elastic_queries"]["engine"][kind] if es else None
+        ef = size["elastic_queries"]["floor"][kind] if es else None
+        out.add(kind, *pair((sq, sf, ratio(sq.p95, sf.p95)),
+                            (eq, ef, ratio(eq.p95, ef.p95)) if eq and ef else None,
+                            bench_sqlite.latency_target(kind, items)))
+    out.section("web pages, p50 / p95 / p99 ms (lower bound: the engine calls of the page)")
+    for kind in WEB_KINDS:
+        sp, se = size["sqlite_web"]["page"][kind], size["sqlite_web"]["engine"][kind]
+        ep = size["elastic_web"]["page"][kind] if es else None
+        ee = size["elastic_web"]["engine"][kind] if es else None
+        out.add(kind, *pair((sp, se, ratio(sp.p95, se.p95)),
+                            (ep, ee, ratio(ep.p95, ee.p95)) if ep and ee else None, None))
+    rounds = len(s_idx["rounds"])
+    title = f"{items:,} items ({size['letters']:,} letters)" + (
+        f"; index loads: best of {rounds} rounds each" if rounds > 1 else "")
+    return f"{title}\n{out.render()}"
+
+
+def checks(results: dict[str, Any]) -> list[str]:
+    """One line per issue target: ok or MISS, with the figure."""
+    lines: list[str] = []
+
+    def check(passed: bool, text: str) -> None:
+        lines.append(f"{'ok  ' if passed else 'MISS'}  {text}")
+
+    if "parse" in results:
+        rates = results["parse"]["rates"]
+        check(rates.text >= bench_parse.TEXT_TARGET,
+              f"parse: {rates.text:,.0f} text letters/s per core >= {bench_parse.TEXT_TARGET:,}")
+        check(rates.pdf >= bench_parse.PDF_TARGET,
+              f"parse: {rates.pdf:,.0f} PDF letters/s per core >= {bench_parse.PDF_TARGET:,}")
+    for size in results["sizes"]:
+        n = f"{size['items']:,}"
+        s = size["sqlite_index"]
+        rate, raw = s["engine"]["items_per_s"], s["raw"]["items_per_s"]
+        check(rate >= bench_sqlite.INDEX_TARGET,
+              f"{n}: SQLite index {rate:,.0f} items/s >= {bench_sqlite.INDEX_TARGET:,}")
+        check(raw / rate <= bench_sqlite.INDEX_RATIO,
+              f"{n}: SQLite index {raw / rate:.2f}x raw FTS5 <= {bench_sqlite.INDEX_RATIO}x")
+        rss = s["engine"]["peak_rss_mb"]
+        check(rss < bench_sqlite.RSS_TARGET_MB,
+              f"{n}: SQLite peak RSS {rss:,.0f} MB < {bench_sqlite.RSS_TARGET_MB} MB")
+        for kind in KINDS:
+            target = bench_sqlite.latency_target(kind, size["items"])
+            if target is None:
+                continue
+            p95 = size["sqlite_queries"]["engine"][kind].p95
+            limit = float(target.split()[-2])
+            check(p95 <= limit, f"{n}: SQLite {kind} p95 {p95:.1f} ms <= {limit:g} ms")
+        if "elastic_index" in size:
+            e = size["elastic_index"]
+            rate, raw = e["engine"]["items_per_s"], e["raw"]["items_per_s"]
+            check(rate >= bench_elastic.BULK_TARGET,
+                  f"{n}: Elasticsearch bulk {rate:,.0f} items/s >= {bench_elastic.BULK_TARGET:,}")
+            check(raw / rate <= bench_elastic.BULK_RATIO,
+                  f"{n}: Elasticsearch bulk {raw / rate:.2f}x raw _bulk <= "
+                  f"{bench_elastic.BULK_RATIO}x")
+    return lines
+
+
+def header(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    load = results.get("load", {})
+    during = load.get("during_1min", {})
+    es = m.get("elasticsearch_server") or f"not run ({results.get('elastic_skipped', '-')})"
+    commit = (m["git_commit"] or "?")[:12] + (" + uncommitted changes" if m["git_dirty"] else "")
+    lines = [
+        f"IMR precedent search benchmark suite, seed {results['settings']['seed']}, "
+        f"{results.get('seconds', 0) / 60:.1f} min",
+        f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}",
+        f"versions: Python {m['python']}, SQLite {m['sqlite']}, Elasticsearch {es} "
+        f"(client {m['elasticsearch_client']}, heap {m.get('elasticsearch_heap_mb', '-')} MB); "
+        f"commit {commit}",
+    ]
+    if load:
+        lines.append(
+            f"load average: start {'/'.join(map(str, load['start']))}, during (1 min) min "
+            f"{during['min']} mean {during['mean']} max {during['max']}, end "
+            f"{'/'.join(map(str, load['end']))}")
+    return "\n".join(lines)
+
+
+def report(results: dict[str, Any]) -> str:
+    parts = [header(results)]
+    if "parse" in results:
+        parts.append(parse_table(results["parse"]))
+    parts += [size_table(size) for size in results["sizes"]]
+    parts.append("targets (issues 2, 3, 4):\n" + "\n".join(checks(results)))
+    return "\n\n".join(parts)
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def sizes(text: str) -> list[int]:
+    try:
+        values = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError("give item counts separated by commas") from None
+    if not values or min(values) < 1000:
+        raise argparse.ArgumentTypeError("each size must be at least 1000 items")
+    return values
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=sizes, default=[100_000],
+                        help="corpus sizes in items, comma-separated (default 100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--queries", type=int, default=200, help="timed runs per query kind")
+    parser.add_argument("--web", type=int, default=50, help="timed pages per page kind")
+    parser.add_argument("--parse-letters", type=int, default=2000)
+    parser.add_argument("--parse-pdfs", type=int, default=200)
+    parser.add_argument("--parse-seconds", type=float, default=4.0,
+                        help="time per parse measurement")
+    parser.add_argument("--noise", type=float, default=0.1,
+                        help="extraction noise of the parsed letters (0..1)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="index loads per engine and size, alternating with the raw "
+                        "loads; the best counts (2 on a noisy machine)")
+    parser.add_argument("--no-elastic", action="store_true", help="embedded engine only")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="folder for corpus and indexes (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the corpus and indexes")
+    parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for the JSON")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    sampler = LoadSampler()
+    clock = Clock()
+    name = f"suite-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    results: dict[str, Any] = {
+        "machine": machine_info(),
+        "settings": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "sizes": [],
+    }
+    work = args.work or Path(tempfile.mkdtemp(prefix="imr-suite-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        with ExitStack() as stack:
+            url = None if args.no_elastic else start_node(stack, work, results)
+            with clock.phase("parsing"):
+                results["parse"] = run_parse(args)
+            for items in args.items:
+                results["sizes"].append(run_size(items, url, work, args, clock))
+                results["phases"] = clock.phases
+                write_json(results, name, args.out)
+    finally:
+        if args.work is None and not args.keep:  # gigabytes at 1M: never leave them behind
+            shutil.rmtree(work, ignore_errors=True)
+    results["load"] = sampler.stop()
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    results["phases"] = clock.phases
+    path = write_json(results, name, args.out)
+    print(report(results))
+    print(f"\nresults: {path}")
+    return 0
+
+
+def start_node(stack: ExitStack, work: Path, results: dict[str, Any]) -> str | None:
+    """A node (IMR_SEARCH_ES_URL, else one started here), or None with the reason recorded."""
+    from imr_search.elastic.testnode import (
+        NodeUnavailable,
+        check_server_version,
+        elasticsearch_node,
+    )
+
+    log("finding or starting an Elasticsearch node")
+    try:
+        url = stack.enter_context(elasticsearch_node(work / "node"))
+    except NodeUnavailable as exc:
+        log(f"Elasticsearch skipped: {exc}")
+        results["elastic_skipped"] = str(exc)
+        return None
+    results["machine"]["elasticsearch_server"] = check_server_version(url)
+    results["machine"]["elasticsearch_heap_mb"] = node_heap_mb(url)
+    results["elasticsearch_url"] = url
+    return url
+
+
+def node_heap_mb(url: str) -> float | None:
+    """The node's maximum JVM heap (IMR_SEARCH_ES_HEAP for a node started here)."""
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(url, request_timeout=30)
+    try:
+        nodes = client.nodes.stats(node_id="_local", metric="jvm")["nodes"]
+        heap = next(iter(nodes.values()))["jvm"]["mem"]["heap_max_in_bytes"]
+        return round(heap / 2**20)
+    except Exception:  # informative only
+        return None
+    finally:
+        client.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
