@@ -7,7 +7,7 @@ import click
 COMMANDS: list[click.Command] = []
 
 
-# --- parse (owner: letter parser) -------------------------------------------------------------
+# --- parse -------------------------------------------------------------
 
 
 @click.command("parse")
@@ -56,7 +56,7 @@ def parse_command(paths: tuple[str, ...]) -> None:
 COMMANDS.append(parse_command)
 
 
-# --- generate (owner: corpus generator) -------------------------------------------------------
+# --- generate -------------------------------------------------------
 
 
 def _layout_list(
@@ -111,7 +111,7 @@ def generate_command(letters: int | None, items: int | None, seed: int, out: str
 COMMANDS.append(generate_command)
 
 
-# --- index (owner: search engine) -------------------------------------------------------------
+# --- index -------------------------------------------------------------
 
 
 @click.command("index")
