@@ -7,7 +7,7 @@ what a script gets never drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from imr_search.documents import NONE
@@ -67,7 +67,11 @@ class FacetBlock:
             "name": self.name,
             "label": self.label,
             "truncated": self.truncated,
-            "values": [asdict(o) for o in self.options],
+            "values": [
+                {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected,
+                 "toggle_url": o.toggle_url}
+                for o in self.options
+            ],
         }
 
 

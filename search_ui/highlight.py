@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -80,21 +81,25 @@ def _collect(
 
 def highlight(text: str, query: str) -> Markup:
     """`text` as safe HTML with the query's words and phrases in <mark>."""
-    terms = query_terms(query) if query else Terms()
+    terms = _query_terms(query) if query else Terms()
     clean = text.replace(MARK_START, "").replace(MARK_END, "")
     if not terms:
         return Markup(to_markup(clean))
     tokens = list(_WORD.finditer(clean))
-    stems = [stem(m.group()) for m in tokens]
-    marked = [False] * len(tokens)
-    for i, m in enumerate(tokens):
-        word = m.group().lower()
-        if stems[i] in terms.words or any(word.startswith(p) for p in terms.prefixes):
-            marked[i] = True
-        for phrase in terms.phrases:
-            if tuple(stems[i : i + len(phrase)]) == phrase:
-                for j in range(i, i + len(phrase)):
-                    marked[j] = True
+    stems = [_stem(m.group()) for m in tokens]
+    words, prefixes = terms.words, terms.prefixes
+    marked = [s in words for s in stems]
+    if prefixes:
+        for i, m in enumerate(tokens):
+            if not marked[i]:
+                word = m.group().lower()
+                marked[i] = any(word.startswith(p) for p in prefixes)
+    for phrase in terms.phrases:
+        n = len(phrase)
+        first = phrase[0]
+        for i, s in enumerate(stems):
+            if s == first and tuple(stems[i : i + n]) == phrase:
+                marked[i : i + n] = [True] * n
     out: list[str] = []
     last = 0
     for m, on in zip(tokens, marked, strict=True):
@@ -104,3 +109,9 @@ def highlight(text: str, query: str) -> Markup:
             last = m.end()
     out.append(clean[last:])
     return Markup(to_markup("".join(out)))
+
+
+# The item page highlights three texts for one query, and the same words come back on every
+# page: both are remembered (pure functions of their argument, bounded caches).
+_stem = lru_cache(maxsize=1 << 16)(stem)
+_query_terms = lru_cache(maxsize=256)(query_terms)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
@@ -45,6 +46,9 @@ DEFAULT_SIMILAR_K = 10
 MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
 
 SEARCH_PARAMS: tuple[str, ...] = ("q", "sort", "page", "per_page", "facet_size", "breakdown")
+# Characters werkzeug leaves unquoted in a query string it builds (url_for's `q=...`).
+URL_QUERY_SAFE = "!$'()*,/:;?@"
+_quote = lru_cache(maxsize=4096)(quote_plus)
 
 
 @dataclass(frozen=True)
@@ -93,7 +97,9 @@ class SearchState:
         return out
 
     def query_string(self, *, page: bool = True) -> str:
-        return urlencode(self.params(page=page))
+        """`urlencode(self.params(page=page))`, with the quoting of each part remembered (a
+        results page links to dozens of states that differ in one parameter)."""
+        return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in self.params(page=page))
 
     @property
     def has_filters(self) -> bool:

@@ -6,25 +6,54 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from flask import Flask, url_for
+from flask import Flask, current_app, request, url_for
 
 from imr_search.engine import FACETS, FACETS_BY_NAME
 from indexer.records import PARTIES
 from search_ui.facets import PARTY_LABELS, value_label
-from search_ui.params import SearchState
+from search_ui.params import URL_QUERY_SAFE, SearchState
+
+FIXED_URLS = "imr_fixed_urls"
+_PLACEHOLDER = "\x00"
+_MAX_FIXED = 512
+
+
+def fixed_url(endpoint: str, **values: str) -> str:
+    """`url_for` for the app's fixed addresses (no values, or a static file name),
+    remembered per app and script root: every page links to the same dozen addresses, and
+    building one costs as much as rendering a line of results."""
+    key = (request.script_root, endpoint, *sorted(values.items()))
+    cache: dict[tuple[str, ...], str] = current_app.extensions.setdefault(FIXED_URLS, {})
+    found = cache.get(key)
+    if found is None:
+        found = url_for(endpoint, **values)
+        if len(cache) >= _MAX_FIXED:  # bounded whatever script roots a proxy sends
+            cache.clear()
+        cache[key] = found
+    return found
 
 
 def search_url(state: SearchState, endpoint: str = "search.search", **values: Any) -> str:
     """The address of a search state (page, API or export)."""
-    base = url_for(endpoint, **values)
+    base = fixed_url(endpoint) if not values else url_for(endpoint, **values)
     qs = state.query_string()
     return f"{base}?{qs}" if qs else base
 
 
 def item_url(item_id: str, query: str = "", endpoint: str = "items.item") -> str:
-    """An item page, carrying the query along so its terms are highlighted there."""
-    return url_for(endpoint, item_id=item_id, q=query or None)
+    """An item page, carrying the query along so its terms are highlighted there.
+
+    The same address `url_for(endpoint, item_id=item_id, q=query or None)` builds (quoted
+    as werkzeug quotes a path segment and a query string), from a remembered template.
+    """
+    path = fixed_url(endpoint, item_id=_PLACEHOLDER).replace(
+        "%00", quote(item_id, safe="!$&'()*+,/:;=@"), 1
+    )
+    if not query:
+        return path
+    return f"{path}?{urlencode([('q', query)], safe=URL_QUERY_SAFE)}"
 
 
 def format_date(value: str | None) -> str:
@@ -106,6 +135,7 @@ def pct(value: float) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
+        fixed_url=fixed_url,
         search_url=search_url,
         item_url=item_url,
         citations_by_party=citations_by_party,

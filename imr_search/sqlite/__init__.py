@@ -5,6 +5,7 @@
     writer.py    transactional batch writes, replacement, deletion, duplicate detection
     postings.py  facet values as bitsets: facet counts and filters in microseconds
     compiler.py  query AST -> FTS5 MATCH (every word quoted)
-    search.py    search: match set, filters, facet counts, ordering, cost guard, snippets
+    search.py    search: match set, filters, facet counts, ordering, cost guard, snippets,
+                 and the per-generation cache of what searches compute (MATCH_CACHE)
     similar.py   similar prior cases (tf-idf terms of an item or a text, ranked by bm25)
 """

@@ -91,6 +91,8 @@ CREATE TABLE IF NOT EXISTS term_df (
 ) WITHOUT ROWID;
 """
 
+READ_MMAP_BYTES = 1 << 33  # 8 GiB asked for; SQLite's default build allows 2 GiB
+
 # meta keys
 GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
@@ -114,6 +116,12 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
         db.execute("PRAGMA busy_timeout = 10000")
         db.execute("PRAGMA cache_size = -65536")  # 64 MB page cache
         db.execute("PRAGMA temp_store = MEMORY")
+        if not writable:
+            # Readers (a web worker has one per thread) read pages straight from the OS page
+            # cache instead of each copying them into a private cache: ~7% less CPU per page
+            # under load, measured here. The file never shrinks (no VACUUM), the usual mmap
+            # hazard; SQLite caps the size at its compile-time maximum.
+            db.execute(f"PRAGMA mmap_size = {READ_MMAP_BYTES}")
         if writable:
             db.execute("PRAGMA page_size = 8192")  # new files only: ~25% faster item inserts
             db.execute("PRAGMA journal_mode = WAL")

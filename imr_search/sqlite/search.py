@@ -3,13 +3,21 @@
 Order of work, and why:
 1. The MATCH runs alone and yields the set of matching rowids as a bitset (planner pitfall:
    MATCH next to a filter on another table can take seconds; alone it takes milliseconds).
-   Match sets are cached per index generation, so paging or clicking facets on a broad query
-   does not repeat it.
 2. Facet filters are bitsets from the postings (OR within a facet, AND across facets); each
-   facet is counted over the match set filtered by every *other* facet's selection.
+   facet is counted over the match set filtered by every *other* facet's selection, and only
+   as far as its shown top values need (`Snapshot.top_counts`).
 3. Only then are hits ordered: bm25 with column weights when the match set is small enough
    to score (bm25 scores every matching row; FTS5 has no early termination), otherwise the
-   newest first, and the response says so. Highlights and snippets cost nothing on one page.
+   newest first, and the response says so. Highlights and snippets are made for one page.
+
+What a search computes about its whole result set depends only on the index generation,
+the query and the filters, not on the page or the sort: match sets, facet summaries and the
+first RANK_DEPTH rows of a relevance order are kept in MATCH_CACHE, keyed by (index uuid,
+generation, ...). Every write transaction bumps the generation and a reader reads it in the
+same read transaction as the data, so an entry is only ever found by a reader that sees the
+very data it was computed from: paging, re-sorting or clicking facets on a broad query does
+not score it again, and a re-index shows at once. Documents and snippets are read for every
+page.
 """
 
 from __future__ import annotations
@@ -41,7 +49,7 @@ from imr_search.errors import QuerySyntaxError
 from imr_search.query import parse_query
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
-from imr_search.sqlite.schema import BM25_WEIGHTS
+from imr_search.sqlite.schema import BM25_WEIGHTS, FTS_COLUMNS, TOKENIZER
 from imr_search.sqlite.writer import load_doc
 from imr_search.synonyms import expand_synonyms
 
@@ -52,6 +60,11 @@ RELEVANCE_LIMIT = 150_000
 # cost (every matching row, whatever the page); a longer top-k costs SQLite next to nothing.
 RANK_DEPTH = 1_000
 SNIPPET_TOKENS = 32
+# FTS5 snippets and highlights cost the square of a text's matches: texts longer than this
+# are marked in chunks of LONG_CHUNK characters (see mark_long_text). Real rationales are
+# a few thousand characters.
+LONG_TEXT = 50_000
+LONG_CHUNK = 8_000
 EXCERPT_CHARS = 240
 _PREFIX = '" *'  # how the compiler writes a prefix term: "therap" *
 _BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
@@ -162,11 +175,13 @@ def match_set(db: sqlite3.Connection, match: str, cache_key: tuple[str, int] | N
     if key is not None and (found := MATCH_CACHE.get(key)) is not None:
         return found
     try:
-        rowids = [r for (r,) in db.execute(
-            "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (match,)
-        )]
+        # One JSON array parsed in C: a row per match through the cursor costs ~40% more.
+        (found_json,) = db.execute(
+            "SELECT json_group_array(rowid) FROM items_fts WHERE items_fts MATCH ?", (match,)
+        ).fetchone()
     except sqlite3.OperationalError as exc:  # the compiler quotes everything; just in case
         raise QuerySyntaxError(f"The search engine could not run this query ({exc}).") from exc
+    rowids = json.loads(found_json)
     result = MatchSet(bits_from_rowids(rowids), len(rowids))
     if key is not None:
         MATCH_CACHE.put(key, result, (result.bits.bit_length() >> 3) + 100)
@@ -197,6 +212,75 @@ def run_search(
         result &= mask
     total = result.bit_count()
 
+    filter_key = _filter_key(selections)
+    summary_key = None
+    if cache_key is not None:
+        summary_key = (*cache_key, "summary", match, filter_key, request.facet_size,
+                       request.breakdown)
+    summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
+    if summary is None:
+        summary = _summarize(snap, request, selections, masks, base, result, total)
+        if summary_key is not None:
+            MATCH_CACHE.put(summary_key, summary, summary.nbytes())
+
+    notice = None
+    ranked: list[tuple[int, float | None]] = []
+    if request.per_page and request.offset < total:
+        relevance = matched is not None and request.sort == "relevance"
+        if relevance and matched.count <= relevance_limit:
+            assert match is not None
+            ranked = _relevance_page(
+                db, match, result if masks else None, filter_key,
+                request.offset, request.per_page, cache_key,
+            )
+        else:
+            if relevance:
+                notice = (
+                    f"This search matches {matched.count:,} items, too many to rank by "
+                    "relevance quickly, so the newest decisions come first. Add words, a "
+                    "phrase or filters to rank by relevance."
+                )
+            ranked = _by_date(db, result, total, snap, request.offset, request.per_page)
+    hits = _hits(db, ranked, match if request.highlight else None)
+    return SearchResponse(
+        total=total,
+        hits=hits,
+        facets=dict(summary.facets),
+        outcome_rate=summary.outcome_rate,
+        took_ms=(time.perf_counter() - started) * 1000.0,
+        breakdown=summary.breakdown,
+        notice=notice,
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a search says about its whole result set: facets, outcome rate, breakdown.
+
+    It depends only on the query, the filters, the facet size and the breakdown facet, not
+    on the page or the sort, so it is kept in the per-generation cache: paging through
+    results or re-sorting them does not count every facet again.
+    """
+
+    facets: Mapping[str, tuple[FacetValue, ...]]
+    outcome_rate: OutcomeRate
+    breakdown: tuple[BreakdownRow, ...]
+
+    def nbytes(self) -> int:
+        values = sum(len(v) for v in self.facets.values()) + len(self.breakdown)
+        return 1000 + 150 * values
+
+
+def _summarize(
+    snap: Snapshot,
+    request: SearchRequest,
+    selections: Mapping[str, Sequence[str]],
+    masks: Mapping[str, int],
+    base: int,
+    result: int,
+    total: int,
+) -> Summary:
+    """Facet counts (each facet ignoring its own selection), outcome rate and breakdown."""
     facets: dict[str, tuple[FacetValue, ...]] = {}
     # facet -> counts over `result` itself (exact for every value that can be in the top
     # `facet_size`: all that the facet list and the breakdown show)
@@ -228,35 +312,7 @@ def run_search(
             counts = snap.top_counts(request.breakdown, result, max(request.facet_size, 1),
                                      planes=planes)
         breakdown = _breakdown(snap, request, result, upheld_bits, counts)
-
-    notice = None
-    ranked: list[tuple[int, float | None]] = []
-    if request.per_page and request.offset < total:
-        relevance = matched is not None and request.sort == "relevance"
-        if relevance and matched.count <= relevance_limit:
-            assert match is not None
-            ranked = _relevance_page(
-                db, match, result if masks else None, _filter_key(selections),
-                request.offset, request.per_page, cache_key,
-            )
-        else:
-            if relevance:
-                notice = (
-                    f"This search matches {matched.count:,} items, too many to rank by "
-                    "relevance quickly, so the newest decisions come first. Add words, a "
-                    "phrase or filters to rank by relevance."
-                )
-            ranked = _by_date(db, result, total, snap, request.offset, request.per_page)
-    hits = _hits(db, ranked, match if request.highlight else None)
-    return SearchResponse(
-        total=total,
-        hits=hits,
-        facets=facets,
-        outcome_rate=rate,
-        took_ms=(time.perf_counter() - started) * 1000.0,
-        breakdown=breakdown,
-        notice=notice,
-    )
+    return Summary(facets, rate, breakdown)
 
 
 # --- facets -------------------------------------------------------------------------------
@@ -451,42 +507,23 @@ def _hits(
         return ()
     rowids = [rowid for rowid, _ in ranked]
     marks = ",".join("?" * len(rowids))
-    docs: dict[int, dict[str, Any]] = {
-        rowid: load_doc(doc, treatment, rationale, summary)
-        for rowid, doc, treatment, rationale, summary in db.execute(
-            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
-            rowids,
-        )
-    }
+    docs: dict[int, dict[str, Any]] = {}
+    long_rows: list[int] = []  # rows with a text too long for FTS5's own snippets
+    for rowid, doc, treatment, rationale, summary, citation_length in db.execute(
+        "SELECT rowid, doc, treatment, rationale, summary, length(citation) FROM items"
+        f" WHERE rowid IN ({marks})",
+        rowids,
+    ):
+        docs[rowid] = load_doc(doc, treatment, rationale, summary)
+        if max(len(treatment), len(rationale), len(summary), citation_length) > LONG_TEXT:
+            long_rows.append(rowid)
     marked: dict[int, tuple[str, str]] = {}
     if match is not None:
-        s, e = MARK_START, MARK_END
-        columns = (
-            f"rowid, highlight(items_fts, 0, '{s}', '{e}'),"
-            f" snippet(items_fts, 1, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
-            f" snippet(items_fts, 2, '{s}', '{e}', '…', {SNIPPET_TOKENS}),"
-            f" snippet(items_fts, 3, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
-        )
-        if _PREFIX in match:
-            # FTS5 (3.40) merges a prefix's doclists anew on every lookup, and `rowid IN`
-            # is one lookup per row: 20 rows of `therap*` took 65 ms. One pass over the
-            # rowid range, keeping only the page's rows (`+rowid`: a filter, not a lookup),
-            # merges once.
-            rows = db.execute(
-                f"SELECT {columns} FROM items_fts WHERE items_fts MATCH ?"
-                f" AND rowid BETWEEN ? AND ? AND +rowid IN ({marks})",
-                (match, min(rowids), max(rowids), *rowids),
-            )
-        else:
-            rows = db.execute(
-                f"SELECT {columns} FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({marks})",
-                (match, *rowids),
-            )
-        for rowid, treatment, *snippets in rows:
-            best = next((t for t in snippets if MARK_START in t), None)
-            if best is None:
-                best = next((t for t in snippets if t), "")
-            marked[rowid] = (treatment, best)
+        short = [r for r in rowids if r not in long_rows]
+        if short:
+            marked.update(_marked_rows(db, match, short))
+        for rowid in long_rows:
+            marked[rowid] = _marked_long_row(db, match, rowid)
     hits = []
     for rowid, score in ranked:
         doc = docs[rowid]
@@ -498,6 +535,154 @@ def _hits(
             snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
         hits.append(Hit(doc=doc, score=score, snippet=snippet, treatment_html=treatment_html))
     return tuple(hits)
+
+
+def _mark_sql(column: int, table: str = "items_fts") -> str:
+    """The treatment (column 0) highlighted whole; the other texts as snippets."""
+    s, e = MARK_START, MARK_END
+    if column == 0:
+        return f"highlight({table}, 0, '{s}', '{e}')"
+    return f"snippet({table}, {column}, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
+
+
+def _best_snippet(snippets: Sequence[str]) -> str:
+    """The first snippet with a match in it (rationale, summary, citation), else the first."""
+    best = next((t for t in snippets if MARK_START in t), None)
+    return best if best is not None else next((t for t in snippets if t), "")
+
+
+def _marked_rows(
+    db: sqlite3.Connection, match: str, rowids: list[int]
+) -> dict[int, tuple[str, str]]:
+    """rowid -> (highlighted treatment, best snippet), from FTS5.
+
+    highlight() and snippet() depend only on a row's texts and the query, so the scratch
+    table gives the same marks as the index. It is used for prefix queries: FTS5 (3.40)
+    merges a prefix's doclists anew on every row lookup in the index (20 rows of `therap*`
+    took 65 ms); in a table of 20 rows that merge is nothing.
+    """
+    marks = ",".join("?" * len(rowids))
+    table = "items_fts"
+    if _PREFIX in match:
+        _scratch_table(db)
+        db.execute("DELETE FROM temp.imr_chunks")
+        db.execute(
+            f"INSERT INTO temp.imr_chunks(rowid, {', '.join(FTS_COLUMNS)})"
+            f" SELECT rowid, {', '.join(FTS_COLUMNS)} FROM items WHERE rowid IN ({marks})",
+            rowids,
+        )
+        table = "imr_chunks"
+    try:
+        # The rationale's snippet is nearly always the one shown: the summary's and the
+        # citation's are made only for the rows whose rationale has no match.
+        found = {
+            rowid: (treatment, rationale)
+            for rowid, treatment, rationale in db.execute(
+                f"SELECT rowid, {_mark_sql(0, table)}, {_mark_sql(1, table)} FROM {table}"
+                f" WHERE {table} MATCH ? AND rowid IN ({marks})",
+                (match, *rowids),
+            )
+        }
+        rest = [r for r, (_, rationale) in found.items() if MARK_START not in rationale]
+        others: dict[int, list[str]] = {}
+        if rest:
+            others = {
+                rowid: snippets
+                for rowid, *snippets in db.execute(
+                    f"SELECT rowid, {_mark_sql(2, table)}, {_mark_sql(3, table)} FROM {table}"
+                    f" WHERE {table} MATCH ? AND rowid IN ({','.join('?' * len(rest))})",
+                    (match, *rest),
+                )
+            }
+    finally:
+        if table != "items_fts":
+            db.execute("DELETE FROM temp.imr_chunks")
+    return {
+        rowid: (treatment, _best_snippet([rationale, *others.get(rowid, ())]))
+        for rowid, (treatment, rationale) in found.items()
+    }
+
+
+def _scratch_table(db: sqlite3.Connection) -> None:
+    """temp.imr_chunks: an FTS5 table like the index (columns, tokenizer), per connection."""
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_chunks USING fts5("
+        f"{', '.join(FTS_COLUMNS)}, tokenize = '{TOKENIZER}')"
+    )
+
+
+def _marked_long_row(db: sqlite3.Connection, match: str, rowid: int) -> tuple[str, str]:
+    """(highlighted treatment, best snippet) of a row with a very long text.
+
+    FTS5's snippet() and highlight() take time in the square of a column's matches (a 2 MB
+    rationale repeating a query's words took 77 s): long texts are marked chunk by chunk
+    (`mark_long_text`), the others by FTS5 as usual.
+    """
+    texts = db.execute(
+        f"SELECT {', '.join(FTS_COLUMNS)} FROM items WHERE rowid = ?", (rowid,)
+    ).fetchone()
+    out: list[str] = [""] * len(FTS_COLUMNS)
+    short = [c for c, text in enumerate(texts) if len(text) <= LONG_TEXT]
+    if short:
+        row = db.execute(
+            f"SELECT {', '.join(_mark_sql(c) for c in short)} FROM items_fts"
+            " WHERE items_fts MATCH ? AND rowid = ?",
+            (match, rowid),
+        ).fetchone()
+        for c, text in zip(short, row or [texts[c] for c in short], strict=True):
+            out[c] = text
+    for c, text in enumerate(texts):
+        if len(text) > LONG_TEXT:
+            out[c] = mark_long_text(db, match, c, text, whole=c == 0)
+    return out[0], _best_snippet(out[1:])
+
+
+def mark_long_text(db: sqlite3.Connection, match: str, column: int, text: str, *, whole: bool
+                   ) -> str:
+    """`text` of FTS column `column` highlighted (`whole`) or as a snippet, with the MATCH
+    run on chunks of it in a scratch table: time linear in its length. (Matches that span
+    two chunks, such as a phrase cut in two, are not marked; results are not affected.)"""
+    _scratch_table(db)
+    chunks = _chunks(text, LONG_CHUNK)
+    db.execute("DELETE FROM temp.imr_chunks")
+    try:
+        db.executemany(
+            f"INSERT INTO temp.imr_chunks(rowid, {FTS_COLUMNS[column]}) VALUES (?, ?)",
+            enumerate(chunks),
+        )
+        if whole:
+            found = dict(db.execute(
+                f"SELECT rowid, highlight(imr_chunks, {column}, '{MARK_START}', '{MARK_END}')"
+                " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
+                (match,),
+            ).fetchall())
+            return "".join(found.get(i, chunk) for i, chunk in enumerate(chunks))
+        row = db.execute(
+            f"SELECT rowid, {_mark_sql(column, 'imr_chunks')} FROM temp.imr_chunks"
+            " WHERE imr_chunks MATCH ? ORDER BY rowid LIMIT 1",
+            (match,),
+        ).fetchone()
+    except sqlite3.OperationalError:  # the compiler quotes everything; just in case
+        row = None
+    finally:
+        db.execute("DELETE FROM temp.imr_chunks")
+    if row is None:
+        return text if whole else excerpt(text)
+    first, snippet = row
+    return snippet if first == 0 or snippet.startswith("…") else "…" + snippet
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    """`text` cut into pieces of about `size` characters at white space (joined: `text`)."""
+    out = []
+    start = 0
+    while len(text) - start > size:
+        cut = text.rfind(" ", start + size // 2, start + size)
+        cut = cut + 1 if cut > 0 else start + size
+        out.append(text[start:cut])
+        start = cut
+    out.append(text[start:])
+    return out
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

@@ -5,7 +5,9 @@ tokenizer (a scratch FTS5 table in the connection's temp schema, so stems are ex
 index's), weigh each stem by tf-idf using document frequencies cached in `term_df`, keep
 the strongest ones while their total document frequency stays within a budget (bm25 scores
 every row the OR matches, so the budget bounds the cost), then rank by bm25 excluding the
-item itself and its letter. `shared_terms` are the query terms found in each hit.
+item itself and its letter. `shared_terms` are the query terms found in each hit. The order
+and shared terms are kept in the per-generation cache (search.MATCH_CACHE), so reopening an
+item page does not score ~20,000 rows again; documents are read every time.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from imr_search.errors import InvalidParameter, ItemNotFound
 from imr_search.query import words_of
 from imr_search.sqlite.postings import Snapshot
 from imr_search.sqlite.schema import BM25_WEIGHTS, TOKENIZER
-from imr_search.sqlite.search import MATCH_CACHE, member_function
+from imr_search.sqlite.search import LONG_TEXT, MATCH_CACHE, mark_long_text, member_function
 from imr_search.sqlite.writer import load_doc
 
 MAX_TERMS = 20
@@ -137,13 +139,29 @@ def _rank_similar(
     rowids = [r for r, _ in ranked]
     marks = ",".join("?" * len(rowids))
     found: dict[int, set[str]] = {r: set() for r in rowids}
+    long_rows = [r for r, longest in db.execute(
+        f"SELECT rowid, max(length(treatment), length(rationale), length(summary)) FROM items"
+        f" WHERE rowid IN ({marks})",
+        rowids,
+    ) if longest > LONG_TEXT]
+    short = [r for r in rowids if r not in long_rows]
     s, e = MARK_START, MARK_END
-    for r, *texts_marked in db.execute(
-        f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'), highlight(items_fts, 1, '{s}',"
-        f" '{e}'), highlight(items_fts, 2, '{s}', '{e}') FROM items_fts"
-        f" WHERE items_fts MATCH ? AND rowid IN ({marks})",
-        (match, *rowids),
-    ):
+    marked: list[tuple[int, list[str]]] = []
+    if short:
+        for r, *texts_marked in db.execute(
+            f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'), highlight(items_fts, 1, '{s}',"
+            f" '{e}'), highlight(items_fts, 2, '{s}', '{e}') FROM items_fts"
+            f" WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
+            (match, *short),
+        ):
+            marked.append((r, texts_marked))
+    for r in long_rows:  # FTS5's highlight() would take the square of the matches: chunks
+        texts = db.execute(
+            "SELECT treatment, rationale, summary FROM items WHERE rowid = ?", (r,)
+        ).fetchone()
+        marked.append((r, [mark_long_text(db, match, c, t, whole=True)
+                           for c, t in enumerate(texts)]))
+    for r, texts_marked in marked:
         for text in texts_marked:
             for span in _MARKED.findall(text or ""):
                 found[r].update(words_of(span))
