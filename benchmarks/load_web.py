@@ -250,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--client-procs", type=int, default=2,
                     help="processes the clients are spread over (the GIL would skew one)")
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    ap.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
+    ap.add_argument("--threads", type=int, default=2,
+                    help="gunicorn threads per worker (2, as `imr-search serve` uses for SQLite)")
     ap.add_argument("--target-ms", type=float, default=100.0, help="p95 goal")
     ap.add_argument("--think", type=float, default=0.0,
                     help="mean pause between a client's requests in seconds (exponential); "

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from imr_search.cli import main
 from imr_search.engine import SearchRequest, open_engine
-from search_ui import create_app
+from search_ui import commands, create_app
 
 
 def test_commands_are_registered() -> None:
@@ -42,3 +43,18 @@ def test_demo_builds_an_index_through_the_pipeline_once(tmp_path: Path) -> None:
     assert again.exit_code == 0 and index.stat().st_mtime_ns == mtime  # reused, not rebuilt
     client = create_app({"IMR_SEARCH_INDEX": str(index)}).test_client()
     assert client.get("/").status_code == 200
+
+
+def test_serve_picks_threads_for_the_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """2 threads per worker for an index file (CPU work), 4 for Elasticsearch (I/O waits)."""
+    calls: list[tuple[object, ...]] = []
+    monkeypatch.setattr(commands, "run_server", lambda *args: calls.append(args))
+    monkeypatch.setattr(commands, "_check_index", lambda target: None)
+    index = str(tmp_path / "x.sqlite3")
+    assert CliRunner().invoke(commands.serve, ["--index", index]).exit_code == 0
+    assert CliRunner().invoke(commands.serve, ["--index", index, "--threads", "6"]).exit_code == 0
+    assert [c[-1] for c in calls] == [None, 6]
+    assert commands.default_threads(index) == commands.SQLITE_THREADS == 2
+    assert commands.default_threads("http://localhost:9200") == commands.ELASTICSEARCH_THREADS
