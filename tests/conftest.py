@@ -10,6 +10,7 @@ import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -64,3 +65,19 @@ def _no_ambient_index(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never pick up a developer's $IMR_SEARCH_INDEX by accident."""
     if "IMR_SEARCH_INDEX" in os.environ:
         monkeypatch.delenv("IMR_SEARCH_INDEX")
+
+
+@pytest.fixture(scope="module")
+def app() -> Iterator[Any]:
+    """The web app over the shared UI fixture index (built by tests/test_ui_corpus.py)."""
+    from test_ui_corpus import close_app, make_app
+
+    application = make_app()
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    """A Flask test client of `app`."""
+    return app.test_client()

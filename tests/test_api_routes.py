@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -16,18 +15,6 @@ from test_ui_corpus import FORMULA_TREATMENT, all_letters, close_app, make_app
 from imr_search.engine import FACETS
 
 TOTAL = sum(len(letter.items) for letter in all_letters())
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    application = make_app()
-    yield application
-    close_app(application)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def assert_error(resp, status: int, parameter: str | None = None) -> dict:  # type: ignore[no-untyped-def]

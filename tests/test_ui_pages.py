@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import socket
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -19,18 +18,6 @@ from search_ui import create_app
 from search_ui.security import CSP
 
 TOTAL = sum(len(letter.items) for letter in all_letters())
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[Flask]:
-    application = make_app()
-    yield application
-    close_app(application)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def text_of(html: str) -> str:
