@@ -35,6 +35,7 @@ from common import (
     Table,
     cpu_seconds,
     in_child,
+    load_engine,
     log,
     peak_rss_mb,
     read_batches,
@@ -155,23 +156,7 @@ def _bulk_ok(response: Any) -> int:
 def index_engine(url: str, alias: str, batches: str) -> dict[str, float]:
     """ElasticEngine.write_letters over every batch (as indexer.pipeline batches them), then
     finish(); seconds and this process's peak RSS. The index stays (drop it with `drop`)."""
-    engine = ElasticEngine(f"{url}/{alias}", writable=True)
-    writing = 0.0
-    items = 0
-    try:
-        for batch in read_batches(batches):
-            started = time.perf_counter()
-            failures = engine.write_letters(batch)
-            writing += time.perf_counter() - started
-            assert not failures, failures[:3]
-            items += sum(len(s.letter.items) for s in batch)
-        started = time.perf_counter()
-        engine.finish()
-        finishing = time.perf_counter() - started
-    finally:
-        engine.close()
-    return {"items": items, "write_s": writing, "finish_s": finishing,
-            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return load_engine(ElasticEngine(f"{url}/{alias}", writable=True), batches)
 
 
 def drop(url: str, alias: str) -> None:

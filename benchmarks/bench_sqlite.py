@@ -33,6 +33,7 @@ from common import (
     build_query_mix,
     cpu_seconds,
     in_child,
+    load_engine,
     log,
     peak_rss_mb,
     ratio,
@@ -61,21 +62,7 @@ SIMILAR_P95_MS = {100_000: 50.0}
 
 def index_engine(batches: str, target: str) -> dict[str, float]:
     """SqliteEngine.write_letters over every batch, then finish(); seconds and peak RSS."""
-    engine = SqliteEngine(target, writable=True)
-    writing = 0.0
-    items = 0
-    for batch in read_batches(batches):
-        started = time.perf_counter()
-        failures = engine.write_letters(batch)
-        writing += time.perf_counter() - started
-        assert not failures, failures[:3]
-        items += sum(len(s.letter.items) for s in batch)
-    started = time.perf_counter()
-    engine.finish()
-    finishing = time.perf_counter() - started
-    engine.close()
-    return {"items": items, "write_s": writing, "finish_s": finishing,
-            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return load_engine(SqliteEngine(target, writable=True), batches)
 
 
 def index_raw(batches: str, target: str) -> dict[str, float]:

@@ -107,6 +107,28 @@ def read_batches(path: str | Path) -> Iterator[list[SourceLetter]]:
                 return
 
 
+def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
+    """engine.write_letters over every stored batch (as indexer.pipeline batches them), then
+    finish(); writing and finishing seconds, items, this process's peak RSS and CPU time.
+    Closes the engine."""
+    writing = 0.0
+    items = 0
+    try:
+        for batch in read_batches(batches):
+            started = time.perf_counter()
+            failures = engine.write_letters(batch)
+            writing += time.perf_counter() - started
+            assert not failures, failures[:3]
+            items += sum(len(s.letter.items) for s in batch)
+        started = time.perf_counter()
+        engine.finish()
+        finishing = time.perf_counter() - started
+    finally:
+        engine.close()
+    return {"items": items, "write_s": writing, "finish_s": finishing,
+            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+
+
 @dataclass(frozen=True)
 class SampleItem:
     """One item of the corpus, kept to choose queries from."""
