@@ -103,8 +103,9 @@ def _chunks(ndjson: str, max_docs: int | None) -> Iterator[bytes]:
     with open(ndjson, "rb") as source:
         for action in source:
             document = next(source)
-            if body and (len(body) // 2 >= CHUNK_SIZE
-                         or size + len(action) + len(document) > MAX_CHUNK_BYTES):
+            if body and (
+                len(body) // 2 >= CHUNK_SIZE or size + len(action) + len(document) > MAX_CHUNK_BYTES
+            ):
                 yield b"".join(body)
                 body, size = [], 0
             body += (action, document)
@@ -142,8 +143,13 @@ def raw_bulk(url: str, ndjson: str, max_docs: int | None = None) -> dict[str, fl
     finally:
         client.indices.delete(index=name, ignore_unavailable=True)
         client.close()
-    return {"items": docs, "write_s": writing, "finish_s": total - writing,
-            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return {
+        "items": docs,
+        "write_s": writing,
+        "finish_s": total - writing,
+        "peak_rss_mb": peak_rss_mb(),
+        "cpu_s": cpu_seconds(),
+    }
 
 
 def _bulk_ok(response: Any) -> int:
@@ -169,8 +175,11 @@ def drop(url: str, alias: str) -> None:
 
 def with_rates(run: dict[str, float]) -> dict[str, float]:
     items = run["items"]
-    return {**run, "items_per_s": items / (run["write_s"] + run["finish_s"]),
-            "write_items_per_s": items / run["write_s"]}
+    return {
+        **run,
+        "items_per_s": items / (run["write_s"] + run["finish_s"]),
+        "write_items_per_s": items / run["write_s"],
+    }
 
 
 # --- queries ---------------------------------------------------------------------------------
@@ -188,8 +197,9 @@ def raw_counter(url: str, alias: str) -> Callable[[str], int]:
     return count
 
 
-def time_mix(url: str, alias: str, cases: list[QueryCase], runs: dict[str, int], seed: int
-             ) -> dict[str, dict[str, Latency]]:
+def time_mix(
+    url: str, alias: str, cases: list[QueryCase], runs: dict[str, int], seed: int
+) -> dict[str, dict[str, Latency]]:
     """'engine' and 'floor' latencies per kind of the suite's query mix (warmed up first)."""
     engine = ElasticEngine(f"{url}/{alias}")
     count = raw_counter(url, alias)
@@ -197,10 +207,13 @@ def time_mix(url: str, alias: str, cases: list[QueryCase], runs: dict[str, int],
         for case in cases:
             case.run(engine)
             count(case.floor_text)
-        return time_cases(schedule(cases, runs, seed), {
-            "engine": lambda case: case.run(engine),
-            "floor": lambda case: count(case.floor_text),
-        })
+        return time_cases(
+            schedule(cases, runs, seed),
+            {
+                "engine": lambda case: case.run(engine),
+                "floor": lambda case: count(case.floor_text),
+            },
+        )
     finally:
         engine.close()
 
@@ -221,8 +234,9 @@ def latency(engine: Engine, rounds: int) -> Latency:
 # --- the standalone script -------------------------------------------------------------------
 
 
-def run(url: str, work: Path, letters: int, seed: int, rounds: int, sqlite: bool, repeat: int
-        ) -> dict[str, Any]:
+def run(
+    url: str, work: Path, letters: int, seed: int, rounds: int, sqlite: bool, repeat: int
+) -> dict[str, Any]:
     batches, ndjson = str(work / "batches.pickle"), str(work / "docs.ndjson")
     corpus = in_child(write_batches, batches, seed, None, letters)
     in_child(prebuild_documents, batches, ndjson)
@@ -237,8 +251,10 @@ def run(url: str, work: Path, letters: int, seed: int, rounds: int, sqlite: bool
         alias = f"imr-bench-{uuid.uuid4().hex[:8]}"
         try:
             loads.append(with_rates(in_child(index_engine, url, alias, batches)))
-            log(f"round {round_ + 1}: raw {raws[-1]['items_per_s']:.0f} items/s, engine "
-                f"{loads[-1]['items_per_s']:.0f} items/s")
+            log(
+                f"round {round_ + 1}: raw {raws[-1]['items_per_s']:.0f} items/s, engine "
+                f"{loads[-1]['items_per_s']:.0f} items/s"
+            )
             if round_ == repeat - 1:
                 engine = ElasticEngine(f"{url}/{alias}")
                 results["elasticsearch_queries"] = latency(engine, rounds)
@@ -264,17 +280,27 @@ def run(url: str, work: Path, letters: int, seed: int, rounds: int, sqlite: bool
 
 def report(results: dict[str, Any]) -> str:
     out = Table(("engine", "items/s", "peak RSS MB", "query p50 / p95 / p99 ms"))
-    out.add("raw _bulk", f"{results['raw_bulk']['items_per_s']:,.0f}",
-            f"{results['raw_bulk']['peak_rss_mb']:,.0f}", None)
+    out.add(
+        "raw _bulk",
+        f"{results['raw_bulk']['items_per_s']:,.0f}",
+        f"{results['raw_bulk']['peak_rss_mb']:,.0f}",
+        None,
+    )
     for name in ("elasticsearch", "sqlite"):
         if name in results:
-            out.add(name, f"{results[name]['items_per_s']:,.0f}",
-                    f"{results[name]['peak_rss_mb']:,.0f}", results[f"{name}_queries"])
+            out.add(
+                name,
+                f"{results[name]['items_per_s']:,.0f}",
+                f"{results[name]['peak_rss_mb']:,.0f}",
+                results[f"{name}_queries"],
+            )
     es, raw = results["elasticsearch"], results["raw_bulk"]
     vs_raw = raw["items_per_s"] / es["items_per_s"]
-    return (f"{out.render()}\nelasticsearch bulk: {vs_raw:.2f}x the raw _bulk time (target <= "
-            f"{BULK_RATIO}), {es['items_per_s']:,.0f} items/s (target >= {BULK_TARGET:,}); "
-            f"idempotent rewrite {results['rewrite_items_per_s']:,.0f} items/s")
+    return (
+        f"{out.render()}\nelasticsearch bulk: {vs_raw:.2f}x the raw _bulk time (target <= "
+        f"{BULK_RATIO}), {es['items_per_s']:,.0f} items/s (target >= {BULK_TARGET:,}); "
+        f"idempotent rewrite {results['rewrite_items_per_s']:,.0f} items/s"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -289,8 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="imr-bench-es-") as tmp:
         work = Path(tmp)
         with elasticsearch_node(work / "node") as url:
-            results = run(url, work, args.letters, args.seed, args.rounds, not args.no_sqlite,
-                          args.repeat)
+            results = run(
+                url, work, args.letters, args.seed, args.rounds, not args.no_sqlite, args.repeat
+            )
     print(report(results))
     if args.json:
         from common import to_jsonable

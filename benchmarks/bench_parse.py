@@ -65,8 +65,10 @@ def generated_corpus(
     rng = FastRandom(seed * 7919 + 17)
     records = list(generate_letters(letters, seed))
     texts = [render_letter(letter, noise=noise, rng=rng) for letter in records]
-    files = [text_to_pdf(render_letter(letter, noise=noise, rng=rng, for_pdf=True))
-             for letter in records[:pdfs]]
+    files = [
+        text_to_pdf(render_letter(letter, noise=noise, rng=rng, for_pdf=True))
+        for letter in records[:pdfs]
+    ]
     return f"{letters} generated letters (seed {seed}, noise {noise:g})", texts, files
 
 
@@ -131,17 +133,40 @@ def measure(texts: Sequence[str], pdfs: Sequence[bytes], seconds: float) -> Pars
 
 
 def table(rates: ParseRates) -> Table:
-    out = Table(("measure (one core, CPU time)", "letters/s", "lower bound", "ratio",
-                 "wall clock", "target"))
-    out.add("text parsing", f"{rates.text:,.0f}", f"{rates.regex_floor:,.0f} (regex pass)",
-            ratio(rates.regex_floor, rates.text), f"{rates.text_wall:,.0f}",
-            f">= {TEXT_TARGET:,} {verdict(rates.text, TEXT_TARGET)}")
-    out.add("PDF read + parse", f"{rates.pdf:,.0f}", f"{rates.pdfium_floor:,.0f} (raw pdfium)",
-            ratio(rates.pdfium_floor, rates.pdf), f"{rates.pdf_wall:,.0f}",
-            f">= {PDF_TARGET:,} {verdict(rates.pdf, PDF_TARGET)}")
-    out.add("PDF read only (pdf_text)", f"{rates.pdf_read_only:,.0f}",
-            f"{rates.pdfium_floor:,.0f} (raw pdfium)",
-            ratio(rates.pdfium_floor, rates.pdf_read_only), None, None)
+    out = Table(
+        (
+            "measure (one core, CPU time)",
+            "letters/s",
+            "lower bound",
+            "ratio",
+            "wall clock",
+            "target",
+        )
+    )
+    out.add(
+        "text parsing",
+        f"{rates.text:,.0f}",
+        f"{rates.regex_floor:,.0f} (regex pass)",
+        ratio(rates.regex_floor, rates.text),
+        f"{rates.text_wall:,.0f}",
+        f">= {TEXT_TARGET:,} {verdict(rates.text, TEXT_TARGET)}",
+    )
+    out.add(
+        "PDF read + parse",
+        f"{rates.pdf:,.0f}",
+        f"{rates.pdfium_floor:,.0f} (raw pdfium)",
+        ratio(rates.pdfium_floor, rates.pdf),
+        f"{rates.pdf_wall:,.0f}",
+        f">= {PDF_TARGET:,} {verdict(rates.pdf, PDF_TARGET)}",
+    )
+    out.add(
+        "PDF read only (pdf_text)",
+        f"{rates.pdf_read_only:,.0f}",
+        f"{rates.pdfium_floor:,.0f} (raw pdfium)",
+        ratio(rates.pdfium_floor, rates.pdf_read_only),
+        None,
+        None,
+    )
     return out
 
 

@@ -71,8 +71,10 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("CREATE VIRTUAL TABLE raw USING fts5(treatment, rationale, summary, citation,"
-               f" tokenize = '{TOKENIZER}')")
+    db.execute(
+        "CREATE VIRTUAL TABLE raw USING fts5(treatment, rationale, summary, citation,"
+        f" tokenize = '{TOKENIZER}')"
+    )
     inserting = 0.0
     items = 0
     for batch in read_batches(batches):
@@ -87,8 +89,13 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     db.execute("INSERT INTO raw(raw) VALUES ('optimize')")
     optimizing = time.perf_counter() - started
     db.close()
-    return {"items": items, "write_s": inserting, "finish_s": optimizing,
-            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return {
+        "items": items,
+        "write_s": inserting,
+        "finish_s": optimizing,
+        "peak_rss_mb": peak_rss_mb(),
+        "cpu_s": cpu_seconds(),
+    }
 
 
 def build_indexes(batches: str, work: Path) -> dict[str, Any]:
@@ -100,12 +107,18 @@ def build_indexes(batches: str, work: Path) -> dict[str, Any]:
     raw = in_child(index_raw, batches, str(work / "raw.sqlite3"))
     items = engine["items"]
     return {
-        "engine": {**engine, "items_per_s": items / (engine["write_s"] + engine["finish_s"]),
-                   "write_items_per_s": items / engine["write_s"],
-                   "file_mb": (work / "index.sqlite3").stat().st_size / 2**20},
-        "raw": {**raw, "items_per_s": items / (raw["write_s"] + raw["finish_s"]),
-                "write_items_per_s": items / raw["write_s"],
-                "file_mb": (work / "raw.sqlite3").stat().st_size / 2**20},
+        "engine": {
+            **engine,
+            "items_per_s": items / (engine["write_s"] + engine["finish_s"]),
+            "write_items_per_s": items / engine["write_s"],
+            "file_mb": (work / "index.sqlite3").stat().st_size / 2**20,
+        },
+        "raw": {
+            **raw,
+            "items_per_s": items / (raw["write_s"] + raw["finish_s"]),
+            "write_items_per_s": items / raw["write_s"],
+            "file_mb": (work / "raw.sqlite3").stat().st_size / 2**20,
+        },
     }
 
 
@@ -144,12 +157,14 @@ def query_mix(batches: str, items: int, work: Path, seed: int) -> list[QueryCase
         values = facet_values(engine)
     finally:
         engine.close()
-    return build_query_mix(sample_items(batches, items), items,
-                           raw_counter(str(work / "raw.sqlite3")), values, seed)
+    return build_query_mix(
+        sample_items(batches, items), items, raw_counter(str(work / "raw.sqlite3")), values, seed
+    )
 
 
-def time_queries(work: Path, cases: list[QueryCase], runs: Mapping[str, int], seed: int
-                 ) -> dict[str, dict[str, Latency]]:
+def time_queries(
+    work: Path, cases: list[QueryCase], runs: Mapping[str, int], seed: int
+) -> dict[str, dict[str, Latency]]:
     """'engine' and 'floor' latencies per kind; cold: the match-set cache is dropped before
     every query (the page cache is warmed by one untimed pass)."""
     engine = SqliteEngine(str(work / "index.sqlite3"))
@@ -195,21 +210,38 @@ def add_rows(out: Table, result: Mapping[str, Any], items: int) -> None:
         if kind not in queries["engine"]:
             continue
         mine, floor = queries["engine"][kind], queries["floor"][kind]
-        out.add(f"{kind} p50/p95/p99 ms", mine, f"{floor} (raw MATCH count)",
-                ratio(mine.p95, floor.p95), latency_target(kind, items))
+        out.add(
+            f"{kind} p50/p95/p99 ms",
+            mine,
+            f"{floor} (raw MATCH count)",
+            ratio(mine.p95, floor.p95),
+            latency_target(kind, items),
+        )
 
 
 def add_index_rows(out: Table, index: Mapping[str, Any]) -> None:
     engine, raw = index["engine"], index["raw"]
-    out.add("index items/s (write + finish)", f"{engine['items_per_s']:,.0f}",
-            f"{raw['items_per_s']:,.0f} (raw FTS5 insert + optimize)",
-            ratio(raw["items_per_s"], engine["items_per_s"]),
-            f">= {INDEX_TARGET:,}/s and <= {INDEX_RATIO}x")
-    out.add("index items/s (writes only)", f"{engine['write_items_per_s']:,.0f}",
-            f"{raw['write_items_per_s']:,.0f} (raw FTS5 insert)",
-            ratio(raw["write_items_per_s"], engine["write_items_per_s"]), None)
-    out.add("peak RSS while indexing (MB)", f"{engine['peak_rss_mb']:,.0f}",
-            f"{raw['peak_rss_mb']:,.0f} (raw insert)", None, f"< {RSS_TARGET_MB} MB")
+    out.add(
+        "index items/s (write + finish)",
+        f"{engine['items_per_s']:,.0f}",
+        f"{raw['items_per_s']:,.0f} (raw FTS5 insert + optimize)",
+        ratio(raw["items_per_s"], engine["items_per_s"]),
+        f">= {INDEX_TARGET:,}/s and <= {INDEX_RATIO}x",
+    )
+    out.add(
+        "index items/s (writes only)",
+        f"{engine['write_items_per_s']:,.0f}",
+        f"{raw['write_items_per_s']:,.0f} (raw FTS5 insert)",
+        ratio(raw["write_items_per_s"], engine["write_items_per_s"]),
+        None,
+    )
+    out.add(
+        "peak RSS while indexing (MB)",
+        f"{engine['peak_rss_mb']:,.0f}",
+        f"{raw['peak_rss_mb']:,.0f} (raw insert)",
+        None,
+        f"< {RSS_TARGET_MB} MB",
+    )
 
 
 def latency_target(kind: str, items: int) -> str | None:
@@ -230,8 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", default=None, help="work folder (kept); default a temp folder")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
-    parser.add_argument("--queries-only", action="store_true",
-                        help="only time queries on the indexes kept in --dir")
+    parser.add_argument(
+        "--queries-only", action="store_true", help="only time queries on the indexes kept in --dir"
+    )
     args = parser.parse_args(argv)
     work = Path(args.dir or tempfile.mkdtemp(prefix="bench-sqlite-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -243,8 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         engine.close()
     else:
         corpus = in_child(write_batches, batches, args.seed, args.items)
-        log(f"generated {corpus.letters:,} letters / {corpus.items:,} items in "
-            f"{corpus.seconds:.0f} s")
+        log(
+            f"generated {corpus.letters:,} letters / {corpus.items:,} items in "
+            f"{corpus.seconds:.0f} s"
+        )
         result["index"] = build_indexes(batches, work)
         log("indexed")
     cases = query_mix(batches, args.items, work, args.seed)
@@ -253,8 +288,13 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Table(("measure", "SQLite engine", "lower bound", "ratio", "target (issue 3)"))
     add_rows(out, result, args.items)
-    out.add("open + first search (fresh process)", f"{in_child(open_time_ms, work):,.0f} ms",
-            None, None, None)
+    out.add(
+        "open + first search (fresh process)",
+        f"{in_child(open_time_ms, work):,.0f} ms",
+        None,
+        None,
+        None,
+    )
     print(f"\nSQLite FTS5 engine, {args.items:,} items, SQLite {sqlite3.sqlite_version}")
     print(out.render())
     if not args.dir and not args.keep:

@@ -50,8 +50,9 @@ T = TypeVar("T")
 # --- corpus ---------------------------------------------------------------------------------
 
 
-def letters_for(seed: int, items: int | None = None, letters: int | None = None
-                ) -> Iterator[Letter]:
+def letters_for(
+    seed: int, items: int | None = None, letters: int | None = None
+) -> Iterator[Letter]:
     """Generated letters: exactly `items` items (the last letter trimmed), or `letters`."""
     if letters is not None:
         yield from generate_letters(letters, seed)
@@ -76,8 +77,13 @@ class Corpus:
     seconds: float
 
 
-def write_batches(path: str, seed: int, items: int | None = None, letters: int | None = None,
-                  batch_items: int = BATCH_ITEMS) -> Corpus:
+def write_batches(
+    path: str,
+    seed: int,
+    items: int | None = None,
+    letters: int | None = None,
+    batch_items: int = BATCH_ITEMS,
+) -> Corpus:
     """Generate the corpus once and store it as pickled batches of about `batch_items` items
     (streamed: one batch in memory). Run it with `in_child`; it is not part of any timing."""
     started = time.perf_counter()
@@ -125,8 +131,13 @@ def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
         finishing = time.perf_counter() - started
     finally:
         engine.close()
-    return {"items": items, "write_s": writing, "finish_s": finishing,
-            "peak_rss_mb": peak_rss_mb(), "cpu_s": cpu_seconds()}
+    return {
+        "items": items,
+        "write_s": writing,
+        "finish_s": finishing,
+        "peak_rss_mb": peak_rss_mb(),
+        "cpu_s": cpu_seconds(),
+    }
 
 
 @dataclass(frozen=True)
@@ -148,8 +159,7 @@ def sample_items(path: str | Path, total_items: int, wanted: int = 2000) -> list
         for entry in batch:
             for item in entry.letter.items:
                 if n % step == 0:
-                    out.append(SampleItem(item.id, item.category, item.treatment,
-                                          item.rationale))
+                    out.append(SampleItem(item.id, item.category, item.treatment, item.rationale))
                 n += 1
     return out
 
@@ -191,8 +201,9 @@ def cpu_seconds() -> float:
 # --- timing ---------------------------------------------------------------------------------
 
 
-def best_rate(work: Callable[[], object], count: int, seconds: float, rounds: int = 5
-              ) -> tuple[float, float]:
+def best_rate(
+    work: Callable[[], object], count: int, seconds: float, rounds: int = 5
+) -> tuple[float, float]:
     """(best CPU-time rate, best wall-clock rate) per second of `work`, which handles `count`
     things per call, repeated for about `seconds` in total after one warm-up call. CPU time
     is this process's: other work on a shared machine distorts it less than wall time."""
@@ -255,12 +266,14 @@ def timed_ms(call: Callable[[], object]) -> float:
 
 KINDS = ("rare phrase", "common phrase", "word + facets", "citation filter", "similar cases")
 # Words a user would not type as a query on their own.
-FUNCTION_WORDS = frozenset(words_of(
-    "a an and are as at be been but by for from has have he her his in is it its not of on or "
-    "over she such than that the their there these this those to under was were which while "
-    "who with would also more most other some only into each per no any all had did does may "
-    "was were will been being her him they them patient patients request requested"
-))
+FUNCTION_WORDS = frozenset(
+    words_of(
+        "a an and are as at be been but by for from has have he her his in is it its not of on or "
+        "over she such than that the their there these this those to under was were which while "
+        "who with would also more most other some only into each per no any all had did does may "
+        "was were will been being her him they them patient patients request requested"
+    )
+)
 CLAUSE_BREAK = re.compile(r"[.;:,()\n]")  # a phrase a user types does not cross these
 FACET_FILTERS = ("outcome", "category", "body_region", "specialty", "year")
 CITATION_FILTERS = ("reviewer_source", "admin_source", "reviewer_guideline", "admin_guideline")
@@ -285,16 +298,22 @@ class QueryCase:
 
     def describe(self) -> dict[str, Any]:
         if self.search is not None:
-            return {"kind": self.kind, "query": self.search.query,
-                    "filters": {k: list(v) for k, v in self.search.filters.items()}}
+            return {
+                "kind": self.kind,
+                "query": self.search.query,
+                "filters": {k: list(v) for k, v in self.search.filters.items()},
+            }
         assert self.similar is not None
         return {"kind": self.kind, "similar_to": self.similar.item_id}
 
 
 def _usable(word: str, min_length: int = 3) -> bool:
     """A word a user might type: no function word, no digits."""
-    return (len(word) >= min_length and word not in FUNCTION_WORDS
-            and not any(c.isdigit() for c in word))
+    return (
+        len(word) >= min_length
+        and word not in FUNCTION_WORDS
+        and not any(c.isdigit() for c in word)
+    )
 
 
 def build_query_mix(
@@ -327,8 +346,13 @@ def build_query_mix(
     for item in sample:
         for clause in CLAUSE_BREAK.split(f"{item.treatment}. {item.rationale}"):
             words = words_of(clause)
-            pairs.update({f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                          if _usable(a) and _usable(b)})
+            pairs.update(
+                {
+                    f"{a} {b}"
+                    for a, b in zip(words, words[1:], strict=False)
+                    if _usable(a) and _usable(b)
+                }
+            )
             singles.update({w for w in words if _usable(w, 5)})
     n = max(len(sample), 1)
 
@@ -363,8 +387,12 @@ def build_query_mix(
 
     def search_case(kind: str, query: str, chosen: dict[str, list[str]]) -> QueryCase:
         state = SearchState(query=query, filters={k: tuple(v) for k, v in chosen.items()})
-        return QueryCase(kind, search=state.request(), floor_text=query,
-                         web_path=f"/search?{state.query_string()}")
+        return QueryCase(
+            kind,
+            search=state.request(),
+            floor_text=query,
+            web_path=f"/search?{state.query_string()}",
+        )
 
     cases = [search_case("rare phrase", q, {}) for q in rare_phrases]
     cases += [search_case("common phrase", q, {}) for q in common_phrases]
@@ -376,15 +404,18 @@ def build_query_mix(
         cases.append(search_case("citation filter", word, filters(CITATION_FILTERS, 1)))
     for item in rng.sample(list(sample), min(per_kind, len(sample))):
         terms = list(dict.fromkeys(w for w in words_of(item.treatment) if _usable(w)))
-        cases.append(QueryCase(
-            "similar cases", similar=SimilarRequest(item_id=item.id, k=10),
-            floor_text=" ".join(terms[:8]) or "pain", web_path=f"/item/{item.id}",
-        ))
+        cases.append(
+            QueryCase(
+                "similar cases",
+                similar=SimilarRequest(item_id=item.id, k=10),
+                floor_text=" ".join(terms[:8]) or "pain",
+                web_path=f"/item/{item.id}",
+            )
+        )
     return cases
 
 
-def schedule(cases: Sequence[QueryCase], runs: Mapping[str, int], seed: int
-             ) -> list[QueryCase]:
+def schedule(cases: Sequence[QueryCase], runs: Mapping[str, int], seed: int) -> list[QueryCase]:
     """`runs[kind]` runs of each kind (cycling through its distinct queries), interleaved in
     a seeded random order so that noise on a shared machine hits every kind alike."""
     out: list[QueryCase] = []
@@ -413,8 +444,10 @@ def time_cases(
             call(case)
             elapsed = (time.perf_counter() - started) * 1000
             samples[name].setdefault(case.kind, []).append(elapsed)
-    return {name: {kind: Latency.of(values) for kind, values in by_kind.items()}
-            for name, by_kind in samples.items()}
+    return {
+        name: {kind: Latency.of(values) for kind, values in by_kind.items()}
+        for name, by_kind in samples.items()
+    }
 
 
 # --- machine and load -----------------------------------------------------------------------
@@ -422,8 +455,9 @@ def time_cases(
 
 def _git(*args: str) -> str:
     try:
-        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
-                              timeout=10).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return ""
 
@@ -436,8 +470,14 @@ def machine_info() -> dict[str, Any]:
         with open("/proc/meminfo") as meminfo:
             mem_kb = next((line.split()[1] for line in meminfo if line.startswith("MemTotal")), "")
         with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo
-                        if line.startswith("model name")), "")
+            cpu = next(
+                (
+                    line.split(":", 1)[1].strip()
+                    for line in cpuinfo
+                    if line.startswith("model name")
+                ),
+                "",
+            )
     except OSError:
         pass
     import elasticsearch

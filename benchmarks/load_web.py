@@ -35,14 +35,30 @@ HOST = "127.0.0.1"  # loopback only, by design
 MAX_DURATION = 120.0
 
 QUERIES = (
-    '"physical therapy"', "lumbar", '"epidural steroid injection"', "MRI knee",
-    "norco OR percocet", "acupuncture -chiropractic", "therap*", "rationale:functional",
-    '"medically necessary"', "radiculopathy", "shoulder arthroscopy", "topical",
-    'treatment:"urine drug"', "(knee OR hip) surgery", "sleep", "TENS",
+    '"physical therapy"',
+    "lumbar",
+    '"epidural steroid injection"',
+    "MRI knee",
+    "norco OR percocet",
+    "acupuncture -chiropractic",
+    "therap*",
+    "rationale:functional",
+    '"medically necessary"',
+    "radiculopathy",
+    "shoulder arthroscopy",
+    "topical",
+    'treatment:"urine drug"',
+    "(knee OR hip) surgery",
+    "sleep",
+    "TENS",
 )
 FILTERS = (
-    {"outcome": "Overturned"}, {"category": "medication"}, {"category": "surgery"},
-    {"body_region": "lumbar spine"}, {"reviewer_source": "ODG"}, {"year": "2015"},
+    {"outcome": "Overturned"},
+    {"category": "medication"},
+    {"category": "surgery"},
+    {"body_region": "lumbar spine"},
+    {"reviewer_source": "ODG"},
+    {"year": "2015"},
     {"outcome": ["Upheld", "Overturned"], "category": "imaging"},
 )
 SIMILAR_TEXTS = (
@@ -81,8 +97,10 @@ def build_index(items: int, seed: int, path: Path) -> Path:
     count = engine.count()
     engine.close()
     done.write_text(f"{count}\n")
-    print(f"built {path} with {count:,} items in {time.perf_counter() - started:.0f} s",
-          file=sys.stderr)
+    print(
+        f"built {path} with {count:,} items in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
     return path
 
 
@@ -94,8 +112,11 @@ def sample_ids(path: Path, n: int, seed: int) -> list[str]:
         rng = random.Random(seed)
         ids: list[str] = []
         for page in rng.sample(range(1, 100), 5):
-            resp = engine.search(SearchRequest(sort="date", page=page, per_page=n // 5 + 1,
-                                               highlight=False, facet_size=0))
+            resp = engine.search(
+                SearchRequest(
+                    sort="date", page=page, per_page=n // 5 + 1, highlight=False, facet_size=0
+                )
+            )
             ids.extend(h.id for h in resp.hits)
         return ids[:n]
     finally:
@@ -136,10 +157,25 @@ def free_port() -> int:
 def start_server(index: Path, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IMR_SEARCH_INDEX": str(index)}
     cmd = [
-        sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}",
-        "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-        "--limit-request-line", "8190", "--log-level", "warning", "--timeout", "60",
-        "--keep-alive", "75",
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--worker-class",
+        "gthread",
+        "--limit-request-line",
+        "8190",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+        "--keep-alive",
+        "75",
         "search_ui:create_app()",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
@@ -179,7 +215,11 @@ def fetch(conn: http.client.HTTPConnection, path: str) -> int:
 
 
 def client_process(
-    port: int, urls: list[tuple[str, str]], threads: int, until: float, seed: int,
+    port: int,
+    urls: list[tuple[str, str]],
+    threads: int,
+    until: float,
+    seed: int,
     think: float = 0.0,
 ) -> list[tuple[str, float, int]]:
     """One process of `threads` keep-alive clients; (kind, seconds, status) per request."""
@@ -229,14 +269,18 @@ def report(results: list[tuple[str, float, int]], duration: float) -> tuple[floa
     for _, _, s in results:
         if s != 200:
             by_status[s] = by_status.get(s, 0) + 1
-    print(f"\n{len(results):,} requests in {duration:.0f} s ({len(results) / duration:.0f}/s), "
-          f"{errors} errors" + (f" by status {by_status} (0 = connection)" if errors else ""))
+    print(
+        f"\n{len(results):,} requests in {duration:.0f} s ({len(results) / duration:.0f}/s), "
+        f"{errors} errors" + (f" by status {by_status} (0 = connection)" if errors else "")
+    )
     print(f"{'kind':<10}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     kinds = sorted({k for k, _, _ in results})
     for kind in [*kinds, "ALL"]:
         times = ok if kind == "ALL" else [t for k, t, s in results if k == kind and s == 200]
-        print(f"{kind:<10}{len(times):>8}"
-              + "".join(f"{percentile(times, p) * 1000:>10.1f}" for p in (50, 95, 99)))
+        print(
+            f"{kind:<10}{len(times):>8}"
+            + "".join(f"{percentile(times, p) * 1000:>10.1f}" for p in (50, 95, 99))
+        )
     return percentile(ok, 95) * 1000, errors
 
 
@@ -247,15 +291,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, help="use this index instead of building one")
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--duration", type=float, default=20.0)
-    ap.add_argument("--client-procs", type=int, default=2,
-                    help="processes the clients are spread over (the GIL would skew one)")
+    ap.add_argument(
+        "--client-procs",
+        type=int,
+        default=2,
+        help="processes the clients are spread over (the GIL would skew one)",
+    )
     ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    ap.add_argument("--threads", type=int, default=2,
-                    help="gunicorn threads per worker (2, as `imr-search serve` uses for SQLite)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="gunicorn threads per worker (2, as `imr-search serve` uses for SQLite)",
+    )
     ap.add_argument("--target-ms", type=float, default=100.0, help="p95 goal")
-    ap.add_argument("--think", type=float, default=0.0,
-                    help="mean pause between a client's requests in seconds (exponential); "
-                    "0 = closed loop, every client always waiting on a page (a stress test)")
+    ap.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause between a client's requests in seconds (exponential); "
+        "0 = closed loop, every client always waiting on a page (a stress test)",
+    )
     args = ap.parse_args(argv)
     duration = min(max(args.duration, 1.0), MAX_DURATION)
 
@@ -273,24 +329,28 @@ def main(argv: list[str] | None = None) -> int:
         if bad:
             print(f"warm-up: {len(bad)} URLs failed, e.g. {bad[:3]}", file=sys.stderr)
         procs = max(1, min(args.client_procs, args.clients))
-        per = [args.clients // procs + (1 if i < args.clients % procs else 0)
-               for i in range(procs)]
+        per = [args.clients // procs + (1 if i < args.clients % procs else 0) for i in range(procs)]
         until = time.time() + duration
-        print(f"{args.clients} clients x {duration:.0f} s against gunicorn "
-              f"({args.workers} workers x {args.threads} threads) on {HOST}:{port}, "
-              f"index {index.name}, {len(urls)} distinct URLs, think {args.think:g} s",
-              file=sys.stderr)
+        print(
+            f"{args.clients} clients x {duration:.0f} s against gunicorn "
+            f"({args.workers} workers x {args.threads} threads) on {HOST}:{port}, "
+            f"index {index.name}, {len(urls)} distinct URLs, think {args.think:g} s",
+            file=sys.stderr,
+        )
         with ProcessPoolExecutor(procs) as pool:
-            futures = [pool.submit(client_process, port, urls, n, until, args.seed + i,
-                                   args.think)
-                       for i, n in enumerate(per)]
+            futures = [
+                pool.submit(client_process, port, urls, n, until, args.seed + i, args.think)
+                for i, n in enumerate(per)
+            ]
             results = [r for f in futures for r in f.result()]
     finally:
         stop_server(server)
     p95, errors = report(results, duration)
     passed = errors == 0 and p95 < args.target_ms
-    print(f"\n{'PASS' if passed else 'FAIL'}: p95 {p95:.1f} ms (goal < {args.target_ms:.0f} ms), "
-          f"{errors} errors")
+    print(
+        f"\n{'PASS' if passed else 'FAIL'}: p95 {p95:.1f} ms (goal < {args.target_ms:.0f} ms), "
+        f"{errors} errors"
+    )
     return 0 if passed else 1
 
 

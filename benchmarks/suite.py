@@ -108,8 +108,13 @@ class Clock:
         try:
             yield
         finally:
-            self.phases.append({"phase": name, "seconds": round(time.perf_counter() - started, 1),
-                                "load_1min_at_start": round(load, 2)})
+            self.phases.append(
+                {
+                    "phase": name,
+                    "seconds": round(time.perf_counter() - started, 1),
+                    "load_1min_at_start": round(load, 2),
+                }
+            )
 
 
 # --- parsing ---------------------------------------------------------------------------------
@@ -128,8 +133,7 @@ def run_parse(args: argparse.Namespace) -> dict[str, Any]:
 
 def web_cases(cases: list[QueryCase]) -> list[QueryCase]:
     """The mix as pages: search pages (every search kind) and item pages (similar cases)."""
-    return [replace(c, kind="search page" if c.search is not None else "item page")
-            for c in cases]
+    return [replace(c, kind="search page" if c.search is not None else "item page") for c in cases]
 
 
 def engine_calls(engine: Engine, case: QueryCase) -> None:
@@ -143,8 +147,13 @@ def engine_calls(engine: Engine, case: QueryCase) -> None:
     engine.similar(SimilarRequest(item_id=case.similar.item_id, k=case.similar.k))
 
 
-def time_web(target: str, cases: list[QueryCase], per_kind: int, seed: int,
-             before_each: Callable[[], object] | None = None) -> dict[str, dict[str, Latency]]:
+def time_web(
+    target: str,
+    cases: list[QueryCase],
+    per_kind: int,
+    seed: int,
+    before_each: Callable[[], object] | None = None,
+) -> dict[str, dict[str, Latency]]:
     """'page' (Flask test client) and 'engine' (the same calls on an engine) per page kind."""
     from search_ui import create_app
     from search_ui.params import parse_search_args
@@ -167,8 +176,11 @@ def time_web(target: str, cases: list[QueryCase], per_kind: int, seed: int,
             page(case)
             engine_calls(engine, case)
         runs = schedule(pages, dict.fromkeys(WEB_KINDS, per_kind), seed)
-        return time_cases(runs, {"page": page, "engine": lambda c: engine_calls(engine, c)},
-                          before_each=before_each)
+        return time_cases(
+            runs,
+            {"page": page, "engine": lambda c: engine_calls(engine, c)},
+            before_each=before_each,
+        )
     finally:
         engine.close()
 
@@ -182,8 +194,9 @@ def _query_pairs(path: str) -> list[tuple[str, str]]:
 # --- one size --------------------------------------------------------------------------------
 
 
-def run_size(items: int, url: str | None, work: Path, args: argparse.Namespace, clock: Clock
-             ) -> dict[str, Any]:
+def run_size(
+    items: int, url: str | None, work: Path, args: argparse.Namespace, clock: Clock
+) -> dict[str, Any]:
     folder = work / f"items-{items}"
     folder.mkdir(parents=True, exist_ok=True)
     batches = str(folder / "batches.pickle")
@@ -196,29 +209,35 @@ def run_size(items: int, url: str | None, work: Path, args: argparse.Namespace, 
     out["corpus_bytes"] = Path(batches).stat().st_size
     rounds = []
     for round_ in range(args.repeat):
-        with clock.phase(f"{items:,} items: SQLite engine and raw FTS5 indexes, round "
-                         f"{round_ + 1}"):
+        with clock.phase(
+            f"{items:,} items: SQLite engine and raw FTS5 indexes, round {round_ + 1}"
+        ):
             rounds.append(bench_sqlite.build_indexes(batches, folder))
     out["sqlite_index"] = best_of(rounds)
     alias = f"imr-suite-{uuid.uuid4().hex[:8]}"
     with ExitStack() as cleanup:
         if url is not None:
             cleanup.callback(bench_elastic.drop, url, alias)
-            out["elastic_index"] = index_elastic(url, alias, batches, folder, items, args.repeat,
-                                                 clock)
+            out["elastic_index"] = index_elastic(
+                url, alias, batches, folder, items, args.repeat, clock
+            )
         with clock.phase(f"{items:,} items: choosing the query mix"):
             cases = bench_sqlite.query_mix(batches, items, folder, args.seed)
         out["query_mix"] = [c.describe() for c in cases]
         with clock.phase(f"{items:,} items: SQLite queries"):
             out["sqlite_queries"] = bench_sqlite.time_queries(folder, cases, runs, args.seed)
         with clock.phase(f"{items:,} items: SQLite web pages"):
-            out["sqlite_web"] = time_web(str(folder / "index.sqlite3"), cases, args.web,
-                                         args.seed, before_each=bench_sqlite.drop_match_cache)
+            out["sqlite_web"] = time_web(
+                str(folder / "index.sqlite3"),
+                cases,
+                args.web,
+                args.seed,
+                before_each=bench_sqlite.drop_match_cache,
+            )
         out["sqlite_open_ms"] = in_child(bench_sqlite.open_time_ms, folder)
         if url is not None:
             with clock.phase(f"{items:,} items: Elasticsearch queries"):
-                out["elastic_queries"] = bench_elastic.time_mix(url, alias, cases, runs,
-                                                                args.seed)
+                out["elastic_queries"] = bench_elastic.time_mix(url, alias, cases, runs, args.seed)
             with clock.phase(f"{items:,} items: Elasticsearch web pages"):
                 out["elastic_web"] = time_web(f"{url}/{alias}", cases, args.web, args.seed)
             out["elastic_index"]["store_mb"] = elastic_store_mb(url, alias)
@@ -227,16 +246,18 @@ def run_size(items: int, url: str | None, work: Path, args: argparse.Namespace, 
     return out
 
 
-def index_elastic(url: str, alias: str, batches: str, folder: Path, items: int, repeat: int,
-                  clock: Clock) -> dict[str, Any]:
+def index_elastic(
+    url: str, alias: str, batches: str, folder: Path, items: int, repeat: int, clock: Clock
+) -> dict[str, Any]:
     """Raw `_bulk` and engine loads, alternating `repeat` times after a warm-up load (a fresh
     JVM indexes several times slower than a warm one); the engine's last index stays."""
     ndjson = str(folder / "docs.ndjson")
     with clock.phase(f"{items:,} items: pre-building Elasticsearch documents"):
         built = in_child(bench_elastic.prebuild_documents, batches, ndjson)
     warm_up = min(items, bench_elastic.WARM_UP_DOCS)
-    with clock.phase(f"{items:,} items: warming Elasticsearch up (raw _bulk of "
-                     f"{warm_up:,} documents)"):
+    with clock.phase(
+        f"{items:,} items: warming Elasticsearch up (raw _bulk of {warm_up:,} documents)"
+    ):
         bench_elastic.raw_bulk(url, ndjson, max_docs=warm_up)
     rounds = []
     for round_ in range(repeat):
@@ -246,7 +267,8 @@ def index_elastic(url: str, alias: str, batches: str, folder: Path, items: int, 
             bench_elastic.drop(url, alias)
         with clock.phase(f"{items:,} items: Elasticsearch engine load, round {round_ + 1}"):
             engine = bench_elastic.with_rates(
-                in_child(bench_elastic.index_engine, url, alias, batches))
+                in_child(bench_elastic.index_engine, url, alias, batches)
+            )
         rounds.append({"engine": engine, "raw": raw})
     Path(ndjson).unlink()
     return {**best_of(rounds), "ndjson_bytes": built["bytes"]}
@@ -254,8 +276,10 @@ def index_elastic(url: str, alias: str, batches: str, folder: Path, items: int, 
 
 def best_of(rounds: list[dict[str, Any]]) -> dict[str, Any]:
     """The fastest engine load and the fastest raw load of the rounds (and every round)."""
-    best = {side: max((r[side] for r in rounds), key=lambda run: run["items_per_s"])
-            for side in ("engine", "raw")}
+    best = {
+        side: max((r[side] for r in rounds), key=lambda run: run["items_per_s"])
+        for side in ("engine", "raw")
+    }
     return {**rounds[-1], **best, "rounds": rounds}
 
 
@@ -274,58 +298,94 @@ def elastic_store_mb(url: str, alias: str) -> float:
 
 
 def parse_table(parse: dict[str, Any]) -> str:
-    return (f"Parsing: {parse['corpus']}, {parse['pdfs']} of them as PDF\n"
-            + bench_parse.table(parse["rates"]).render())
+    return (
+        f"Parsing: {parse['corpus']}, {parse['pdfs']} of them as PDF\n"
+        + bench_parse.table(parse["rates"]).render()
+    )
 
 
 def size_table(size: dict[str, Any]) -> str:
     items = size["items"]
     es = "elastic_index" in size
-    out = Table(("measure", "SQLite", "raw FTS5", "ratio", "Elasticsearch", "raw ES", "ratio",
-                 "target"))
+    out = Table(
+        ("measure", "SQLite", "raw FTS5", "ratio", "Elasticsearch", "raw ES", "ratio", "target")
+    )
 
-    def pair(sqlite: tuple[Any, Any, Any], elastic: tuple[Any, Any, Any] | None, target: Any
-             ) -> tuple[Any, ...]:
+    def pair(
+        sqlite: tuple[Any, Any, Any], elastic: tuple[Any, Any, Any] | None, target: Any
+    ) -> tuple[Any, ...]:
         return (*sqlite, *(elastic if es and elastic else (None, None, None)), target)
 
     s_idx = size["sqlite_index"]
     e_idx = size.get("elastic_index", {})
-    for label, key in (("index items/s (write + finish)", "items_per_s"),
-                       ("index items/s (writes only)", "write_items_per_s")):
+    for label, key in (
+        ("index items/s (write + finish)", "items_per_s"),
+        ("index items/s (writes only)", "write_items_per_s"),
+    ):
         se, sr = s_idx["engine"][key], s_idx["raw"][key]
-        row = pair((f"{se:,.0f}", f"{sr:,.0f}", ratio(sr, se)),
-                   (f"{e_idx['engine'][key]:,.0f}", f"{e_idx['raw'][key]:,.0f}",
-                    ratio(e_idx["raw"][key], e_idx["engine"][key])) if es else None,
-                   "SQLite 15,000+ & <=1.5x; ES 2,000+ & <=1.3x"
-                   if key == "items_per_s" else None)
+        row = pair(
+            (f"{se:,.0f}", f"{sr:,.0f}", ratio(sr, se)),
+            (
+                f"{e_idx['engine'][key]:,.0f}",
+                f"{e_idx['raw'][key]:,.0f}",
+                ratio(e_idx["raw"][key], e_idx["engine"][key]),
+            )
+            if es
+            else None,
+            "SQLite 15,000+ & <=1.5x; ES 2,000+ & <=1.3x" if key == "items_per_s" else None,
+        )
         out.add(label, *row)
-    out.add("peak RSS while indexing, MB", *pair(
-        (f"{s_idx['engine']['peak_rss_mb']:,.0f}", f"{s_idx['raw']['peak_rss_mb']:,.0f}", None),
-        (f"{e_idx['engine']['peak_rss_mb']:,.0f}", f"{e_idx['raw']['peak_rss_mb']:,.0f}", None)
-        if es else None, "SQLite < 300 MB (Python side for ES)"))
-    out.add("index size, MB", *pair(
-        (f"{s_idx['engine']['file_mb']:,.0f}", f"{s_idx['raw']['file_mb']:,.0f}", None),
-        (f"{e_idx['store_mb']:,.0f}", None, None) if es else None, None))
-    out.add("open + first search (fresh process), ms", f"{size['sqlite_open_ms']:,.0f}",
-            *[None] * 6)
+    out.add(
+        "peak RSS while indexing, MB",
+        *pair(
+            (f"{s_idx['engine']['peak_rss_mb']:,.0f}", f"{s_idx['raw']['peak_rss_mb']:,.0f}", None),
+            (f"{e_idx['engine']['peak_rss_mb']:,.0f}", f"{e_idx['raw']['peak_rss_mb']:,.0f}", None)
+            if es
+            else None,
+            "SQLite < 300 MB (Python side for ES)",
+        ),
+    )
+    out.add(
+        "index size, MB",
+        *pair(
+            (f"{s_idx['engine']['file_mb']:,.0f}", f"{s_idx['raw']['file_mb']:,.0f}", None),
+            (f"{e_idx['store_mb']:,.0f}", None, None) if es else None,
+            None,
+        ),
+    )
+    out.add(
+        "open + first search (fresh process), ms", f"{size['sqlite_open_ms']:,.0f}", *[None] * 6
+    )
     out.section("queries, p50 / p95 / p99 ms (lower bound: raw count of the same query)")
     for kind in KINDS:
         sq, sf = size["sqlite_queries"]["engine"][kind], size["sqlite_queries"]["floor"][kind]
         eq = size["elastic_queries"]["engine"][kind] if es else None
         ef = size["elastic_queries"]["floor"][kind] if es else None
-        out.add(kind, *pair((sq, sf, ratio(sq.p95, sf.p95)),
-                            (eq, ef, ratio(eq.p95, ef.p95)) if eq and ef else None,
-                            bench_sqlite.latency_target(kind, items)))
+        out.add(
+            kind,
+            *pair(
+                (sq, sf, ratio(sq.p95, sf.p95)),
+                (eq, ef, ratio(eq.p95, ef.p95)) if eq and ef else None,
+                bench_sqlite.latency_target(kind, items),
+            ),
+        )
     out.section("web pages, p50 / p95 / p99 ms (lower bound: the engine calls of the page)")
     for kind in WEB_KINDS:
         sp, se = size["sqlite_web"]["page"][kind], size["sqlite_web"]["engine"][kind]
         ep = size["elastic_web"]["page"][kind] if es else None
         ee = size["elastic_web"]["engine"][kind] if es else None
-        out.add(kind, *pair((sp, se, ratio(sp.p95, se.p95)),
-                            (ep, ee, ratio(ep.p95, ee.p95)) if ep and ee else None, None))
+        out.add(
+            kind,
+            *pair(
+                (sp, se, ratio(sp.p95, se.p95)),
+                (ep, ee, ratio(ep.p95, ee.p95)) if ep and ee else None,
+                None,
+            ),
+        )
     rounds = len(s_idx["rounds"])
     title = f"{items:,} items ({size['letters']:,} letters)" + (
-        f"; index loads: best of {rounds} rounds each" if rounds > 1 else "")
+        f"; index loads: best of {rounds} rounds each" if rounds > 1 else ""
+    )
     return f"{title}\n{out.render()}"
 
 
@@ -338,21 +398,31 @@ def checks(results: dict[str, Any]) -> list[str]:
 
     if "parse" in results:
         rates = results["parse"]["rates"]
-        check(rates.text >= bench_parse.TEXT_TARGET,
-              f"parse: {rates.text:,.0f} text letters/s per core >= {bench_parse.TEXT_TARGET:,}")
-        check(rates.pdf >= bench_parse.PDF_TARGET,
-              f"parse: {rates.pdf:,.0f} PDF letters/s per core >= {bench_parse.PDF_TARGET:,}")
+        check(
+            rates.text >= bench_parse.TEXT_TARGET,
+            f"parse: {rates.text:,.0f} text letters/s per core >= {bench_parse.TEXT_TARGET:,}",
+        )
+        check(
+            rates.pdf >= bench_parse.PDF_TARGET,
+            f"parse: {rates.pdf:,.0f} PDF letters/s per core >= {bench_parse.PDF_TARGET:,}",
+        )
     for size in results["sizes"]:
         n = f"{size['items']:,}"
         s = size["sqlite_index"]
         rate, raw = s["engine"]["items_per_s"], s["raw"]["items_per_s"]
-        check(rate >= bench_sqlite.INDEX_TARGET,
-              f"{n}: SQLite index {rate:,.0f} items/s >= {bench_sqlite.INDEX_TARGET:,}")
-        check(raw / rate <= bench_sqlite.INDEX_RATIO,
-              f"{n}: SQLite index {raw / rate:.2f}x raw FTS5 <= {bench_sqlite.INDEX_RATIO}x")
+        check(
+            rate >= bench_sqlite.INDEX_TARGET,
+            f"{n}: SQLite index {rate:,.0f} items/s >= {bench_sqlite.INDEX_TARGET:,}",
+        )
+        check(
+            raw / rate <= bench_sqlite.INDEX_RATIO,
+            f"{n}: SQLite index {raw / rate:.2f}x raw FTS5 <= {bench_sqlite.INDEX_RATIO}x",
+        )
         rss = s["engine"]["peak_rss_mb"]
-        check(rss < bench_sqlite.RSS_TARGET_MB,
-              f"{n}: SQLite peak RSS {rss:,.0f} MB < {bench_sqlite.RSS_TARGET_MB} MB")
+        check(
+            rss < bench_sqlite.RSS_TARGET_MB,
+            f"{n}: SQLite peak RSS {rss:,.0f} MB < {bench_sqlite.RSS_TARGET_MB} MB",
+        )
         for kind in KINDS:
             target = bench_sqlite.latency_target(kind, size["items"])
             if target is None:
@@ -363,11 +433,15 @@ def checks(results: dict[str, Any]) -> list[str]:
         if "elastic_index" in size:
             e = size["elastic_index"]
             rate, raw = e["engine"]["items_per_s"], e["raw"]["items_per_s"]
-            check(rate >= bench_elastic.BULK_TARGET,
-                  f"{n}: Elasticsearch bulk {rate:,.0f} items/s >= {bench_elastic.BULK_TARGET:,}")
-            check(raw / rate <= bench_elastic.BULK_RATIO,
-                  f"{n}: Elasticsearch bulk {raw / rate:.2f}x raw _bulk <= "
-                  f"{bench_elastic.BULK_RATIO}x")
+            check(
+                rate >= bench_elastic.BULK_TARGET,
+                f"{n}: Elasticsearch bulk {rate:,.0f} items/s >= {bench_elastic.BULK_TARGET:,}",
+            )
+            check(
+                raw / rate <= bench_elastic.BULK_RATIO,
+                f"{n}: Elasticsearch bulk {raw / rate:.2f}x raw _bulk <= "
+                f"{bench_elastic.BULK_RATIO}x",
+            )
     return lines
 
 
@@ -389,7 +463,8 @@ def header(results: dict[str, Any]) -> str:
         lines.append(
             f"load average: start {'/'.join(map(str, load['start']))}, during (1 min) min "
             f"{during['min']} mean {during['mean']} max {during['max']}, end "
-            f"{'/'.join(map(str, load['end']))}")
+            f"{'/'.join(map(str, load['end']))}"
+        )
     return "\n".join(lines)
 
 
@@ -417,23 +492,37 @@ def sizes(text: str) -> list[int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--items", type=sizes, default=[100_000],
-                        help="corpus sizes in items, comma-separated (default 100000)")
+    parser.add_argument(
+        "--items",
+        type=sizes,
+        default=[100_000],
+        help="corpus sizes in items, comma-separated (default 100000)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=200, help="timed runs per query kind")
     parser.add_argument("--web", type=int, default=50, help="timed pages per page kind")
     parser.add_argument("--parse-letters", type=int, default=2000)
     parser.add_argument("--parse-pdfs", type=int, default=200)
-    parser.add_argument("--parse-seconds", type=float, default=4.0,
-                        help="time per parse measurement")
-    parser.add_argument("--noise", type=float, default=0.1,
-                        help="extraction noise of the parsed letters (0..1)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="index loads per engine and size, alternating with the raw "
-                        "loads; the best counts (2 on a noisy machine)")
+    parser.add_argument(
+        "--parse-seconds", type=float, default=4.0, help="time per parse measurement"
+    )
+    parser.add_argument(
+        "--noise", type=float, default=0.1, help="extraction noise of the parsed letters (0..1)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="index loads per engine and size, alternating with the raw "
+        "loads; the best counts (2 on a noisy machine)",
+    )
     parser.add_argument("--no-elastic", action="store_true", help="embedded engine only")
-    parser.add_argument("--work", type=Path, default=None,
-                        help="folder for corpus and indexes (default: a temporary folder)")
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=None,
+        help="folder for corpus and indexes (default: a temporary folder)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the corpus and indexes")
     parser.add_argument("--out", type=Path, default=RESULTS_DIR, help="folder for the JSON")
     args = parser.parse_args(argv)

@@ -1,8 +1,8 @@
 """The `imr-search` command: one click group; each feature module contributes its commands.
 
-    parse / index / generate   indexer.commands
-    search / similar           imr_search.commands
-    serve / demo               search_ui.commands
+parse / index / generate   indexer.commands
+search / similar           imr_search.commands
+serve / demo               search_ui.commands
 """
 
 from __future__ import annotations

@@ -64,8 +64,9 @@ def parse_filters(values: tuple[str, ...]) -> dict[str, list[str]]:
         name = name.strip()
         if not eq or not name or not value.strip():
             raise InvalidParameter(
-                "--filter", f"{raw!r} is not FIELD=VALUE (e.g. outcome=Upheld); fields: "
-                + ", ".join(FACETS_BY_NAME)
+                "--filter",
+                f"{raw!r} is not FIELD=VALUE (e.g. outcome=Upheld); fields: "
+                + ", ".join(FACETS_BY_NAME),
             )
         filters.setdefault(name, []).append(value.strip())
     return filters
@@ -82,18 +83,36 @@ def _terminal(markup: str) -> str:
 
 @click.command("search")
 @click.argument("query", default="", required=False)
-@click.option("--filter", "-f", "filters", multiple=True, metavar="FIELD=VALUE",
-              help="Keep items with this facet value; repeat: OR within a field, AND across "
-                   "fields. Fields: " + ", ".join(f.name for f in FACETS) + ".")
+@click.option(
+    "--filter",
+    "-f",
+    "filters",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Keep items with this facet value; repeat: OR within a field, AND across "
+    "fields. Fields: " + ", ".join(f.name for f in FACETS) + ".",
+)
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=20, show_default=True)
-@click.option("--breakdown", metavar="FACET", default=None,
-              help="Also show Upheld/Overturned counts per value of this facet.")
+@click.option(
+    "--breakdown",
+    metavar="FACET",
+    default=None,
+    help="Also show Upheld/Overturned counts per value of this facet.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the full response as JSON.")
 @click.option("--index", "target", default=None, metavar="TARGET", help=_INDEX_HELP)
-def search_command(query: str, filters: tuple[str, ...], sort: str, page: int, per_page: int,
-                   breakdown: str | None, as_json: bool, target: str | None) -> None:
+def search_command(
+    query: str,
+    filters: tuple[str, ...],
+    sort: str,
+    page: int,
+    per_page: int,
+    breakdown: str | None,
+    as_json: bool,
+    target: str | None,
+) -> None:
     """Search the decisions: words, "phrases", OR, -exclude, prefix*, (groups), and
     treatment: rationale: summary: citation: scopes.
 
@@ -102,8 +121,12 @@ def search_command(query: str, filters: tuple[str, ...], sort: str, page: int, p
     """
     with _engine(target) as engine:
         request = SearchRequest(
-            query=query, filters=parse_filters(filters), sort=sort,  # type: ignore[arg-type]
-            page=page, per_page=per_page, breakdown=breakdown,
+            query=query,
+            filters=parse_filters(filters),
+            sort=sort,  # type: ignore[arg-type]
+            page=page,
+            per_page=per_page,
+            breakdown=breakdown,
         )
         response = engine.search(request)
     if as_json:
@@ -138,9 +161,7 @@ def _print_response(
     for name, values in response.facets.items():
         if not values:
             continue
-        shown = ", ".join(
-            ("*" if v.selected else "") + f"{v.value} ({v.count:,})" for v in values
-        )
+        shown = ", ".join(("*" if v.selected else "") + f"{v.value} ({v.count:,})" for v in values)
         echo(f"{FACETS_BY_NAME[name].label}: {shown}")
     if response.breakdown:
         echo("")
@@ -161,25 +182,43 @@ def _print_response(
 
 @click.command("similar")
 @click.argument("item_id", required=False)
-@click.option("--text", default=None,
-              help='Find cases like this text (a denial, a case summary); "-" reads stdin.')
+@click.option(
+    "--text",
+    default=None,
+    help='Find cases like this text (a denial, a case summary); "-" reads stdin.',
+)
 @click.option("-k", "k", type=int, default=10, show_default=True, help="How many cases.")
-@click.option("--same-category", is_flag=True,
-              help="Only cases of the same treatment category as the item.")
+@click.option(
+    "--same-category", is_flag=True, help="Only cases of the same treatment category as the item."
+)
 @click.option("--category", default=None, help="Only cases of this treatment category.")
-@click.option("--include-same-letter", is_flag=True,
-              help="Also list the other items of the item's own letter.")
+@click.option(
+    "--include-same-letter",
+    is_flag=True,
+    help="Also list the other items of the item's own letter.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the cases as JSON.")
 @click.option("--index", "target", default=None, metavar="TARGET", help=_INDEX_HELP)
-def similar_command(item_id: str | None, text: str | None, k: int, same_category: bool,
-                    category: str | None, include_same_letter: bool, as_json: bool,
-                    target: str | None) -> None:
+def similar_command(
+    item_id: str | None,
+    text: str | None,
+    k: int,
+    same_category: bool,
+    category: str | None,
+    include_same_letter: bool,
+    as_json: bool,
+    target: str | None,
+) -> None:
     """Similar prior cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text."""
     if text == "-":
         text = sys.stdin.read()
     with _engine(target) as engine:
         request = SimilarRequest(
-            item_id=item_id, text=text, k=k, same_category=same_category, category=category,
+            item_id=item_id,
+            text=text,
+            k=k,
+            same_category=same_category,
+            category=category,
             include_same_letter=include_same_letter,
         )
         hits = engine.similar(request)

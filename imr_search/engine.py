@@ -42,11 +42,16 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("body_region", "Body region"),
     FacetSpec("specialty", "Reviewer specialty"),
     FacetSpec("reviewer_source", "Reviewer relied on", "citation_source", "reviewer"),
-    FacetSpec("admin_source", "Claims administrator relied on", "citation_source",
-              "claims_administrator"),
+    FacetSpec(
+        "admin_source", "Claims administrator relied on", "citation_source", "claims_administrator"
+    ),
     FacetSpec("reviewer_guideline", "Reviewer's guideline", "citation_guideline", "reviewer"),
-    FacetSpec("admin_guideline", "Claims administrator's guideline", "citation_guideline",
-              "claims_administrator"),
+    FacetSpec(
+        "admin_guideline",
+        "Claims administrator's guideline",
+        "citation_guideline",
+        "claims_administrator",
+    ),
     FacetSpec("year", "Decision year"),
 )
 FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
@@ -246,13 +251,9 @@ class SearchResponse:
                 }
                 for h in self.hits
             ],
-            "facets": {
-                name: [asdict(v) for v in values] for name, values in self.facets.items()
-            },
+            "facets": {name: [asdict(v) for v in values] for name, values in self.facets.items()},
             "outcome_rate": self.outcome_rate.to_dict(),
-            "breakdown": [
-                {"value": row.value, **row.rate.to_dict()} for row in self.breakdown
-            ],
+            "breakdown": [{"value": row.value, **row.rate.to_dict()} for row in self.breakdown],
             "notice": self.notice,
         }
 

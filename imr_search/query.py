@@ -194,9 +194,7 @@ class _Parser:
             self.take()
             node = self.and_expr()
             if node is None or not branches:
-                raise QuerySyntaxError(
-                    f"OR at character {tok.pos + 1} needs a term on both sides."
-                )
+                raise QuerySyntaxError(f"OR at character {tok.pos + 1} needs a term on both sides.")
             branches.append(node)
         if not branches:
             return None
@@ -271,7 +269,7 @@ class _Parser:
                 raise QuerySyntaxError(
                     f"Unknown field '{name}:' at character {tok.pos + 1}; use one of "
                     + ", ".join(f"{f}:" for f in FIELDS)
-                    + ', or put the text in quotes.'
+                    + ", or put the text in quotes."
                 )
             if rest:  # treatment:knee
                 self.tokens[self.i - 1] = _Tok("word", rest, tok.pos + len(name) + 1)

@@ -69,29 +69,71 @@ def _layout_list(
     names = tuple(name.strip() for name in value.split(",") if name.strip())
     unknown = [name for name in names if name not in FORMATS]
     if unknown or not names:
-        raise click.BadParameter(f"unknown layout(s) {', '.join(unknown) or value!r}; "
-                                 f"choose from {', '.join(FORMATS)}")
+        raise click.BadParameter(
+            f"unknown layout(s) {', '.join(unknown) or value!r}; choose from {', '.join(FORMATS)}"
+        )
     return names
 
 
 @click.command("generate")
-@click.option("--letters", "letters", type=click.IntRange(1), default=None,
-              help="How many letters to write (or give --items).")
-@click.option("--items", "items", type=click.IntRange(1), default=None,
-              help="Write letters until they hold at least this many disputed items.")
-@click.option("--seed", type=int, default=1, show_default=True,
-              help="Random seed: the same seed writes byte-identical files.")
-@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder to write into (subfolders of 1,000 letters each).")
-@click.option("--layouts", callback=_layout_list, default=None,
-              help="Comma-separated layouts to mix (default: all the parser reads).")
-@click.option("--noise", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Chance of each extraction artifact per letter (blank lines, hyphenation, "
-                   "page footers, CRLF...).")
-@click.option("--pdf-fraction", type=click.FloatRange(0, 1), default=0.0, show_default=True,
-              help="Share of letters written as PDF instead of text.")
-def generate_command(letters: int | None, items: int | None, seed: int, out: str,
-                     layouts: tuple[str, ...], noise: float, pdf_fraction: float) -> None:
+@click.option(
+    "--letters",
+    "letters",
+    type=click.IntRange(1),
+    default=None,
+    help="How many letters to write (or give --items).",
+)
+@click.option(
+    "--items",
+    "items",
+    type=click.IntRange(1),
+    default=None,
+    help="Write letters until they hold at least this many disputed items.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=1,
+    show_default=True,
+    help="Random seed: the same seed writes byte-identical files.",
+)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder to write into (subfolders of 1,000 letters each).",
+)
+@click.option(
+    "--layouts",
+    callback=_layout_list,
+    default=None,
+    help="Comma-separated layouts to mix (default: all the parser reads).",
+)
+@click.option(
+    "--noise",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Chance of each extraction artifact per letter (blank lines, hyphenation, "
+    "page footers, CRLF...).",
+)
+@click.option(
+    "--pdf-fraction",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    show_default=True,
+    help="Share of letters written as PDF instead of text.",
+)
+def generate_command(
+    letters: int | None,
+    items: int | None,
+    seed: int,
+    out: str,
+    layouts: tuple[str, ...],
+    noise: float,
+    pdf_fraction: float,
+) -> None:
     """Write realistic synthetic IMR letters (deterministic for a seed) for demos and benchmarks."""
     import time
 
@@ -100,12 +142,21 @@ def generate_command(letters: int | None, items: int | None, seed: int, out: str
     if letters is None and items is None:
         raise click.UsageError("give --letters N or --items N")
     started = time.perf_counter()
-    summary = write_corpus(out, letters or 10**9, seed, layouts=layouts, noise=noise,
-                           pdf_fraction=pdf_fraction, max_items=items)
+    summary = write_corpus(
+        out,
+        letters or 10**9,
+        seed,
+        layouts=layouts,
+        noise=noise,
+        pdf_fraction=pdf_fraction,
+        max_items=items,
+    )
     seconds = time.perf_counter() - started
     count = len(summary)
-    click.echo(f"wrote {count:,} letters ({summary.items:,} items, {summary.pdfs:,} PDF) to {out} "
-               f"in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} letters/s)")
+    click.echo(
+        f"wrote {count:,} letters ({summary.items:,} items, {summary.pdfs:,} PDF) to {out} "
+        f"in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} letters/s)"
+    )
 
 
 COMMANDS.append(generate_command)
@@ -116,20 +167,48 @@ COMMANDS.append(generate_command)
 
 @click.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option("--index", "target", default=None, metavar="TARGET",
-              help="Index file (SQLite) or http(s) URL (Elasticsearch); default $IMR_SEARCH_INDEX"
-                   " or ./imr-index.sqlite3.")
-@click.option("--prune", is_flag=True,
-              help="Also remove indexed letters whose file under PATHS no longer exists.")
-@click.option("--report", "report", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the summary with every failure (default: next to the index"
-                   " file as <index>.report.txt; for Elasticsearch ./imr-index.report.txt).")
-@click.option("--workers", type=click.IntRange(0), default=None,
-              help="Parser processes (default: CPU count, at most 4; 0 or 1 = no subprocesses).")
-@click.option("--batch-items", type=click.IntRange(1), default=None, hidden=True,
-              help="Items per write transaction (tests use small batches).")
-def index_command(paths: tuple[str, ...], target: str | None, prune: bool, report: str | None,
-                  workers: int | None, batch_items: int | None) -> None:
+@click.option(
+    "--index",
+    "target",
+    default=None,
+    metavar="TARGET",
+    help="Index file (SQLite) or http(s) URL (Elasticsearch); default $IMR_SEARCH_INDEX"
+    " or ./imr-index.sqlite3.",
+)
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Also remove indexed letters whose file under PATHS no longer exists.",
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where to write the summary with every failure (default: next to the index"
+    " file as <index>.report.txt; for Elasticsearch ./imr-index.report.txt).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0),
+    default=None,
+    help="Parser processes (default: CPU count, at most 4; 0 or 1 = no subprocesses).",
+)
+@click.option(
+    "--batch-items",
+    type=click.IntRange(1),
+    default=None,
+    hidden=True,
+    help="Items per write transaction (tests use small batches).",
+)
+def index_command(
+    paths: tuple[str, ...],
+    target: str | None,
+    prune: bool,
+    report: str | None,
+    workers: int | None,
+    batch_items: int | None,
+) -> None:
     """Index letter files and folders (.txt, .pdf; recursive) into the search index.
 
     Unchanged files are skipped, changed files replace their items, and a run stopped at any
@@ -145,9 +224,15 @@ def index_command(paths: tuple[str, ...], target: str | None, prune: bool, repor
     if report is None:
         report = "imr-index.report.txt" if is_elasticsearch(resolved) else resolved + ".report.txt"
     try:
-        summary = run_index(paths, resolved, prune=prune, workers=workers,
-                            progress=sys.stderr.isatty(), report=report,
-                            batch_items=batch_items or BATCH_ITEMS)
+        summary = run_index(
+            paths,
+            resolved,
+            prune=prune,
+            workers=workers,
+            progress=sys.stderr.isatty(),
+            report=report,
+            batch_items=batch_items or BATCH_ITEMS,
+        )
     except ImrSearchError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)

@@ -35,9 +35,7 @@ def _links(state: SearchState, response: SearchResponse) -> dict[str, str | None
         "next": search_url(state.at_page(state.page + 1), "api.search")
         if state.page < last and state.per_page
         else None,
-        "prev": search_url(state.at_page(state.page - 1), "api.search")
-        if state.page > 1
-        else None,
+        "prev": search_url(state.at_page(state.page - 1), "api.search") if state.page > 1 else None,
         "export_csv": search_url(state.at_page(1), "export.export_csv"),
         "export_json": search_url(state.at_page(1), "export.export_json"),
     }
@@ -156,7 +154,7 @@ def similar_text() -> Response:
         if request.is_json:
             data = request.get_json(silent=True)
             if not isinstance(data, dict):
-                raise InvalidParameter("body", "send a JSON object like {\"text\": \"...\"}")
+                raise InvalidParameter("body", 'send a JSON object like {"text": "..."}')
             source: Any = MultiDict({k: str(v) for k, v in data.items() if v is not None})
         else:
             source = request.form

@@ -110,17 +110,34 @@ def _check_index(target: str) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on (0.0.0.0 to serve the network).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 to serve the network).",
+)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--index", "index", default=None, envvar=INDEX_ENV,
-              help="Index file or Elasticsearch URL [default: $IMR_SEARCH_INDEX or "
-              "./imr-index.sqlite3].")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="gunicorn worker processes.")
-@click.option("--threads", default=None, type=click.IntRange(1, 64),
-              help=f"Threads per worker [default: {SQLITE_THREADS} for an index file, "
-              f"{ELASTICSEARCH_THREADS} for Elasticsearch].")
+@click.option(
+    "--index",
+    "index",
+    default=None,
+    envvar=INDEX_ENV,
+    help="Index file or Elasticsearch URL [default: $IMR_SEARCH_INDEX or ./imr-index.sqlite3].",
+)
+@click.option(
+    "--workers",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="gunicorn worker processes.",
+)
+@click.option(
+    "--threads",
+    default=None,
+    type=click.IntRange(1, 64),
+    help=f"Threads per worker [default: {SQLITE_THREADS} for an index file, "
+    f"{ELASTICSEARCH_THREADS} for Elasticsearch].",
+)
 def serve(host: str, port: int, index: str | None, workers: int, threads: int | None) -> None:
     """Serve the search web UI and JSON API (read-only)."""
     target = resolve_target(index)
@@ -171,17 +188,32 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
 
 
 @click.command()
-@click.option("--letters", default=DEMO_LETTERS, show_default=True,
-              type=click.IntRange(1, 1_000_000), help="How many letters to generate.")
+@click.option(
+    "--letters",
+    default=DEMO_LETTERS,
+    show_default=True,
+    type=click.IntRange(1, 1_000_000),
+    help="How many letters to generate.",
+)
 @click.option("--seed", default=DEMO_SEED, show_default=True, type=int)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--dir", "root", default=None, type=click.Path(file_okay=False, path_type=Path),
-              help="Where to keep the demo corpus and index [default: ~/.cache/imr-search].")
+@click.option(
+    "--dir",
+    "root",
+    default=None,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to keep the demo corpus and index [default: ~/.cache/imr-search].",
+)
 @click.option("--rebuild", is_flag=True, help="Regenerate and reindex even if cached.")
 @click.option("--no-serve", is_flag=True, help="Only build the demo index and print its path.")
 def demo(
-    letters: int, seed: int, host: str, port: int, root: Path | None, rebuild: bool,
+    letters: int,
+    seed: int,
+    host: str,
+    port: int,
+    root: Path | None,
+    rebuild: bool,
     no_serve: bool,
 ) -> None:
     """Build a demo index from generated letters (once) and serve it."""

@@ -68,8 +68,13 @@ class FacetBlock:
             "label": self.label,
             "truncated": self.truncated,
             "values": [
-                {"value": o.value, "label": o.label, "count": o.count, "selected": o.selected,
-                 "toggle_url": o.toggle_url}
+                {
+                    "value": o.value,
+                    "label": o.label,
+                    "count": o.count,
+                    "selected": o.selected,
+                    "toggle_url": o.toggle_url,
+                }
                 for o in self.options
             ],
         }

@@ -33,9 +33,7 @@ def item_context(item_id: str, query: str) -> dict[str, Any]:
         raise ItemNotFound(f"No item with an id of {len(item_id)} characters.")
     doc = backend.run(lambda e: e.get_item(item_id))
     letter_items = backend.run(lambda e: e.letter_items(doc["letter_id"]))
-    similar = backend.run(
-        lambda e: e.similar(SimilarRequest(item_id=item_id, k=ITEM_SIMILAR_K))
-    )
+    similar = backend.run(lambda e: e.similar(SimilarRequest(item_id=item_id, k=ITEM_SIMILAR_K)))
     return {
         "doc": doc,
         "letter_items": letter_items,

@@ -35,7 +35,7 @@ def _search_parameters() -> list[dict[str, Any]]:
             "name": "q",
             "in": "query",
             "description": (
-                "Query: words (all must match, stemmed), \"exact phrase\", a OR b, -exclude, "
+                'Query: words (all must match, stemmed), "exact phrase", a OR b, -exclude, '
                 "prefix*, (grouping), field:word with fields treatment, rationale, summary, "
                 "citation. Empty: browse everything."
             ),

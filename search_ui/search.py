@@ -93,7 +93,7 @@ def _page(
         export_json=search_url(replace(state, page=1), "export.export_json"),
     )
     resp = make_response(html, status)
-    resp.headers["Link"] = f'<{search_url(state, "api.search")}>; {ALTERNATE}'
+    resp.headers["Link"] = f"<{search_url(state, 'api.search')}>; {ALTERNATE}"
     return resp
 
 

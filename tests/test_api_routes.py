@@ -211,9 +211,9 @@ def test_openapi_describes_every_api_and_export_route(app: Flask, client: FlaskC
     documented = set(spec["paths"])
     for rule in app.url_map.iter_rules():
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        if path.startswith("/export") or (path.startswith("/api/") and path not in (
-            "/api/", "/api/openapi.json"
-        )):
+        if path.startswith("/export") or (
+            path.startswith("/api/") and path not in ("/api/", "/api/openapi.json")
+        ):
             assert path in documented, path
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert {"q", "sort", "page", "per_page", "breakdown"} | {f.name for f in FACETS} <= params
@@ -241,8 +241,9 @@ def test_csv_export_streams_the_current_results(client: FlaskClient) -> None:
 
 
 def test_csv_export_neutralises_formulas(client: FlaskClient) -> None:
-    rows = list(csv.DictReader(io.StringIO(
-        client.get("/export.csv?q=compound").get_data(as_text=True))))
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/export.csv?q=compound").get_data(as_text=True)))
+    )
     treatments = [r["treatment"] for r in rows]
     assert "'" + FORMULA_TREATMENT in treatments
     assert FORMULA_TREATMENT not in treatments

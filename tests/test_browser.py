@@ -22,8 +22,14 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = os.environ.get("IMR_SEARCH_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PHRASE = '"physical therapy"'
@@ -39,10 +45,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     index = tmp_path_factory.mktemp("browser") / "index.sqlite3"
     engine = open_engine(str(index), writable=True)
-    engine.write_letters([
-        SourceLetter(source=f"gen/{i}.txt", fingerprint="gen", letter=letter)
-        for i, letter in enumerate(generate_letters(600, 11))
-    ])
+    engine.write_letters(
+        [
+            SourceLetter(source=f"gen/{i}.txt", fingerprint="gen", letter=letter)
+            for i, letter in enumerate(generate_letters(600, 11))
+        ]
+    )
     engine.finish()
     engine.close()
     app = create_app({"IMR_SEARCH_INDEX": str(index)})
@@ -60,8 +68,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"browser test skipped: no Chromium at {CHROMIUM} "
-                    "(apt-get install chromium, or set IMR_SEARCH_CHROMIUM)")
+        pytest.skip(
+            f"browser test skipped: no Chromium at {CHROMIUM} "
+            "(apt-get install chromium, or set IMR_SEARCH_CHROMIUM)"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -200,8 +210,10 @@ def test_bad_syntax_and_zero_results_in_the_browser(server: str, page, tmp_path:
     assert resp is not None and resp.status == 400
     assert "Unclosed quote" in page.locator("[role=alert]").inner_text()
     shoot(page, tmp_path, "09-bad-syntax")
-    page.goto(server + "/search?q=injection&category=surgery&category=imaging&outcome=Overturned"
-              "&year=2013")
+    page.goto(
+        server + "/search?q=injection&category=surgery&category=imaging&outcome=Overturned"
+        "&year=2013"
+    )
     if total(page) == 0:
         assert page.locator(".suggestions a").count() > 0
     shoot(page, tmp_path, "10-zero-or-few")

@@ -40,8 +40,9 @@ LETTERS = list(generate_letters(120, seed=11))
 
 
 def entries(letters: list[Letter], prefix: str = "/letters") -> list[SourceLetter]:
-    return [SourceLetter(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter)
-            for i, letter in enumerate(letters)]
+    return [
+        SourceLetter(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter) for i, letter in enumerate(letters)
+    ]
 
 
 @pytest.fixture
@@ -94,9 +95,19 @@ ALL_DOCS = [item_document(letter, item) for letter in LETTERS for item in letter
         {},
         {"reviewer_source": ["none"]},
         {"admin_source": ["none", "ODG"], "outcome": ["Upheld"]},
-        {"reviewer_guideline": [sorted({c["label"] for d in ALL_DOCS for c in d["citations"]
-                                        if c["party"] == "reviewer"})[0]],
-         "year": ["2016", "2017"]},
+        {
+            "reviewer_guideline": [
+                sorted(
+                    {
+                        c["label"]
+                        for d in ALL_DOCS
+                        for c in d["citations"]
+                        if c["party"] == "reviewer"
+                    }
+                )[0]
+            ],
+            "year": ["2016", "2017"],
+        },
         {"category": ["medication", "injection"], "body_region": ["knee", "lumbar spine"]},
     ],
 )
@@ -108,8 +119,11 @@ def test_facet_counts_equal_facet_values(loaded: ElasticEngine, filters: dict) -
         assert got == dict(expected[spec.name]), spec.name
         for value in filters.get(spec.name, []):
             assert any(v.value == value and v.selected for v in response.facets[spec.name])
-    total = sum(1 for d in ALL_DOCS if all(
-        set(v) & set(facet_values(d, FACETS_BY_NAME[n])) for n, v in filters.items()))
+    total = sum(
+        1
+        for d in ALL_DOCS
+        if all(set(v) & set(facet_values(d, FACETS_BY_NAME[n])) for n, v in filters.items())
+    )
     assert response.total == total == response.outcome_rate.total
 
 

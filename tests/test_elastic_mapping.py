@@ -150,7 +150,7 @@ def test_boosts_rank_treatment_over_rationale_over_summary() -> None:
     boosts = {}
     for clause in q["bool"]["should"]:
         if "match" in clause:
-            (field, spec), = clause["match"].items()
+            ((field, spec),) = clause["match"].items()
             boosts[field] = spec["boost"]
     assert boosts["treatment"] > boosts["rationale"] > boosts["letter.clinical_summary"]
 
@@ -164,8 +164,10 @@ def test_citation_source_none_filter_is_must_not_nested() -> None:
 def test_connection_settings_from_target() -> None:
     s = ConnectionSettings.from_target("http://localhost:9200", env={})
     assert s.alias == DEFAULT_ALIAS and s.node_url == "http://localhost:9200"
-    s = ConnectionSettings.from_target("https://u:secret@es.example:9243/my-items", env={
-        "IMR_SEARCH_ES_VERIFY_CERTS": "false", "IMR_SEARCH_ES_TIMEOUT": "5"})
+    s = ConnectionSettings.from_target(
+        "https://u:secret@es.example:9243/my-items",
+        env={"IMR_SEARCH_ES_VERIFY_CERTS": "false", "IMR_SEARCH_ES_TIMEOUT": "5"},
+    )
     assert s.alias == "my-items" and s.username == "u" and s.password == "secret"
     assert "secret" not in s.display and s.timeout == 5.0
     options = s.client_options()

@@ -18,8 +18,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_missing_maven_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     real_which = testnode.shutil.which
-    monkeypatch.setattr(testnode.shutil, "which",
-                        lambda name: None if name == "mvn" else real_which(name))
+    monkeypatch.setattr(
+        testnode.shutil, "which", lambda name: None if name == "mvn" else real_which(name)
+    )
     with pytest.raises(NodeUnavailable) as info, testnode.local_node(tmp_path):
         pass
     assert "Maven" in str(info.value) and "IMR_SEARCH_ES_URL" in str(info.value)
@@ -59,8 +60,9 @@ def test_server_of_another_major_is_refused() -> None:
 
 
 @pytest.mark.elasticsearch
-def test_env_url_is_used_as_is(es_url: str, monkeypatch: pytest.MonkeyPatch,
-                               tmp_path: Path) -> None:
+def test_env_url_is_used_as_is(
+    es_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     monkeypatch.setenv(testnode.URL_ENV, es_url + "/")
     with testnode.elasticsearch_node(tmp_path) as url:
         assert url == es_url

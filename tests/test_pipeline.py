@@ -126,9 +126,7 @@ def test_prune_only_looks_under_the_given_paths(letters: Path, tmp_path: Path) -
     assert _snapshot(target)[:2] == before[:2]
 
 
-def test_broken_files_are_reported_and_do_not_stop_the_run(
-    letters: Path, tmp_path: Path
-) -> None:
+def test_broken_files_are_reported_and_do_not_stop_the_run(letters: Path, tmp_path: Path) -> None:
     shutil.copytree(BROKEN, letters / "zz-broken")
     target = str(tmp_path / "index.sqlite3")
     report = tmp_path / "report.txt"
@@ -166,8 +164,15 @@ def test_a_single_file_argument(letters: Path, tmp_path: Path) -> None:
 
 
 def test_summary_lines() -> None:
-    summary = IndexSummary(target="x.sqlite3", files=3, letters_read=1, items_indexed=2,
-                           unchanged=1, failed=[("a.txt", "empty file")], seconds=2.0)
+    summary = IndexSummary(
+        target="x.sqlite3",
+        files=3,
+        letters_read=1,
+        items_indexed=2,
+        unchanged=1,
+        failed=[("a.txt", "empty file")],
+        seconds=2.0,
+    )
     lines = summary.lines()
     assert "1 letters read, 2 items indexed" in lines[0]
     assert "unchanged: 1" in lines[1] and "failed: 1" in lines[1]
@@ -192,15 +197,27 @@ def test_cli_index_and_search(letters: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     broken = tmp_path / "broken"
     shutil.copytree(BROKEN, broken)
-    result = runner.invoke(main, ["index", str(broken), "--index", target, "--workers", "0",
-                                  "--report", str(tmp_path / "r.txt")])
+    result = runner.invoke(
+        main,
+        [
+            "index",
+            str(broken),
+            "--index",
+            target,
+            "--workers",
+            "0",
+            "--report",
+            str(tmp_path / "r.txt"),
+        ],
+    )
     assert result.exit_code == 1
     assert "Failed:" in result.output and "empty.txt" in result.output
 
 
 def test_cli_index_missing_path(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["index", str(tmp_path / "nope"), "--index",
-                                       str(tmp_path / "i.sqlite3")])
+    result = CliRunner().invoke(
+        main, ["index", str(tmp_path / "nope"), "--index", str(tmp_path / "i.sqlite3")]
+    )
     assert result.exit_code == 2
     assert "does not exist" in result.output
 
@@ -230,8 +247,12 @@ def test_an_engine_error_stops_the_run_without_hanging(letters: Path, tmp_path: 
     engine = open_engine(target, writable=True)
     try:
         with pytest.raises(RuntimeError, match="disk on fire"):
-            run_index([letters], engine=_FailingEngine(engine, RuntimeError("disk on fire")),
-                      workers=2, batch_items=5)
+            run_index(
+                [letters],
+                engine=_FailingEngine(engine, RuntimeError("disk on fire")),
+                workers=2,
+                batch_items=5,
+            )
     finally:
         engine.close()
     summary = run_index([letters], target, workers=2)  # the next run completes the index
@@ -243,8 +264,9 @@ def test_an_interrupted_run_says_so_and_resumes(letters: Path, tmp_path: Path) -
     target = str(tmp_path / "index.sqlite3")
     engine = open_engine(target, writable=True)
     try:
-        summary = run_index([letters], engine=_FailingEngine(engine, KeyboardInterrupt()),
-                            workers=2, batch_items=5)
+        summary = run_index(
+            [letters], engine=_FailingEngine(engine, KeyboardInterrupt()), workers=2, batch_items=5
+        )
     finally:
         engine.close()
     assert summary.interrupted and summary.exit_status == 1

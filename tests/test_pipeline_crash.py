@@ -26,9 +26,21 @@ KILLS = 6
 
 
 def _index_command(letters: Path, target: Path) -> list[str]:
-    return [sys.executable, "-c", "from imr_search.cli import main; main()", "index",
-            str(letters), "--index", str(target), "--workers", "2", "--batch-items", "40",
-            "--report", str(target) + ".report.txt"]
+    return [
+        sys.executable,
+        "-c",
+        "from imr_search.cli import main; main()",
+        "index",
+        str(letters),
+        "--index",
+        str(target),
+        "--workers",
+        "2",
+        "--batch-items",
+        "40",
+        "--report",
+        str(target) + ".report.txt",
+    ]
 
 
 def _state(target: Path) -> tuple:
@@ -37,16 +49,23 @@ def _state(target: Path) -> tuple:
         ids: list[str] = []
         page = 1
         while True:
-            response = engine.search(SearchRequest(per_page=100, page=page, sort="date",
-                                                   facet_size=100))
+            response = engine.search(
+                SearchRequest(per_page=100, page=page, sort="date", facet_size=100)
+            )
             ids += [h.id for h in response.hits]
             if len(ids) >= response.total or not response.hits:
                 break
             page += 1
         facets = {k: [(v.value, v.count) for v in vs] for k, vs in response.facets.items()}
         knee = engine.search(SearchRequest(query="knee", filters={"outcome": ["Upheld"]}))
-        return (engine.count(), sorted(ids), len(set(ids)), facets, knee.total,
-                dict(engine.indexed_sources()))
+        return (
+            engine.count(),
+            sorted(ids),
+            len(set(ids)),
+            facets,
+            knee.total,
+            dict(engine.indexed_sources()),
+        )
     finally:
         engine.close()
 
@@ -62,14 +81,19 @@ def test_killed_runs_end_with_the_clean_index(tmp_path: Path) -> None:
 
     crashed = tmp_path / "crashed.sqlite3"
     started = time.perf_counter()
-    subprocess.run(_index_command(letters, tmp_path / "timing.sqlite3"), check=True,
-                   capture_output=True)
+    subprocess.run(
+        _index_command(letters, tmp_path / "timing.sqlite3"), check=True, capture_output=True
+    )
     full_run = time.perf_counter() - started
     rng = random.Random(1234)
     counts = []
     for _ in range(KILLS):
-        process = subprocess.Popen(_index_command(letters, crashed), stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL, start_new_session=True)
+        process = subprocess.Popen(
+            _index_command(letters, crashed),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         time.sleep(rng.uniform(0.1, full_run * 0.5))
         os.killpg(process.pid, signal.SIGKILL)  # the command and its worker processes
         process.wait()

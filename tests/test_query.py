@@ -120,13 +120,29 @@ EXPANSIONS = [
     ('"physical therapy"', Or((P(("physical", "therapy")), T("pt"), T("physiotherapy")))),
     ("physical therapy", Or((P(("physical", "therapy")), T("pt"), T("physiotherapy")))),
     ("knee PT", And((T("knee"), PT_GROUP))),
-    ("treatment:PT", Or((T("pt", "treatment"), P(("physical", "therapy"), "treatment"),
-                        T("physiotherapy", "treatment")))),
+    (
+        "treatment:PT",
+        Or(
+            (
+                T("pt", "treatment"),
+                P(("physical", "therapy"), "treatment"),
+                T("physiotherapy", "treatment"),
+            )
+        ),
+    ),
     ("-PT knee", And((Not(PT_GROUP), T("knee")))),
     ("pt*", T("pt", prefix=True)),  # prefixes are not expanded
     ("ESI", Or((T("esi"), P(("epidural", "steroid", "injection"))))),
-    ("NSAID", Or((T("nsaid"), P(("nonsteroidal", "anti", "inflammatory", "drug")),
-                  P(("non", "steroidal", "anti", "inflammatory", "drug"))))),
+    (
+        "NSAID",
+        Or(
+            (
+                T("nsaid"),
+                P(("nonsteroidal", "anti", "inflammatory", "drug")),
+                P(("non", "steroidal", "anti", "inflammatory", "drug")),
+            )
+        ),
+    ),
     ("knee", T("knee")),
     ("physical exam", And((T("physical"), T("exam")))),
     ("treatment:physical therapy", And((T("physical", "treatment"), T("therapy")))),

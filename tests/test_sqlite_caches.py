@@ -100,8 +100,7 @@ def _uncached(path: str) -> list[Any]:
         MATCH_CACHE.clear()
 
 
-def test_cached_answers_are_the_uncached_ones(built: str, monkeypatch: pytest.MonkeyPatch
-                                              ) -> None:
+def test_cached_answers_are_the_uncached_ones(built: str, monkeypatch: pytest.MonkeyPatch) -> None:
     reference = _uncached(built)
     engine = open_engine(built)
     assert _answers(engine) == reference  # fills the caches
@@ -164,10 +163,12 @@ def test_the_web_app_shows_a_reindex_at_once(built: str) -> None:
     similar = client.get(f"/api/items/{item.id}/similar?k=5").get_json()
 
     writer = SqliteEngine(built, writable=True)
-    changed = dataclasses.replace(item, outcome="Overturned",
-                                  rationale=item.rationale + " A zygapophyseal pain block.")
-    writer.write_letters([SourceLetter(old.source, "fp-2", dataclasses.replace(
-        old, items=(changed,)))])
+    changed = dataclasses.replace(
+        item, outcome="Overturned", rationale=item.rationale + " A zygapophyseal pain block."
+    )
+    writer.write_letters(
+        [SourceLetter(old.source, "fp-2", dataclasses.replace(old, items=(changed,)))]
+    )
     writer.finish()
 
     page = client.get("/search?q=zygapophyseal").get_data(as_text=True)
@@ -207,8 +208,13 @@ def test_top_counts_are_exact_where_they_matter() -> None:
 def test_sparse_counts_match_a_plain_loop() -> None:
     rowids = array("q", sorted(random.Random(3).sample(range(1, 5_000_000), 300)))
     snap = Snapshot(0, {1: ("f", "v")}, {"f": [1]}, {}, {1: rowids})
-    for mask in (0, 1 << 10, bits_from_rowids(range(0, 5_000_000, 3)),
-                 bits_from_rowids(rowids[:7]), bits_from_rowids(range(0, 1000))):
+    for mask in (
+        0,
+        1 << 10,
+        bits_from_rowids(range(0, 5_000_000, 3)),
+        bits_from_rowids(rowids[:7]),
+        bits_from_rowids(range(0, 1000)),
+    ):
         expected = sum(1 for r in rowids if mask >> r & 1)
         assert snap.counts("f", mask) == ({"v": expected} if expected else {})
 
@@ -225,8 +231,9 @@ def test_rowid_lists_dense_enough_are_read_as_bitsets(
         if kind == "bits":
             bits = int.from_bytes(data, "little")
             rowids = array("q", [r for r in range(bits.bit_length()) if bits >> r & 1])
-            db.execute("UPDATE postings SET kind = 'list', data = ? WHERE fv = ?",
-                       (rowids.tobytes(), fv))
+            db.execute(
+                "UPDATE postings SET kind = 'list', data = ? WHERE fv = ?", (rowids.tobytes(), fv)
+            )
     db.commit()
     db.close()
     reference = _uncached(built)
@@ -241,8 +248,12 @@ def test_rowid_lists_dense_enough_are_read_as_bitsets(
 def test_date_order_skips_whole_years_and_keeps_undated_last(built: str) -> None:
     engine = SqliteEngine(built)
     db = engine.db
-    order = [r for (r,) in db.execute(
-        "SELECT rowid FROM items ORDER BY decision_date IS NULL, decision_date DESC, id")]
+    order = [
+        r
+        for (r,) in db.execute(
+            "SELECT rowid FROM items ORDER BY decision_date IS NULL, decision_date DESC, id"
+        )
+    ]
     with engine._reading():
         snap = engine._snapshot()
         years = [None, ["2015"], ["2016", "2013"], ["2024"], ["2013"]]
@@ -263,9 +274,11 @@ def test_prefix_and_long_text_marks(target: str) -> None:
     old = LETTERS_BY_ALIAS["L12"]
     filler = "The documentation is reviewed again by the therapist. " * 3_000  # ~160 KB
     huge = dataclasses.replace(
-        old.items[0], rationale=filler + "A zygapophyseal hardware block was requested.")
-    engine.write_letters([SourceLetter(old.source, "fp-huge", dataclasses.replace(
-        old, items=(huge,)))])
+        old.items[0], rationale=filler + "A zygapophyseal hardware block was requested."
+    )
+    engine.write_letters(
+        [SourceLetter(old.source, "fp-huge", dataclasses.replace(old, items=(huge,)))]
+    )
     engine.finish()
     for query in ("documentation reviewed", "zygapophyseal", "therap*", '"reviewed again"'):
         hits = engine.search(SearchRequest(query=query, per_page=100)).hits
@@ -273,20 +286,31 @@ def test_prefix_and_long_text_marks(target: str) -> None:
         assert mine and "<mark>" in mine[0].snippet and len(mine[0].snippet) < 2_000, query
     # Whole-text highlighting in chunks loses nothing and marks every occurrence.
     text = "alpha beta gamma " * 5_000
-    marked = sqlite_search.mark_long_text(engine.db, compile_query("beta"), 1, text,
-                                          whole=True)
+    marked = sqlite_search.mark_long_text(engine.db, compile_query("beta"), 1, text, whole=True)
     assert marked.replace(MARK_START, "").replace(MARK_END, "") == text
     assert marked.count(MARK_START) == 5_000
     # Prefix queries: marks made in the scratch table are those of the index.
     match = compile_query("therap*")
-    rowids = [r for (r,) in engine.db.execute(
-        "SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 6", (match,))]
-    short = [r for r in rowids if r != engine.db.execute(
-        "SELECT rowid FROM items WHERE id = ?", (huge.id,)).fetchone()[0]]
-    plain = {r: tuple(row) for r, *row in engine.db.execute(
-        "SELECT rowid, " + ", ".join(sqlite_search._mark_sql(c) for c in range(2))
-        + f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
-        (match, *short))}
+    rowids = [
+        r
+        for (r,) in engine.db.execute(
+            "SELECT rowid FROM items_fts WHERE items_fts MATCH ? LIMIT 6", (match,)
+        )
+    ]
+    short = [
+        r
+        for r in rowids
+        if r != engine.db.execute("SELECT rowid FROM items WHERE id = ?", (huge.id,)).fetchone()[0]
+    ]
+    plain = {
+        r: tuple(row)
+        for r, *row in engine.db.execute(
+            "SELECT rowid, "
+            + ", ".join(sqlite_search._mark_sql(c) for c in range(2))
+            + f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
+            (match, *short),
+        )
+    }
     scratch = sqlite_search._marked_rows(engine.db, match, short)
     assert {r: m[0] for r, m in scratch.items()} == {r: p[0] for r, p in plain.items()}
     assert all(MARK_START in m[1] or MARK_START in m[0] for m in scratch.values())

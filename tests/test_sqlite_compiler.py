@@ -51,13 +51,16 @@ def test_double_negation_and_de_morgan() -> None:
     assert compile_match(flipped) == '("b" AND "c")'
 
 
-@pytest.mark.parametrize("node", [
-    Not(Term("knee")),
-    And((Not(Term("a")), Not(Term("b")))),
-    Or((Term("a"), Not(Term("b")))),
-    Not(And((Term("b"), Not(Term("c"))))),
-    And((Term("a"), Not(Or((Term("b"), Not(Term("c"))))))),
-])
+@pytest.mark.parametrize(
+    "node",
+    [
+        Not(Term("knee")),
+        And((Not(Term("a")), Not(Term("b")))),
+        Or((Term("a"), Not(Term("b")))),
+        Not(And((Term("b"), Not(Term("c"))))),
+        And((Term("a"), Not(Or((Term("b"), Not(Term("c"))))))),
+    ],
+)
 def test_unsearchable_negations_are_syntax_errors(node) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(QuerySyntaxError):
         compile_match(node)
@@ -71,19 +74,52 @@ def test_quotes_inside_words_are_escaped() -> None:
 @pytest.fixture(scope="module")
 def fts() -> sqlite3.Connection:
     db = sqlite3.connect(":memory:")
-    db.execute(f"CREATE VIRTUAL TABLE t USING fts5(treatment, rationale, summary, citation,"
-               f" tokenize = '{TOKENIZER}')")
+    db.execute(
+        f"CREATE VIRTUAL TABLE t USING fts5(treatment, rationale, summary, citation,"
+        f" tokenize = '{TOKENIZER}')"
+    )
     db.execute("INSERT INTO t VALUES ('knee arthroscopy', 'the hardware block', 'x', 'ODG')")
     return db
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(
-    st.lists(st.sampled_from(["knee", "a", '"', "(", ")", "*", "-", ":", "^", "{", "}", "+",
-                              "~", "|", "OR", "NOT", "AND", "NEAR", "treatment:", "citation:",
-                              " ", "-(", "x*", "é", "\x00"]), max_size=20).map("".join),
-    st.text(max_size=60),
-))
+@given(
+    st.one_of(
+        st.lists(
+            st.sampled_from(
+                [
+                    "knee",
+                    "a",
+                    '"',
+                    "(",
+                    ")",
+                    "*",
+                    "-",
+                    ":",
+                    "^",
+                    "{",
+                    "}",
+                    "+",
+                    "~",
+                    "|",
+                    "OR",
+                    "NOT",
+                    "AND",
+                    "NEAR",
+                    "treatment:",
+                    "citation:",
+                    " ",
+                    "-(",
+                    "x*",
+                    "é",
+                    "\x00",
+                ]
+            ),
+            max_size=20,
+        ).map("".join),
+        st.text(max_size=60),
+    )
+)
 def test_any_input_is_a_syntax_error_or_a_valid_match(fts: sqlite3.Connection, text: str) -> None:
     try:
         match = compile_query(text)

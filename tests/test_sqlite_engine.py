@@ -47,11 +47,23 @@ def test_the_file(built: str) -> None:
     try:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
-        assert {"items", "items_fts", "item_facets", "facet_values", "sources", "postings",
-                "term_df", "meta"} <= tables
+        assert {
+            "items",
+            "items_fts",
+            "item_facets",
+            "facet_values",
+            "sources",
+            "postings",
+            "term_df",
+            "meta",
+        } <= tables
         # The item_facets view: facet counting in plain SQL agrees with the engine.
-        counts = dict(db.execute("SELECT value, count(*) FROM item_facets"
-                                 " WHERE facet = 'reviewer_source' GROUP BY value"))
+        counts = dict(
+            db.execute(
+                "SELECT value, count(*) FROM item_facets"
+                " WHERE facet = 'reviewer_source' GROUP BY value"
+            )
+        )
         assert counts == {"MTUS": 18, "ODG": 14, "other": 3, "none": 2}
         assert db.execute("SELECT count(*) FROM item_facets").fetchone()[0] > len(ITEMS) * 5
         assert db.execute("SELECT count(*) FROM term_df").fetchone()[0] > 100
@@ -102,10 +114,12 @@ def test_broad_queries_are_ranked_by_date_and_say_so(built: str) -> None:
     assert narrow.notice is None and narrow.hits[0].score is not None
     by_date = engine.search(SearchRequest(query="pain", sort="date"))
     assert by_date.notice is None  # date order was asked for: nothing to say
-    filtered = engine.search(SearchRequest(query="pain", filters={"outcome": ["Overturned"]},
-                                           per_page=100))
-    reference = open_engine(built).search(SearchRequest(
-        query="pain", filters={"outcome": ["Overturned"]}, per_page=100))
+    filtered = engine.search(
+        SearchRequest(query="pain", filters={"outcome": ["Overturned"]}, per_page=100)
+    )
+    reference = open_engine(built).search(
+        SearchRequest(query="pain", filters={"outcome": ["Overturned"]}, per_page=100)
+    )
     assert {h.id for h in filtered.hits} == {h.id for h in reference.hits}
     assert filtered.facets == reference.facets
     engine.close()
@@ -121,8 +135,11 @@ def test_unfinished_writes_are_searchable_everywhere(target: str) -> None:
     assert meta[GENERATION] != meta[POSTINGS_GENERATION]
     reader = open_engine(target)
     response = reader.search(SearchRequest(filters={"category": ["surgery"]}))
-    assert response.total == 10 == writer.search(SearchRequest(
-        filters={"category": ["surgery"]})).total
+    assert (
+        response.total
+        == 10
+        == writer.search(SearchRequest(filters={"category": ["surgery"]})).total
+    )
     writer.finish()
     meta = _meta(target)
     assert meta[GENERATION] == meta[POSTINGS_GENERATION]

@@ -21,13 +21,14 @@ from indexer.records import Citation, Item, Letter, item_id
 
 XSS_TREATMENT = "<script>alert('treatment')</script> Lidoderm 5% patch"
 XSS_RATIONALE = 'The <img src=x onerror="alert(1)"> topical lidocaine patch is not recommended.'
-XSS_SUMMARY = "<b>bold</b> patient with neuropathic pain & \"quotes\"."
+XSS_SUMMARY = '<b>bold</b> patient with neuropathic pain & "quotes".'
 FORMULA_TREATMENT = '=HYPERLINK("http://example.invalid","compound cream")'
 
 
 def _cite(party: str, source: str, guideline: str | None, text: str, **kw: Any) -> Citation:
-    return Citation(party=party, source=source, mtus=source == "MTUS", guideline=guideline,
-                    text=text, **kw)  # type: ignore[arg-type]
+    return Citation(
+        party=party, source=source, mtus=source == "MTUS", guideline=guideline, text=text, **kw
+    )  # type: ignore[arg-type]
 
 
 ODG_LOW_BACK = ("ODG", "Low Back")
@@ -35,8 +36,17 @@ MTUS_CHRONIC = ("MTUS", "Chronic Pain Medical Treatment Guidelines")
 MTUS_ACOEM = ("MTUS", "ACOEM Practice Guidelines")
 
 
-def _letter(case: str, date: str, specialty: str, items: list[dict[str, Any]], *,
-            summary: str, state: str = "California", age: int = 48, sex: str = "female") -> Letter:
+def _letter(
+    case: str,
+    date: str,
+    specialty: str,
+    items: list[dict[str, Any]],
+    *,
+    summary: str,
+    state: str = "California",
+    age: int = 48,
+    sex: str = "female",
+) -> Letter:
     built = []
     for n, spec in enumerate(items, start=1):
         cites = tuple(spec.get("citations", ()))
@@ -76,7 +86,9 @@ def handwritten_letters() -> list[Letter]:
     """Letters whose every fact a test may assert."""
     return [
         _letter(
-            "CM14-0000101", "2014-03-12", "Orthopedic Surgery",
+            "CM14-0000101",
+            "2014-03-12",
+            "Orthopedic Surgery",
             [
                 {
                     "treatment": "Removal of hardware L4-S1",
@@ -87,10 +99,17 @@ def handwritten_letters() -> list[Letter]:
                     "hardware. Specifically the patient has not had pain relief with the hardware "
                     "block.\nThe hardware block is the accepted test before removal.",
                     "citations": [
-                        _cite("claims_administrator", *ODG_LOW_BACK,
-                              "ODG Low Back, Hardware implant removal (fixation)."),
-                        _cite("reviewer", *ODG_LOW_BACK, "ODG Low Back, Hardware implant removal.",
-                              sections=("Hardware implant removal",)),
+                        _cite(
+                            "claims_administrator",
+                            *ODG_LOW_BACK,
+                            "ODG Low Back, Hardware implant removal (fixation).",
+                        ),
+                        _cite(
+                            "reviewer",
+                            *ODG_LOW_BACK,
+                            "ODG Low Back, Hardware implant removal.",
+                            sections=("Hardware implant removal",),
+                        ),
                     ],
                 },
                 {
@@ -111,7 +130,9 @@ def handwritten_letters() -> list[Letter]:
             "relief.",
         ),
         _letter(
-            "CM14-0000102", "2014-06-02", "Physical Medicine & Rehabilitation",
+            "CM14-0000102",
+            "2014-06-02",
+            "Physical Medicine & Rehabilitation",
             [
                 {
                     "treatment": "Physical therapy 2x6 for the right knee",
@@ -122,17 +143,24 @@ def handwritten_letters() -> list[Letter]:
                     "arthroscopic meniscectomy. The requested visits are within the guideline.",
                     "citations": [
                         _cite("claims_administrator", *MTUS_ACOEM, "ACOEM Knee Complaints."),
-                        _cite("reviewer", *MTUS_CHRONIC, "MTUS Physical Medicine, page 99.",
-                              pages="98-99"),
+                        _cite(
+                            "reviewer",
+                            *MTUS_CHRONIC,
+                            "MTUS Physical Medicine, page 99.",
+                            pages="98-99",
+                        ),
                     ],
                 },
             ],
             summary="Right knee meniscal tear treated with arthroscopic meniscectomy; "
             "residual weakness of the quadriceps.",
-            age=35, sex="male",
+            age=35,
+            sex="male",
         ),
         _letter(
-            "CM15-0000103", "2015-01-20", "Pain Medicine",
+            "CM15-0000103",
+            "2015-01-20",
+            "Pain Medicine",
             [
                 {
                     "treatment": "Norco 10/325mg #60",
@@ -161,7 +189,9 @@ def handwritten_letters() -> list[Letter]:
             state="Texas",
         ),
         _letter(
-            "CM15-0000104", "2015-05-05", "Internal Medicine",
+            "CM15-0000104",
+            "2015-05-05",
+            "Internal Medicine",
             [
                 {
                     "treatment": XSS_TREATMENT,
@@ -186,26 +216,64 @@ def handwritten_letters() -> list[Letter]:
 
 
 _VARIED = [
-    ("Lumbar epidural steroid injection L4-L5", "injection", ["lumbar spine"],
-     "Epidural steroid injections are recommended for radiculopathy documented by examination "
-     "and corroborated by imaging."),
-    ("Cervical epidural steroid injection C5-C6", "injection", ["cervical spine"],
-     "Radiculopathy is not corroborated by imaging or electrodiagnostic testing of the neck."),
-    ("MRI of the left shoulder", "imaging", ["shoulder"],
-     "Imaging is indicated when a rotator cuff tear is suspected after conservative care."),
-    ("Acupuncture 8 sessions for the lumbar spine", "acupuncture", ["lumbar spine"],
-     "Acupuncture is an option when pain medication is reduced or not tolerated."),
-    ("TENS unit rental 30 days", "dme", ["lumbar spine"],
-     "A one-month home trial of TENS may be considered with a functional restoration program."),
-    ("Chiropractic treatment x6 for the neck", "chiropractic", ["cervical spine"],
-     "Manual therapy is recommended for chronic pain caused by musculoskeletal conditions."),
-    ("Urine drug screen", "testing", [],
-     "Drug testing is recommended as an option to assess for illegal drugs in opioid therapy."),
-    ("Cognitive behavioral therapy 6 sessions", "psychological", [],
-     "Behavioral interventions are recommended for chronic pain with depression."),
+    (
+        "Lumbar epidural steroid injection L4-L5",
+        "injection",
+        ["lumbar spine"],
+        "Epidural steroid injections are recommended for radiculopathy documented by examination "
+        "and corroborated by imaging.",
+    ),
+    (
+        "Cervical epidural steroid injection C5-C6",
+        "injection",
+        ["cervical spine"],
+        "Radiculopathy is not corroborated by imaging or electrodiagnostic testing of the neck.",
+    ),
+    (
+        "MRI of the left shoulder",
+        "imaging",
+        ["shoulder"],
+        "Imaging is indicated when a rotator cuff tear is suspected after conservative care.",
+    ),
+    (
+        "Acupuncture 8 sessions for the lumbar spine",
+        "acupuncture",
+        ["lumbar spine"],
+        "Acupuncture is an option when pain medication is reduced or not tolerated.",
+    ),
+    (
+        "TENS unit rental 30 days",
+        "dme",
+        ["lumbar spine"],
+        "A one-month home trial of TENS may be considered with a functional restoration program.",
+    ),
+    (
+        "Chiropractic treatment x6 for the neck",
+        "chiropractic",
+        ["cervical spine"],
+        "Manual therapy is recommended for chronic pain caused by musculoskeletal conditions.",
+    ),
+    (
+        "Urine drug screen",
+        "testing",
+        [],
+        "Drug testing is recommended as an option to assess for illegal drugs in opioid therapy.",
+    ),
+    (
+        "Cognitive behavioral therapy 6 sessions",
+        "psychological",
+        [],
+        "Behavioral interventions are recommended for chronic pain with depression.",
+    ),
 ]
-_SPECIALTIES = ("Orthopedic Surgery", "Pain Medicine", "Anesthesiology", "Family Practice",
-                "Chiropractic Medicine", "Physical Medicine & Rehabilitation")
+_SPECIALTIES = (
+    "Orthopedic Surgery",
+    "Pain Medicine",
+    "Anesthesiology",
+    "Family Practice",
+    "Chiropractic Medicine",
+    "Physical Medicine & Rehabilitation",
+)
 
 
 def varied_letters(n: int = 36) -> list[Letter]:
@@ -231,8 +299,13 @@ def varied_letters(n: int = 36) -> list[Letter]:
         else:
             item["citations"].append(_cite("claims_administrator", *ODG_LOW_BACK, "ODG."))
         letters.append(
-            _letter(case, f"{year}-{1 + i % 12:02d}-{1 + i % 27:02d}", _SPECIALTIES[i % 6],
-                    [item], summary=f"Injured worker with {treatment.lower()} requested. {i}")
+            _letter(
+                case,
+                f"{year}-{1 + i % 12:02d}-{1 + i % 27:02d}",
+                _SPECIALTIES[i % 6],
+                [item],
+                summary=f"Injured worker with {treatment.lower()} requested. {i}",
+            )
         )
     return letters
 
@@ -246,8 +319,10 @@ def build_index(path: Path | str, letters: list[Letter]) -> Path | str:
     engine = open_engine(str(path), writable=True)
     try:
         failures = engine.write_letters(
-            [SourceLetter(source=lt.source, fingerprint=f"fp-{lt.source}", letter=lt)
-             for lt in letters]
+            [
+                SourceLetter(source=lt.source, fingerprint=f"fp-{lt.source}", letter=lt)
+                for lt in letters
+            ]
         )
         assert not failures, failures
         engine.finish()
@@ -270,8 +345,7 @@ def ui_index_path() -> Path:
 def make_app(config: Mapping[str, Any] | None = None) -> Flask:
     from search_ui import create_app
 
-    return create_app({"IMR_SEARCH_INDEX": str(ui_index_path()), "TESTING": True,
-                       **(config or {})})
+    return create_app({"IMR_SEARCH_INDEX": str(ui_index_path()), "TESTING": True, **(config or {})})
 
 
 def close_app(app: Flask) -> None:

@@ -57,17 +57,23 @@ def test_phrase_search_finds_and_highlights(client: FlaskClient) -> None:
 def test_result_shows_everything_a_reader_needs(client: FlaskClient) -> None:
     html = client.get("/search?q=omeprazole").get_data(as_text=True)
     page = text_of(html)
-    for expected in ("Overturned", "Medication", "Specialty: Pain Medicine", "Jan 20, 2015",
-                     "CM15-0000103", "MTUS: Chronic Pain Medical Treatment Guidelines",
-                     "proton pump"):
+    for expected in (
+        "Overturned",
+        "Medication",
+        "Specialty: Pain Medicine",
+        "Jan 20, 2015",
+        "CM15-0000103",
+        "MTUS: Chronic Pain Medical Treatment Guidelines",
+        "proton pump",
+    ):
         assert expected in page, expected
     assert "/item/CM15-0000103-2?q=omeprazole" in html
 
 
 def test_repeated_filter_params_tick_checkboxes_and_show_chips(client: FlaskClient) -> None:
-    html = client.get(
-        "/search?outcome=Upheld&outcome=Overturned&category=surgery"
-    ).get_data(as_text=True)
+    html = client.get("/search?outcome=Upheld&outcome=Overturned&category=surgery").get_data(
+        as_text=True
+    )
     assert "2 decisions" in text_of(html)
     for value in ("Upheld", "Overturned"):
         assert re.search(rf'name="outcome" value="{value}" id="[^"]+" checked', html)
@@ -189,10 +195,21 @@ def test_item_page_shows_the_whole_item_and_its_letter(client: FlaskClient) -> N
     html = resp.get_data(as_text=True)
     page = text_of(html)
     for expected in (
-        "Removal of hardware L4-S1", "Upheld", "Decision rationale", "Guidelines relied on",
-        "Claims administrator", "Reviewer", "Hardware implant removal", "Clinical case summary",
-        "tenderness over the screw tops", "CM14-0000101", "Mar 12, 2014",
-        "Orthopedic Surgery", "California", "Items in this letter", "Similar prior cases",
+        "Removal of hardware L4-S1",
+        "Upheld",
+        "Decision rationale",
+        "Guidelines relied on",
+        "Claims administrator",
+        "Reviewer",
+        "Hardware implant removal",
+        "Clinical case summary",
+        "tenderness over the screw tops",
+        "CM14-0000101",
+        "Mar 12, 2014",
+        "Orthopedic Surgery",
+        "California",
+        "Items in this letter",
+        "Similar prior cases",
         "Find similar cases",
     ):
         assert expected in page, expected
@@ -255,13 +272,29 @@ def test_find_similar_form_and_bounds(client: FlaskClient) -> None:
 
 def test_help_page_documents_the_syntax(client: FlaskClient) -> None:
     page = text_of(client.get("/help").get_data(as_text=True))
-    for expected in ('"hardware block"', "OR", "-radiculopathy", "therap*", "treatment:",
-                     "5,000", "/api/search"):
+    for expected in (
+        '"hardware block"',
+        "OR",
+        "-radiculopathy",
+        "therap*",
+        "treatment:",
+        "5,000",
+        "/api/search",
+    ):
         assert expected in page, expected
 
 
-PAGES = ("/", "/search?q=knee", "/search?q=%22open", "/item/CM14-0000101-1", "/similar",
-         "/help", "/item/NOPE", "/no-such-page", "/search?page=x")
+PAGES = (
+    "/",
+    "/search?q=knee",
+    "/search?q=%22open",
+    "/item/CM14-0000101-1",
+    "/similar",
+    "/help",
+    "/item/NOPE",
+    "/no-such-page",
+    "/search?page=x",
+)
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -319,8 +352,17 @@ class _MarkupAudit(HTMLParser):
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/search?q=hardware&outcome=Upheld", '/search?q="open', "/item/CM14-0000101-1",
-     "/similar", "/similar?text=knee+arthroscopy", "/help", "/item/NOPE", "/search?q=zzzzqqq"],
+    [
+        "/",
+        "/search?q=hardware&outcome=Upheld",
+        '/search?q="open',
+        "/item/CM14-0000101-1",
+        "/similar",
+        "/similar?text=knee+arthroscopy",
+        "/help",
+        "/item/NOPE",
+        "/search?q=zzzzqqq",
+    ],
 )
 def test_markup_is_csp_clean_and_accessible(client: FlaskClient, url: str) -> None:
     audit = _MarkupAudit()
@@ -352,7 +394,9 @@ def test_unknown_page_and_method(client: FlaskClient) -> None:
 
 
 def test_unexpected_error_is_a_generic_500_that_is_logged(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
+    app: Flask,
+    client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     from imr_search.sqlite.engine import SqliteEngine

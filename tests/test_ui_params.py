@@ -132,7 +132,7 @@ def test_value_labels() -> None:
 
 def test_highlight_escapes_first_then_marks() -> None:
     text = '<script>alert("x")</script> hardware <b>block</b> blocks & injections'
-    out = str(highlight(text, 'hardware block injection'))
+    out = str(highlight(text, "hardware block injection"))
     assert "<script>" not in out and "<b>" not in out
     assert "&lt;script&gt;" in out and "&amp;" in out
     assert "<mark>hardware</mark>" in out
@@ -142,8 +142,9 @@ def test_highlight_escapes_first_then_marks() -> None:
 
 
 def test_highlight_marks_phrases_only_where_the_words_follow_each_other() -> None:
-    out = str(highlight("Active therapy. Physical therapy was done; physical exam.",
-                        '"physical therapy"'))
+    out = str(
+        highlight("Active therapy. Physical therapy was done; physical exam.", '"physical therapy"')
+    )
     assert out.count("<mark>") == 2
     assert "<mark>Physical</mark> <mark>therapy</mark> was" in out
 
@@ -169,10 +170,17 @@ def test_palette_contrast_meets_wcag_aa() -> None:
     css = (Path(__file__).parents[1] / "search_ui" / "static" / "style.css").read_text()
     var = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css))
     pairs = [
-        ("ink", "bg"), ("ink", "panel"), ("muted", "panel"), ("muted", "bg"),
-        ("link", "panel"), ("link", "bg"), ("link-visited", "panel"),
-        ("upheld-ink", "upheld-bg"), ("overturned-ink", "overturned-bg"),
-        ("ink", "mark"), ("link", "mark"),
+        ("ink", "bg"),
+        ("ink", "panel"),
+        ("muted", "panel"),
+        ("muted", "bg"),
+        ("link", "panel"),
+        ("link", "bg"),
+        ("link-visited", "panel"),
+        ("upheld-ink", "upheld-bg"),
+        ("overturned-ink", "overturned-bg"),
+        ("ink", "mark"),
+        ("link", "mark"),
     ]
     for fg, bg in pairs:
         assert _contrast(var[fg], var[bg]) >= 4.5, (fg, bg, _contrast(var[fg], var[bg]))

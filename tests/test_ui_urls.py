@@ -31,11 +31,13 @@ def test_helpers_equal_url_for(app, script_root: str) -> None:  # type: ignore[n
                     if not item_id:
                         continue
                     assert item_url(item_id, query, endpoint) == url_for(
-                        endpoint, item_id=item_id, q=query or None)
+                        endpoint, item_id=item_id, q=query or None
+                    )
         for endpoint in ("search.search", "api.search", "export.export_csv", "items.similar"):
             assert fixed_url(endpoint) == url_for(endpoint)
         assert fixed_url("static", filename="style.css") == url_for("static", filename="style.css")
-        state = SearchState(query='"low back" & ünï', filters={"outcome": ("Upheld", "a&b")},
-                            sort="date", page=3)
+        state = SearchState(
+            query='"low back" & ünï', filters={"outcome": ("Upheld", "a&b")}, sort="date", page=3
+        )
         assert search_url(state) == url_for("search.search") + "?" + urlencode(state.params())
         assert search_url(SearchState()) == url_for("search.search")

@@ -1,14 +1,14 @@
 """The Elasticsearch engine: the same product on a cluster (open_engine("http://host:9200/alias")).
 
-    engine.py          ElasticEngine: implements imr_search.engine.Engine
-    settings.py        URL, alias, credentials, TLS, timeouts (environment variables)
-    indices.py         versioned indices behind aliases; atomic swap for a rebuild
-    writer.py          bulk writes, stale items, duplicates, fingerprints last
-    compile.py         query language AST -> query DSL (no query_string)
-    facets.py          facet filters and aggregations (nested + reverse_nested), multi-select
-    search.py          request body and SearchResponse (highlights, outcome rate, breakdown)
-    similar.py         more_like_this and "why it matched"
-    faults.py          client exceptions -> EngineUnavailable with a next step
-    testnode.py        a real node for tests and benchmarks (env URL, Docker, or Maven zip)
-    analysisplugin.py  the analysis components the Maven test zip lacks
+engine.py          ElasticEngine: implements imr_search.engine.Engine
+settings.py        URL, alias, credentials, TLS, timeouts (environment variables)
+indices.py         versioned indices behind aliases; atomic swap for a rebuild
+writer.py          bulk writes, stale items, duplicates, fingerprints last
+compile.py         query language AST -> query DSL (no query_string)
+facets.py          facet filters and aggregations (nested + reverse_nested), multi-select
+search.py          request body and SearchResponse (highlights, outcome rate, breakdown)
+similar.py         more_like_this and "why it matched"
+faults.py          client exceptions -> EngineUnavailable with a next step
+testnode.py        a real node for tests and benchmarks (env URL, Docker, or Maven zip)
+analysisplugin.py  the analysis components the Maven test zip lacks
 """

@@ -72,16 +72,27 @@ def install(home: Path, java_home: Path) -> None:
         javac = Path(found)
     lib = home / "lib"
     classpath = ":".join(
-        str(p) for p in sorted(lib.glob("*.jar"))
+        str(p)
+        for p in sorted(lib.glob("*.jar"))
         if p.name.startswith(("lucene-core", "lucene-analysis-common", "elasticsearch-plugin"))
     )
     with tempfile.TemporaryDirectory(prefix="imr-analysis-build-") as tmp:
         classes = Path(tmp) / "classes"
         classes.mkdir()
         proc = subprocess.run(
-            [str(javac), "--release", "17", "-nowarn", "-cp", classpath, "-d", str(classes),
-             *map(str, _java_files())],
-            capture_output=True, text=True,
+            [
+                str(javac),
+                "--release",
+                "17",
+                "-nowarn",
+                "-cp",
+                classpath,
+                "-d",
+                str(classes),
+                *map(str, _java_files()),
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             raise NodeUnavailable("could not compile the analysis plugin:\n" + proc.stderr[-2000:])

@@ -49,8 +49,7 @@ def _compile(node: Node) -> Query:
     if isinstance(node, Not):
         return {"bool": {"must_not": [_compile(node.child)]}}
     if isinstance(node, Or):
-        return {"bool": {"should": [_compile(c) for c in node.children],
-                         "minimum_should_match": 1}}
+        return {"bool": {"should": [_compile(c) for c in node.children], "minimum_should_match": 1}}
     if isinstance(node, And):
         must: list[Query] = []
         must_not: list[Query] = []
@@ -128,8 +127,11 @@ def highlight_queries(node: Node | None) -> dict[str, Query]:
     leaves = _positive_leaves(node) if node is not None else []
     out: dict[str, Query] = {}
     for field, scope in HIGHLIGHT_FIELDS.items():
-        clauses = [_field_query(leaf, field, 1.0) for leaf in leaves
-                   if leaf.field is None or leaf.field == scope]
+        clauses = [
+            _field_query(leaf, field, 1.0)
+            for leaf in leaves
+            if leaf.field is None or leaf.field == scope
+        ]
         if clauses:
             out[field] = _any(clauses)
     return out

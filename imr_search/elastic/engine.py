@@ -67,8 +67,10 @@ class ElasticEngine:
         with self._calls():
             self._check_server()
             if self.writable:
-                pair = indices.create_pair(self.client, self.alias) if rebuild else (
-                    indices.ensure(self.client, self.alias)
+                pair = (
+                    indices.create_pair(self.client, self.alias)
+                    if rebuild
+                    else (indices.ensure(self.client, self.alias))
                 )
                 self._rebuild = pair if rebuild else None
                 self.items_index, self.sources_index = pair.items, pair.sources
@@ -96,8 +98,9 @@ class ElasticEngine:
         Once per node and process: the web UI may open an engine per request."""
         if self.settings.node_url in _CHECKED_NODES:
             return
-        quick = self.client.options(request_timeout=min(OPEN_TIMEOUT, self.settings.timeout),
-                                    max_retries=0)
+        quick = self.client.options(
+            request_timeout=min(OPEN_TIMEOUT, self.settings.timeout), max_retries=0
+        )
         try:
             nodes = quick.nodes.info(
                 node_id="_local", metric="_none", filter_path="nodes.*.version"

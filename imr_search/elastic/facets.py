@@ -208,7 +208,7 @@ class AggGroups:
             if name.startswith("group_") and isinstance(value, Mapping):
                 out.update(AggGroups.results(value, owner))
             elif name.startswith(prefix):
-                out[name[len(prefix):]] = value
+                out[name[len(prefix) :]] = value
         return out
 
 
@@ -264,8 +264,8 @@ def read_breakdown(
     name: str, result: Mapping[str, Any], size: int
 ) -> list[tuple[str, int, dict[str, int]]]:
     rows = [
-        (value, count, outcome_counts(sub)) for value, count, sub in
-        FACET_IMPLS[name].buckets(result)
+        (value, count, outcome_counts(sub))
+        for value, count, sub in FACET_IMPLS[name].buckets(result)
     ]
     rows.sort(key=lambda r: (-r[1], r[0]))
     return rows[: max(size, 1)]

@@ -74,8 +74,13 @@ def _error_type(exc: ApiError) -> str:
 
 def _short(exc: TransportError) -> str:
     text = str(exc.message if hasattr(exc, "message") else exc)
-    for marker in ("Connection refused", "timed out", "Name or service not known",
-                   "CERTIFICATE_VERIFY_FAILED", "Connection reset"):
+    for marker in (
+        "Connection refused",
+        "timed out",
+        "Name or service not known",
+        "CERTIFICATE_VERIFY_FAILED",
+        "Connection reset",
+    ):
         if marker.lower() in text.lower():
             return marker.lower()
     return text.splitlines()[0][:160] if text else type(exc).__name__

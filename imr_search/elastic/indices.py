@@ -84,9 +84,7 @@ def create_pair(client: Elasticsearch, alias: str) -> IndexPair:
     except ApiError:
         client.indices.delete(index=pair.items, ignore_unavailable=True)
         raise
-    client.cluster.health(
-        index=[pair.items, pair.sources], wait_for_status="yellow", timeout="30s"
-    )
+    client.cluster.health(index=[pair.items, pair.sources], wait_for_status="yellow", timeout="30s")
     return pair
 
 

@@ -48,8 +48,7 @@ def search_body(request: SearchRequest) -> tuple[dict[str, Any], bool]:
     facets.add_facet_aggs(groups, selected, request.facet_size)
     groups.add("result", every, facets.OUTCOMES_AGG)  # over the hits: every selection applies
     if request.breakdown:
-        groups.add("breakdown", every,
-                   facets.breakdown_aggs(request.breakdown, request.facet_size))
+        groups.add("breakdown", every, facets.breakdown_aggs(request.breakdown, request.facet_size))
     body: dict[str, Any] = {
         "query": compile_query(ast),
         "aggs": groups.body(),
@@ -74,8 +73,11 @@ def highlight_spec(queries: Mapping[str, Any]) -> dict[str, Any]:
         if name == "treatment":
             fields[name] = {"number_of_fragments": 0, "highlight_query": query}
         else:
-            fields[name] = {"fragment_size": SNIPPET_CHARS, "number_of_fragments": 1,
-                            "highlight_query": query}
+            fields[name] = {
+                "fragment_size": SNIPPET_CHARS,
+                "number_of_fragments": 1,
+                "highlight_query": query,
+            }
     return {
         "type": "unified",
         "pre_tags": [MARK_START],
@@ -100,8 +102,9 @@ def read_response(
             request.breakdown, facets.AggGroups.results(aggs, "breakdown"), request.facet_size
         )
         breakdown = tuple(
-            BreakdownRow(value, OutcomeRate(upheld=o.get("Upheld", 0),
-                                            overturned=count - o.get("Upheld", 0)))
+            BreakdownRow(
+                value, OutcomeRate(upheld=o.get("Upheld", 0), overturned=count - o.get("Upheld", 0))
+            )
             for value, count, o in rows
         )
     hits = tuple(_hit(h, "highlight" in body) for h in answer["hits"]["hits"])
@@ -129,8 +132,12 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     if snippet is None:
         snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
     score = hit.get("_score")
-    return Hit(doc=doc, score=float(score) if score is not None else None, snippet=snippet,
-               treatment_html=treatment_html)
+    return Hit(
+        doc=doc,
+        score=float(score) if score is not None else None,
+        snippet=snippet,
+        treatment_html=treatment_html,
+    )
 
 
 def _field(doc: Mapping[str, Any], dotted: str) -> str | list[str]:

@@ -48,8 +48,9 @@ class ConnectionSettings:
         alias = parts.path.strip("/") or DEFAULT_ALIAS
         if "/" in alias or alias.startswith(("_", "-", "+")) or alias != alias.lower():
             raise EngineUnavailable(
-                target, f"'{alias}' is not a valid index name: use lower case, no '/' (e.g. "
-                "http://localhost:9200/imr-items)"
+                target,
+                f"'{alias}' is not a valid index name: use lower case, no '/' (e.g. "
+                "http://localhost:9200/imr-items)",
             )
         port = parts.port or (443 if parts.scheme == "https" else 9200)
         node_url = urlunsplit((parts.scheme, f"{parts.hostname}:{port}", "", "", ""))
@@ -62,7 +63,10 @@ class ConnectionSettings:
         except ValueError as exc:
             raise EngineUnavailable(display, "IMR_SEARCH_ES_TIMEOUT must be seconds") from exc
         verify = (env.get("IMR_SEARCH_ES_VERIFY_CERTS") or "true").lower() not in (
-            "0", "false", "no", "off",
+            "0",
+            "false",
+            "no",
+            "off",
         )
         return cls(
             node_url=node_url,

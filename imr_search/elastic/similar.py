@@ -95,8 +95,9 @@ def run_similar(
     for hit in hits:
         stems = present.get(hit["_id"], set())
         shared = tuple(word for stem, word in terms if stem in stems)[:SHARED_SHOWN]
-        out.append(SimilarHit(doc=hit["_source"], score=float(hit["_score"] or 0.0),
-                              shared_terms=shared))
+        out.append(
+            SimilarHit(doc=hit["_source"], score=float(hit["_score"] or 0.0), shared_terms=shared)
+        )
     return out
 
 

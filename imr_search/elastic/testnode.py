@@ -276,8 +276,9 @@ def _maven_zip(mvn: str) -> Path:
 
 
 def _find_in_repos(repos: list[Path]) -> Path | None:
-    relative = Path(*MAVEN_GROUP.split("."), "elasticsearch", ES_VERSION,
-                    f"elasticsearch-{ES_VERSION}.zip")
+    relative = Path(
+        *MAVEN_GROUP.split("."), "elasticsearch", ES_VERSION, f"elasticsearch-{ES_VERSION}.zip"
+    )
     for repo in repos:
         if (repo / relative).exists():
             return repo / relative
@@ -295,9 +296,18 @@ def _default_repos() -> list[Path]:
 def _configured_repo(mvn: str) -> Path | None:
     with contextlib.suppress(OSError, subprocess.SubprocessError):
         out = subprocess.run(
-            [mvn, "-q", "-B", "-Dstyle.color=never", "help:evaluate",
-             "-Dexpression=settings.localRepository", "-DforceStdout"],
-            capture_output=True, text=True, timeout=300,
+            [
+                mvn,
+                "-q",
+                "-B",
+                "-Dstyle.color=never",
+                "help:evaluate",
+                "-Dexpression=settings.localRepository",
+                "-DforceStdout",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
         ).stdout
         path = _strip_ansi(out).strip()
         if path and os.path.isabs(path):
@@ -341,9 +351,19 @@ def _node_user() -> str | None:
                 f"create a user named {NODE_USER} or run the tests as a normal user"
             )
         proc = subprocess.run(
-            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent",
-             "--shell", "/usr/sbin/nologin", "--user-group", NODE_USER],
-            capture_output=True, text=True,
+            [
+                useradd,
+                "--system",
+                "--no-create-home",
+                "--home-dir",
+                "/nonexistent",
+                "--shell",
+                "/usr/sbin/nologin",
+                "--user-group",
+                NODE_USER,
+            ],
+            capture_output=True,
+            text=True,
         )
         if proc.returncode in (0, 9):  # 9: already exists (another process won the race)
             continue
@@ -374,7 +394,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def _running(
-    home: Path, node_dir: Path, java_home: Path, user: str | None,
+    home: Path,
+    node_dir: Path,
+    java_home: Path,
+    user: str | None,
     ports: tuple[int, int] | None = None,
 ) -> Iterator[str]:
     """Run a node in `node_dir` until the block ends. Entered again with the same `node_dir`
@@ -425,8 +448,13 @@ def _running(
     console = node_dir / "logs" / "console.log"
     with open(console, "wb") as out:
         proc = subprocess.Popen(
-            cmd, cwd=node_dir, env=env, stdout=out, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            cmd,
+            cwd=node_dir,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
     watchdog = _watchdog(proc, node_dir)
     try:
@@ -450,8 +478,11 @@ def _watchdog(proc: subprocess.Popen[bytes], node_dir: Path) -> subprocess.Popen
         f"rm -rf {shlex.quote(str(node_dir))}"
     )
     return subprocess.Popen(
-        ["/bin/sh", "-c", script], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL, start_new_session=True,
+        ["/bin/sh", "-c", script],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
 
 

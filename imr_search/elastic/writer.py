@@ -219,8 +219,9 @@ class BulkWriter:
             chunk = wanted[start : start + PAGE]
             docs = self.client.mget(
                 docs=[
-                    {"_index": self.sources_index, "_id": source_id(key)} if kind == "s" else
-                    {"_index": self.items_index, "_id": key, "_source": [OWNER_FIELD]}
+                    {"_index": self.sources_index, "_id": source_id(key)}
+                    if kind == "s"
+                    else {"_index": self.items_index, "_id": key, "_source": [OWNER_FIELD]}
                     for kind, key in chunk
                 ],
                 realtime=True,
@@ -294,8 +295,7 @@ class BulkWriter:
         for source, doc in plan.index:
             source_of[doc["id"]] = source
             actions.append(
-                {"_op_type": "index", "_index": self.items_index, "_id": doc["id"],
-                 "_source": doc}
+                {"_op_type": "index", "_index": self.items_index, "_id": doc["id"], "_source": doc}
             )
         for item_id in plan.delete:
             actions.append({"_op_type": "delete", "_index": self.items_index, "_id": item_id})
@@ -306,10 +306,13 @@ class BulkWriter:
                 continue
             item_id = info.get("_id", "")
             if info.get("_index") == self.sources_index and item_id in record_source:
-                plan.failures.append(WriteFailure(
-                    record_source[item_id], None,
-                    f"could not record the fingerprint: {_reason(info)}",
-                ))
+                plan.failures.append(
+                    WriteFailure(
+                        record_source[item_id],
+                        None,
+                        f"could not record the fingerprint: {_reason(info)}",
+                    )
+                )
                 continue
             source = source_of.get(item_id) or plan.delete.get(item_id, "?")
             verb = "could not delete stale item" if op == "delete" else "rejected"
@@ -338,7 +341,9 @@ class BulkWriter:
             }
         for source in sorted(plan.unrecord):
             self._pending[source] = {
-                "_op_type": "delete", "_index": self.sources_index, "_id": source_id(source)
+                "_op_type": "delete",
+                "_index": self.sources_index,
+                "_id": source_id(source),
             }
 
 

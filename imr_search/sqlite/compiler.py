@@ -83,7 +83,7 @@ def _compile(node: Node) -> str:
                 if excluded is None:
                     raise QuerySyntaxError(
                         "This combination of exclusions cannot be searched; write each "
-                        "exclusion as -word or -\"a phrase\"."
+                        'exclusion as -word or -"a phrase".'
                     )
                 negatives.append(_compile(excluded))
         if not positives:

@@ -236,10 +236,13 @@ class SourceFingerprints(Mapping[str, str]):
         last = ""
         while True:
             with self._engine._reading() as db:
-                page = [s for (s,) in db.execute(
-                    "SELECT source FROM sources WHERE source > ? ORDER BY source LIMIT ?",
-                    (last, self._PAGE),
-                )]
+                page = [
+                    s
+                    for (s,) in db.execute(
+                        "SELECT source FROM sources WHERE source > ? ORDER BY source LIMIT ?",
+                        (last, self._PAGE),
+                    )
+                ]
             yield from page
             if len(page) < self._PAGE:
                 return

@@ -91,8 +91,9 @@ class Snapshot:
     def __post_init__(self) -> None:
         self._ids = {label: fv for fv, label in self.labels.items()}
         # Bytes a mask's planes need to cover every sparse rowid (see MaskPlanes).
-        self._span = max(((rowids[-1] >> 3) + 1 for rowids in self.lists.values() if rowids),
-                         default=0)
+        self._span = max(
+            ((rowids[-1] >> 3) + 1 for rowids in self.lists.values() if rowids), default=0
+        )
 
     def planes(self, mask: int) -> MaskPlanes:
         """`mask` prepared for counting sparse values (share it between `counts` calls)."""
@@ -362,9 +363,10 @@ class LivePostings:
 
 
 def load_labels(db: sqlite3.Connection) -> dict[int, tuple[str, str]]:
-    return {fv: (facet, value) for fv, facet, value in db.execute(
-        "SELECT fv, facet, value FROM facet_values"
-    )}
+    return {
+        fv: (facet, value)
+        for fv, facet, value in db.execute("SELECT fv, facet, value FROM facet_values")
+    }
 
 
 def read_snapshot(db: sqlite3.Connection) -> Snapshot:

@@ -104,7 +104,7 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
     file = Path(path)
     if not writable and not file.is_file():
         raise EngineUnavailable(
-            path, "no such file; build one with `imr-search index LETTERS... --index " f"{path}`"
+            path, f"no such file; build one with `imr-search index LETTERS... --index {path}`"
         )
     try:
         if writable:

@@ -88,8 +88,9 @@ class Ranking:
         return self.complete or len(self.rowids) >= need
 
     def page(self, offset: int, limit: int) -> list[tuple[int, float | None]]:
-        rows = zip(self.rowids[offset : offset + limit], self.scores[offset : offset + limit],
-                   strict=True)
+        rows = zip(
+            self.rowids[offset : offset + limit], self.scores[offset : offset + limit], strict=True
+        )
         return [(r, -s) for r, s in rows]
 
     def members_page(
@@ -215,8 +216,14 @@ def run_search(
     filter_key = _filter_key(selections)
     summary_key = None
     if cache_key is not None:
-        summary_key = (*cache_key, "summary", match, filter_key, request.facet_size,
-                       request.breakdown)
+        summary_key = (
+            *cache_key,
+            "summary",
+            match,
+            filter_key,
+            request.facet_size,
+            request.breakdown,
+        )
     summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
     if summary is None:
         summary = _summarize(snap, request, selections, masks, base, result, total)
@@ -230,8 +237,13 @@ def run_search(
         if relevance and matched.count <= relevance_limit:
             assert match is not None
             ranked = _relevance_page(
-                db, match, result if masks else None, filter_key,
-                request.offset, request.per_page, cache_key,
+                db,
+                match,
+                result if masks else None,
+                filter_key,
+                request.offset,
+                request.per_page,
+                cache_key,
             )
         else:
             if relevance:
@@ -309,8 +321,9 @@ def _summarize(
     if request.breakdown:
         counts = counted.get(request.breakdown)
         if counts is None or request.facet_size < 1:  # _breakdown shows at least one value
-            counts = snap.top_counts(request.breakdown, result, max(request.facet_size, 1),
-                                     planes=planes)
+            counts = snap.top_counts(
+                request.breakdown, result, max(request.facet_size, 1), planes=planes
+            )
         breakdown = _breakdown(snap, request, result, upheld_bits, counts)
     return Summary(facets, rate, breakdown)
 
@@ -637,8 +650,9 @@ def _marked_long_row(db: sqlite3.Connection, match: str, rowid: int) -> tuple[st
     return out[0], _best_snippet(out[1:])
 
 
-def mark_long_text(db: sqlite3.Connection, match: str, column: int, text: str, *, whole: bool
-                   ) -> str:
+def mark_long_text(
+    db: sqlite3.Connection, match: str, column: int, text: str, *, whole: bool
+) -> str:
     """`text` of FTS column `column` highlighted (`whole`) or as a snippet, with the MATCH
     run on chunks of it in a scratch table: time linear in its length. (Matches that span
     two chunks, such as a phrase cut in two, are not marked; results are not affected.)"""
@@ -651,11 +665,13 @@ def mark_long_text(db: sqlite3.Connection, match: str, column: int, text: str, *
             enumerate(chunks),
         )
         if whole:
-            found = dict(db.execute(
-                f"SELECT rowid, highlight(imr_chunks, {column}, '{MARK_START}', '{MARK_END}')"
-                " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
-                (match,),
-            ).fetchall())
+            found = dict(
+                db.execute(
+                    f"SELECT rowid, highlight(imr_chunks, {column}, '{MARK_START}', '{MARK_END}')"
+                    " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
+                    (match,),
+                ).fetchall()
+            )
             return "".join(found.get(i, chunk) for i, chunk in enumerate(chunks))
         row = db.execute(
             f"SELECT rowid, {_mark_sql(column, 'imr_chunks')} FROM temp.imr_chunks"

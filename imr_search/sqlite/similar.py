@@ -73,8 +73,9 @@ def run_similar(
             rowids,
         )
     }
-    return [SimilarHit(doc=docs[r], score=score, shared_terms=shared)
-            for r, score, shared in ranked]
+    return [
+        SimilarHit(doc=docs[r], score=score, shared_terms=shared) for r, score, shared in ranked
+    ]
 
 
 def _rank_similar(
@@ -98,9 +99,12 @@ def _rank_similar(
         rowid, letter_id, own_category, treatment, rationale, summary = row
         excluded = [rowid]
         if not request.include_same_letter:
-            excluded += [r for (r,) in db.execute(
-                "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (letter_id, rowid)
-            )]
+            excluded += [
+                r
+                for (r,) in db.execute(
+                    "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (letter_id, rowid)
+                )
+            ]
         if category is None and request.same_category:
             category = own_category
         texts = list(zip((treatment, rationale, summary), _TEXT_WEIGHTS, strict=True))
@@ -139,11 +143,15 @@ def _rank_similar(
     rowids = [r for r, _ in ranked]
     marks = ",".join("?" * len(rowids))
     found: dict[int, set[str]] = {r: set() for r in rowids}
-    long_rows = [r for r, longest in db.execute(
-        f"SELECT rowid, max(length(treatment), length(rationale), length(summary)) FROM items"
-        f" WHERE rowid IN ({marks})",
-        rowids,
-    ) if longest > LONG_TEXT]
+    long_rows = [
+        r
+        for r, longest in db.execute(
+            f"SELECT rowid, max(length(treatment), length(rationale), length(summary)) FROM items"
+            f" WHERE rowid IN ({marks})",
+            rowids,
+        )
+        if longest > LONG_TEXT
+    ]
     short = [r for r in rowids if r not in long_rows]
     s, e = MARK_START, MARK_END
     marked: list[tuple[int, list[str]]] = []
@@ -159,8 +167,9 @@ def _rank_similar(
         texts = db.execute(
             "SELECT treatment, rationale, summary FROM items WHERE rowid = ?", (r,)
         ).fetchone()
-        marked.append((r, [mark_long_text(db, match, c, t, whole=True)
-                           for c, t in enumerate(texts)]))
+        marked.append(
+            (r, [mark_long_text(db, match, c, t, whole=True) for c, t in enumerate(texts)])
+        )
     for r, texts_marked in marked:
         for text in texts_marked:
             for span in _MARKED.findall(text or ""):
@@ -220,8 +229,7 @@ def distinctive_terms(
             break
     if len(chosen) < MIN_TERMS:
         # Only common words: add the rarest of the strongest few, within twice the budget.
-        extra = sorted((t for t in scored[:MAX_TERMS] if t not in chosen),
-                       key=lambda t: df[t.stem])
+        extra = sorted((t for t in scored[:MAX_TERMS] if t not in chosen), key=lambda t: df[t.stem])
         budget += DF_BUDGET
         for term in extra:
             if len(chosen) >= MIN_TERMS or df[term.stem] > budget:
@@ -258,6 +266,6 @@ def _document_frequencies(db: sqlite3.Connection, stems: list[str]) -> dict[str,
     marks = ",".join("?" * len(stems))
     cached = db.execute("SELECT 1 FROM term_df LIMIT 1").fetchone() is not None
     table, column = ("term_df", "df") if cached else ("items_vocab", "doc")
-    return dict(db.execute(
-        f"SELECT term, {column} FROM {table} WHERE term IN ({marks})", stems
-    ).fetchall())
+    return dict(
+        db.execute(f"SELECT term, {column} FROM {table} WHERE term IN ({marks})", stems).fetchall()
+    )

@@ -53,9 +53,7 @@ def build_row(letter: Letter, item: Item) -> Row:
     treatment = strip_marks(doc["treatment"])
     rationale = strip_marks(doc["rationale"])
     summary = strip_marks(doc["letter"]["clinical_summary"] or "")
-    citation = " ".join(
-        strip_marks(f"{c['label']}. {c['text']}") for c in doc["citations"]
-    )
+    citation = " ".join(strip_marks(f"{c['label']}. {c['text']}") for c in doc["citations"])
     facets = [(spec.name, value) for spec in FACETS for value in facet_values(doc, spec)]
     # Keep key order; the texts are put back from their columns on reading.
     doc["treatment"] = ""
@@ -158,11 +156,22 @@ class Writer:
                             added[fv].append(rowid)
                         else:
                             added[fv] = [rowid]
-                    item_rows.append((
-                        rowid, row.id, row.letter_id, entry.source, row.item_number,
-                        row.outcome, row.category, row.decision_date, row.year, row.doc_json,
-                        *row.texts, "[" + ",".join(map(str, ids)) + "]",
-                    ))
+                    item_rows.append(
+                        (
+                            rowid,
+                            row.id,
+                            row.letter_id,
+                            entry.source,
+                            row.item_number,
+                            row.outcome,
+                            row.category,
+                            row.decision_date,
+                            row.year,
+                            row.doc_json,
+                            *row.texts,
+                            "[" + ",".join(map(str, ids)) + "]",
+                        )
+                    )
                     fts_rows.append((rowid, *row.texts))
                     all_rows.append(rowid)
                 source_rows.append(
@@ -248,9 +257,12 @@ class Writer:
         for i in range(0, len(sources), 500):
             chunk = sources[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found += [s for (s,) in self.db.execute(
-                f"SELECT source FROM sources WHERE source IN ({marks})", chunk
-            )]
+            found += [
+                s
+                for (s,) in self.db.execute(
+                    f"SELECT source FROM sources WHERE source IN ({marks})", chunk
+                )
+            ]
         return found
 
     def _taken(self, ids: list[str]) -> dict[str, str]:
@@ -259,9 +271,11 @@ class Writer:
         for i in range(0, len(ids), 500):
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            taken.update(self.db.execute(
-                f"SELECT id, source FROM items WHERE id IN ({marks})", chunk
-            ).fetchall())
+            taken.update(
+                self.db.execute(
+                    f"SELECT id, source FROM items WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
         return taken
 
     def _delete_source(self, source: str) -> list[tuple[int, int]]:

@@ -28,8 +28,9 @@ def module_target(kind: str, tmp: Path, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="module", params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[Engine]:
+def engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
     """The fixture corpus, indexed (read it only; write tests use `engine_target`)."""
     target = module_target(request.param, tmp_path_factory.mktemp("behaviour"), request)
     writer = open_engine(target, writable=True)

@@ -45,12 +45,15 @@ FILTER_CASES: list[tuple[str, dict[str, list[str]]]] = [
 ]
 
 
-@pytest.mark.parametrize(("query", "filters"), FILTER_CASES,
-                         ids=[f"{q or '*'}|{f}" for q, f in FILTER_CASES])
-def test_facet_counts_follow_the_reference(engine: Engine, query: str,
-                                           filters: dict[str, list[str]]) -> None:
-    response = engine.search(SearchRequest(query=query, filters=filters, per_page=100,
-                                           facet_size=100))
+@pytest.mark.parametrize(
+    ("query", "filters"), FILTER_CASES, ids=[f"{q or '*'}|{f}" for q, f in FILTER_CASES]
+)
+def test_facet_counts_follow_the_reference(
+    engine: Engine, query: str, filters: dict[str, list[str]]
+) -> None:
+    response = engine.search(
+        SearchRequest(query=query, filters=filters, per_page=100, facet_size=100)
+    )
     matching = [h.id for h in engine.search(SearchRequest(query=query, per_page=100)).hits]
     expected = reference.result(matching, filters)
     assert {h.id for h in response.hits} == expected
@@ -62,8 +65,7 @@ def test_facet_counts_follow_the_reference(engine: Engine, query: str,
         assert got == _top(want, 100, selected), spec.name
         assert {v.value for v in response.facets[spec.name] if v.selected} == set(selected)
     upheld, overturned = reference.outcome_counts(expected)
-    assert (response.outcome_rate.upheld, response.outcome_rate.overturned) == (upheld,
-                                                                                overturned)
+    assert (response.outcome_rate.upheld, response.outcome_rate.overturned) == (upheld, overturned)
 
 
 def test_hand_counted_facets_of_everything(engine: Engine) -> None:
@@ -88,8 +90,9 @@ def test_reviewer_citation_filter_respects_who_cited(engine: Engine) -> None:
     assert not only_admin & {h.id for h in reviewer.hits}
     assert only_admin <= {h.id for h in admin.hits}
     assert reviewer.total == 14 and admin.total == 14
-    both = engine.search(SearchRequest(filters={"admin_source": ["ODG"],
-                                                "reviewer_source": ["MTUS"]}, per_page=100))
+    both = engine.search(
+        SearchRequest(filters={"admin_source": ["ODG"], "reviewer_source": ["MTUS"]}, per_page=100)
+    )
     assert {h.id for h in both.hits} == only_admin
 
 
@@ -105,8 +108,11 @@ def test_multi_select_is_or_within_and_across(engine: Engine) -> None:
     injection = engine.search(SearchRequest(filters={"category": ["injection"]})).total
     both = engine.search(SearchRequest(filters={"category": ["surgery", "injection"]}))
     assert both.total == surgery + injection == 14
-    narrowed = engine.search(SearchRequest(filters={"category": ["surgery", "injection"],
-                                                    "year": ["2021"]}, per_page=100))
+    narrowed = engine.search(
+        SearchRequest(
+            filters={"category": ["surgery", "injection"], "year": ["2021"]}, per_page=100
+        )
+    )
     assert {h.id for h in narrowed.hits} == ids("L12-1", "L12-2", "L13-1")
 
 
@@ -123,7 +129,8 @@ def test_selected_values_are_always_listed(engine: Engine) -> None:
     response = engine.search(SearchRequest(filters={"year": ["1999"]}))
     assert response.total == 0 and response.hits == ()
     assert [(v.value, v.count, v.selected) for v in response.facets["year"]][-1:] == [
-        ("1999", 0, True)]
+        ("1999", 0, True)
+    ]
     small = engine.search(SearchRequest(facet_size=2, filters={"category": ["acupuncture"]}))
     values = [(v.value, v.selected) for v in small.facets["category"]]
     assert len(values) == 3 and ("acupuncture", True) in values
@@ -162,9 +169,10 @@ def test_breakdown_rows(engine: Engine) -> None:
     assert totals == sorted(totals, reverse=True)
     knee = engine.search(SearchRequest(query="knee", breakdown="reviewer_source"))
     assert {r.value: (r.rate.upheld, r.rate.overturned) for r in knee.breakdown} == {
-        "ODG": (1, 1), "MTUS": (2, 2)}
+        "ODG": (1, 1),
+        "MTUS": (2, 2),
+    }
 
 
 def test_knee_set_is_the_one_the_text_tests_use(engine: Engine) -> None:
-    assert {h.id for h in engine.search(SearchRequest(query="knee")).hits} == {
-        ID[a] for a in KNEE}
+    assert {h.id for h in engine.search(SearchRequest(query="knee")).hits} == {ID[a] for a in KNEE}

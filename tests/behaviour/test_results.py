@@ -15,8 +15,11 @@ from .corpus import ID, ITEMS, LETTERS_BY_ALIAS, ids
 
 
 def _date_order(item_ids: list[str]) -> list[str]:
-    dated = sorted((i for i in item_ids if ITEMS[i][0].decision_date),
-                   key=lambda i: (ITEMS[i][0].decision_date, _neg(i)), reverse=True)
+    dated = sorted(
+        (i for i in item_ids if ITEMS[i][0].decision_date),
+        key=lambda i: (ITEMS[i][0].decision_date, _neg(i)),
+        reverse=True,
+    )
     return dated + sorted(i for i in item_ids if not ITEMS[i][0].decision_date)
 
 
@@ -26,8 +29,9 @@ def _neg(text: str) -> tuple[int, ...]:
 
 def test_sort_by_date_newest_first(engine: Engine) -> None:
     response = engine.search(SearchRequest(query="knee", sort="date", per_page=100))
-    assert [h.id for h in response.hits] == [ID[a] for a in (
-        "L8-1", "L8-2", "L22-1", "L24-1", "L2-1", "L2-2")]
+    assert [h.id for h in response.hits] == [
+        ID[a] for a in ("L8-1", "L8-2", "L22-1", "L24-1", "L2-1", "L2-2")
+    ]
     assert all(h.score is None for h in response.hits)
 
 
@@ -97,8 +101,11 @@ def test_hits_carry_the_whole_document(engine: Engine) -> None:
     assert hit.doc == item_document(letter, item)
     item_json = response.to_dict()["items"][0]
     assert item_json["id"] == ID["L12-1"] and item_json["outcome"] == "Upheld"
-    assert item_json["citations"][0] == {"party": "claims_administrator", "source": "ODG",
-                                         "label": "ODG: Low Back"}
+    assert item_json["citations"][0] == {
+        "party": "claims_administrator",
+        "source": "ODG",
+        "label": "ODG: Low Back",
+    }
 
 
 def test_get_item_returns_the_stored_document(engine: Engine) -> None:

@@ -38,15 +38,18 @@ def test_same_category(engine: Engine) -> None:
     hits = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=10, same_category=True))
     assert hits and all(h.doc["category"] == "surgery" for h in hits)
     assert {h.doc["id"] for h in hits[:2]} == {ID["L18-1"], ID["L19-1"]}
-    dme = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=10,
-                                        category="durable medical equipment"))
+    dme = engine.similar(
+        SimilarRequest(item_id=ID["L17-1"], k=10, category="durable medical equipment")
+    )
     assert dme and all(h.doc["category"] == "durable medical equipment" for h in dme)
     assert ID["L17-2"] not in {h.doc["id"] for h in dme}  # still its own letter
 
 
 def test_similar_to_free_text(engine: Engine) -> None:
-    text = ("The request for kyphoplasty of a painful vertebral compression fracture was "
-            "denied by utilization review.")
+    text = (
+        "The request for kyphoplasty of a painful vertebral compression fracture was "
+        "denied by utilization review."
+    )
     hits = engine.similar(SimilarRequest(text=text, k=3))
     assert {h.doc["id"] for h in hits} == {ID["L17-1"], ID["L18-1"], ID["L19-1"]}
     assert all(h.shared_terms for h in hits)

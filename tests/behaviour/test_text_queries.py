@@ -110,8 +110,18 @@ def test_treatment_matches_rank_above_summary_matches(engine: Engine) -> None:
 
 def test_user_text_never_reaches_the_engine_unparsed(engine: Engine) -> None:
     """Engine query syntax typed by a user is just words."""
-    for query in ("NEAR(knee arthroscopy)", "knee^2", "{treatment}: knee", "knee AND",
-                  'knee + "right"', "*knee", "knee~2", "treatment : knee", "knee:", "a:b:c"):
+    for query in (
+        "NEAR(knee arthroscopy)",
+        "knee^2",
+        "{treatment}: knee",
+        "knee AND",
+        'knee + "right"',
+        "*knee",
+        "knee~2",
+        "treatment : knee",
+        "knee:",
+        "a:b:c",
+    ):
         try:
             response = engine.search(SearchRequest(query=query))
         except Exception as exc:  # only the product's own syntax error is acceptable

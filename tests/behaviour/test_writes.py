@@ -40,16 +40,19 @@ def test_writing_twice_changes_nothing(writer: Engine) -> None:
     assert writer.write_letters(source_letters()) == []
     writer.finish()
     assert _state(writer) == first
-    assert dict(writer.indexed_sources()) == {
-        s.source: s.fingerprint for s in source_letters()}
+    assert dict(writer.indexed_sources()) == {s.source: s.fingerprint for s in source_letters()}
 
 
 def test_a_changed_letter_replaces_its_items(writer: Engine) -> None:
     writer.write_letters(source_letters())
     writer.finish()
     old = LETTERS_BY_ALIAS["L12"]
-    changed_item = dataclasses.replace(old.items[0], treatment="Sacroiliac joint fusion",
-                                       rationale="Fusion is not supported.", category="surgery")
+    changed_item = dataclasses.replace(
+        old.items[0],
+        treatment="Sacroiliac joint fusion",
+        rationale="Fusion is not supported.",
+        category="surgery",
+    )
     new = dataclasses.replace(old, items=(changed_item,))  # one item fewer, one changed
     failures = writer.write_letters([SourceLetter(old.source, "fp-changed", new)])
     writer.finish()
@@ -96,8 +99,9 @@ def test_a_duplicate_letter_is_reported_not_overwritten(writer: Engine) -> None:
 
 def test_duplicates_inside_one_batch(writer: Engine) -> None:
     letter = LETTERS_BY_ALIAS["L3"]
-    failures = writer.write_letters([SourceLetter("/a/one.txt", "1", letter),
-                                     SourceLetter("/a/two.txt", "2", letter)])
+    failures = writer.write_letters(
+        [SourceLetter("/a/one.txt", "1", letter), SourceLetter("/a/two.txt", "2", letter)]
+    )
     writer.finish()
     assert [(f.source, f.duplicate) for f in failures] == [("/a/two.txt", True)]
     assert writer.count() == 2
@@ -126,7 +130,8 @@ def test_a_huge_rationale_is_searchable_and_highlighted(writer: Engine) -> None:
     old = LETTERS_BY_ALIAS["L12"]
     filler = "The documentation is reviewed again. " * 55_000  # ~2 MB
     huge = dataclasses.replace(
-        old.items[0], rationale=filler + "A zygapophyseal hardware block was requested.")
+        old.items[0], rationale=filler + "A zygapophyseal hardware block was requested."
+    )
     letter = dataclasses.replace(old, items=(huge,))
     assert writer.write_letters([SourceLetter(old.source, "fp-huge", letter)]) == []
     writer.finish()

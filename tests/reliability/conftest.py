@@ -43,8 +43,9 @@ def es_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableNod
 
 
 @pytest.fixture(scope="session")
-def es_url(es_node: RestartableNode | None, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[str]:
+def es_url(
+    es_node: RestartableNode | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """Overrides tests/conftest.py's: this folder's restartable node when there is one."""
     if es_node is not None:
         yield es_node.start()  # running already, unless a fault test left it stopped
@@ -66,4 +67,3 @@ def restartable_node(es_node: RestartableNode | None) -> Iterator[RestartableNod
         yield es_node
     finally:
         es_node.start()
-

@@ -25,14 +25,16 @@ from indexer.generate import generate_letters
 # The console script `imr-search` is this same function; calling it through the interpreter
 # avoids the pyenv shim's start-up cost and uses the interpreter running the tests.
 # SIGUSR1 makes it print every thread's stack to stderr: a test that finds it hanging says where.
-CLI = [sys.executable, "-c", "import faulthandler, signal; "
-       "faulthandler.register(signal.SIGUSR1, all_threads=True); "
-       "from imr_search.cli import main; main()"]
+CLI = [
+    sys.executable,
+    "-c",
+    "import faulthandler, signal; "
+    "faulthandler.register(signal.SIGUSR1, all_threads=True); "
+    "from imr_search.cli import main; main()",
+]
 
 
-def index_command(
-    paths: Sequence[str | Path], target: str, report: Path, *extra: str
-) -> list[str]:
+def index_command(paths: Sequence[str | Path], target: str, report: Path, *extra: str) -> list[str]:
     """`imr-search index PATHS --index TARGET --report REPORT [extra...]`."""
     return [*CLI, "index", *map(str, paths), "--index", target, "--report", str(report), *extra]
 
@@ -79,8 +81,7 @@ def snapshot(target: str) -> Snapshot | None:
         first = None
         while True:
             response = engine.search(
-                SearchRequest(per_page=100, page=page, sort="date", facet_size=100,
-                              highlight=False)
+                SearchRequest(per_page=100, page=page, sort="date", facet_size=100, highlight=False)
             )
             first = first or response
             for hit in response.hits:
@@ -91,8 +92,13 @@ def snapshot(target: str) -> Snapshot | None:
             page += 1
         assert first is not None
         facets = {k: tuple((v.value, v.count) for v in vs) for k, vs in first.facets.items()}
-        return Snapshot(engine.count(), tuple(sorted(ids)), facets, outcomes,
-                        dict(engine.indexed_sources().items()))
+        return Snapshot(
+            engine.count(),
+            tuple(sorted(ids)),
+            facets,
+            outcomes,
+            dict(engine.indexed_sources().items()),
+        )
     finally:
         engine.close()
 

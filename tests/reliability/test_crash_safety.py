@@ -50,8 +50,11 @@ def sibling(target: str, name: str) -> str:
 @pytest.fixture
 def targets(engine_target: str) -> Iterator[tuple[str, str, str]]:
     """(clean, crashed, probe) index targets; Elasticsearch indices are dropped afterwards."""
-    names = (sibling(engine_target, "clean"), sibling(engine_target, "crashed"),
-             sibling(engine_target, "probe"))
+    names = (
+        sibling(engine_target, "clean"),
+        sibling(engine_target, "crashed"),
+        sibling(engine_target, "probe"),
+    )
     yield names
     for target in names:
         drop_index(target)
@@ -64,12 +67,14 @@ def _timed(command: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def _kill_when(command: list[str], ready: Callable[[], bool], jitter: float,
-               timeout: float = 300) -> bool:
+def _kill_when(
+    command: list[str], ready: Callable[[], bool], jitter: float, timeout: float = 300
+) -> bool:
     """Start the command; once `ready()` holds, wait `jitter` seconds and SIGKILL its whole
     process group. True if the kill landed, False if the command had finished first."""
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + timeout
     try:
         while process.poll() is None and not ready():
@@ -93,8 +98,7 @@ def kill_plan(rng: random.Random, overhead: float) -> list[tuple[str, float, flo
     (between and inside write transactions), the last once all are (finish: optimize or
     refresh, fingerprints being flushed)."""
     plan = [("start-up", 0.0, rng.uniform(0.3, 1.0) * overhead)]
-    plan += [("writing", rng.uniform(0.05, 0.5), rng.uniform(0.0, 0.05))
-             for _ in range(KILLS - 2)]
+    plan += [("writing", rng.uniform(0.05, 0.5), rng.uniform(0.0, 0.05)) for _ in range(KILLS - 2)]
     plan.append(("finish", 1.0, rng.uniform(0.0, 0.1)))
     return plan
 
@@ -108,8 +112,7 @@ def test_sigkilled_runs_then_a_rerun_give_the_clean_index(
     truth = ground_truth(LETTERS, SEED)
     # How long start-up takes (imports, workers, opening the engine), to aim one kill at it.
     (tmp_path / "nothing").mkdir()
-    overhead = _timed(index_command([tmp_path / "nothing"], probe, tmp_path / "probe.txt",
-                                    *FLAGS))
+    overhead = _timed(index_command([tmp_path / "nothing"], probe, tmp_path / "probe.txt", *FLAGS))
     _timed(index_command([corpus], clean, tmp_path / "clean.txt", *FLAGS))
     expected = snapshot(clean)
     assert expected is not None

@@ -43,8 +43,13 @@ from .helpers import (
 LETTERS = 500
 SEED = 4242
 DOWN_PAGES = ["/search?q=knee", "/", "/item/{item}", "/similar?text=knee+pain"]
-DOWN_API = ["/api/search?q=knee", "/api/facets", "/api/items/{item}", "/api/health",
-            "/export.csv?q=knee"]
+DOWN_API = [
+    "/api/search?q=knee",
+    "/api/facets",
+    "/api/items/{item}",
+    "/api/health",
+    "/export.csv?q=knee",
+]
 
 
 def _wait_for(condition: object, timeout: float, what: str) -> None:
@@ -78,17 +83,26 @@ def test_outage_mid_index_then_restart_loses_nothing(
     write_corpus(letters, LETTERS, seed=SEED)
     truth = ground_truth(LETTERS, SEED)
     item = sorted(truth)[0]
-    command = index_command([letters], target, tmp_path / "report.txt",
-                            "--workers", "2", "--batch-items", "40")
+    command = index_command(
+        [letters], target, tmp_path / "report.txt", "--workers", "2", "--batch-items", "40"
+    )
     app = create_app({"IMR_SEARCH_INDEX": target})
     try:
         with serve(app) as base:
             # 1. Indexing runs; the app serves what is there.
-            indexer = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       text=True, start_new_session=True)
+            indexer = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
             try:
-                _wait_for(lambda: progress(target) >= len(truth) // 5 or indexer.poll() is not None,
-                          180, "the indexer to write a fifth of the items")
+                _wait_for(
+                    lambda: progress(target) >= len(truth) // 5 or indexer.poll() is not None,
+                    180,
+                    "the indexer to write a fifth of the items",
+                )
                 assert indexer.poll() is None, "the indexer finished before the outage"
                 status, _, body = http_get(f"{base}/api/search?q=knee")
                 assert status == 200, body[:500]
@@ -138,7 +152,10 @@ def test_outage_mid_index_then_restart_loses_nothing(
                 status, _, body = http_get(base + path)
                 # The item may not be indexed yet: 404 is an answer, not an outage.
                 assert status in (200, 404) if "{item}" in template else status == 200, (
-                    path, status, body[:300])
+                    path,
+                    status,
+                    body[:300],
+                )
 
         # 5. The same command again completes the index: nothing lost, nothing doubled.
         rerun = run_cli(command)

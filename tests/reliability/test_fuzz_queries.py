@@ -43,14 +43,91 @@ SEED = 31
 # --- query strategies -------------------------------------------------------------------------
 
 TOKENS = [
-    "knee", "pain", "PT", "physical", "therapy", "ESI", "epidural", "injection", "MTUS", "ODG",
-    "OR", "AND", "NOT", "or", "-", "--", "(", ")", '"', "*", "kn*", "k*", ":", "::",
-    "treatment:", "rationale:", "summary:", "citation:", "Treatment:", "field:", "items_fts:",
-    "{treatment rationale}:", "{a b}:", "NEAR", "NEAR(", "NEAR/3", "^", "^2", "~", "~2", "/",
-    "/kne+/", "\\", "\\\\", "&&", "||", "|", "!", "+", "[", "]", "[a TO b]", "TO", "{", "}",
-    "_exists_:", "*:*", "?", "'", ";", "%", "_", "L4-S1", "3.3.9", "\x00", "\x1b[31m", "\r\n",
-    "\t", "\u200b", "\ufeff", "\u202e", "\u0301", "é", "ß", "İ", "ﬁ", "膝", "ركبة", "🦵",
-    "👩\u200d⚕️", "\ue000", "\ue001", "<script>", "</mark>", "&amp;",
+    "knee",
+    "pain",
+    "PT",
+    "physical",
+    "therapy",
+    "ESI",
+    "epidural",
+    "injection",
+    "MTUS",
+    "ODG",
+    "OR",
+    "AND",
+    "NOT",
+    "or",
+    "-",
+    "--",
+    "(",
+    ")",
+    '"',
+    "*",
+    "kn*",
+    "k*",
+    ":",
+    "::",
+    "treatment:",
+    "rationale:",
+    "summary:",
+    "citation:",
+    "Treatment:",
+    "field:",
+    "items_fts:",
+    "{treatment rationale}:",
+    "{a b}:",
+    "NEAR",
+    "NEAR(",
+    "NEAR/3",
+    "^",
+    "^2",
+    "~",
+    "~2",
+    "/",
+    "/kne+/",
+    "\\",
+    "\\\\",
+    "&&",
+    "||",
+    "|",
+    "!",
+    "+",
+    "[",
+    "]",
+    "[a TO b]",
+    "TO",
+    "{",
+    "}",
+    "_exists_:",
+    "*:*",
+    "?",
+    "'",
+    ";",
+    "%",
+    "_",
+    "L4-S1",
+    "3.3.9",
+    "\x00",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
+    "\u200b",
+    "\ufeff",
+    "\u202e",
+    "\u0301",
+    "é",
+    "ß",
+    "İ",
+    "ﬁ",
+    "膝",
+    "ركبة",
+    "🦵",
+    "👩\u200d⚕️",
+    "\ue000",
+    "\ue001",
+    "<script>",
+    "</mark>",
+    "&amp;",
 ]
 _piece = st.one_of(st.sampled_from(TOKENS), st.text(max_size=4))
 token_soup = st.lists(st.tuples(_piece, st.sampled_from(["", " ", " ", "  "])), max_size=40).map(
@@ -63,8 +140,11 @@ nested = st.builds(
     st.sampled_from([")", "))", " b)", "", '"']),
     st.sampled_from(["knee", "PT", "kn*", "", "-"]),
 )
-long_text = st.builds(lambda word, n: word * n, st.sampled_from(["a", "knee ", "PT OR ", "-x "]),
-                      st.integers(150, 1200))
+long_text = st.builds(
+    lambda word, n: word * n,
+    st.sampled_from(["a", "knee ", "PT OR ", "-x "]),
+    st.integers(150, 1200),
+)
 queries = st.one_of(st.text(max_size=200), token_soup, token_soup, nested, long_text)
 
 
@@ -97,15 +177,20 @@ def check_ast(node: Node) -> None:
 def fts() -> Iterator[sqlite3.Connection]:
     """An FTS5 table with the index's own tokenizer and columns, to run compiled matches."""
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(treatment, rationale, summary, citation, "
-               f"tokenize = '{TOKENIZER}')")
+    db.execute(
+        "CREATE VIRTUAL TABLE t USING fts5(treatment, rationale, summary, citation, "
+        f"tokenize = '{TOKENIZER}')"
+    )
     db.execute("INSERT INTO t VALUES ('knee arthroscopy', 'physical therapy', 'pain', 'ODG')")
     yield db
     db.close()
 
 
-@settings(max_examples=2000, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=2000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(text=queries)
 def test_parser_and_compilers_never_fail_but_with_a_syntax_error(
     fts: sqlite3.Connection, text: str
@@ -175,8 +260,9 @@ AT_THE_LIMIT = [
 
 
 @pytest.fixture(scope="module", params=["sqlite", "elasticsearch"])
-def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[tuple[str, Engine]]:
+def index(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Engine]]:
     """(target, open engine) over a small generated corpus, one per engine per module."""
     if request.param == "sqlite":
         target = str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
@@ -184,8 +270,10 @@ def index(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         target = f"{request.getfixturevalue('es_url')}/imr-fuzz-{uuid.uuid4().hex[:8]}"
     writer = open_engine(target, writable=True)
     try:
-        letters = [SourceLetter(f"/fuzz/{n}.txt", f"fp{n}", letter)
-                   for n, letter in enumerate(generate_letters(LETTERS, SEED))]
+        letters = [
+            SourceLetter(f"/fuzz/{n}.txt", f"fp{n}", letter)
+            for n, letter in enumerate(generate_letters(LETTERS, SEED))
+        ]
         assert writer.write_letters(letters) == []
         writer.finish()
     finally:
@@ -217,8 +305,13 @@ FACET_NAMES = [f.name for f in FACETS]
 # Mostly valid parameters, so that most cases reach the engine; now and then an invalid one.
 filters = st.dictionaries(
     st.sampled_from([*FACET_NAMES, *FACET_NAMES, "nope"]),
-    st.lists(st.one_of(st.sampled_from(["Upheld", "Overturned", "none", "MTUS", "2016", "", "x"]),
-                       st.text(max_size=30)), max_size=3),
+    st.lists(
+        st.one_of(
+            st.sampled_from(["Upheld", "Overturned", "none", "MTUS", "2016", "", "x"]),
+            st.text(max_size=30),
+        ),
+        max_size=3,
+    ),
     max_size=2,
 )
 pages = st.one_of(st.integers(1, 3), st.integers(1, 3), st.integers(-1, 600))
@@ -226,17 +319,30 @@ per_pages = st.sampled_from([0, 1, 20, 20, 100, 101])
 sorts = st.sampled_from(["relevance", "date", "relevance", "date", "x"])
 
 
-@settings(max_examples=400, deadline=None,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=400,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(text=queries, chosen=filters, sort=sorts, page=pages, per_page=per_pages)
 def test_engine_search_answers_or_rejects_clearly(
-    index: tuple[str, Engine], text: str, chosen: dict[str, list[str]], sort: str, page: int,
+    index: tuple[str, Engine],
+    text: str,
+    chosen: dict[str, list[str]],
+    sort: str,
+    page: int,
     per_page: int,
 ) -> None:
     _, engine = index
     try:
-        request = SearchRequest(query=text, filters=chosen, sort=sort,  # type: ignore[arg-type]
-                                page=page, per_page=per_page, breakdown="reviewer_guideline")
+        request = SearchRequest(
+            query=text,
+            filters=chosen,
+            sort=sort,  # type: ignore[arg-type]
+            page=page,
+            per_page=per_page,
+            breakdown="reviewer_guideline",
+        )
     except InvalidParameter as exc:
         assert str(exc).strip()
         return
@@ -254,31 +360,122 @@ def test_engine_search_answers_or_rejects_clearly(
 
 HOSTILE = [
     # FTS5 syntax
-    "NEAR(knee pain, 5)", "knee NEAR/3 pain", "^knee", "knee^2", "treatment:knee",
-    "{treatment rationale}: knee", "{a b}:", "items_fts:knee", "rank:1", '"', '""', '"knee',
-    "*", "**", "* knee", "k*", "AND", "OR", "NOT", "AND OR NOT", "NOT NOT knee", "OR knee",
-    "knee OR", "(", ")", "()", "(()", ")(", "-", "--", "- -", "-knee", "knee + pain",
-    "col:'x'", "treatment:", "treatment::knee", "Treatment:KNEE",
+    "NEAR(knee pain, 5)",
+    "knee NEAR/3 pain",
+    "^knee",
+    "knee^2",
+    "treatment:knee",
+    "{treatment rationale}: knee",
+    "{a b}:",
+    "items_fts:knee",
+    "rank:1",
+    '"',
+    '""',
+    '"knee',
+    "*",
+    "**",
+    "* knee",
+    "k*",
+    "AND",
+    "OR",
+    "NOT",
+    "AND OR NOT",
+    "NOT NOT knee",
+    "OR knee",
+    "knee OR",
+    "(",
+    ")",
+    "()",
+    "(()",
+    ")(",
+    "-",
+    "--",
+    "- -",
+    "-knee",
+    "knee + pain",
+    "col:'x'",
+    "treatment:",
+    "treatment::knee",
+    "Treatment:KNEE",
     # Elasticsearch / Lucene syntax
-    "treatment:[a TO b]", "year:[2014 TO 2016]", "{a TO b}", "knee~2", "knee~", '"knee pain"~5',
-    "/kne+/", "/.*/", "\\", "\\\\", "a\\:b", "&&", "||", "!", "!knee", "knee^", "_exists_:x",
-    "*:*", "treatment:*", "kn?e", "?", "<", ">=", "knee AND (pain OR", "citation:ODG",
+    "treatment:[a TO b]",
+    "year:[2014 TO 2016]",
+    "{a TO b}",
+    "knee~2",
+    "knee~",
+    '"knee pain"~5',
+    "/kne+/",
+    "/.*/",
+    "\\",
+    "\\\\",
+    "a\\:b",
+    "&&",
+    "||",
+    "!",
+    "!knee",
+    "knee^",
+    "_exists_:x",
+    "*:*",
+    "treatment:*",
+    "kn?e",
+    "?",
+    "<",
+    ">=",
+    "knee AND (pain OR",
+    "citation:ODG",
     # sizes
-    "knee " * 199, "a" * 1000, "a" * 1001, "x" * 20_000, "(" * 500, "-" * 999 + "knee",
-    "NOT " * 200 + "knee", '"' * 999, "knee OR " * 100 + "pain", "(" * 400 + "knee" + ")" * 400,
+    "knee " * 199,
+    "a" * 1000,
+    "a" * 1001,
+    "x" * 20_000,
+    "(" * 500,
+    "-" * 999 + "knee",
+    "NOT " * 200 + "knee",
+    '"' * 999,
+    "knee OR " * 100 + "pain",
+    "(" * 400 + "knee" + ")" * 400,
     # control characters and Unicode
-    "knee\x00pain", "\x00", "\x01\x02\x1b[31m", "knee\r\npain", "\t", "\u200b", "\ufeff",
-    "\u202eknee", "ركبة ألم", "膝 痛", "🦵 pain", "knee 👩\u200d⚕️", "kne\u0301e",
-    "Z\u0334\u0321a\u0337l\u0336g\u0338o", "\ue000knee\ue001", "\ue001</mark>\ue000", "\ud7ff",
+    "knee\x00pain",
+    "\x00",
+    "\x01\x02\x1b[31m",
+    "knee\r\npain",
+    "\t",
+    "\u200b",
+    "\ufeff",
+    "\u202eknee",
+    "ركبة ألم",
+    "膝 痛",
+    "🦵 pain",
+    "knee 👩\u200d⚕️",
+    "kne\u0301e",
+    "Z\u0334\u0321a\u0337l\u0336g\u0338o",
+    "\ue000knee\ue001",
+    "\ue001</mark>\ue000",
+    "\ud7ff",
     # markup
-    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'><svg onload=alert(1)>",
-    "javascript:alert(1)", "</textarea><script>alert(1)</script>", "{{7*7}}", "${7*7}", "<!--",
-    "]]>", "&lt;script&gt;", 'treatment:"<b onmouseover=alert(1)>knee</b>"',
-    "<mark>knee</mark>", "knee <iframe src=//x>",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "'><svg onload=alert(1)>",
+    "javascript:alert(1)",
+    "</textarea><script>alert(1)</script>",
+    "{{7*7}}",
+    "${7*7}",
+    "<!--",
+    "]]>",
+    "&lt;script&gt;",
+    'treatment:"<b onmouseover=alert(1)>knee</b>"',
+    "<mark>knee</mark>",
+    "knee <iframe src=//x>",
 ]
 PAGE_URLS = ["/search", "/", "/item/{item}", "/similar"]
-API_URLS = ["/api/search", "/api/facets", "/export.csv", "/export.json", "/api/items/{item}",
-            "/api/similar"]
+API_URLS = [
+    "/api/search",
+    "/api/facets",
+    "/export.csv",
+    "/export.json",
+    "/api/items/{item}",
+    "/api/similar",
+]
 FORBIDDEN_TAGS = {"img", "iframe", "object", "embed", "marquee", "base"}
 
 
@@ -299,7 +496,8 @@ class _Markup(HTMLParser):
             if name.startswith("on"):
                 self.problems.append(f"<{tag} {name}={value!r}>")
             if name in ("href", "src", "action") and (value or "").lower().startswith(
-                    "javascript:"):
+                "javascript:"
+            ):
                 self.problems.append(f"<{tag} {name}={value!r}>")
 
 
@@ -372,8 +570,13 @@ RAW_QUERY_STRINGS = [
     b"outcome=%3Cscript%3Ealert(1)%3C/script%3E",
     b"year=%27%20OR%201%3D1%20--",
     b"nope=1",
-    b"page=-1", b"page=99999999999999999999999", b"per_page=1e9", b"per_page=-5",
-    b"sort=%3Cscript%3E", b"facet_size=101", b"breakdown=%3Cb%3E",
+    b"page=-1",
+    b"page=99999999999999999999999",
+    b"per_page=1e9",
+    b"per_page=-5",
+    b"sort=%3Cscript%3E",
+    b"facet_size=101",
+    b"breakdown=%3Cb%3E",
     b"outcome=" + b"x" * 5000,
     b"&".join([b"outcome=Upheld"] * 200),
 ]
@@ -400,4 +603,3 @@ def test_hostile_posted_similar_text(client: Any) -> None:
                 assert markup_problems(response.get_data(as_text=True)) == []
         response = client.post("/api/similar", json={"text": text, "k": "<b>"})
         assert response.status_code in (200, 400, 413)
-

@@ -40,8 +40,7 @@ def pdf_without_text() -> bytes:
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> "
-        b"/Contents 4 0 R >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> /Contents 4 0 R >>",
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
     ]
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
@@ -53,15 +52,32 @@ def pdf_without_text() -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
+        len(objects) + 1,
+        xref,
+    )
     return bytes(out)
 
 
 def huge_prose(size: int, seed: int) -> bytes:
     """`size` bytes of medical-sounding lines: text, just not a letter."""
     rng = random.Random(seed)
-    words = ["the", "claimant", "knee", "pain", "therapy", "guideline", "medical", "necessity",
-             "upheld", "overturned", "request", "lumbar", "injection", "records", "reviewer"]
+    words = [
+        "the",
+        "claimant",
+        "knee",
+        "pain",
+        "therapy",
+        "guideline",
+        "medical",
+        "necessity",
+        "upheld",
+        "overturned",
+        "request",
+        "lumbar",
+        "injection",
+        "records",
+        "reviewer",
+    ]
     lines = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(500)]
     block = ("\n".join(lines) + "\n").encode()
     return (block * (size // len(block) + 1))[:size]
@@ -140,29 +156,47 @@ PDF_LETTER = text_to_pdf("Case Number: CM00-0000000\n" + "x" * 3000)
 CASES: tuple[Case, ...] = (
     Case("hostile/empty.txt", _write(b""), r"empty"),
     Case("hostile/whitespace.txt", _write(b" \n\t\r\n  \n"), r"empty"),
-    Case("hostile/random-bytes.txt", _write(random.Random(SEED).randbytes(6000)),
-         r"binary|undecodable"),
+    Case(
+        "hostile/random-bytes.txt",
+        _write(random.Random(SEED).randbytes(6000)),
+        r"binary|undecodable",
+    ),
     Case("hostile/archive.txt", _write(b"PK\x03\x04" + bytes(range(256)) * 8), r"binary"),
-    Case("hostile/huge.txt", _write(huge_prose(HUGE_BYTES, SEED)),
-         r"not an IMR|too large"),
-    Case("hostile/utf16-no-bom.txt", _write(lambda e: e.texts[3].encode("utf-16-le")),
-         r"binary|NUL|encod|decod", letter=3, either=True),
-    Case("hostile/page.txt", _write(
-        b"<!DOCTYPE html><html><head><title>Search</title></head><body><h1>404 Not Found"
-        b"</h1><script>track()</script></body></html>\n"), r"not an IMR"),
+    Case("hostile/huge.txt", _write(huge_prose(HUGE_BYTES, SEED)), r"not an IMR|too large"),
+    Case(
+        "hostile/utf16-no-bom.txt",
+        _write(lambda e: e.texts[3].encode("utf-16-le")),
+        r"binary|NUL|encod|decod",
+        letter=3,
+        either=True,
+    ),
+    Case(
+        "hostile/page.txt",
+        _write(
+            b"<!DOCTYPE html><html><head><title>Search</title></head><body><h1>404 Not Found"
+            b"</h1><script>track()</script></body></html>\n"
+        ),
+        r"not an IMR",
+    ),
     Case("hostile/scan.pdf", _write(pdf_without_text()), r"no text layer"),
-    Case("hostile/truncated.pdf", _write(PDF_LETTER[: len(PDF_LETTER) // 2]),
-         r"PDF"),
-    Case("hostile/text-named.pdf", _write(b"Case Number: CM00-0000001\nplain text\n"),
-         r"not a PDF"),
+    Case("hostile/truncated.pdf", _write(PDF_LETTER[: len(PDF_LETTER) // 2]), r"PDF"),
+    Case(
+        "hostile/text-named.pdf", _write(b"Case Number: CM00-0000001\nplain text\n"), r"not a PDF"
+    ),
     Case("hostile/no-items.txt", _write(header_only(SEED + 1).encode()), r"item"),
     Case("hostile/nul-laden.txt", _write(_nul_laden), r"NUL|binary"),
-    Case("hostile/dangling.txt", _symlink("does-not-exist.txt"),
-         r"no such file|cannot read|unreadable|missing|broken"),
-    Case("hostile/loop.txt", _symlink("loop.txt"),
-         r"cannot read|unreadable|symbolic|loop"),
-    Case("odd/cp1252.txt", _write(lambda e: with_accents(e.texts[0]).encode("cp1252")),
-         None, letter=0),
+    Case(
+        "hostile/dangling.txt",
+        _symlink("does-not-exist.txt"),
+        r"no such file|cannot read|unreadable|missing|broken",
+    ),
+    Case("hostile/loop.txt", _symlink("loop.txt"), r"cannot read|unreadable|symbolic|loop"),
+    Case(
+        "odd/cp1252.txt",
+        _write(lambda e: with_accents(e.texts[0]).encode("cp1252")),
+        None,
+        letter=0,
+    ),
     Case("odd/utf16-bom.txt", _write(lambda e: e.texts[1].encode("utf-16")), None, letter=1),
     Case("odd/folder.txt", _folder_named_like_a_letter, None, letter=2),
 )
@@ -175,12 +209,14 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, st
     root = tmp_path_factory.mktemp("hostile-corpus")
     good = write_corpus(root / "good", GOOD, seed=SEED)
     letters = list(generate_letters(GOOD + EXTRA_LETTERS, SEED))
-    extras = Extras(letters[GOOD:], [render_letter(letter, rng=FastRandom(SEED))
-                                     for letter in letters[GOOD:]])
+    extras = Extras(
+        letters[GOOD:], [render_letter(letter, rng=FastRandom(SEED)) for letter in letters[GOOD:]]
+    )
     # The odd files are letters only if their text still parses to their record.
     for index in (0, 1, 2):
-        parsed = parse_text(with_accents(extras.texts[index]) if index == 0
-                            else extras.texts[index])
+        parsed = parse_text(
+            with_accents(extras.texts[index]) if index == 0 else extras.texts[index]
+        )
         assert [i.id for i in parsed.items] == [i.id for i in extras.letters[index].items]
     assert parse_text(header_only(SEED + 1)).items == ()  # and the no-items letter has none
     for folder in ("hostile", "odd"):
@@ -236,8 +272,10 @@ def test_hostile_files_are_reported_and_good_items_all_indexed(
             continue
         reason = line.partition(f"{case.path}:")[2].strip()
         if not line or not re.search(case.reason, reason, re.IGNORECASE):
-            problems.append(f"{case.path}: expected a reason matching /{case.reason}/, got "
-                            f"{line or 'nothing (not reported)'}")
+            problems.append(
+                f"{case.path}: expected a reason matching /{case.reason}/, got "
+                f"{line or 'nothing (not reported)'}"
+            )
     assert not problems, "\n".join(problems) + "\n\nreport:\n" + text
     assert not any("inside.txt" in line or "pipe.txt" in line for line in failed), failed
 
@@ -259,8 +297,9 @@ def test_hostile_files_are_reported_and_good_items_all_indexed(
     assert not any(s.startswith(str(root / "hostile")) for s in state.sources)
 
     # Failures are retried on the next run and still fail; nothing else changes.
-    again = run_cli(index_command([root], target, tmp_path / "again.txt", "--workers", "0"),
-                    timeout=480)
+    again = run_cli(
+        index_command([root], target, tmp_path / "again.txt", "--workers", "0"), timeout=480
+    )
     assert again.returncode == 1, again.stdout + again.stderr
     assert " 0 items indexed" in again.stdout, again.stdout
     assert _section((tmp_path / "again.txt").read_text(), "Failed") == failed

@@ -29,13 +29,24 @@ LETTERS = 150
 SEED = 8
 CLIENTS = 12
 SECONDS = 10.0
-QUERIES = ["knee", '"physical therapy"', "PT", "treatment:injection", "knee -arthroscopy",
-           "ther*", "(knee OR shoulder) pain", "citation:ODG", "", "lumbar"]
+QUERIES = [
+    "knee",
+    '"physical therapy"',
+    "PT",
+    "treatment:injection",
+    "knee -arthroscopy",
+    "ther*",
+    "(knee OR shoulder) pain",
+    "citation:ODG",
+    "",
+    "lumbar",
+]
 
 
 @pytest.fixture(scope="module", params=["sqlite", "elasticsearch"])
-def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-           ) -> Iterator[str]:
+def target(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """A small generated index per engine."""
     if request.param == "sqlite":
         name = str(tmp_path_factory.mktemp("load") / "load.sqlite3")
@@ -43,8 +54,10 @@ def target(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         name = f"{request.getfixturevalue('es_url')}/imr-load-{uuid.uuid4().hex[:8]}"
     writer = open_engine(name, writable=True)
     try:
-        letters = [SourceLetter(f"/load/{n}.txt", f"fp{n}", letter)
-                   for n, letter in enumerate(generate_letters(LETTERS, SEED))]
+        letters = [
+            SourceLetter(f"/load/{n}.txt", f"fp{n}", letter)
+            for n, letter in enumerate(generate_letters(LETTERS, SEED))
+        ]
         assert writer.write_letters(letters) == []
         writer.finish()
     finally:
@@ -60,15 +73,25 @@ def url_mix(target: str) -> list[str]:
         ids = [h.id for h in engine.search(SearchRequest(per_page=5, sort="date")).hits]
     finally:
         engine.close()
-    urls = ["/help", "/static/style.css", "/api/openapi.json", "/api/health",
-            "/search?q=%28knee", "/api/search?q=%28knee",  # bad syntax: a 400, every time
-            "/similar?text=lumbar+fusion+denied", "/api/similar?text=knee+injection&k=5"]
+    urls = [
+        "/help",
+        "/static/style.css",
+        "/api/openapi.json",
+        "/api/health",
+        "/search?q=%28knee",
+        "/api/search?q=%28knee",  # bad syntax: a 400, every time
+        "/similar?text=lumbar+fusion+denied",
+        "/api/similar?text=knee+injection&k=5",
+    ]
     for q in QUERIES:
         encoded = quote(q)
-        urls += [f"/search?q={encoded}", f"/api/search?q={encoded}",
-                 f"/api/search?q={encoded}&outcome=Upheld&sort=date",
-                 f"/api/facets?q={encoded}&outcome=Overturned&reviewer_source=ODG",
-                 f"/search?q={encoded}&page=2&per_page=10"]
+        urls += [
+            f"/search?q={encoded}",
+            f"/api/search?q={encoded}",
+            f"/api/search?q={encoded}&outcome=Upheld&sort=date",
+            f"/api/facets?q={encoded}&outcome=Overturned&reviewer_source=ODG",
+            f"/search?q={encoded}&page=2&per_page=10",
+        ]
     for item in ids:
         urls += [f"/item/{item}?q=knee", f"/api/items/{item}", f"/api/items/{item}/similar?k=5"]
     urls += ["/export.csv?q=knee", "/export.json?q=pain&outcome=Upheld"]
@@ -147,4 +170,6 @@ def test_fingerprints_leave_out_timings_only() -> None:
     """A fingerprint keeps the parts of an answer that depend on the index, and only those."""
     body = json.dumps({"total": 3, "took_ms": 1.5, "items": [{"id": "a", "took_ms": 2}]})
     assert fingerprint("/api/search?q=x", 200, body.encode()) == (
-        200, {"total": 3, "items": [{"id": "a"}]})
+        200,
+        {"total": 3, "items": [{"id": "a"}]},
+    )
