@@ -3,7 +3,7 @@
     python benchmarks/bench_elastic.py --letters 20000            # starts a node if needed
     IMR_SEARCH_ES_URL=http://127.0.0.1:9200 python benchmarks/bench_elastic.py --json out.json
 
-In one run, on the same generated corpus (indexer.generate, deterministic by seed):
+In one run, on the same generated corpus (synthetic.corpus, deterministic by seed):
 - bulk items/s of ElasticEngine.write_letters (+ finish), of a raw `_bulk` of the same
   documents pre-built to an NDJSON file (the ceiling: same index definition, same chunk size
   and number of concurrent requests, refresh off, no Python work but reading the file), and

@@ -59,8 +59,8 @@ def generated_corpus(
 ) -> tuple[str, list[str], list[bytes]]:
     """`letters` generated letters as text (every layout, extraction noise `noise`) and the
     first `pdfs` of them as PDF files."""
-    from indexer.generate import FastRandom, generate_letters, render_letter
-    from indexer.pdfwrite import text_to_pdf
+    from synthetic.corpus import FastRandom, generate_letters, render_letter
+    from synthetic.pdfwrite import text_to_pdf
 
     rng = FastRandom(seed * 7919 + 17)
     records = list(generate_letters(letters, seed))

@@ -10,7 +10,7 @@ beside a raw FTS5 MATCH count of the same query text. A script, not a timed test
 depend on the machine (targets in issue 3). benchmarks/suite.py runs the same measurements
 beside Elasticsearch.
 
-The corpus comes from indexer.generate (seeded), is written once by a child process as
+The corpus comes from synthetic.corpus (seeded), is written once by a child process as
 pickled batches, and each index is built in a fresh child process whose peak RSS is its own.
 """
 

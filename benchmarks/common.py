@@ -1,6 +1,6 @@
 """Shared pieces of the benchmark scripts: corpus, child processes, timing, tables, JSON.
 
-- Corpus: letters from `indexer.generate` (deterministic by seed), trimmed to an exact item
+- Corpus: letters from `synthetic.corpus` (deterministic by seed), trimmed to an exact item
   count and stored as pickled batches of `SourceLetter`s, generated in a child process so
   that the process that measures memory never held the corpus.
 - `in_child`: run a function in a fresh (spawned) interpreter; its peak RSS is its own.
@@ -39,8 +39,8 @@ if str(ROOT) not in sys.path:
 
 from imr_search.engine import Engine, SearchRequest, SimilarRequest, SourceLetter  # noqa: E402
 from imr_search.query import words_of  # noqa: E402
-from indexer.generate import generate_letters  # noqa: E402
 from indexer.records import Letter  # noqa: E402
+from synthetic.corpus import generate_letters  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench-results"
 BATCH_ITEMS = 1000  # items per write_letters call, as indexer.pipeline batches them

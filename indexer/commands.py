@@ -137,7 +137,7 @@ def generate_command(
     """Write realistic synthetic IMR letters (deterministic for a seed) for demos and benchmarks."""
     import time
 
-    from indexer.generate import write_corpus
+    from synthetic.corpus import write_corpus
 
     if letters is None and items is None:
         raise click.UsageError("give --letters N or --items N")

@@ -159,8 +159,8 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
 
     Reused when it already exists, so the second `imr-search demo` starts at once.
     """
-    from indexer.generate import write_corpus
     from indexer.pipeline import run_index
+    from synthetic.corpus import write_corpus
 
     folder = root / f"demo-{letters}-{seed}"
     corpus = folder / "letters"

@@ -40,8 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A werkzeug server thread on a free loopback port, serving generated letters."""
     from werkzeug.serving import make_server
 
-    from indexer.generate import generate_letters
     from search_ui import create_app
+    from synthetic.corpus import generate_letters
 
     index = tmp_path_factory.mktemp("browser") / "index.sqlite3"
     engine = open_engine(str(index), writable=True)

@@ -31,8 +31,8 @@ from imr_search.engine import (
     open_engine,
 )
 from imr_search.errors import EngineUnavailable, InvalidParameter, ItemNotFound
-from indexer.generate import generate_letters
 from indexer.records import Letter
+from synthetic.corpus import generate_letters
 
 pytestmark = pytest.mark.elasticsearch
 

@@ -22,9 +22,9 @@ from imr_search.engine import FACETS
 from imr_search.errors import EngineUnavailable
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
-from indexer.generate import generate_letters
 from mappings import index_definition, synonym_lines
 from mappings.documents import ItemDocument, index_body
+from synthetic.corpus import generate_letters
 
 INDEX_JSON = Path(__file__).resolve().parents[1] / "mappings" / "index.json"
 

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer import vocabulary as V
-from indexer.generate import FastRandom, generate_letters, render_letter, write_corpus
 from indexer.records import FORMATS, Citation, Item, Letter
-from indexer.render import NOISE_KINDS
+from synthetic import vocabulary as V
+from synthetic.corpus import FastRandom, generate_letters, render_letter, write_corpus
+from synthetic.render import NOISE_KINDS
 
 HAVE_PARSER = importlib.util.find_spec("indexer.parse") is not None
 needs_parser = pytest.mark.skipif(not HAVE_PARSER, reason="indexer/parse.py not written yet")

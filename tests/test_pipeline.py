@@ -1,6 +1,6 @@
 """The index run on real files and a real SQLite index (indexer/pipeline.py, `imr-search index`).
 
-Good letters come from the generator (indexer.generate.write_corpus); broken ones from
+Good letters come from the generator (synthetic.corpus.write_corpus); broken ones from
 tests/fixtures/letters/pipeline/ (a ZIP saved as .txt, an empty file, a text that is not a
 letter, a truncated PDF).
 """
@@ -16,8 +16,8 @@ from click.testing import CliRunner
 
 from imr_search.cli import main
 from imr_search.engine import SearchRequest, open_engine
-from indexer.generate import write_corpus
 from indexer.pipeline import IndexSummary, run_index, source_key
+from synthetic.corpus import write_corpus
 
 BROKEN = Path(__file__).parent / "fixtures" / "letters" / "pipeline"
 LETTERS = 40

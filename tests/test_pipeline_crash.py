@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from imr_search.engine import SearchRequest, SimilarRequest, open_engine
-from indexer.generate import write_corpus
+from synthetic.corpus import write_corpus
 
 LETTERS = 600
 KILLS = 6

@@ -20,7 +20,7 @@ from typing import Any
 
 from imr_search.engine import SearchRequest, is_elasticsearch, open_engine
 from imr_search.errors import EngineUnavailable
-from indexer.generate import generate_letters
+from synthetic.corpus import generate_letters
 
 # The console script `imr-search` is this same function; calling it through the interpreter
 # avoids the pyenv shim's start-up cost and uses the interpreter running the tests.

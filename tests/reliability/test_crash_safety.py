@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from imr_search.engine import is_elasticsearch
-from indexer.generate import write_corpus
+from synthetic.corpus import write_corpus
 
 from .helpers import drop_index, ground_truth, index_command, progress, run_cli, snapshot
 

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from indexer.generate import write_corpus
 from search_ui import create_app
+from synthetic.corpus import write_corpus
 
 from .esnode import RestartableNode
 from .helpers import (

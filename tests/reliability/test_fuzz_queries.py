@@ -32,8 +32,8 @@ from imr_search.query import FIELDS, And, Node, Not, Or, Phrase, Term, parse_que
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.schema import TOKENIZER
 from imr_search.synonyms import expand_synonyms
-from indexer.generate import generate_letters
 from search_ui import create_app
+from synthetic.corpus import generate_letters
 
 from .helpers import drop_index
 

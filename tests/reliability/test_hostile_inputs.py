@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.generate import FastRandom, generate_letters, render_letter, write_corpus
 from indexer.parse import parse_text
-from indexer.pdfwrite import text_to_pdf
 from indexer.records import Letter
+from synthetic.corpus import FastRandom, generate_letters, render_letter, write_corpus
+from synthetic.pdfwrite import text_to_pdf
 
 from .helpers import drop_index, index_command, lines_naming, run_cli, snapshot
 

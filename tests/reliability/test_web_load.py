@@ -20,8 +20,8 @@ from urllib.parse import quote
 import pytest
 
 from imr_search.engine import SearchRequest, SourceLetter, open_engine
-from indexer.generate import generate_letters
 from search_ui import create_app
+from synthetic.corpus import generate_letters
 
 from .helpers import drop_index, http_get, serve
 

@@ -12,8 +12,8 @@ import random
 from collections.abc import Sequence
 from datetime import date
 
-from indexer import vocabulary as V
 from indexer.records import Citation, Item
+from synthetic import vocabulary as V
 
 __all__ = ["Context", "ProseMaker", "in_prose", "join_words", "lower_first", "prose_date"]
 

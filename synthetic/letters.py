@@ -2,7 +2,7 @@
 
 The factory draws everything from one seeded random stream, in a fixed order, so the same
 seed always gives the same letters. Requests, citations and prose each have their own maker
-(generate_treatments, generate_citations, generate_prose) sharing that stream.
+(treatments, citations, prose) sharing that stream.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ import random
 from collections.abc import Sequence
 from datetime import date
 
-from indexer import vocabulary as V
-from indexer.generate_citations import MODERN, PROSE, CitationMaker
-from indexer.generate_prose import Context, ProseMaker, in_prose, prose_date
-from indexer.generate_treatments import CATEGORY_POOL, REGION_POOL, TreatmentMaker, weighted
 from indexer.records import (
     FORMAT_DOCUMENTS_REVIEWED,
     FORMAT_NOTICE_2013,
@@ -26,6 +22,10 @@ from indexer.records import (
     Party,
     item_id,
 )
+from synthetic import vocabulary as V
+from synthetic.citations import MODERN, PROSE, CitationMaker
+from synthetic.prose import Context, ProseMaker, in_prose, prose_date
+from synthetic.treatments import CATEGORY_POOL, REGION_POOL, TreatmentMaker, weighted
 
 __all__ = ["LAYOUT_WEIGHTS", "UPHELD_SHARE", "FastRandom", "LetterFactory"]
 

@@ -14,8 +14,6 @@ import random
 import re
 from collections.abc import Sequence
 
-from indexer import vocabulary as V
-from indexer.generate_citations import party_name
 from indexer.records import (
     FORMAT_DOCUMENTS_REVIEWED,
     FORMAT_NOTICE_2013,
@@ -24,6 +22,8 @@ from indexer.records import (
     Item,
     Letter,
 )
+from synthetic import vocabulary as V
+from synthetic.citations import party_name
 
 __all__ = ["NOISE_KINDS", "render_letter"]
 

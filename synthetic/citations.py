@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from indexer import vocabulary as V
 from indexer.records import Citation, Party
+from synthetic import vocabulary as V
 
 __all__ = ["CitationMaker", "party_name"]
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from datetime import date
 
-from indexer import vocabulary as V
-from indexer.generate_prose import Context, join_words
+from synthetic import vocabulary as V
+from synthetic.prose import Context, join_words
 
 __all__ = ["REGION_POOL", "TreatmentMaker", "part_phrase"]
 

@@ -2,7 +2,7 @@
 
 The demo, the benchmarks and the scale tests need as many realistic letters as they ask for,
 and the round-trip test needs to know exactly what each letter says. So generation is two
-steps: `generate_letters` draws the records (the truth, generate_letter.py), `render_letter`
+steps: `generate_letters` draws the records (the truth, letters.py), `render_letter`
 writes one record as the text of one of the layouts the parser reads, with optional
 extraction noise (render.py). Both are deterministic given the seed; `write_corpus` puts
 files on disk, and `imr-search generate` is its command line.
@@ -16,9 +16,9 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from indexer.generate_letter import LAYOUT_WEIGHTS, FastRandom, LetterFactory
 from indexer.records import FORMATS, Letter
-from indexer.render import render_letter
+from synthetic.letters import LAYOUT_WEIGHTS, FastRandom, LetterFactory
+from synthetic.render import render_letter
 
 __all__ = [
     "LAYOUT_WEIGHTS",
@@ -70,7 +70,7 @@ def write_corpus(
     so files are written by a few threads (system calls release the GIL) while this thread
     keeps generating; the bytes written depend only on the arguments.
     """
-    from indexer.pdfwrite import text_to_pdf
+    from synthetic.pdfwrite import text_to_pdf
 
     out = str(out_dir)
     render_rng = FastRandom(seed * 7919 + 17)
