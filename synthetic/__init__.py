@@ -7,5 +7,5 @@ citations.py   the guideline citations each decision relies on
 prose.py       case summary and rationale sentences
 render.py      a record as the text of one layout, with optional extraction noise
 pdfwrite.py    a tiny deterministic PDF writer for the PDF share of a corpus
-vocabulary.py  the word lists the generator draws from
+vocabulary.py  named, typed access to the word lists in data/vocabulary.json
 """
