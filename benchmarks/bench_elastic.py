@@ -45,10 +45,10 @@ from common import (
 )
 from elasticsearch import Elasticsearch
 
+from devtools.esnode import elasticsearch_node
 from imr_search.elastic import indices
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.engine import ElasticEngine
-from imr_search.elastic.testnode import elasticsearch_node
 from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
 from imr_search.engine import Engine, SearchRequest
 from imr_search.query import parse_query

@@ -561,7 +561,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def start_node(stack: ExitStack, work: Path, results: dict[str, Any]) -> str | None:
     """A node (IMR_SEARCH_ES_URL, else one started here), or None with the reason recorded."""
-    from imr_search.elastic.testnode import (
+    from devtools.esnode import (
         NodeUnavailable,
         check_server_version,
         elasticsearch_node,

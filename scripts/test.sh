@@ -2,7 +2,7 @@
 # Run the whole test suite on a fresh machine: installs what the tests need, then pytest.
 #   - Python packages: pip install -e ".[test,serve]"
 #   - Chromium (browser end-to-end test): Debian's package, when apt-get is usable
-#   - Elasticsearch: fetched by the test fixture from Maven Central (imr_search/elastic/testnode.py)
+#   - Elasticsearch: fetched by the test fixture from Maven Central (devtools/esnode.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -24,7 +24,7 @@ FIXTURE_LETTERS = Path(__file__).parent / "fixtures" / "letters"
 @pytest.fixture(scope="session")
 def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a real Elasticsearch node: $IMR_SEARCH_ES_URL, Docker, or the Maven test zip."""
-    from imr_search.elastic.testnode import NodeUnavailable, elasticsearch_node
+    from devtools.esnode import NodeUnavailable, elasticsearch_node
 
     try:
         with elasticsearch_node(tmp_path_factory.mktemp("es")) as url:

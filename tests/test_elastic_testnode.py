@@ -10,18 +10,18 @@ from pathlib import Path
 import elasticsearch
 import pytest
 
-from imr_search.elastic import testnode
-from imr_search.elastic.testnode import NodeUnavailable, check_server_version
+from devtools import esnode
+from devtools.esnode import NodeUnavailable, check_server_version
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_missing_maven_is_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    real_which = testnode.shutil.which
+    real_which = esnode.shutil.which
     monkeypatch.setattr(
-        testnode.shutil, "which", lambda name: None if name == "mvn" else real_which(name)
+        esnode.shutil, "which", lambda name: None if name == "mvn" else real_which(name)
     )
-    with pytest.raises(NodeUnavailable) as info, testnode.local_node(tmp_path):
+    with pytest.raises(NodeUnavailable) as info, esnode.local_node(tmp_path):
         pass
     assert "Maven" in str(info.value) and "IMR_SEARCH_ES_URL" in str(info.value)
 
@@ -63,8 +63,8 @@ def test_server_of_another_major_is_refused() -> None:
 def test_env_url_is_used_as_is(
     es_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv(testnode.URL_ENV, es_url + "/")
-    with testnode.elasticsearch_node(tmp_path) as url:
+    monkeypatch.setenv(esnode.URL_ENV, es_url + "/")
+    with esnode.elasticsearch_node(tmp_path) as url:
         assert url == es_url
 
 
@@ -74,7 +74,7 @@ def test_compose_runs_the_matching_elasticsearch_web_and_indexer() -> None:
     services = compose["services"]
     es = services["elasticsearch"]
     image_version = es["image"].rsplit(":", 1)[1]
-    assert image_version == testnode.ES_VERSION
+    assert image_version == esnode.ES_VERSION
     assert image_version.split(".")[0] == elasticsearch.__versionstr__.split(".")[0]
     assert es["environment"]["discovery.type"] == "single-node"
     assert es["environment"]["xpack.security.enabled"] == "false"

@@ -9,6 +9,6 @@ facets.py          facet filters and aggregations (nested + reverse_nested), mul
 search.py          request body and SearchResponse (highlights, outcome rate, breakdown)
 similar.py         more_like_this and "why it matched"
 faults.py          client exceptions -> EngineUnavailable with a next step
-testnode.py        a real node for tests and benchmarks (env URL, Docker, or Maven zip)
-analysisplugin.py  the analysis components the Maven test zip lacks
+
+A real node for tests and benchmarks is dev machinery, outside the product: devtools/esnode.py.
 """

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from imr_search.elastic.testnode import NodeUnavailable, elasticsearch_node
+from devtools.esnode import NodeUnavailable, elasticsearch_node
 
 from .esnode import RestartableNode
 

@@ -1,6 +1,6 @@
 """An Elasticsearch node the fault tests can stop and start again on the same port and data.
 
-Built from `imr_search.elastic.testnode`'s local route (Maven test distribution, run as an
+Built from `devtools.esnode`'s local route (Maven test distribution, run as an
 unprivileged user): `_running(..., ports=...)` re-entered with the same node folder restarts
 the same node on its data. An existing node ($IMR_SEARCH_ES_URL) or a Docker container cannot
 be stopped by a test, so then `NodeUnavailable` says why and the fault tests skip.
@@ -14,20 +14,20 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from imr_search.elastic import testnode
-from imr_search.elastic.testnode import NodeUnavailable
+from devtools import esnode as devnode
+from devtools.esnode import NodeUnavailable
 
 
 class RestartableNode:
     """One local node: `start()`, `stop()`, `start()` again; `url` stays the same."""
 
     def __init__(self, workdir: Path) -> None:
-        if os.environ.get(testnode.URL_ENV):
+        if os.environ.get(devnode.URL_ENV):
             raise NodeUnavailable(
-                f"${testnode.URL_ENV} names an existing node, which a test may not stop"
+                f"${devnode.URL_ENV} names an existing node, which a test may not stop"
             )
         reasons: list[str] = []
-        java_home = testnode.find_java_home(reasons)
+        java_home = devnode.find_java_home(reasons)
         mvn = shutil.which("mvn")
         if java_home is None or mvn is None:
             raise NodeUnavailable(
@@ -35,10 +35,10 @@ class RestartableNode:
                 + "; ".join(reasons or ["mvn is not on PATH"])
             )
         self._java_home = java_home
-        self._home = testnode.install_distribution(mvn, java_home)
-        self._user = testnode._node_user()
-        self.node_dir = testnode._node_dir(workdir, self._user)
-        self.ports = (testnode.free_port(), testnode.free_port())
+        self._home = devnode.install_distribution(mvn, java_home)
+        self._user = devnode._node_user()
+        self.node_dir = devnode._node_dir(workdir, self._user)
+        self.ports = (devnode.free_port(), devnode.free_port())
         self.url = f"http://127.0.0.1:{self.ports[0]}"
         self._running: contextlib.AbstractContextManager[str] | None = None
 
@@ -49,7 +49,7 @@ class RestartableNode:
     def start(self) -> str:
         """Start (or restart) the node and wait until it is healthy; returns its URL."""
         if self._running is None:
-            running = testnode._running(
+            running = devnode._running(
                 self._home, self.node_dir, self._java_home, self._user, ports=self.ports
             )
             url = running.__enter__()

@@ -11,8 +11,8 @@
    port in single-node mode with a 1 GB heap, as an unprivileged user (Elasticsearch refuses
    root: when running as root a system user `imr-es` is created and the node runs via setpriv).
    That distribution ships without the analysis-common module, so the small analysis plugin in
-   `imr_search/elastic/analysis_plugin/` is compiled with `javac` and installed into the cached
-   copy (see `analysisplugin.py`); the index definition then works unchanged.
+   `devtools/es_analysis_plugin_java/` is compiled with `javac` and installed into the cached
+   copy (see `es_analysis_plugin.py`); the index definition then works unchanged.
 
 Else `NodeUnavailable` names what is missing (the test fixture turns it into a skip).
 
@@ -21,8 +21,8 @@ unpacked; default /var/tmp/imr-search as root, else ~/.cache/imr-search), ES_JAV
 Java 17+ home; found automatically otherwise), IMR_SEARCH_ES_HEAP (default 1g),
 IMR_SEARCH_ES_START_TIMEOUT (seconds, default 180).
 
-CLI: `python -m imr_search.elastic.testnode` starts a node, prints its URL and keeps it running
-until Ctrl-C (for the benchmarks and for trying the engine by hand).
+CLI: `python -m devtools.esnode` (from the repository root) starts a node, prints its URL and
+keeps it running until Ctrl-C (for the benchmarks and for trying the engine by hand).
 """
 
 from __future__ import annotations
@@ -225,12 +225,12 @@ def _file_lock(path: Path) -> Iterator[None]:
 
 def install_distribution(mvn: str, java_home: Path) -> Path:
     """The unpacked distribution (with the analysis plugin), fetched and unpacked only once."""
-    from imr_search.elastic import analysisplugin
+    from devtools import es_analysis_plugin
 
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     os.chmod(root, 0o755)
-    home = root / f"elasticsearch-{ES_VERSION}-{analysisplugin.PLUGIN_VERSION}"
+    home = root / f"elasticsearch-{ES_VERSION}-{es_analysis_plugin.PLUGIN_VERSION}"
     ready = home / ".imr-ready"
     if ready.exists():
         return home
@@ -242,7 +242,7 @@ def install_distribution(mvn: str, java_home: Path) -> Path:
         try:
             _unzip(archive, staging)
             unpacked = staging / f"elasticsearch-{ES_VERSION}"
-            analysisplugin.install(unpacked, java_home)
+            es_analysis_plugin.install(unpacked, java_home)
             (unpacked / ".imr-ready").write_text(ES_VERSION + "\n")
             shutil.rmtree(home, ignore_errors=True)
             os.rename(unpacked, home)
@@ -543,7 +543,7 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 30.0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m imr_search.elastic.testnode",
+        prog="python -m devtools.esnode",
         description="Start (or find) an Elasticsearch node, print its URL, run until Ctrl-C.",
     )
     parser.add_argument("--workdir", type=Path, default=None, help="where node files go")

@@ -3,11 +3,11 @@
 The Maven `integ-test-zip` distribution ships only a few modules: it lacks analysis-common, so
 the `pattern` tokenizer and the `asciifolding`, `porter_stem` and `synonym_graph` filters that
 mappings/index.json uses do not exist there. The Java sources beside this module
-(analysis_plugin/) implement exactly those four components, with the same names and settings,
-through Elasticsearch's stable plugin API, wrapping the Lucene classes the real module wraps.
-They are compiled with the JDK's `javac` against the distribution's own jars and copied into
-`plugins/`, so tests run the index definition unchanged. Real deployments (docker-compose, a
-cluster) have analysis-common and need none of this.
+(es_analysis_plugin_java/) implement exactly those four components, with the same names and
+settings, through Elasticsearch's stable plugin API, wrapping the Lucene classes the real module
+wraps. They are compiled with the JDK's `javac` against the distribution's own jars and copied
+into `plugins/`, so tests run the index definition unchanged. Real deployments (docker-compose,
+a cluster) have analysis-common and need none of this.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-SOURCES = Path(__file__).with_name("analysis_plugin")
+SOURCES = Path(__file__).with_name("es_analysis_plugin_java")
 PLUGIN_NAME = "imr-analysis"
 COMPONENTS = {
     "org.elasticsearch.plugin.analysis.TokenizerFactory": {
@@ -57,7 +57,7 @@ def install(home: Path, java_home: Path) -> None:
     """Compile the plugin against `home`'s jars and copy it into `home/plugins/`."""
     import json
 
-    from imr_search.elastic.testnode import ES_VERSION, NodeUnavailable
+    from devtools.esnode import ES_VERSION, NodeUnavailable
 
     if not needed(home):
         return
