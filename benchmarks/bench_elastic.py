@@ -4,7 +4,7 @@
     IMR_SEARCH_ES_URL=http://127.0.0.1:9200 python benchmarks/bench_elastic.py --json out.json
 
 In one run, on the same generated corpus (synthetic.corpus, deterministic by seed):
-- bulk items/s of ElasticEngine.write_letters (+ finish), of a raw `_bulk` of the same
+- bulk items/s of ElasticEngine.write (+ finish), of a raw `_bulk` of the same
   documents pre-built to an NDJSON file (the ceiling: same index definition, same chunk size
   and number of concurrent requests, refresh off, no Python work but reading the file), and
   of the embedded SQLite engine; raw and engine loads alternate `--repeat` times, best of each;
@@ -46,14 +46,14 @@ from common import (
 from elasticsearch import Elasticsearch
 
 from devtools.esnode import elasticsearch_node
+from imr_search.contract import Engine, SearchRequest
 from imr_search.elastic import indices
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.engine import ElasticEngine
 from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
-from imr_search.engine import Engine, SearchRequest
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
-from mappings import index_definition
+from mappings.elastic import index_definition
 
 QUERIES: list[SearchRequest] = [
     SearchRequest(query="knee"),
@@ -160,7 +160,7 @@ def _bulk_ok(response: Any) -> int:
 
 
 def index_engine(url: str, alias: str, batches: str) -> dict[str, float]:
-    """ElasticEngine.write_letters over every batch (as indexer.pipeline batches them), then
+    """ElasticEngine.write over every batch (as indexer.pipeline batches them), then
     finish(); seconds and this process's peak RSS. The index stays (drop it with `drop`)."""
     return load_engine(ElasticEngine(f"{url}/{alias}", writable=True), batches)
 

@@ -44,7 +44,7 @@ from common import (
     write_batches,
 )
 
-from imr_search.engine import SearchRequest
+from imr_search.contract import SearchRequest
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.schema import TOKENIZER
@@ -61,7 +61,7 @@ SIMILAR_P95_MS = {100_000: 50.0}
 
 
 def index_engine(batches: str, target: str) -> dict[str, float]:
-    """SqliteEngine.write_letters over every batch, then finish(); seconds and peak RSS."""
+    """SqliteEngine.write over every batch, then finish(); seconds and peak RSS."""
     return load_engine(SqliteEngine(target, writable=True), batches)
 
 

@@ -37,13 +37,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from imr_search.engine import Engine, SearchRequest, SimilarRequest, SourceLetter  # noqa: E402
+from imr_search.contract import Engine, SearchRequest, SimilarRequest
 from imr_search.query import words_of  # noqa: E402
+from indexer.documents import source_documents
 from indexer.records import Letter  # noqa: E402
 from synthetic.corpus import generate_letters  # noqa: E402
 
 RESULTS_DIR = ROOT / "bench-results"
-BATCH_ITEMS = 1000  # items per write_letters call, as indexer.pipeline batches them
+BATCH_ITEMS = 1000  # items per write call, as indexer.pipeline batches them
 T = TypeVar("T")
 
 
@@ -91,7 +92,7 @@ def write_batches(
     batch: list[SourceLetter] = []
     with open(path, "wb") as out:
         for letter in letters_for(seed, items=items, letters=letters):
-            batch.append(SourceLetter(f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
+            batch.append(source_documents(f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
             n_letters += 1
             n_items += len(letter.items)
             size += len(letter.items)
@@ -114,7 +115,7 @@ def read_batches(path: str | Path) -> Iterator[list[SourceLetter]]:
 
 
 def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
-    """engine.write_letters over every stored batch (as indexer.pipeline batches them), then
+    """engine.write over every stored batch (as indexer.pipeline batches them), then
     finish(); writing and finishing seconds, items, this process's peak RSS and CPU time.
     Closes the engine."""
     writing = 0.0
@@ -122,7 +123,7 @@ def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
     try:
         for batch in read_batches(batches):
             started = time.perf_counter()
-            failures = engine.write_letters(batch)
+            failures = engine.write(batch)
             writing += time.perf_counter() - started
             assert not failures, failures[:3]
             items += sum(len(s.letter.items) for s in batch)

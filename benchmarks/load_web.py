@@ -72,8 +72,9 @@ SIMILAR_TEXTS = (
 
 
 def build_index(items: int, seed: int, path: Path) -> Path:
-    """`items` generated items (common.letters_for), through Engine.write_letters."""
-    from imr_search.engine import SourceLetter, open_engine
+    """`items` generated items (common.letters_for), through Engine.write."""
+    from imr_search.engines import open_engine
+    from indexer.documents import source_documents
 
     done = path.with_suffix(".complete")
     if path.exists() and done.exists():
@@ -86,13 +87,13 @@ def build_index(items: int, seed: int, path: Path) -> Path:
     written = 0
     batch = []
     for i, letter in enumerate(letters_for(seed, items=items)):
-        batch.append(SourceLetter(source=f"gen/{i:07d}.txt", fingerprint="gen", letter=letter))
+        batch.append(source_documents(source=f"gen/{i:07d}.txt", fingerprint="gen", letter=letter))
         written += len(letter.items)
         if len(batch) >= 1000:
-            engine.write_letters(batch)
+            engine.write(batch)
             batch = []
     if batch:
-        engine.write_letters(batch)
+        engine.write(batch)
     engine.finish()
     count = engine.count()
     engine.close()
@@ -105,7 +106,8 @@ def build_index(items: int, seed: int, path: Path) -> Path:
 
 
 def sample_ids(path: Path, n: int, seed: int) -> list[str]:
-    from imr_search.engine import SearchRequest, open_engine
+    from imr_search.contract import SearchRequest
+    from imr_search.engines import open_engine
 
     engine = open_engine(str(path))
     try:

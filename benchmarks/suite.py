@@ -16,8 +16,8 @@ What is measured, and its lower bound:
 - parse letters/s (one core, CPU time) on generated letters of every layout, with some
   extraction noise: beside one regex pass over the same text (bench_parse.RAW_PASS);
   PDF letters/s (read + parse) beside raw pdfium text extraction of the same files.
-- index items/s: SqliteEngine.write_letters + finish() beside a raw FTS5 insert of the same
-  rows' texts + 'optimize' (bench_sqlite); ElasticEngine.write_letters + finish() beside a raw
+- index items/s: SqliteEngine.write + finish() beside a raw FTS5 insert of the same
+  rows' texts + 'optimize' (bench_sqlite); ElasticEngine.write + finish() beside a raw
   `_bulk` of the same documents pre-built to an NDJSON file, with the writer's chunk size and
   concurrency, refresh off, then one refresh (bench_elastic). Peak RSS of each loader's
   process (each runs in a fresh spawned interpreter, reading the corpus batch by batch).
@@ -86,7 +86,8 @@ from common import (
 )
 from werkzeug.datastructures import MultiDict
 
-from imr_search.engine import Engine, SimilarRequest, open_engine
+from imr_search.contract import Engine, SimilarRequest
+from imr_search.engines import open_engine
 
 WEB_KINDS = ("search page", "item page")
 

@@ -24,8 +24,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 from imr_search.errors import QuerySyntaxError
+from mappings.fields import SCOPES as FIELDS
 
-FIELDS: tuple[str, ...] = ("treatment", "rationale", "summary", "citation")
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 64
 # Groups and negations nested deeper than this are refused: nobody means 20 levels, and a
@@ -94,20 +94,13 @@ def parse_query(text: str) -> Node | None:
     return node
 
 
-def positive_terms(node: Node | None) -> list[str]:
-    """Words the user asked for (not excluded): used for highlighting and 'why it matched'."""
-    if node is None:
+def positive_leaves(node: Node | None) -> list[Term | Phrase]:
+    """The words and phrases a query asks for (exclusions left out): what gets highlighted."""
+    if node is None or isinstance(node, Not):
         return []
-    if isinstance(node, Term):
-        return [node.text]
-    if isinstance(node, Phrase):
-        return list(node.words)
-    if isinstance(node, Not):
-        return []
-    out: list[str] = []
-    for child in node.children:
-        out.extend(positive_terms(child))
-    return out
+    if isinstance(node, Term | Phrase):
+        return [node]
+    return [leaf for child in node.children for leaf in positive_leaves(child)]
 
 
 # --- tokenizer -------------------------------------------------------------------------

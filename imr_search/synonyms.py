@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 from imr_search.query import And, Node, Not, Or, Phrase, Term, words_of
-from mappings import synonym_groups
+from mappings.synonyms import synonym_groups
 
 
 @cache

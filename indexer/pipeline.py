@@ -3,8 +3,9 @@
     walk      indexer.read.iter_letter_files: files and folders, sorted, streamed
     examine   in worker processes: read the file, fingerprint it (sha1 of the bytes plus the
               parser version), parse it only when the fingerprint differs from the index's
-    write     in this process: batches of parsed letters through Engine.write_letters (for
-              SQLite one transaction per batch, fingerprints included: crash-safe)
+    write     in this process: each letter's documents (indexer.documents), in batches,
+              through Engine.write (for SQLite one transaction per batch, fingerprints
+              included: crash-safe)
     prune     with --prune: sources under the given paths whose file is gone are deleted
     finish    Engine.finish (optimize / refresh), then the summary and the report file
 
@@ -27,7 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from imr_search.engine import Engine, SourceLetter, open_engine, resolve_target
+from imr_search.contract import Engine, SourceDocuments
+from imr_search.engines import open_engine, resolve_target
+from indexer.documents import source_documents
 
 BATCH_ITEMS = 1000  # items per write (one SQLite transaction, one Elasticsearch bulk round)
 BATCH_LETTERS = 500
@@ -260,7 +263,7 @@ def _consume(
     batch_items_limit: int,
 ) -> None:
     """Collect parsed letters into batches and write them; count everything in `summary`."""
-    batch: list[SourceLetter] = []
+    batch: list[SourceDocuments] = []
     batch_items = 0
     for result in results:
         if throttle is not None:
@@ -273,7 +276,7 @@ def _consume(
             summary.failed.append((result[1], result[2]))
         else:
             _, source, fp, letter = result
-            batch.append(SourceLetter(source=source, fingerprint=fp, letter=letter))
+            batch.append(source_documents(source, fp, letter))
             batch_items += len(letter.items)
             if batch_items >= batch_items_limit or len(batch) >= BATCH_LETTERS:
                 _write(engine, batch, summary)
@@ -288,8 +291,8 @@ def _consume(
         bar.set_postfix(items=f"{summary.items_indexed:,}", failed=len(summary.failed))
 
 
-def _write(engine: Engine, batch: list[SourceLetter], summary: IndexSummary) -> None:
-    failures = engine.write_letters(batch)
+def _write(engine: Engine, batch: list[SourceDocuments], summary: IndexSummary) -> None:
+    failures = engine.write(batch)
     refused = {f.source for f in failures}
     for failure in failures:
         entry = (failure.source, failure.reason)
@@ -297,7 +300,7 @@ def _write(engine: Engine, batch: list[SourceLetter], summary: IndexSummary) -> 
     for entry in batch:
         if entry.source not in refused:
             summary.letters_read += 1
-            summary.items_indexed += len(entry.letter.items)
+            summary.items_indexed += len(entry.items)
 
 
 def _prune(engine: Engine, paths: list[str], summary: IndexSummary) -> None:

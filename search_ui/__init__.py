@@ -3,19 +3,22 @@
     create_app({"IMR_SEARCH_INDEX": "imr-index.sqlite3"})         # or an Elasticsearch URL
     gunicorn 'search_ui:create_app()'                               # reads $IMR_SEARCH_INDEX
 
-Nothing is created at import time; the engine is opened lazily per app (see backend.py). The
-application is read-only: indexing stays in the CLI.
+Nothing is created (or even imported: Flask loads with the first app) at import time, so the
+command line can use this package's pure parts (payloads, server settings) and start fast; the
+engine is opened lazily per app (see backend.py). The application is read-only: indexing
+stays in the CLI.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from imr_search.engines import INDEX_ENV, resolve_target
 
-from imr_search.engine import INDEX_ENV, resolve_target
+if TYPE_CHECKING:
+    from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
     "IMR_SEARCH_ENGINE_PER_REQUEST": False,
@@ -28,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app; `config` overrides the defaults and the environment."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(DEFAULTS)
     app.config["IMR_SEARCH_INDEX"] = os.environ.get(INDEX_ENV)

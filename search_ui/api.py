@@ -6,129 +6,165 @@
     /api/items/<id>/similar[?k=]       the item page's "similar prior cases"
     /api/similar?text=..[&category=&k=]  /similar (GET, or POST form / JSON body)
     /api/openapi.json                  /help
-Errors: {"error": {"status", "message", "parameter"}} with the matching HTTP status.
+Errors: {"error": {"status", "message", "parameter"}} with the matching HTTP status. Every
+body is a typed payload (search_ui.payloads), described by the OpenAPI document.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from imr_search.engine import SearchResponse, SimilarRequest
+from imr_search.contract import OutcomeRate, SearchResponse, SimilarRequest
 from imr_search.errors import InvalidParameter
 from search_ui import backend, items
 from search_ui.facets import active_filters, build_facets
+from search_ui.http import json_response
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
+from search_ui.payloads import (
+    ActiveFilter,
+    ApiIndex,
+    BreakdownEntry,
+    FacetsPage,
+    Health,
+    ItemLinks,
+    ItemPage,
+    LetterItemRef,
+    Rate,
+    SearchEcho,
+    SearchLinks,
+    SearchPage,
+    SimilarCase,
+    SimilarPage,
+    result_item,
+    similar_case,
+)
 from search_ui.presentation import item_url, search_url
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 
-def _links(state: SearchState, response: SearchResponse) -> dict[str, str | None]:
+def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
     last = state.last_page(response.total)
-    return {
-        "self": search_url(state, "api.search"),
-        "html": search_url(state),
-        "next": search_url(state.at_page(state.page + 1), "api.search")
-        if state.page < last and state.per_page
-        else None,
-        "prev": search_url(state.at_page(state.page - 1), "api.search") if state.page > 1 else None,
-        "export_csv": search_url(state.at_page(1), "export.export_csv"),
-        "export_json": search_url(state.at_page(1), "export.export_json"),
-    }
+    has_next = state.page < last and state.per_page
+    return SearchLinks(
+        self=search_url(state, "api.search"),
+        html=search_url(state),
+        next=search_url(state.at_page(state.page + 1), "api.search") if has_next else None,
+        prev=search_url(state.at_page(state.page - 1), "api.search") if state.page > 1 else None,
+        export_csv=search_url(state.at_page(1), "export.export_csv"),
+        export_json=search_url(state.at_page(1), "export.export_json"),
+    )
 
 
-def _state_dict(state: SearchState) -> dict[str, Any]:
-    return {
-        "q": state.query,
-        "filters": {k: list(v) for k, v in state.filters.items()},
-        "sort": state.sort,
-        "page": state.page,
-        "per_page": state.per_page,
-        "facet_size": state.facet_size,
-        "breakdown": state.breakdown,
-    }
+def _echo(state: SearchState) -> SearchEcho:
+    return SearchEcho(
+        q=state.query,
+        filters={k: tuple(v) for k, v in state.filters.items()},
+        sort=state.sort,
+        page=state.page,
+        per_page=state.per_page,
+        facet_size=state.facet_size,
+        breakdown=state.breakdown,
+    )
 
 
-def _facets_payload(state: SearchState, response: SearchResponse) -> dict[str, Any]:
+def _facet_parts(
+    state: SearchState, response: SearchResponse
+) -> tuple[tuple[Any, ...], tuple[ActiveFilter, ...]]:
     def api_url(s: SearchState) -> str:
         return search_url(s, "api.search")
 
-    return {
-        "facets": [b.to_dict() for b in build_facets(response, state, api_url)],
-        "active_filters": [
-            {"facet": c.facet, "value": c.value, "remove_url": c.remove_url}
-            for c in active_filters(state, api_url)
-        ],
-    }
+    blocks = tuple(b.payload() for b in build_facets(response, state, api_url))
+    chips = tuple(
+        ActiveFilter(c.facet, c.value, c.remove_url) for c in active_filters(state, api_url)
+    )
+    return blocks, chips
 
 
 @bp.get("/search")
 def search() -> Response:
     state = parse_search_args(request.args)
     response = backend.run(lambda e: e.search(state.request()))
-    body = response.to_dict()
-    for hit in body["items"]:
-        hit["url"] = item_url(hit["id"], state.query, "api.item")
-        hit["html_url"] = item_url(hit["id"], state.query)
-    body.update(_facets_payload(state, response))
-    body["request"] = _state_dict(state)
-    body["links"] = _links(state, response)
-    return jsonify(body)
+    blocks, chips = _facet_parts(state, response)
+    return json_response(
+        SearchPage(
+            total=response.total,
+            took_ms=round(response.took_ms, 2),
+            items=tuple(
+                result_item(
+                    h,
+                    url=lambda i: item_url(i, state.query, "api.item"),
+                    html_url=lambda i: item_url(i, state.query),
+                )
+                for h in response.hits
+            ),
+            facets=blocks,
+            active_filters=chips,
+            outcome_rate=Rate.of(response.outcome_rate),
+            breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+            notice=response.notice,
+            request=_echo(state),
+            links=_links(state, response),
+        )
+    )
 
 
 @bp.get("/facets")
 def facets() -> Response:
     state = parse_search_args(request.args)
     response = backend.run(lambda e: e.search(state.request(per_page=0, page=1)))
-    body: dict[str, Any] = {
-        "total": response.total,
-        "took_ms": round(response.took_ms, 2),
-        **_facets_payload(state, response),
-        "outcome_rate": response.outcome_rate.to_dict(),
-        "breakdown": [{"value": r.value, **r.rate.to_dict()} for r in response.breakdown],
-        "request": _state_dict(state),
-    }
-    return jsonify(body)
+    blocks, chips = _facet_parts(state, response)
+    return json_response(
+        FacetsPage(
+            total=response.total,
+            took_ms=round(response.took_ms, 2),
+            facets=blocks,
+            active_filters=chips,
+            outcome_rate=Rate.of(response.outcome_rate),
+            breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+            request=_echo(state),
+        )
+    )
+
+
+def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
+    return tuple(
+        similar_case(h, url=lambda i: item_url(i, endpoint="api.item"), html_url=item_url)
+        for h in hits
+    )
 
 
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
     ctx = items.item_context(item_id, items.item_query())
-    doc = ctx["doc"]
-    body: dict[str, Any] = {
-        "item": doc,
-        "letter_items": [
-            {
-                "id": d["id"],
-                "item_number": d["item_number"],
-                "treatment": d["treatment"],
-                "outcome": d["outcome"],
-                "url": item_url(d["id"], endpoint="api.item"),
-            }
-            for d in ctx["letter_items"]
-        ],
-        "similar": [_similar_dict(h) for h in ctx["similar"]],
-        "similar_outcome_rate": ctx["similar_rate"].to_dict(),
-        "links": {
-            "self": url_for("api.item", item_id=item_id, q=ctx["query"] or None),
-            "html": item_url(item_id, ctx["query"]),
-            "similar": url_for("api.item_similar", item_id=item_id),
-        },
-    }
-    if ctx["query"]:
-        body["rationale_html"] = str(ctx["rationale_html"])
-    return jsonify(body)
-
-
-def _similar_dict(hit: Any) -> dict[str, Any]:
-    d = hit.to_dict()
-    d["url"] = item_url(d["id"], endpoint="api.item")
-    d["html_url"] = item_url(d["id"])
-    return d
+    doc = ctx.doc
+    return json_response(
+        ItemPage(
+            item=doc,
+            letter_items=tuple(
+                LetterItemRef(
+                    id=d.id,
+                    item_number=d.item_number,
+                    treatment=d.treatment,
+                    outcome=d.outcome,
+                    url=item_url(d.id, endpoint="api.item"),
+                )
+                for d in ctx.letter_items
+            ),
+            similar=_similar_cases(ctx.similar),
+            similar_outcome_rate=Rate.of(ctx.similar_rate),
+            links=ItemLinks(
+                self=url_for("api.item", item_id=item_id, q=ctx.query or None),
+                html=item_url(item_id, ctx.query),
+                similar=url_for("api.item_similar", item_id=item_id),
+            ),
+            rationale_html=str(ctx.rationale_html) if ctx.query else None,
+        )
+    )
 
 
 @bp.get("/items/<item_id>/similar")
@@ -138,12 +174,12 @@ def item_similar(item_id: str) -> Response:
     same = request.args.get("same_category", "").lower() in ("1", "true", "yes", "on")
     req = SimilarRequest(item_id=item_id, k=k, same_category=same)
     hits = backend.run(lambda e: e.similar(req))
-    return jsonify(
-        {
-            "item_id": item_id,
-            "similar": [_similar_dict(h) for h in hits],
-            "outcome_rate": items.outcome_rate(hits).to_dict(),
-        }
+    return json_response(
+        SimilarPage(
+            similar=_similar_cases(hits),
+            outcome_rate=Rate.of(OutcomeRate.of(h.doc for h in hits)),
+            item_id=item_id,
+        )
     )
 
 
@@ -164,11 +200,11 @@ def similar_text() -> Response:
     if text is None:
         raise InvalidParameter("text", "is empty; paste a denial or a case summary")
     hits = items.similar_to_text(text, category, k)
-    return jsonify(
-        {
-            "similar": [_similar_dict(h) for h in hits],
-            "outcome_rate": items.outcome_rate(hits).to_dict(),
-        }
+    return json_response(
+        SimilarPage(
+            similar=_similar_cases(hits),
+            outcome_rate=Rate.of(OutcomeRate.of(h.doc for h in hits)),
+        )
     )
 
 
@@ -176,12 +212,12 @@ def similar_text() -> Response:
 def health() -> Response:
     """For load balancers and compose health checks: 200 with the item count, or 503."""
     count = backend.run(lambda e: e.count())
-    return jsonify({"status": "ok", "items": count})
+    return json_response(Health(status="ok", items=count))
 
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return jsonify(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
+    return json_response(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
 
 
 @bp.get("")
@@ -190,10 +226,10 @@ def index() -> Response:
     def template(endpoint: str) -> str:
         return url_for(endpoint, item_id="ID").replace("/ID", "/{id}")
 
-    return jsonify(
-        {
-            "openapi": url_for("api.openapi"),
-            "endpoints": {
+    return json_response(
+        ApiIndex(
+            openapi=url_for("api.openapi"),
+            endpoints={
                 "search": url_for("api.search"),
                 "facets": url_for("api.facets"),
                 "item": template("api.item"),
@@ -203,5 +239,5 @@ def index() -> Response:
                 "export_json": url_for("export.export_json"),
                 "health": url_for("api.health"),
             },
-        }
+        )
     )

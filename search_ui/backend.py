@@ -3,7 +3,7 @@
 A SQLite engine is one connection that serialises its reads, so each thread gets its own (kept
 for the thread's life: gunicorn's worker threads reuse theirs across requests; the engines of
 threads that have ended, e.g. werkzeug's thread-per-request server, are closed the next time an
-engine is opened). An Elasticsearch engine is a thread-safe HTTP client, shared by the whole
+engine is opened). A thread-safe engine (Elasticsearch: an HTTP client) is shared by the whole
 app. A failure to open is never cached, and an engine that raised EngineUnavailable is closed
 and dropped, so the app recovers by itself when the index comes back.
 `IMR_SEARCH_ENGINE_PER_REQUEST` opens one per request and closes it at teardown instead (the
@@ -19,7 +19,8 @@ from typing import TypeVar
 
 from flask import current_app, g
 
-from imr_search.engine import Engine, is_elasticsearch, open_engine
+from imr_search.contract import Engine
+from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
 
 T = TypeVar("T")
@@ -39,7 +40,7 @@ class EngineHolder:
     ) -> None:
         self.target = target
         self.per_request = per_request
-        self.shared = is_elasticsearch(target)
+        self.shared = engine_class(target).thread_safe
         self._opener = opener
         self._lock = threading.Lock()
         self._shared_engine: Engine | None = None

@@ -11,33 +11,46 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from typing import Any
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from imr_search.engine import MAX_PER_PAGE, MAX_RESULT_WINDOW, Hit, SearchResponse
+from imr_search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, Hit, SearchResponse
+from mappings.schema import ItemDocument, Party, encode
 from search_ui import backend
 from search_ui.params import SearchState, parse_int, parse_search_args
-from search_ui.presentation import citations_by_party, item_url
+from search_ui.presentation import item_url
 
 bp = Blueprint("export", __name__)
 
 EXPORT_PAGE = MAX_PER_PAGE  # results fetched per engine call
-CSV_COLUMNS = (
-    "id",
-    "case_number",
-    "decision_date",
-    "treatment",
-    "outcome",
-    "category",
-    "body_regions",
-    "reviewer_specialties",
-    "claims_administrator_guidelines",
-    "reviewer_guidelines",
-    "cited_no_medical_evidence",
-    "url",
+
+
+def _joined(values: Iterable[str]) -> str:
+    return "; ".join(values)
+
+
+def _guidelines(party: Party) -> Callable[[ItemDocument], str]:
+    def of(doc: ItemDocument) -> str:
+        return _joined(dict.fromkeys(c.label for c in doc.citations_by(party) if c.label))
+
+    return of
+
+
+# The CSV columns: name -> the value of a document (the item's page address is added last).
+CSV_COLUMNS: tuple[tuple[str, Callable[[ItemDocument], str]], ...] = (
+    ("id", lambda d: d.id),
+    ("case_number", lambda d: d.letter.case_number or ""),
+    ("decision_date", lambda d: d.letter.decision_date or ""),
+    ("treatment", lambda d: d.treatment),
+    ("outcome", lambda d: d.outcome),
+    ("category", lambda d: d.category),
+    ("body_regions", lambda d: _joined(d.body_regions)),
+    ("reviewer_specialties", lambda d: _joined(d.letter.specialties)),
+    ("claims_administrator_guidelines", _guidelines("claims_administrator")),
+    ("reviewer_guidelines", _guidelines("reviewer")),
+    ("cited_no_medical_evidence", lambda d: _joined(d.cited_nothing)),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -83,31 +96,9 @@ def _cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-def _row(doc: dict[str, Any], base_url: str) -> list[str]:
-    parties = {p.party: p for p in citations_by_party(doc)}
-
-    def guidelines(party: str) -> str:
-        p = parties.get(party)
-        return "; ".join(p.guidelines) if p else ""
-
-    letter = doc["letter"]
-    return [
-        _cell(str(v))
-        for v in (
-            doc["id"],
-            letter.get("case_number") or "",
-            letter.get("decision_date") or "",
-            doc["treatment"],
-            doc["outcome"],
-            doc["category"],
-            "; ".join(doc.get("body_regions") or ()),
-            "; ".join(letter.get("specialties") or ()),
-            guidelines("claims_administrator"),
-            guidelines("reviewer"),
-            "; ".join(doc.get("cited_nothing") or ()),
-            base_url + item_url(doc["id"]),
-        )
-    ]
+def _row(doc: ItemDocument, base_url: str) -> list[str]:
+    cells = [value(doc) for _, value in CSV_COLUMNS]
+    return [_cell(v) for v in (*cells, base_url + item_url(doc.id))]
 
 
 def _filename(ext: str) -> str:
@@ -123,7 +114,7 @@ def export_csv() -> Response:
     def generate() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow(CSV_COLUMNS)
+        writer.writerow([name for name, _ in CSV_COLUMNS] + ["url"])
         for hit in _hits(state, limit, first):
             writer.writerow(_row(hit.doc, base))
             if buf.tell() > 32_768:
@@ -161,7 +152,7 @@ def export_json() -> Response:
         sep = ""
         chunk: list[str] = []
         for hit in _hits(state, limit, first):
-            chunk.append(sep + json.dumps(hit.doc, ensure_ascii=False))
+            chunk.append(sep + encode(hit.doc).decode("utf-8"))
             sep = ","
             if len(chunk) >= 50:
                 yield "".join(chunk)

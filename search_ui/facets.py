@@ -8,17 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
-from imr_search.documents import NONE
-from imr_search.engine import (
-    FACETS,
-    FACETS_BY_NAME,
-    MAX_FACET_SIZE,
-    FacetValue,
-    SearchResponse,
-)
+from imr_search.contract import MAX_FACET_SIZE, FacetValue, SearchResponse
+from mappings.facets import FACETS, FACETS_BY_NAME, NONE
 from search_ui.params import SearchState
+from search_ui.payloads import FacetBlockPayload, FacetOptionPayload
 
 UrlFor = Callable[[SearchState], str]
 
@@ -62,22 +56,17 @@ class FacetBlock:
     truncated: bool  # the engine returned facet_size values: there may be more
     more_url: str | None  # the same search showing more values per facet
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "label": self.label,
-            "truncated": self.truncated,
-            "values": [
-                {
-                    "value": o.value,
-                    "label": o.label,
-                    "count": o.count,
-                    "selected": o.selected,
-                    "toggle_url": o.toggle_url,
-                }
+    def payload(self) -> FacetBlockPayload:
+        """The block as the JSON API sends it."""
+        return FacetBlockPayload(
+            name=self.name,
+            label=self.label,
+            truncated=self.truncated,
+            values=tuple(
+                FacetOptionPayload(o.value, o.label, o.count, o.selected, o.toggle_url)
                 for o in self.options
-            ],
-        }
+            ),
+        )
 
 
 @dataclass(frozen=True)

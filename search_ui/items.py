@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 from typing import Any
 
 from flask import Blueprint, Response, make_response, render_template, request, url_for
+from markupsafe import Markup
 
-from imr_search.engine import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
-from imr_search.errors import InvalidParameter, ItemNotFound
+from imr_search.contract import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
+from imr_search.errors import InvalidParameter, ItemNotFound, QuerySyntaxError
+from mappings.schema import ItemDocument
 from search_ui import backend
-from search_ui.highlight import highlight
+from search_ui.markup import marked
 from search_ui.params import (
     DEFAULT_SIMILAR_K,
     MAX_SIMILAR_TEXT,
@@ -27,29 +30,45 @@ MAX_ITEM_QUERY = 1000
 MAX_ITEM_ID = 200
 
 
-def item_context(item_id: str, query: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ItemContext:
     """What the item page and its JSON twin show: the item, its letter's items, precedents."""
+
+    doc: ItemDocument
+    letter_items: list[ItemDocument]
+    similar: list[SimilarHit]
+    similar_rate: OutcomeRate
+    query: str
+    treatment_html: Markup  # the texts with the query's matches marked, as HTML
+    rationale_html: Markup
+    summary_html: Markup
+
+
+def item_context(item_id: str, query: str) -> ItemContext:
     if len(item_id) > MAX_ITEM_ID:
         raise ItemNotFound(f"No item with an id of {len(item_id)} characters.")
     doc = backend.run(lambda e: e.get_item(item_id))
-    letter_items = backend.run(lambda e: e.letter_items(doc["letter_id"]))
+    try:
+        texts = backend.run(lambda e: e.mark_item(item_id, query))
+    except QuerySyntaxError:  # the page still shows the item, unmarked
+        texts = backend.run(lambda e: e.mark_item(item_id, ""))
+    letter_items = backend.run(lambda e: e.letter_items(doc.letter_id))
     similar = backend.run(lambda e: e.similar(SimilarRequest(item_id=item_id, k=ITEM_SIMILAR_K)))
-    return {
-        "doc": doc,
-        "letter_items": letter_items,
-        "similar": similar,
-        "similar_rate": outcome_rate(similar),
-        "query": query,
-        "treatment_html": highlight(doc.get("treatment") or "", query),
-        "rationale_html": highlight(doc.get("rationale") or "", query),
-        "summary_html": highlight(doc["letter"].get("clinical_summary") or "", query),
-    }
+    return ItemContext(
+        doc=doc,
+        letter_items=letter_items,
+        similar=similar,
+        similar_rate=outcome_rate(similar),
+        query=query,
+        treatment_html=marked(texts.treatment),
+        rationale_html=marked(texts.rationale),
+        summary_html=marked(texts.summary),
+    )
 
 
 def outcome_rate(hits: Sequence[SimilarHit]) -> OutcomeRate:
     """How the similar cases were decided (the question the user came with)."""
-    upheld = sum(1 for h in hits if h.doc["outcome"] == "Upheld")
-    return OutcomeRate(upheld=upheld, overturned=len(hits) - upheld)
+    return OutcomeRate.of(h.doc for h in hits)
 
 
 def item_query() -> str:
@@ -63,8 +82,9 @@ def item_query() -> str:
 @bp.get("/item/<item_id>")
 def item(item_id: str) -> Response:
     ctx = item_context(item_id, item_query())
-    api = url_for("api.item", item_id=item_id, q=ctx["query"] or None)
-    resp = make_response(render_template("item.html", api_url=api, **ctx))
+    api = url_for("api.item", item_id=item_id, q=ctx.query or None)
+    values = {f.name: getattr(ctx, f.name) for f in fields(ctx)}
+    resp = make_response(render_template("item.html", api_url=api, **values))
     resp.headers["Link"] = f'<{api}>; rel="alternate"; type="application/json"'
     return resp
 

@@ -5,7 +5,7 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
 
     q=<query>                 the query language of imr_search.query
     <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
-                              AND across facets); facet names are those of imr_search.engine.FACETS
+                              AND across facets); facet names are those of mappings.facets.FACETS
     sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
 
@@ -23,9 +23,7 @@ from urllib.parse import quote_plus
 
 from werkzeug.datastructures import MultiDict
 
-from imr_search.engine import (
-    FACETS,
-    FACETS_BY_NAME,
+from imr_search.contract import (
     MAX_FACET_SIZE,
     MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
@@ -34,6 +32,7 @@ from imr_search.engine import (
 )
 from imr_search.errors import InvalidParameter
 from imr_search.query import MAX_QUERY_LENGTH
+from mappings.facets import FACETS, FACETS_BY_NAME
 
 DEFAULT_PER_PAGE = 20
 DEFAULT_FACET_SIZE = 10

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, request, url_for
 
-from imr_search.engine import FACETS, FACETS_BY_NAME
-from indexer.records import PARTIES
+from mappings.facets import FACETS, FACETS_BY_NAME
+from mappings.schema import PARTIES, Citation, ItemDocument
 from search_ui.facets import PARTY_LABELS, value_label
+from search_ui.markup import marked
 from search_ui.params import URL_QUERY_SAFE, SearchState
 
 FIXED_URLS = "imr_fixed_urls"
@@ -72,20 +73,20 @@ class PartyCitations:
     party: str
     label: str
     guidelines: tuple[str, ...]  # distinct labels, in citation order
-    citations: tuple[Mapping[str, Any], ...]
+    citations: tuple[Citation, ...]
     cited_nothing: bool
 
 
-def citations_by_party(doc: Mapping[str, Any]) -> list[PartyCitations]:
+def citations_by_party(doc: ItemDocument) -> list[PartyCitations]:
     """Who relied on what, in the letter's order (claims administrator, then reviewer)."""
     out: list[PartyCitations] = []
-    nothing = set(doc.get("cited_nothing") or ())
+    nothing = set(doc.cited_nothing)
     for party in PARTIES:
-        cites = tuple(c for c in doc.get("citations") or () if c.get("party") == party)
+        cites = doc.citations_by(party)
         labels: list[str] = []
         for c in cites:
-            if c.get("label") and c["label"] not in labels:
-                labels.append(c["label"])
+            if c.label and c.label not in labels:
+                labels.append(c.label)
         if cites or party in nothing:
             out.append(
                 PartyCitations(
@@ -144,6 +145,8 @@ def init_app(app: Flask) -> None:
         facet_label=lambda name: FACETS_BY_NAME[name].label,
         value_label=value_label,
     )
-    app.jinja_env.filters.update(date=format_date, pct=pct, thousands=lambda n: f"{n:,}")
+    app.jinja_env.filters.update(
+        date=format_date, pct=pct, thousands=lambda n: f"{n:,}", marked=marked
+    )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

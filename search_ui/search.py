@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
 
-from imr_search.engine import SearchResponse
+from imr_search.contract import SearchResponse
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
 from search_ui.facets import Chip, active_filters, build_facets

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_ui_corpus import FORMULA_TREATMENT, all_letters, close_app, make_app
 
-from imr_search.engine import FACETS
+from mappings.facets import FACETS
 
 TOTAL = sum(len(letter.items) for letter in all_letters())
 

@@ -16,7 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from imr_search.engine import SourceLetter, open_engine
+from imr_search.engines import open_engine
+from indexer.documents import source_documents
 
 pytestmark = pytest.mark.browser
 
@@ -45,9 +46,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     index = tmp_path_factory.mktemp("browser") / "index.sqlite3"
     engine = open_engine(str(index), writable=True)
-    engine.write_letters(
+    engine.write(
         [
-            SourceLetter(source=f"gen/{i}.txt", fingerprint="gen", letter=letter)
+            source_documents(source=f"gen/{i}.txt", fingerprint="gen", letter=letter)
             for i, letter in enumerate(generate_letters(600, 11))
         ]
     )

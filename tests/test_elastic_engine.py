@@ -18,20 +18,15 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from imr_search.documents import item_document
+from imr_search.contract import SearchRequest, SimilarRequest
 from imr_search.elastic import indices
 from imr_search.elastic.engine import ElasticEngine, SourceFingerprints
-from imr_search.engine import (
-    FACETS,
-    FACETS_BY_NAME,
-    SearchRequest,
-    SimilarRequest,
-    SourceLetter,
-    facet_values,
-    open_engine,
-)
+from imr_search.engines import open_engine
 from imr_search.errors import EngineUnavailable, InvalidParameter, ItemNotFound
+from indexer.documents import item_document, source_documents
 from indexer.records import Letter
+from mappings.facets import FACETS, FACETS_BY_NAME, facet_values
+from search_ui.markup import to_markup
 from synthetic.corpus import generate_letters
 
 pytestmark = pytest.mark.elasticsearch
@@ -41,7 +36,8 @@ LETTERS = list(generate_letters(120, seed=11))
 
 def entries(letters: list[Letter], prefix: str = "/letters") -> list[SourceLetter]:
     return [
-        SourceLetter(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter) for i, letter in enumerate(letters)
+        source_documents(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter)
+        for i, letter in enumerate(letters)
     ]
 
 
@@ -57,7 +53,7 @@ def target(es_url: str) -> Iterator[str]:
 @pytest.fixture
 def loaded(target: str) -> Iterator[ElasticEngine]:
     engine = ElasticEngine(target, writable=True)
-    assert engine.write_letters(entries(LETTERS)) == []
+    assert engine.write(entries(LETTERS)) == []
     engine.finish()
     yield engine
     engine.close()
@@ -97,14 +93,7 @@ ALL_DOCS = [item_document(letter, item) for letter in LETTERS for item in letter
         {"admin_source": ["none", "ODG"], "outcome": ["Upheld"]},
         {
             "reviewer_guideline": [
-                sorted(
-                    {
-                        c["label"]
-                        for d in ALL_DOCS
-                        for c in d["citations"]
-                        if c["party"] == "reviewer"
-                    }
-                )[0]
+                sorted({c.label for d in ALL_DOCS for c in d.citations if c.party == "reviewer"})[0]
             ],
             "year": ["2016", "2017"],
         },
@@ -133,7 +122,7 @@ def test_breakdown_by_citation_source_counts_items(loaded: ElasticEngine) -> Non
     for row in response.breakdown:
         docs = [d for d in ALL_DOCS if row.value in facet_values(d, spec)]
         assert row.rate.total == len(docs)
-        assert row.rate.upheld == sum(d["outcome"] == "Upheld" for d in docs)
+        assert row.rate.upheld == sum(d.outcome == "Upheld" for d in docs)
 
 
 # --- aliases and versions --------------------------------------------------------------------
@@ -149,7 +138,7 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
     before = indices.resolve(loaded.client, loaded.alias)
     reader = open_engine(target)
     rebuild = ElasticEngine(target, writable=True, rebuild=True)
-    assert rebuild.write_letters(entries(LETTERS[:10], prefix="/new")) == []
+    assert rebuild.write(entries(LETTERS[:10], prefix="/new")) == []
     assert reader.count() == loaded.count()  # searches still see the old version
     rebuild.finish()
     after = indices.resolve(loaded.client, loaded.alias)
@@ -161,7 +150,7 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
     reader.close()
     abandoned = ElasticEngine(target, writable=True, rebuild=True)
     unpublished = abandoned.items_index
-    abandoned.write_letters(entries(LETTERS[:3], prefix="/gone"))
+    abandoned.write(entries(LETTERS[:3], prefix="/gone"))
     abandoned.close()  # no finish(): the aliases stay, the new pair is dropped
     assert not loaded.client.indices.exists(index=unpublished)
     assert indices.resolve(loaded.client, loaded.alias) == after
@@ -172,21 +161,21 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
 
 def test_rewrite_is_idempotent_and_removes_stale_items(loaded: ElasticEngine) -> None:
     count = loaded.count()
-    assert loaded.write_letters(entries(LETTERS)) == []
+    assert loaded.write(entries(LETTERS)) == []
     loaded.finish()
     assert loaded.count() == count
     letter = next(x for x in LETTERS if len(x.items) > 1)
     i = LETTERS.index(letter)
     shorter = dataclasses.replace(letter, items=letter.items[:1])
-    assert loaded.write_letters([SourceLetter(f"/letters/{i:04d}.txt", "fp-new", shorter)]) == []
+    assert loaded.write([source_documents(f"/letters/{i:04d}.txt", "fp-new", shorter)]) == []
     loaded.finish()
     assert loaded.count() == count - (len(letter.items) - 1)
     assert loaded.indexed_sources()[f"/letters/{i:04d}.txt"] == "fp-new"
-    assert [d["id"] for d in loaded.letter_items(letter.letter_id)] == [letter.items[0].id]
+    assert [d.id for d in loaded.letter_items(letter.letter_id)] == [letter.items[0].id]
 
 
 def test_duplicate_letter_from_another_file_is_reported(loaded: ElasticEngine) -> None:
-    failures = loaded.write_letters([SourceLetter("/elsewhere/copy.txt", "x", LETTERS[0])])
+    failures = loaded.write([source_documents("/elsewhere/copy.txt", "x", LETTERS[0])])
     assert len(failures) == 1 and failures[0].duplicate
     assert "/elsewhere/copy.txt" not in loaded.indexed_sources()
 
@@ -195,7 +184,7 @@ def test_bulk_partial_failure_is_listed_and_not_recorded(target: str) -> None:
     engine = ElasticEngine(target, writable=True)
     bad = dataclasses.replace(LETTERS[1], age="not a number")  # type: ignore[arg-type]
     batch = entries([LETTERS[0], bad, LETTERS[2]])
-    failures = engine.write_letters(batch)
+    failures = engine.write(batch)
     engine.finish()
     assert {f.source for f in failures} == {batch[1].source}
     assert len(failures) == len(bad.items)
@@ -208,13 +197,13 @@ def test_bulk_partial_failure_is_listed_and_not_recorded(target: str) -> None:
 
 def test_crash_before_fingerprints_reruns_to_the_same_index(target: str) -> None:
     crashed = ElasticEngine(target, writable=True)
-    assert crashed.write_letters(entries(LETTERS[:20])) == []
+    assert crashed.write(entries(LETTERS[:20])) == []
     # Killed here: items are stored, their fingerprints still queued (never flushed).
     crashed.client.close()
     engine = ElasticEngine(target, writable=True)
     assert dict(engine.indexed_sources().items()) == {}
     changed = [dataclasses.replace(x, items=x.items[:1]) for x in LETTERS[:20]]
-    assert engine.write_letters(entries(changed)) == []
+    assert engine.write(entries(changed)) == []
     engine.finish()
     assert engine.count() == 20  # the crashed run's extra items are found and removed
     assert len(engine.indexed_sources()) == 20
@@ -260,11 +249,11 @@ def test_highlights_are_escaped_and_marked(target: str) -> None:
     item = dataclasses.replace(letter.items[0], treatment="<script>x</script> knee brace")
     evil = dataclasses.replace(letter, items=(item,))
     engine = ElasticEngine(target, writable=True)
-    assert engine.write_letters([SourceLetter("/e.txt", "e", evil)]) == []
+    assert engine.write([source_documents("/e.txt", "e", evil)]) == []
     engine.finish()
     hit = engine.search(SearchRequest(query="script")).hits[0]
-    assert "<script>" not in hit.treatment_html
-    assert "<mark>script</mark>" in hit.treatment_html
+    assert "<script>" not in to_markup(hit.marked_treatment)
+    assert "<mark>script</mark>" in to_markup(hit.marked_treatment)
     engine.close()
 
 
@@ -272,10 +261,10 @@ def test_similar_excludes_the_letter_and_explains(loaded: ElasticEngine) -> None
     letter = next(x for x in LETTERS if len(x.items) > 1)
     item = letter.items[0]
     hits = loaded.similar(SimilarRequest(item_id=item.id, k=10))
-    assert hits and all(h.doc["letter_id"] != letter.letter_id for h in hits)
+    assert hits and all(h.doc.letter_id != letter.letter_id for h in hits)
     assert all(h.shared_terms for h in hits)
     same = loaded.similar(SimilarRequest(item_id=item.id, same_category=True))
-    assert all(h.doc["category"] == item.category for h in same)
+    assert all(h.doc.category == item.category for h in same)
     with pytest.raises(InvalidParameter):
         loaded.similar(SimilarRequest(text="knee", same_category=True))
     by_text = loaded.similar(SimilarRequest(text=item.rationale, k=3))

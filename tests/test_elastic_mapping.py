@@ -1,54 +1,57 @@
 """The Elasticsearch index definition and query compiler, checked without a node.
 
-mappings/index.json (what people read and the engine sends) and mappings/documents.py (the
-elasticsearch.dsl classes) must describe the same index; the compiled DSL must never pass
-user text to query_string.
+The index definition is derived from the item schema (mappings.schema): every field of the
+stored document is mapped, with the elasticsearch.dsl type its annotation names; synonyms are
+expanded by the query language only; the compiled DSL never passes user text to query_string.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from pathlib import Path
+import typing
 from typing import Any
 
 import pytest
 
-from imr_search.documents import item_document
 from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.settings import DEFAULT_ALIAS, ConnectionSettings
 from imr_search.elastic.writer import OWNER_FIELD
-from imr_search.engine import FACETS
 from imr_search.errors import EngineUnavailable
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
-from mappings import index_definition, synonym_lines
-from mappings.documents import ItemDocument, index_body
+from indexer.documents import item_document
+from mappings.elastic import index_definition
+from mappings.facets import FACETS
+from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
-
-INDEX_JSON = Path(__file__).resolve().parents[1] / "mappings" / "index.json"
 
 
 def raw_index_json() -> dict[str, Any]:
-    return json.loads(INDEX_JSON.read_text(encoding="utf-8"))
+    return index_definition()
 
 
-def test_dsl_classes_and_index_json_describe_the_same_index() -> None:
-    assert index_body() == raw_index_json(), (
-        "mappings/documents.py and mappings/index.json drifted apart: change both together"
-    )
+@pytest.mark.parametrize(
+    ("cls", "path"),
+    [(ItemDocument, ()), (LetterContext, ("letter",)), (Citation, ("citations",))],
+)
+def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tuple) -> None:
+    props = raw_index_json()["mappings"]["properties"]
+    for part in path:
+        props = props[part]["properties"]
+    hints = typing.get_type_hints(cls, include_extras=True)
+    for field in dataclasses.fields(cls):
+        (declared,) = hints[field.name].__metadata__
+        assert props[field.name]["type"] == declared.type, field.name
+    assert set(props) - {f.name for f in dataclasses.fields(cls)} <= {OWNER_FIELD}
 
 
-def test_dsl_mapping_matches_json_mappings() -> None:
-    assert ItemDocument._doc_type.mapping.to_dict() == raw_index_json()["mappings"]
-
-
-def test_synonyms_come_from_synonyms_txt_only() -> None:
-    raw = raw_index_json()["settings"]["analysis"]["filter"]["imr_synonyms"]
-    assert "synonyms" not in raw, "index.json must not copy the synonym list"
-    filled = index_definition()["settings"]["analysis"]["filter"]["imr_synonyms"]
-    assert filled["synonyms"] == synonym_lines()
-    assert any("physical therapy" in line for line in filled["synonyms"])
+def test_synonyms_are_expanded_once_by_the_query_language() -> None:
+    analysis = raw_index_json()["settings"]["analysis"]
+    assert "filter" not in analysis, "the analyzer must not add synonyms of its own"
+    expanded = json.dumps(compile_query(expand_synonyms(parse_query("pt"))))
+    assert "physical therapy" in expanded
 
 
 def _mapped_paths(properties: dict[str, Any], prefix: str = "") -> set[str]:
@@ -80,7 +83,7 @@ def test_every_document_field_is_mapped_and_mapping_is_strict() -> None:
     mapped = _mapped_paths(mapping["properties"])
     for letter in generate_letters(40, seed=3):
         for item in letter.items:
-            missing = _doc_paths(item_document(letter, item)) - mapped
+            missing = _doc_paths(to_builtins(item_document(letter, item))) - mapped
             assert not missing, f"item_document() fields not in index.json: {missing}"
     assert OWNER_FIELD in mapped
 

@@ -408,7 +408,7 @@ The expert reviewer is Board Certified in Anesthesiology and is licensed to prac
 
 
 def test_generate_command(tmp_path: Path) -> None:
-    from imr_search.cli import main
+    from imr_cli.main import main
 
     out = tmp_path / "corpus"
     result = CliRunner().invoke(

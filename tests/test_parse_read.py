@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from indexer.commands import parse_command
+from imr_cli.letters import parse_command
 from indexer.errors import LetterError
 from indexer.parse import parse_file, parse_text
 from indexer.read import decode_text, iter_letter_files, pdf_text, read_letter
@@ -308,7 +308,7 @@ def test_parse_command_needs_a_path() -> None:
 
 
 def test_parse_command_is_registered_on_imr_search() -> None:
-    from imr_search.cli import main
+    from imr_cli.main import main
 
     result = CliRunner().invoke(main, ["parse", str(LETTERS / "notice_2013.txt")])
     assert result.exit_code == 0, result.output

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from imr_search.cli import main
-from imr_search.engine import SearchRequest, open_engine
+from imr_cli.main import main
+from imr_search.contract import SearchRequest
+from imr_search.engines import open_engine
 from indexer.pipeline import IndexSummary, run_index, source_key
 from synthetic.corpus import write_corpus
 
@@ -94,7 +95,7 @@ def test_a_changed_file_replaces_its_items(letters: Path, tmp_path: Path) -> Non
     engine = open_engine(target)
     try:
         hits = engine.search(SearchRequest(query="zebracorn", per_page=100)).hits
-        assert hits and {h.doc["letter"]["source"] for h in hits} == {str(path)}
+        assert hits and {h.doc.letter.source for h in hits} == {str(path)}
         assert engine.count() == _items_in(letters)
     finally:
         engine.close()
@@ -231,11 +232,11 @@ class _FailingEngine:
         self._writes = 0
         self.target = engine.target
 
-    def write_letters(self, batch):  # type: ignore[no-untyped-def]
+    def write(self, batch):  # type: ignore[no-untyped-def]
         self._writes += 1
         if self._writes == 2:
             raise self._error
-        return self._engine.write_letters(batch)
+        return self._engine.write(batch)
 
     def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
         return getattr(self._engine, name)

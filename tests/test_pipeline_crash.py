@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from imr_search.engine import SearchRequest, SimilarRequest, open_engine
+from imr_search.contract import SearchRequest, SimilarRequest
+from imr_search.engines import open_engine
 from synthetic.corpus import write_corpus
 
 LETTERS = 600
@@ -29,7 +30,7 @@ def _index_command(letters: Path, target: Path) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "from imr_search.cli import main; main()",
+        "from imr_cli.main import main; main()",
         "index",
         str(letters),
         "--index",

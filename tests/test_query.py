@@ -20,11 +20,10 @@ from imr_search.query import (
     Phrase,
     Term,
     parse_query,
-    positive_terms,
     words_of,
 )
 from imr_search.synonyms import expand_synonyms
-from mappings import synonym_groups
+from mappings.synonyms import synonym_groups
 
 T = Term
 P = Phrase
@@ -93,12 +92,6 @@ def test_syntax_errors_say_what_to_fix(text: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError) as info:
         parse_query(text)
     assert message in str(info.value)
-
-
-def test_positive_terms_leave_out_exclusions() -> None:
-    node = parse_query('knee "hardware block" -arthroscopy (hip OR foot)')
-    assert positive_terms(node) == ["knee", "hardware", "block", "hip", "foot"]
-    assert positive_terms(None) == []
 
 
 def test_words_of() -> None:

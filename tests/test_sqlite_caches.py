@@ -19,21 +19,20 @@ from typing import Any
 import pytest
 from behaviour.corpus import LETTERS_BY_ALIAS, source_letters
 
-from imr_search.engine import (
-    FACETS,
-    MARK_END,
-    MARK_START,
-    SearchRequest,
-    SearchResponse,
-    SimilarRequest,
-    SourceLetter,
-    open_engine,
-)
+from imr_search.contract import SearchRequest, SearchResponse, SimilarRequest
+from imr_search.engines import open_engine
+from imr_search.marks import MARK_END, MARK_START
 from imr_search.sqlite import postings
+from imr_search.sqlite import marking as sqlite_marking
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.postings import ALL, LivePostings, Snapshot, bits_from_rowids
 from imr_search.sqlite.search import MATCH_CACHE, _by_date, _facet_list, compile_query
+from indexer.documents import source_documents
+from mappings.facets import FACETS
+from mappings.schema import to_builtins
+from search_ui.markup import to_markup
+from search_ui.payloads import search_result
 
 
 @pytest.fixture
@@ -44,7 +43,7 @@ def target(tmp_path: Path) -> str:
 @pytest.fixture
 def built(target: str) -> str:
     engine = SqliteEngine(target, writable=True)
-    engine.write_letters(source_letters())
+    engine.write(source_letters())
     engine.finish()
     engine.close()
     return target
@@ -57,7 +56,7 @@ def _fresh_cache() -> None:
 
 def _view(response: SearchResponse) -> dict[str, Any]:
     """Everything in a response but its timing."""
-    out = response.to_dict()
+    out = to_builtins(search_result(response))
     out.pop("took_ms")
     return out
 
@@ -134,7 +133,7 @@ def test_a_reader_sees_a_reindex_at_once(built: str) -> None:
             for i in old.items
         )
         changed = dataclasses.replace(old, items=items)
-        assert writer.write_letters([SourceLetter(old.source, "fp-changed", changed)]) == []
+        assert writer.write([source_documents(old.source, "fp-changed", changed)]) == []
         after = _answers(reader)  # no finish(): the reader must not wait for it
         assert after == _uncached(built)
     assert after != before
@@ -166,9 +165,7 @@ def test_the_web_app_shows_a_reindex_at_once(built: str) -> None:
     changed = dataclasses.replace(
         item, outcome="Overturned", rationale=item.rationale + " A zygapophyseal pain block."
     )
-    writer.write_letters(
-        [SourceLetter(old.source, "fp-2", dataclasses.replace(old, items=(changed,)))]
-    )
+    writer.write([source_documents(old.source, "fp-2", dataclasses.replace(old, items=(changed,)))])
     writer.finish()
 
     page = client.get("/search?q=zygapophyseal").get_data(as_text=True)
@@ -270,23 +267,25 @@ def test_date_order_skips_whole_years_and_keeps_undated_last(built: str) -> None
 
 def test_prefix_and_long_text_marks(target: str) -> None:
     engine = SqliteEngine(target, writable=True)
-    engine.write_letters(source_letters())
+    engine.write(source_letters())
     old = LETTERS_BY_ALIAS["L12"]
     filler = "The documentation is reviewed again by the therapist. " * 3_000  # ~160 KB
     huge = dataclasses.replace(
         old.items[0], rationale=filler + "A zygapophyseal hardware block was requested."
     )
-    engine.write_letters(
-        [SourceLetter(old.source, "fp-huge", dataclasses.replace(old, items=(huge,)))]
-    )
+    engine.write([source_documents(old.source, "fp-huge", dataclasses.replace(old, items=(huge,)))])
     engine.finish()
     for query in ("documentation reviewed", "zygapophyseal", "therap*", '"reviewed again"'):
         hits = engine.search(SearchRequest(query=query, per_page=100)).hits
         mine = [h for h in hits if h.id == huge.id]
-        assert mine and "<mark>" in mine[0].snippet and len(mine[0].snippet) < 2_000, query
+        assert (
+            mine
+            and "<mark>" in to_markup(mine[0].marked_snippet)
+            and len(to_markup(mine[0].marked_snippet)) < 2_000
+        ), query
     # Whole-text highlighting in chunks loses nothing and marks every occurrence.
     text = "alpha beta gamma " * 5_000
-    marked = sqlite_search.mark_long_text(engine.db, compile_query("beta"), 1, text, whole=True)
+    marked = sqlite_marking.mark_long_text(engine.db, compile_query("beta"), 1, text, whole=True)
     assert marked.replace(MARK_START, "").replace(MARK_END, "") == text
     assert marked.count(MARK_START) == 5_000
     # Prefix queries: marks made in the scratch table are those of the index.
@@ -306,12 +305,12 @@ def test_prefix_and_long_text_marks(target: str) -> None:
         r: tuple(row)
         for r, *row in engine.db.execute(
             "SELECT rowid, "
-            + ", ".join(sqlite_search._mark_sql(c) for c in range(2))
+            + ", ".join(sqlite_marking._mark_sql(c) for c in range(2))
             + f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
             (match, *short),
         )
     }
-    scratch = sqlite_search._marked_rows(engine.db, match, short)
+    scratch = sqlite_marking._marked_rows(engine.db, match, short)
     assert {r: m[0] for r, m in scratch.items()} == {r: p[0] for r, p in plain.items()}
     assert all(MARK_START in m[1] or MARK_START in m[0] for m in scratch.values())
     engine.close()

@@ -10,11 +10,15 @@ from pathlib import Path
 import pytest
 from behaviour.corpus import ITEMS, LETTERS, LETTERS_BY_ALIAS, source_letters
 
-from imr_search.engine import MARK_END, MARK_START, SearchRequest, SourceLetter, open_engine
+from imr_search.contract import SearchRequest
+from imr_search.engines import open_engine
 from imr_search.errors import EngineUnavailable
+from imr_search.marks import MARK_END, MARK_START
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.postings import ALL, LivePostings, bits_from_rowids, iter_bits
 from imr_search.sqlite.schema import GENERATION, POSTINGS_GENERATION, SCHEMA_VERSION
+from indexer.documents import source_documents
+from search_ui.markup import to_markup
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def target(tmp_path: Path) -> str:
 @pytest.fixture
 def built(target: str) -> str:
     engine = SqliteEngine(target, writable=True)
-    engine.write_letters(source_letters())
+    engine.write(source_letters())
     engine.finish()
     engine.close()
     return target
@@ -98,7 +102,7 @@ def test_opening_errors(tmp_path: Path, built: str) -> None:
 def test_read_only_engine_refuses_writes(built: str) -> None:
     engine = open_engine(built)
     with pytest.raises(PermissionError):
-        engine.write_letters(source_letters())
+        engine.write(source_letters())
     engine.finish()  # nothing to do, no error
     engine.close()
 
@@ -108,7 +112,7 @@ def test_broad_queries_are_ranked_by_date_and_say_so(built: str) -> None:
     response = engine.search(SearchRequest(query="pain", per_page=100))
     assert response.notice and "newest" in response.notice
     assert response.total > 5 and all(h.score is None for h in response.hits)
-    dates = [h.doc["letter"]["decision_date"] or "" for h in response.hits]
+    dates = [h.doc.letter.decision_date or "" for h in response.hits]
     assert dates[: len([d for d in dates if d])] == sorted([d for d in dates if d], reverse=True)
     narrow = engine.search(SearchRequest(query="kyphoplasty"))
     assert narrow.notice is None and narrow.hits[0].score is not None
@@ -128,9 +132,9 @@ def test_broad_queries_are_ranked_by_date_and_say_so(built: str) -> None:
 def test_unfinished_writes_are_searchable_everywhere(target: str) -> None:
     """A run killed before finish(): postings on disk are stale, readers rebuild them."""
     writer = SqliteEngine(target, writable=True)
-    writer.write_letters(source_letters(LETTERS[:10]))
+    writer.write(source_letters(LETTERS[:10]))
     writer.finish()
-    writer.write_letters(source_letters(LETTERS[10:]))  # no finish: as if killed here
+    writer.write(source_letters(LETTERS[10:]))  # no finish: as if killed here
     meta = _meta(target)
     assert meta[GENERATION] != meta[POSTINGS_GENERATION]
     reader = open_engine(target)
@@ -163,7 +167,7 @@ def test_a_reader_sees_later_writes(built: str) -> None:
 
 def test_concurrent_searches_while_writing(target: str) -> None:
     writer = SqliteEngine(target, writable=True)
-    writer.write_letters(source_letters(LETTERS[:5]))
+    writer.write(source_letters(LETTERS[:5]))
     errors: list[BaseException] = []
     stop = threading.Event()
 
@@ -182,7 +186,7 @@ def test_concurrent_searches_while_writing(target: str) -> None:
     thread = threading.Thread(target=search)
     thread.start()
     for letter in LETTERS[5:]:
-        writer.write_letters(source_letters([letter]))
+        writer.write(source_letters([letter]))
     writer.finish()
     stop.set()
     thread.join()
@@ -194,9 +198,11 @@ def test_marker_characters_in_letters_are_stripped(target: str) -> None:
     letter = LETTERS_BY_ALIAS["L1"]
     item = dataclasses.replace(letter.items[0], rationale=f"bad {MARK_START}marker{MARK_END} x")
     engine = SqliteEngine(target, writable=True)
-    engine.write_letters([SourceLetter("s", "f", dataclasses.replace(letter, items=(item,)))])
+    engine.write([source_documents("s", "f", dataclasses.replace(letter, items=(item,)))])
     hit = engine.search(SearchRequest(query="marker")).hits[0]
-    assert hit.snippet.count("<mark>") == 1 and MARK_START not in hit.doc["rationale"]
+    assert (
+        to_markup(hit.marked_snippet).count("<mark>") == 1 and MARK_START not in hit.doc.rationale
+    )
     engine.close()
 
 

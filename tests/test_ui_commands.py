@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from imr_search.cli import main
-from imr_search.engine import SearchRequest, open_engine
-from search_ui import commands, create_app
+from imr_cli.main import main
+from imr_search.contract import SearchRequest
+from imr_search.engines import open_engine
+from imr_cli import serve as commands
+from search_ui import create_app, server
 
 
 def test_commands_are_registered() -> None:
@@ -56,5 +58,5 @@ def test_serve_picks_threads_for_the_engine(
     assert CliRunner().invoke(commands.serve, ["--index", index]).exit_code == 0
     assert CliRunner().invoke(commands.serve, ["--index", index, "--threads", "6"]).exit_code == 0
     assert [c[-1] for c in calls] == [None, 6]
-    assert commands.default_threads(index) == commands.SQLITE_THREADS == 2
-    assert commands.default_threads("http://localhost:9200") == commands.ELASTICSEARCH_THREADS
+    assert server.default_threads(index) == server.SQLITE_THREADS == 2
+    assert server.default_threads("http://localhost:9200") == server.ELASTICSEARCH_THREADS

@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import Flask
 
-from imr_search.engine import SourceLetter, open_engine
+from imr_search.engines import open_engine
+from indexer.documents import source_documents
 from indexer.records import Citation, Item, Letter, item_id
 
 XSS_TREATMENT = "<script>alert('treatment')</script> Lidoderm 5% patch"
@@ -315,12 +316,12 @@ def all_letters() -> list[Letter]:
 
 
 def build_index(path: Path | str, letters: list[Letter]) -> Path | str:
-    """Write letters into a fresh index (file or Elasticsearch URL) via Engine.write_letters."""
+    """Write letters into a fresh index (file or Elasticsearch URL) via Engine.write."""
     engine = open_engine(str(path), writable=True)
     try:
-        failures = engine.write_letters(
+        failures = engine.write(
             [
-                SourceLetter(source=lt.source, fingerprint=f"fp-{lt.source}", letter=lt)
+                source_documents(source=lt.source, fingerprint=f"fp-{lt.source}", letter=lt)
                 for lt in letters
             ]
         )
@@ -360,6 +361,6 @@ def test_fixture_index_holds_every_item() -> None:
     engine = open_engine(str(ui_index_path()))
     try:
         assert engine.count() == expected
-        assert engine.get_item("CM14-0000101-1")["treatment"] == "Removal of hardware L4-S1"
+        assert engine.get_item("CM14-0000101-1").treatment == "Removal of hardware L4-S1"
     finally:
         engine.close()

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_ui_corpus import all_letters, build_index, close_app, make_app
 
-from imr_search.engine import FACETS
+from mappings.facets import FACETS
 from search_ui import create_app
 from search_ui.security import CSP
 

@@ -1,4 +1,5 @@
-"""URL state, facet data and highlighting: the pure parts of the web UI."""
+"""URL state and facet data: the pure parts of the web UI (highlighting: the engines,
+tests/behaviour/test_marking.py)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,10 @@ from pathlib import Path
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from imr_search.engine import (
-    FACETS,
-    MAX_RESULT_WINDOW,
-    FacetValue,
-    OutcomeRate,
-    SearchResponse,
-)
+from imr_search.contract import MAX_RESULT_WINDOW, FacetValue, OutcomeRate, SearchResponse
 from imr_search.errors import InvalidParameter
+from mappings.facets import FACETS
 from search_ui.facets import active_filters, build_facets, value_label
-from search_ui.highlight import highlight, stem
 from search_ui.params import (
     DEFAULT_BREAKDOWN,
     SearchState,
@@ -128,41 +123,6 @@ def test_value_labels() -> None:
     assert value_label("category", "physical_therapy") == "Physical therapy"
     assert value_label("category", "dme") == "Durable medical equipment"
     assert value_label("outcome", "Upheld") == "Upheld"
-
-
-def test_highlight_escapes_first_then_marks() -> None:
-    text = '<script>alert("x")</script> hardware <b>block</b> blocks & injections'
-    out = str(highlight(text, "hardware block injection"))
-    assert "<script>" not in out and "<b>" not in out
-    assert "&lt;script&gt;" in out and "&amp;" in out
-    assert "<mark>hardware</mark>" in out
-    assert "<mark>block</mark>" in out and "<mark>blocks</mark>" in out
-    assert "<mark>injections</mark>" in out
-    assert re.sub(r"</?mark>", "", out).count("<") == 0
-
-
-def test_highlight_marks_phrases_only_where_the_words_follow_each_other() -> None:
-    out = str(
-        highlight("Active therapy. Physical therapy was done; physical exam.", '"physical therapy"')
-    )
-    assert out.count("<mark>") == 2
-    assert "<mark>Physical</mark> <mark>therapy</mark> was" in out
-
-
-def test_highlight_prefix_synonym_and_exclusion() -> None:
-    out = str(highlight("therapy and therapist, but not radiculopathy", "therap* -radiculopathy"))
-    assert "<mark>therapy</mark>" in out and "<mark>therapist</mark>" in out
-    assert "<mark>radiculopathy</mark>" not in out
-    # Bad syntax: no marks, still escaped text.
-    assert str(highlight("a <b>", '"open')) == "a &lt;b&gt;"
-    # Marker characters in stored text are not trusted.
-    assert "<mark>" not in str(highlight("\ue000x\ue001", ""))
-
-
-def test_stem_is_light() -> None:
-    assert stem("injections") == stem("injection")
-    assert stem("removed") == stem("removes") == stem("removing")
-    assert stem("bed") == "bed"  # never below 3 characters
 
 
 def test_palette_contrast_meets_wcag_aa() -> None:

@@ -1,6 +1,6 @@
 """The Elasticsearch engine: the same product on a cluster (open_engine("http://host:9200/alias")).
 
-engine.py          ElasticEngine: implements imr_search.engine.Engine
+engine.py          ElasticEngine: implements the Engine contract (imr_search.contract)
 settings.py        URL, alias, credentials, TLS, timeouts (environment variables)
 indices.py         versioned indices behind aliases; atomic swap for a rebuild
 writer.py          bulk writes, stale items, duplicates, fingerprints last

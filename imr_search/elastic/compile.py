@@ -12,28 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from imr_search.errors import QuerySyntaxError
-from imr_search.query import And, Node, Not, Or, Phrase, Term
+from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
+from mappings.analysis import INDEX_ANALYZER
+from mappings.fields import FIELDS_BY_SCOPE, SEARCH_FIELDS
 
 Query = dict[str, Any]
 
-# Item-level text fields per query scope, with boosts (treatment > rationale > summary).
-ITEM_FIELDS: dict[str, tuple[tuple[str, float], ...]] = {
-    "treatment": (("treatment", 5.0),),
-    "rationale": (("rationale", 2.0),),
-    "summary": (("letter.clinical_summary", 1.0),),
-}
-CITATIONS_PATH = "citations"
-CITATION_FIELDS: tuple[str, ...] = ("citations.label.text", "citations.text")
-CITATION_BOOST = 1.0
-INDEX_ANALYZER = "imr_english"  # mappings/index.json: the text fields' index-time analyzer
 # What highlighting covers: the whole treatment, then the first of these that has a match
 # gives the snippet (the highlighter reads nested citation text from the item's _source).
-HIGHLIGHT_FIELDS: dict[str, str] = {  # field -> query scope
-    "treatment": "treatment",
-    "rationale": "rationale",
-    "letter.clinical_summary": "summary",
-    "citations.text": "citation",
-}
+# field -> query scope: each scope's last Elasticsearch field is its readable text.
+HIGHLIGHT_FIELDS: dict[str, str] = {f.es_fields[-1]: f.scope for f in SEARCH_FIELDS}
 
 
 def compile_query(node: Node | None) -> Query:
@@ -76,24 +64,19 @@ def _flatten(node: And) -> list[Node]:
 
 def _leaf(node: Term | Phrase) -> Query:
     """One word or phrase over the fields of its scope (all of them when unscoped)."""
-    scopes = [node.field] if node.field else [*ITEM_FIELDS, "citation"]
+    scopes = [node.field] if node.field else list(FIELDS_BY_SCOPE)
     clauses: list[Query] = []
     for scope in scopes:
-        if scope == "citation":
-            inner = [_field_query(node, field, CITATION_BOOST) for field in CITATION_FIELDS]
-            clauses.append(
-                {
-                    "nested": {
-                        "path": CITATIONS_PATH,
-                        "query": _any(inner),
-                        "score_mode": "max",
-                    }
-                }
-            )
-        elif scope in ITEM_FIELDS:
-            clauses += [_field_query(node, field, boost) for field, boost in ITEM_FIELDS[scope]]
-        else:  # the parser only produces known scopes; belt and braces
+        spec = FIELDS_BY_SCOPE.get(scope)
+        if spec is None:  # the parser only produces known scopes; belt and braces
             raise QuerySyntaxError(f"Unknown field '{scope}:'.")
+        inner = [_field_query(node, field, spec.weight) for field in spec.es_fields]
+        if spec.nested:
+            clauses.append(
+                {"nested": {"path": spec.nested, "query": _any(inner), "score_mode": "max"}}
+            )
+        else:
+            clauses += inner
     return _any(clauses)
 
 
@@ -124,7 +107,7 @@ def highlight_queries(node: Node | None) -> dict[str, Query]:
     graphs) costs about as much as the search itself; a flat query per field costs almost
     nothing. Excluded words are never highlighted; fields nothing can match are left out.
     """
-    leaves = _positive_leaves(node) if node is not None else []
+    leaves = positive_leaves(node)
     out: dict[str, Query] = {}
     for field, scope in HIGHLIGHT_FIELDS.items():
         clauses = [
@@ -135,11 +118,3 @@ def highlight_queries(node: Node | None) -> dict[str, Query]:
         if clauses:
             out[field] = _any(clauses)
     return out
-
-
-def _positive_leaves(node: Node) -> list[Term | Phrase]:
-    if isinstance(node, Term | Phrase):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [leaf for child in node.children for leaf in _positive_leaves(child)]

@@ -1,4 +1,4 @@
-"""The Elasticsearch engine (implements `imr_search.engine.Engine`).
+"""The Elasticsearch engine (implements the Engine contract).
 
 This module wires the parts together: `settings` (URL, alias, credentials), `indices`
 (versioned indices behind aliases), `writer` (bulk writes and fingerprints), `search`
@@ -11,29 +11,32 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import elasticsearch
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError
 
-from imr_search.elastic import indices
-from imr_search.elastic.faults import explain, translated
-from imr_search.elastic.search import read_response, search_body
-from imr_search.elastic.settings import ConnectionSettings
-from imr_search.elastic.similar import run_similar
-from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
-from imr_search.engine import (
+from imr_search.contract import (
+    MarkedItem,
     SearchRequest,
     SearchResponse,
     SimilarHit,
     SimilarRequest,
-    SourceLetter,
+    SourceDocuments,
     WriteFailure,
+    item_not_found,
 )
+from imr_search.elastic import indices
+from imr_search.elastic.faults import explain, translated
+from imr_search.elastic.search import mark_item_body, read_marked_item, read_response, search_body
+from imr_search.elastic.settings import ConnectionSettings
+from imr_search.elastic.similar import run_similar
+from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
-from mappings import index_definition
+from mappings.elastic import index_definition
+from mappings.schema import ItemDocument, from_builtins
 
-# While loading, refresh rarely (finish() restores index.json's interval and refreshes). Long
+# While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
 # rather than disabled ("-1"): a loader that crashes leaves an index that still catches up.
 BULK_REFRESH_INTERVAL = "30s"
 OPEN_TIMEOUT = 10.0  # seconds for the first request: "is anyone there?"
@@ -47,6 +50,9 @@ class ElasticEngine:
     not see; `finish()` then moves the aliases to it in one step and drops the old pair
     (closing without finish() drops the new pair instead).
     """
+
+    thread_safe: ClassVar[bool] = True  # one HTTP client serves every thread
+    local_file: ClassVar[bool] = False
 
     def __init__(self, target: str, writable: bool = False, *, rebuild: bool = False) -> None:
         self.settings = ConnectionSettings.from_target(target)
@@ -169,11 +175,11 @@ class ElasticEngine:
                 self.client.indices.refresh(index=self.sources_index)
         return SourceFingerprints(self)
 
-    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+    def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
         writer = self._require_writer()
         with self._calls():
             self._start_loading()
-            return writer.write_letters(batch)
+            return writer.write(batch)
 
     def delete_sources(self, sources: Iterable[str]) -> int:
         writer = self._require_writer()
@@ -206,7 +212,7 @@ class ElasticEngine:
             answer = self.client.search(index=self.items_index, **body)
         return read_response(request, body, answer.body, (time.perf_counter() - started) * 1000)
 
-    def get_item(self, item_id: str) -> dict[str, Any]:
+    def get_item(self, item_id: str) -> ItemDocument:
         with self._calls():
             try:
                 found = self.client.get(
@@ -217,13 +223,19 @@ class ElasticEngine:
                     raise
                 found = None
         if found is None or not found.get("found"):
-            raise ItemNotFound(
-                f"No item with id {item_id!r} in the index; check the id "
-                "(it looks like CM16-0213037-1) or search for the case first."
-            )
-        return dict(found["_source"])
+            raise ItemNotFound(item_not_found(item_id))
+        return from_builtins(found["_source"], ItemDocument)
 
-    def letter_items(self, letter_id: str) -> list[dict[str, Any]]:
+    def mark_item(self, item_id: str, query: str) -> MarkedItem:
+        body = mark_item_body(item_id, query)
+        with self._calls():
+            answer = self.client.search(index=self.items_index, **body)
+        hits = answer["hits"]["hits"]
+        if not hits:
+            raise ItemNotFound(item_not_found(item_id))
+        return read_marked_item(hits[0])
+
+    def letter_items(self, letter_id: str) -> list[ItemDocument]:
         with self._calls():
             answer = self.client.search(
                 index=self.items_index,
@@ -233,7 +245,7 @@ class ElasticEngine:
                 source_excludes=SOURCE_EXCLUDES,
                 track_total_hits=False,
             )
-        return [dict(h["_source"]) for h in answer["hits"]["hits"]]
+        return [from_builtins(h["_source"], ItemDocument) for h in answer["hits"]["hits"]]
 
     def similar(self, request: SimilarRequest) -> list[SimilarHit]:
         source = self.get_item(request.item_id) if request.item_id is not None else None

@@ -1,6 +1,6 @@
 """Facet filters and aggregations for Elasticsearch, one small class per facet kind.
 
-Counts must equal `imr_search.engine.facet_values()` (the reference both engines follow):
+Counts must equal `mappings.facets.facet_values()` (the reference both engines follow):
 
 - plain facets are keyword/integer fields: a `terms` aggregation;
 - citation facets count *items*, but citations are nested documents: the aggregation goes
@@ -20,8 +20,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imr_search.documents import NONE
-from imr_search.engine import FACETS_BY_NAME, FacetSpec, FacetValue
+from imr_search.contract import FacetValue
+from mappings.facets import FACETS_BY_NAME, NONE, FacetSpec
 
 Query = dict[str, Any]
 MATCH_NONE: Query = {"match_none": {}}
@@ -36,10 +36,10 @@ ALL_SOURCES = 10
 class FieldFacet:
     """A facet stored as a keyword (or integer) field of the item."""
 
-    def __init__(self, spec: FacetSpec, field: str, numeric: bool = False) -> None:
+    def __init__(self, spec: FacetSpec) -> None:
         self.spec = spec
-        self.field = field
-        self.numeric = numeric
+        self.field = spec.field
+        self.numeric = spec.numeric
 
     def _terms(self, values: Sequence[str]) -> list[Any]:
         if not self.numeric:
@@ -67,11 +67,11 @@ class FieldFacet:
 class CitationFacet:
     """A facet over one party's nested citations: source ('MTUS', ... or 'none') or label."""
 
-    def __init__(self, spec: FacetSpec, field: str) -> None:
+    def __init__(self, spec: FacetSpec) -> None:
         assert spec.party is not None
         self.spec = spec
         self.party = spec.party
-        self.field = field
+        self.field = spec.field
         self.has_none = spec.kind == "citation_source"
 
     def _nested(self, values: Sequence[str] | None) -> Query:
@@ -140,21 +140,11 @@ class CitationFacet:
 
 Facet = FieldFacet | CitationFacet
 
-_FIELDS = {
-    "outcome": "outcome",
-    "category": "category",
-    "body_region": "body_regions",
-    "specialty": "letter.specialties",
-    "year": "decision_year",
-}
-
 
 def facet_for(spec: FacetSpec) -> Facet:
-    if spec.kind == "citation_source":
-        return CitationFacet(spec, f"{CITATIONS}.source")
-    if spec.kind == "citation_guideline":
-        return CitationFacet(spec, f"{CITATIONS}.label")
-    return FieldFacet(spec, _FIELDS[spec.name], numeric=spec.name == "year")
+    if spec.kind == "field":
+        return FieldFacet(spec)
+    return CitationFacet(spec)
 
 
 FACET_IMPLS: dict[str, Facet] = {name: facet_for(spec) for name, spec in FACETS_BY_NAME.items()}

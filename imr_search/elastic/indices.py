@@ -1,6 +1,6 @@
 """Index names, versions and aliases: why a full re-index needs no downtime.
 
-Searches and writes use two aliases: `<alias>` (one document per item, mappings/index.json)
+Searches and writes use two aliases: `<alias>` (one document per item, mappings.elastic)
 and `<alias>-sources` (source file -> fingerprint, and the items it produced). Behind them sit
 versioned indices, `<alias>-v<schema>-<UTC timestamp>` and `<alias>-sources-v<schema>-<...>`.
 A rebuild creates a fresh pair, fills it while searches go on against the old pair, then
@@ -16,8 +16,7 @@ from typing import Any
 
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError
 
-from mappings import index_definition
-from mappings.documents import SCHEMA_VERSION
+from mappings.elastic import SCHEMA_VERSION, index_definition
 
 SOURCES_SUFFIX = "-sources"
 

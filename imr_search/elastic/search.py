@@ -8,27 +8,25 @@ aggregations over the full result, highlighting, sort and page.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
-from imr_search.elastic import facets
-from imr_search.elastic.compile import compile_query, highlight_queries
-from imr_search.elastic.writer import SOURCE_EXCLUDES
-from imr_search.engine import (
-    MARK_END,
-    MARK_START,
+from imr_search.contract import (
     BreakdownRow,
     Hit,
+    MarkedItem,
     OutcomeRate,
     SearchRequest,
     SearchResponse,
-    to_markup,
 )
+from imr_search.elastic import facets
+from imr_search.elastic.compile import compile_query, highlight_queries
+from imr_search.elastic.writer import SOURCE_EXCLUDES
+from imr_search.marks import MARK_END, MARK_START, excerpt, strip_marks
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
+from mappings.schema import ItemDocument, from_builtins
 
-EXCERPT_CHARS = 240
 SNIPPET_FIELDS = ("rationale", "letter.clinical_summary", "citations.text")  # first match wins
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -119,39 +117,38 @@ def read_response(
 
 
 def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
-    doc = dict(hit["_source"])
+    doc = from_builtins(hit["_source"], ItemDocument)
     marks = hit.get("highlight", {}) if highlighted else {}
     treatment = marks.get("treatment")
-    treatment_html = to_markup(treatment[0]) if treatment else html.escape(doc["treatment"])
     snippet = None
     for name in SNIPPET_FIELDS:
         fragments = marks.get(name)
         if fragments:
-            snippet = to_markup(_with_ellipses(fragments[0], _field(doc, name)))
+            snippet = _with_ellipses(fragments[0], _field(doc, name))
             break
     if snippet is None:
-        snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
+        snippet = excerpt(doc.rationale or doc.letter.clinical_summary)
     score = hit.get("_score")
     return Hit(
         doc=doc,
         score=float(score) if score is not None else None,
-        snippet=snippet,
-        treatment_html=treatment_html,
+        marked_treatment=treatment[0] if treatment else doc.treatment,
+        marked_snippet=snippet,
     )
 
 
-def _field(doc: Mapping[str, Any], dotted: str) -> str | list[str]:
+def _field(doc: ItemDocument, dotted: str) -> str | list[str]:
+    """The text(s) of a snippet field, to see where its fragment was cut."""
     if dotted == "citations.text":
-        return [c.get("text") or "" for c in doc.get("citations", [])]
-    value: Any = doc
-    for part in dotted.split("."):
-        value = value.get(part, "") if isinstance(value, Mapping) else ""
-    return value or ""
+        return [c.text for c in doc.citations]
+    if dotted == "letter.clinical_summary":
+        return doc.letter.clinical_summary
+    return str(getattr(doc, dotted, "") or "")
 
 
 def _with_ellipses(fragment: str, texts: str | list[str]) -> str:
     """Mark a fragment cut from a longer text with … where text was left out."""
-    plain = fragment.replace(MARK_START, "").replace(MARK_END, "")
+    plain = strip_marks(fragment)
     candidates = [texts] if isinstance(texts, str) else texts
     full = next((t for t in candidates if plain in t), "")
     start = full.find(plain)
@@ -162,10 +159,53 @@ def _with_ellipses(fragment: str, texts: str | list[str]) -> str:
     return prefix + fragment.strip() + suffix
 
 
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a text, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + ELLIPSIS
+# --- one item's whole texts, marked ------------------------------------------------------------
+
+# The texts of the item page, by Elasticsearch field.
+WHOLE_FIELDS = ("treatment", "rationale", "letter.clinical_summary")
+# Texts longer than this (characters) are marked only up to here; Elasticsearch refuses to
+# highlight past its index.highlight.max_analyzed_offset otherwise.
+MAX_ANALYZED_OFFSET = 999_999
+
+
+def mark_item_body(item_id: str, query: str) -> dict[str, Any]:
+    """The request for one item whose whole texts are highlighted by the query's words."""
+    ast = expand_synonyms(parse_query(query))
+    body: dict[str, Any] = {
+        "query": {"ids": {"values": [item_id]}},
+        "size": 1,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "track_total_hits": False,
+    }
+    queries = highlight_queries(ast)
+    fields = {
+        name: {"number_of_fragments": 0, "highlight_query": q}
+        for name, q in queries.items()
+        if name in WHOLE_FIELDS
+    }
+    if fields:
+        spec = highlight_spec({})
+        spec["fields"] = fields
+        spec["max_analyzed_offset"] = MAX_ANALYZED_OFFSET
+        body["highlight"] = spec
+    return body
+
+
+def read_marked_item(hit: Mapping[str, Any]) -> MarkedItem:
+    doc = from_builtins(hit["_source"], ItemDocument)
+    marks = hit.get("highlight", {})
+
+    def whole(name: str, text: str) -> str:
+        fragments = marks.get(name)
+        if not fragments:
+            return text
+        marked = fragments[0]
+        # Past MAX_ANALYZED_OFFSET the highlighter returns a prefix: keep the rest unmarked.
+        plain = strip_marks(marked)
+        return marked + text[len(plain) :] if text.startswith(plain) else marked
+
+    return MarkedItem(
+        treatment=whole("treatment", doc.treatment),
+        rationale=whole("rationale", doc.rationale),
+        summary=whole("letter.clinical_summary", doc.letter.clinical_summary),
+    )

@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from imr_search.errors import EngineUnavailable
+from mappings.elastic import DEFAULT_ALIAS
 
-DEFAULT_ALIAS = "imr-items"
 DEFAULT_TIMEOUT = 30.0
 
 

@@ -12,16 +12,18 @@ the hit, shown in the form they take in the item.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from elasticsearch import Elasticsearch
 
+from imr_search.contract import SimilarHit, SimilarRequest
 from imr_search.elastic.writer import SOURCE_EXCLUDES
-from imr_search.engine import SimilarHit, SimilarRequest
 from imr_search.errors import InvalidParameter
+from mappings.fields import SIMILAR_FIELDS
+from mappings.schema import ItemDocument, from_builtins
 
-FIELDS: tuple[str, ...] = ("treatment", "rationale", "letter.clinical_summary")
+FIELDS: tuple[str, ...] = tuple(name for f in SIMILAR_FIELDS for name in f.es_fields)
+_TEXT_OF = {name: f.text_of for f in SIMILAR_FIELDS for name in f.es_fields}
 MAX_QUERY_TERMS = 20
 MIN_WORD_LENGTH = 3
 SHARED_SHOWN = 6
@@ -46,7 +48,7 @@ def run_similar(
     client: Elasticsearch,
     index: str,
     request: SimilarRequest,
-    source: Mapping[str, Any] | None,
+    source: ItemDocument | None,
     total: int,
 ) -> list[SimilarHit]:
     """`source` is the item document when searching by item id (None for pasted text)."""
@@ -55,13 +57,13 @@ def run_similar(
     category = request.category
     max_df = max(total // 2, 2)
     if source is not None:
-        like: Any = [{"_index": index, "_id": source["id"]}]
+        like: Any = [{"_index": index, "_id": source.id}]
         min_df = 2  # the item itself counts once
-        must_not.append({"ids": {"values": [source["id"]]}})
+        must_not.append({"ids": {"values": [source.id]}})
         if not request.include_same_letter:
-            must_not.append({"term": {"letter_id": source["letter_id"]}})
+            must_not.append({"term": {"letter_id": source.letter_id}})
         if category is None and request.same_category:
-            category = source["category"]
+            category = source.category
     else:
         if request.same_category and category is None:
             raise InvalidParameter(
@@ -96,7 +98,11 @@ def run_similar(
         stems = present.get(hit["_id"], set())
         shared = tuple(word for stem, word in terms if stem in stems)[:SHARED_SHOWN]
         out.append(
-            SimilarHit(doc=hit["_source"], score=float(hit["_score"] or 0.0), shared_terms=shared)
+            SimilarHit(
+                doc=from_builtins(hit["_source"], ItemDocument),
+                score=float(hit["_score"] or 0.0),
+                shared_terms=shared,
+            )
         )
     return out
 
@@ -104,7 +110,7 @@ def run_similar(
 def strongest_terms(
     client: Elasticsearch,
     index: str,
-    source: Mapping[str, Any] | None,
+    source: ItemDocument | None,
     text: str | None,
     min_df: int,
     max_df: int,
@@ -125,8 +131,8 @@ def strongest_terms(
         },
     }
     if source is not None:
-        answer = client.termvectors(index=index, id=source["id"], **params)
-        texts = {f: _field(source, f) for f in FIELDS}
+        answer = client.termvectors(index=index, id=source.id, **params)
+        texts = {f: _TEXT_OF[f](source) for f in FIELDS}
     else:
         doc = {"treatment": text, "rationale": text, "letter": {"clinical_summary": text}}
         answer = client.termvectors(index=index, doc=doc, **params)
@@ -163,10 +169,3 @@ def _terms_of_hits(client: Elasticsearch, index: str, ids: list[str]) -> dict[st
             stems.update(data.get("terms", {}))
         out[doc["_id"]] = stems
     return out
-
-
-def _field(doc: Mapping[str, Any], dotted: str) -> str:
-    value: Any = doc
-    for part in dotted.split("."):
-        value = value.get(part, "") if isinstance(value, Mapping) else ""
-    return value or ""

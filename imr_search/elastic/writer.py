@@ -16,8 +16,8 @@ Order of work per batch, and why:
    re-runs to the same index.
 
 `indexed_from` (the source path as the indexer gave it) is the one field this engine adds to
-`item_document()`; every read leaves it out (`SOURCE_EXCLUDES`), so stored documents read
-back exactly as the contract defines them.
+the ItemDocument; every read leaves it out (`SOURCE_EXCLUDES`), so stored documents read back
+exactly as the schema defines them.
 """
 
 from __future__ import annotations
@@ -31,10 +31,10 @@ from typing import Any
 from elasticsearch import Elasticsearch
 from elasticsearch.helpers import streaming_bulk
 
-from imr_search.documents import item_document
-from imr_search.engine import SourceLetter, WriteFailure, duplicate_failure, strip_marks
+from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
+from mappings.elastic import OWNER_FIELD
+from mappings.schema import ItemDocument, to_builtins
 
-OWNER_FIELD = "indexed_from"
 SOURCE_EXCLUDES = [OWNER_FIELD]
 CHUNK_SIZE = 500
 MAX_CHUNK_BYTES = 10 * 1024 * 1024
@@ -48,17 +48,11 @@ def source_id(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8")).hexdigest()
 
 
-def build_document(entry: SourceLetter, item: Any) -> dict[str, Any]:
-    """The stored document: item_document() with marker characters removed from texts."""
-    doc = item_document(entry.letter, item)
-    doc["treatment"] = strip_marks(doc["treatment"] or "")
-    doc["rationale"] = strip_marks(doc["rationale"] or "")
-    letter = doc["letter"]
-    letter["clinical_summary"] = strip_marks(letter["clinical_summary"] or "")
-    for citation in doc["citations"]:
-        citation["text"] = strip_marks(citation["text"] or "")
-    doc[OWNER_FIELD] = entry.source
-    return doc
+def build_document(source: str, doc: ItemDocument) -> dict[str, Any]:
+    """The stored document: the ItemDocument as JSON data, with its source file."""
+    body: dict[str, Any] = to_builtins(doc)
+    body[OWNER_FIELD] = source
+    return body
 
 
 @dataclass
@@ -67,7 +61,7 @@ class _Plan:
 
     index: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (source, doc)
     delete: dict[str, str] = field(default_factory=dict)  # stale item id -> source
-    record: dict[str, tuple[SourceLetter, list[str]]] = field(default_factory=dict)
+    record: dict[str, tuple[SourceDocuments, list[str]]] = field(default_factory=dict)
     unrecord: set[str] = field(default_factory=set)
     failures: list[WriteFailure] = field(default_factory=list)
 
@@ -102,7 +96,7 @@ class BulkWriter:
 
     # --- public -----------------------------------------------------------------------
 
-    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+    def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
         entries = _last_per_source(batch)
         if not entries:
             return []
@@ -172,12 +166,12 @@ class BulkWriter:
 
     # --- planning ---------------------------------------------------------------------
 
-    def _plan(self, entries: list[SourceLetter]) -> _Plan:
+    def _plan(self, entries: list[SourceDocuments]) -> _Plan:
         plan = _Plan()
-        built: list[tuple[SourceLetter, list[dict[str, Any]]]] = []
+        built: list[tuple[SourceDocuments, list[dict[str, Any]]]] = []
         for entry in entries:
             try:
-                docs = [build_document(entry, item) for item in entry.letter.items]
+                docs = [build_document(entry.source, doc) for doc in entry.items]
             except Exception as exc:  # a record this engine cannot store: report, go on
                 plan.failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
                 plan.unrecord.add(entry.source)
@@ -335,7 +329,7 @@ class BulkWriter:
                 "_source": {
                     "source": source,
                     "fingerprint": entry.fingerprint,
-                    "letter_id": entry.letter.letter_id,
+                    "letter_id": entry.letter_id,
                     "items": ids,
                 },
             }
@@ -347,9 +341,9 @@ class BulkWriter:
             }
 
 
-def _last_per_source(batch: Sequence[SourceLetter]) -> list[SourceLetter]:
+def _last_per_source(batch: Sequence[SourceDocuments]) -> list[SourceDocuments]:
     """One entry per source (the last wins), in batch order."""
-    by_source: dict[str, SourceLetter] = {}
+    by_source: dict[str, SourceDocuments] = {}
     for entry in batch:
         by_source.pop(entry.source, None)
         by_source[entry.source] = entry

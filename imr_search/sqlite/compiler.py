@@ -9,7 +9,7 @@ that has no positive partner cannot be searched and is reported as a syntax erro
 from __future__ import annotations
 
 from imr_search.errors import QuerySyntaxError
-from imr_search.query import And, Node, Not, Or, Phrase, Term
+from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
 from imr_search.sqlite.schema import FTS_COLUMNS
 
 
@@ -106,3 +106,10 @@ def _flatten(node: And) -> list[Node]:
     for child in node.children:
         out.extend(_flatten(child) if isinstance(child, And) else [child])
     return out
+
+
+def compile_marking(node: Node | None) -> str | None:
+    """A MATCH of every word and phrase the query asks for, OR-ed (exclusions left out): run
+    on one row, FTS5's highlight() then marks each of them wherever it occurs."""
+    leaves = positive_leaves(node)
+    return " OR ".join(_compile(leaf) for leaf in leaves) if leaves else None

@@ -1,4 +1,4 @@
-"""The embedded engine: one SQLite file, nothing to install (implements `imr_search.engine.Engine`).
+"""The embedded engine: one SQLite file, nothing to install (implements the Engine contract).
 
 This module only wires the parts together: `schema` (the file), `writer` (transactional
 writes and postings upkeep), `search` (queries, facets, snippets), `similar` (similar
@@ -13,29 +13,38 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import ClassVar
 
-from imr_search.engine import (
+from imr_search.contract import (
+    MarkedItem,
     SearchRequest,
     SearchResponse,
     SimilarHit,
     SimilarRequest,
-    SourceLetter,
+    SourceDocuments,
     WriteFailure,
+    item_not_found,
 )
 from imr_search.errors import ItemNotFound
+from imr_search.query import parse_query
+from imr_search.sqlite import marking
+from imr_search.sqlite.compiler import compile_marking
 from imr_search.sqlite.postings import Snapshot, read_snapshot
+from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import (
     GENERATION,
     POSTINGS_GENERATION,
     TERM_DF_ITEMS,
+    atomic,
     connect,
     meta_int,
     set_meta,
 )
 from imr_search.sqlite.search import RELEVANCE_LIMIT, run_search
 from imr_search.sqlite.similar import run_similar
-from imr_search.sqlite.writer import Writer, load_doc
+from imr_search.sqlite.writer import Writer
+from imr_search.synonyms import expand_synonyms
+from mappings.schema import ItemDocument
 
 # Postings per index (keyed by the index's uuid), shared by every engine of this process:
 # a web worker opening an engine per request loads them once per index generation.
@@ -48,6 +57,9 @@ _TERM_DF_ALWAYS = 50_000
 
 class SqliteEngine:
     """Search index in one SQLite file (FTS5)."""
+
+    thread_safe: ClassVar[bool] = False  # one connection: each thread opens its own
+    local_file: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -74,12 +86,8 @@ class SqliteEngine:
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
         """One read transaction (a consistent view of the file) under the engine's lock."""
-        with self._lock:
-            self.db.execute("BEGIN")
-            try:
-                yield self.db
-            finally:
-                self.db.execute("COMMIT")
+        with self._lock, atomic(self.db, write=False):
+            yield self.db
 
     def _snapshot(self) -> Snapshot:
         """The postings of the generation visible in the current read transaction."""
@@ -106,10 +114,10 @@ class SqliteEngine:
     def indexed_sources(self) -> Mapping[str, str]:
         return SourceFingerprints(self)
 
-    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+    def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
         writer = self._require_writer()
         with self._lock:
-            return writer.write_letters(batch)
+            return writer.write(batch)
 
     def delete_sources(self, sources: Iterable[str]) -> int:
         writer = self._require_writer()
@@ -127,14 +135,9 @@ class SqliteEngine:
             if not (writer.wrote or stale):
                 return
             live = writer.postings()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with atomic(db):
                 if live.generation == meta_int(db, GENERATION):
                     live.persist(db)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
             db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
             self._refresh_term_df()
             db.execute("PRAGMA optimize")
@@ -147,15 +150,10 @@ class SqliteEngine:
         before = meta_int(db, TERM_DF_ITEMS, -1)
         if items >= _TERM_DF_ALWAYS and before >= 0 and abs(items - before) <= 0.05 * before:
             return
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with atomic(db):
             db.execute("DELETE FROM term_df")
             db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM items_vocab")
             set_meta(db, TERM_DF_ITEMS, items)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
 
     # --- reading --------------------------------------------------------------------------
 
@@ -174,23 +172,22 @@ class SqliteEngine:
                 relevance_limit=self.relevance_limit,
             )
 
-    def get_item(self, item_id: str) -> dict[str, Any]:
+    def get_item(self, item_id: str) -> ItemDocument:
         with self._reading() as db:
-            row = db.execute(
-                "SELECT doc, treatment, rationale, summary FROM items WHERE id = ?", (item_id,)
-            ).fetchone()
+            row = db.execute(f"SELECT {DOC_COLUMNS} FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
-            raise ItemNotFound(
-                f"No item with id {item_id!r} in the index; check the id "
-                "(it looks like CM16-0213037-1) or search for the case first."
-            )
+            raise ItemNotFound(item_not_found(item_id))
         return load_doc(*row)
 
-    def letter_items(self, letter_id: str) -> list[dict[str, Any]]:
+    def mark_item(self, item_id: str, query: str) -> MarkedItem:
+        match = compile_marking(expand_synonyms(parse_query(query)))
+        with self._reading() as db:
+            return marking.mark_item(db, match, item_id)
+
+    def letter_items(self, letter_id: str) -> list[ItemDocument]:
         with self._reading() as db:
             rows = db.execute(
-                "SELECT doc, treatment, rationale, summary FROM items WHERE letter_id = ?"
-                " ORDER BY item_number",
+                f"SELECT {DOC_COLUMNS} FROM items WHERE letter_id = ? ORDER BY item_number",
                 (letter_id,),
             ).fetchall()
         return [load_doc(*row) for row in rows]

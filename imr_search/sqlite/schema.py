@@ -15,18 +15,23 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from imr_search.errors import EngineUnavailable
+from mappings.fields import SEARCH_FIELDS
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-# The searchable columns, in FTS5 column order (also the query language's field names).
-FTS_COLUMNS: tuple[str, ...] = ("treatment", "rationale", "summary", "citation")
-# bm25() weights per column: a match in the treatment counts most, then the rationale.
-BM25_WEIGHTS: tuple[float, ...] = (5.0, 2.0, 1.0, 1.0)
+# The searchable columns, in FTS5 column order: the query language's scopes.
+FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
+# bm25() weights per column, from the field table.
+BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS)
+BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 
+_TEXT_COLUMNS = ",\n    ".join(f"{name:<13} TEXT NOT NULL" for name in FTS_COLUMNS)
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -49,11 +54,8 @@ CREATE TABLE IF NOT EXISTS items (
     category      TEXT NOT NULL,
     decision_date TEXT,
     year          INTEGER,
-    doc           TEXT NOT NULL,  -- the item document as JSON, minus the texts below
-    treatment     TEXT NOT NULL,
-    rationale     TEXT NOT NULL,
-    summary       TEXT NOT NULL,
-    citation      TEXT NOT NULL,  -- citation labels and texts, searchable as citation:
+    doc           TEXT NOT NULL,  -- the ItemDocument as JSON, minus the texts below
+    {_TEXT_COLUMNS},  -- the searchable texts (mappings.fields), one column per scope
     facet_ids     TEXT NOT NULL   -- JSON array of facet_values.fv: the item's facet values
 );
 CREATE INDEX IF NOT EXISTS items_letter ON items(letter_id, item_number);
@@ -104,7 +106,9 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
     file = Path(path)
     if not writable and not file.is_file():
         raise EngineUnavailable(
-            path, f"no such file; build one with `imr-search index LETTERS... --index {path}`"
+            path,
+            f"no such file; build one with `imr-search index LETTERS... --index {path}`, or "
+            "run `imr-search demo` to try the product on generated letters",
         )
     try:
         if writable:
@@ -141,14 +145,16 @@ def _create(db: sqlite3.Connection) -> None:
         raise sqlite3.DatabaseError("the file is a SQLite database of something else")
     if "meta" in tables:
         return
-    db.executescript(
-        "BEGIN IMMEDIATE;"
-        + DDL
-        + f"INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}');"
-        + f"INSERT OR IGNORE INTO meta(key, value) VALUES ('{GENERATION}', '0');"
-        + f"INSERT OR IGNORE INTO meta(key, value) VALUES ('uuid', '{uuid.uuid4().hex}');"
-        + "COMMIT;"
-    )
+    with atomic(db):
+        for statement in DDL.split(";\n"):
+            if statement.strip():
+                db.execute(statement)
+        for key, value in (
+            ("schema_version", str(SCHEMA_VERSION)),
+            (GENERATION, "0"),
+            ("uuid", uuid.uuid4().hex),
+        ):
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
 
 
 def _check_version(db: sqlite3.Connection, path: str) -> None:
@@ -173,3 +179,21 @@ def set_meta(db: sqlite3.Connection, key: str, value: int | str) -> None:
         "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         (key, str(value)),
     )
+
+
+@contextmanager
+def atomic(db: sqlite3.Connection, *, write: bool = True) -> Iterator[sqlite3.Connection]:
+    """One transaction (connections run in autocommit mode: isolation_level=None).
+
+    A write transaction takes the write lock at once (BEGIN IMMEDIATE), so it never fails
+    half-way for want of it; a read transaction (`write=False`) sees one consistent state of
+    the file. Commits on success, rolls back on any exception (Ctrl-C included).
+    """
+    db.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        yield db
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")

@@ -22,36 +22,30 @@ page.
 
 from __future__ import annotations
 
-import html
 import json
 import sqlite3
-import threading
 import time
 from array import array
-from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from imr_search.engine import (
-    FACETS,
-    MARK_END,
-    MARK_START,
+from imr_search.contract import (
     BreakdownRow,
     FacetValue,
-    Hit,
     OutcomeRate,
     SearchRequest,
     SearchResponse,
-    to_markup,
 )
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import parse_query
+from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_match
+from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
-from imr_search.sqlite.schema import BM25_WEIGHTS, FTS_COLUMNS, TOKENIZER
-from imr_search.sqlite.writer import load_doc
+from imr_search.sqlite.schema import BM25
 from imr_search.synonyms import expand_synonyms
+from mappings.facets import FACETS
 
 # Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
 # about 1 us per matching item: 150k matches is about 150 ms).
@@ -59,110 +53,6 @@ RELEVANCE_LIMIT = 150_000
 # Rows of a relevance order kept per query (and filters): ten pages of 100. Scoring is the
 # cost (every matching row, whatever the page); a longer top-k costs SQLite next to nothing.
 RANK_DEPTH = 1_000
-SNIPPET_TOKENS = 32
-# FTS5 snippets and highlights cost the square of a text's matches: texts longer than this
-# are marked in chunks of LONG_CHUNK characters (see mark_long_text). Real rationales are
-# a few thousand characters.
-LONG_TEXT = 50_000
-LONG_CHUNK = 8_000
-EXCERPT_CHARS = 240
-_PREFIX = '" *'  # how the compiler writes a prefix term: "therap" *
-_BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
-
-
-@dataclass(frozen=True)
-class MatchSet:
-    bits: int
-    count: int
-
-
-@dataclass(frozen=True)
-class Ranking:
-    """The first rows of a relevance order (best first), with their bm25 scores."""
-
-    rowids: array  # array("q")
-    scores: array  # array("d"): bm25 as FTS5 returns it (lower is better)
-    complete: bool  # every matching row is here (fewer than asked for existed)
-
-    def covers(self, need: int) -> bool:
-        return self.complete or len(self.rowids) >= need
-
-    def page(self, offset: int, limit: int) -> list[tuple[int, float | None]]:
-        rows = zip(
-            self.rowids[offset : offset + limit], self.scores[offset : offset + limit], strict=True
-        )
-        return [(r, -s) for r, s in rows]
-
-    def members_page(
-        self, member: Callable[[int], bool], offset: int, limit: int
-    ) -> list[tuple[int, float | None]] | None:
-        """The page of the order restricted to `member` rows, None when this prefix of the
-        order holds too few of them to tell (a filtered order is a subsequence of this one)."""
-        out: list[tuple[int, float | None]] = []
-        skipped = 0
-        for r, s in zip(self.rowids, self.scores, strict=True):
-            if member(r):
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                out.append((r, -s))
-                if len(out) == limit:
-                    return out
-        return out if self.complete else None
-
-    def nbytes(self) -> int:
-        return 16 * len(self.rowids) + 200
-
-
-class QueryCache:
-    """Results of expensive steps (match sets, relevance orders, similar cases), bounded in
-    bytes, least recently used dropped first.
-
-    Every key starts with (index uuid, index generation): the generation is read in the same
-    read transaction as the data and every write transaction bumps it, so an entry can only
-    ever be found by a reader that sees exactly the data it was computed from. A re-index
-    makes new keys; old entries are never served again and age out.
-    """
-
-    def __init__(self, max_bytes: int = 64 << 20) -> None:
-        self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple[Any, ...], tuple[Any, int]] = OrderedDict()
-        self._bytes = 0
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> Any:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
-
-    def put(self, key: tuple[Any, ...], value: Any, size: int) -> None:
-        if size > self.max_bytes:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None:
-                self._bytes -= old[1]
-            self._entries[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.max_bytes and self._entries:
-                _, (_, dropped) = self._entries.popitem(last=False)
-                self._bytes -= dropped
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-# One per process, shared by every engine and thread. (The name predates the other entries:
-# benchmarks clear it to time cold queries.)
-MATCH_CACHE = QueryCache()
 
 
 def compile_query(text: str) -> str | None:
@@ -171,7 +61,7 @@ def compile_query(text: str) -> str | None:
     return compile_match(ast) if ast is not None else None
 
 
-def match_set(db: sqlite3.Connection, match: str, cache_key: tuple[str, int] | None) -> MatchSet:
+def match_set(db: sqlite3.Connection, match: str, cache_key: CacheKey | None) -> MatchSet:
     key = (*cache_key, "match", match) if cache_key else None
     if key is not None and (found := MATCH_CACHE.get(key)) is not None:
         return found
@@ -194,7 +84,7 @@ def run_search(
     snap: Snapshot,
     request: SearchRequest,
     *,
-    cache_key: tuple[str, int] | None = None,
+    cache_key: CacheKey | None = None,
     relevance_limit: int = RELEVANCE_LIMIT,
 ) -> SearchResponse:
     started = time.perf_counter()
@@ -253,7 +143,7 @@ def run_search(
                     "phrase or filters to rank by relevance."
                 )
             ranked = _by_date(db, result, total, snap, request.offset, request.per_page)
-    hits = _hits(db, ranked, match if request.highlight else None)
+    hits = hits_of(db, ranked, match if request.highlight else None)
     return SearchResponse(
         total=total,
         hits=hits,
@@ -389,7 +279,7 @@ def _relevance_page(
     filter_key: tuple[Any, ...],
     offset: int,
     limit: int,
-    cache_key: tuple[str, int] | None,
+    cache_key: CacheKey | None,
 ) -> list[tuple[int, float | None]]:
     """A page of the bm25 order of the match set (restricted to `keep`).
 
@@ -431,7 +321,7 @@ def by_relevance(
         db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
         where += " AND imr_keep(rowid)"
     rows = db.execute(
-        f"SELECT rowid, {_BM25} AS score FROM items_fts WHERE {where}"
+        f"SELECT rowid, {BM25} AS score FROM items_fts WHERE {where}"
         " ORDER BY score, rowid LIMIT ? OFFSET ?",
         (match, limit, offset),
     ).fetchall()
@@ -508,203 +398,3 @@ def _first_year(snap: Snapshot, result: int, offset: int, limit: int) -> tuple[s
             return f"{year + 1:04d}", offset - before
         before += n
     return None, offset
-
-
-# --- hits ---------------------------------------------------------------------------------
-
-
-def _hits(
-    db: sqlite3.Connection, ranked: list[tuple[int, float | None]], match: str | None
-) -> tuple[Hit, ...]:
-    if not ranked:
-        return ()
-    rowids = [rowid for rowid, _ in ranked]
-    marks = ",".join("?" * len(rowids))
-    docs: dict[int, dict[str, Any]] = {}
-    long_rows: list[int] = []  # rows with a text too long for FTS5's own snippets
-    for rowid, doc, treatment, rationale, summary, citation_length in db.execute(
-        "SELECT rowid, doc, treatment, rationale, summary, length(citation) FROM items"
-        f" WHERE rowid IN ({marks})",
-        rowids,
-    ):
-        docs[rowid] = load_doc(doc, treatment, rationale, summary)
-        if max(len(treatment), len(rationale), len(summary), citation_length) > LONG_TEXT:
-            long_rows.append(rowid)
-    marked: dict[int, tuple[str, str]] = {}
-    if match is not None:
-        short = [r for r in rowids if r not in long_rows]
-        if short:
-            marked.update(_marked_rows(db, match, short))
-        for rowid in long_rows:
-            marked[rowid] = _marked_long_row(db, match, rowid)
-    hits = []
-    for rowid, score in ranked:
-        doc = docs[rowid]
-        if rowid in marked:
-            treatment_html = to_markup(marked[rowid][0])
-            snippet = to_markup(marked[rowid][1])
-        else:
-            treatment_html = html.escape(doc["treatment"], quote=True)
-            snippet = html.escape(excerpt(doc["rationale"] or doc["letter"]["clinical_summary"]))
-        hits.append(Hit(doc=doc, score=score, snippet=snippet, treatment_html=treatment_html))
-    return tuple(hits)
-
-
-def _mark_sql(column: int, table: str = "items_fts") -> str:
-    """The treatment (column 0) highlighted whole; the other texts as snippets."""
-    s, e = MARK_START, MARK_END
-    if column == 0:
-        return f"highlight({table}, 0, '{s}', '{e}')"
-    return f"snippet({table}, {column}, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
-
-
-def _best_snippet(snippets: Sequence[str]) -> str:
-    """The first snippet with a match in it (rationale, summary, citation), else the first."""
-    best = next((t for t in snippets if MARK_START in t), None)
-    return best if best is not None else next((t for t in snippets if t), "")
-
-
-def _marked_rows(
-    db: sqlite3.Connection, match: str, rowids: list[int]
-) -> dict[int, tuple[str, str]]:
-    """rowid -> (highlighted treatment, best snippet), from FTS5.
-
-    highlight() and snippet() depend only on a row's texts and the query, so the scratch
-    table gives the same marks as the index. It is used for prefix queries: FTS5 (3.40)
-    merges a prefix's doclists anew on every row lookup in the index (20 rows of `therap*`
-    took 65 ms); in a table of 20 rows that merge is nothing.
-    """
-    marks = ",".join("?" * len(rowids))
-    table = "items_fts"
-    if _PREFIX in match:
-        _scratch_table(db)
-        db.execute("DELETE FROM temp.imr_chunks")
-        db.execute(
-            f"INSERT INTO temp.imr_chunks(rowid, {', '.join(FTS_COLUMNS)})"
-            f" SELECT rowid, {', '.join(FTS_COLUMNS)} FROM items WHERE rowid IN ({marks})",
-            rowids,
-        )
-        table = "imr_chunks"
-    try:
-        # The rationale's snippet is nearly always the one shown: the summary's and the
-        # citation's are made only for the rows whose rationale has no match.
-        found = {
-            rowid: (treatment, rationale)
-            for rowid, treatment, rationale in db.execute(
-                f"SELECT rowid, {_mark_sql(0, table)}, {_mark_sql(1, table)} FROM {table}"
-                f" WHERE {table} MATCH ? AND rowid IN ({marks})",
-                (match, *rowids),
-            )
-        }
-        rest = [r for r, (_, rationale) in found.items() if MARK_START not in rationale]
-        others: dict[int, list[str]] = {}
-        if rest:
-            others = {
-                rowid: snippets
-                for rowid, *snippets in db.execute(
-                    f"SELECT rowid, {_mark_sql(2, table)}, {_mark_sql(3, table)} FROM {table}"
-                    f" WHERE {table} MATCH ? AND rowid IN ({','.join('?' * len(rest))})",
-                    (match, *rest),
-                )
-            }
-    finally:
-        if table != "items_fts":
-            db.execute("DELETE FROM temp.imr_chunks")
-    return {
-        rowid: (treatment, _best_snippet([rationale, *others.get(rowid, ())]))
-        for rowid, (treatment, rationale) in found.items()
-    }
-
-
-def _scratch_table(db: sqlite3.Connection) -> None:
-    """temp.imr_chunks: an FTS5 table like the index (columns, tokenizer), per connection."""
-    db.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_chunks USING fts5("
-        f"{', '.join(FTS_COLUMNS)}, tokenize = '{TOKENIZER}')"
-    )
-
-
-def _marked_long_row(db: sqlite3.Connection, match: str, rowid: int) -> tuple[str, str]:
-    """(highlighted treatment, best snippet) of a row with a very long text.
-
-    FTS5's snippet() and highlight() take time in the square of a column's matches (a 2 MB
-    rationale repeating a query's words took 77 s): long texts are marked chunk by chunk
-    (`mark_long_text`), the others by FTS5 as usual.
-    """
-    texts = db.execute(
-        f"SELECT {', '.join(FTS_COLUMNS)} FROM items WHERE rowid = ?", (rowid,)
-    ).fetchone()
-    out: list[str] = [""] * len(FTS_COLUMNS)
-    short = [c for c, text in enumerate(texts) if len(text) <= LONG_TEXT]
-    if short:
-        row = db.execute(
-            f"SELECT {', '.join(_mark_sql(c) for c in short)} FROM items_fts"
-            " WHERE items_fts MATCH ? AND rowid = ?",
-            (match, rowid),
-        ).fetchone()
-        for c, text in zip(short, row or [texts[c] for c in short], strict=True):
-            out[c] = text
-    for c, text in enumerate(texts):
-        if len(text) > LONG_TEXT:
-            out[c] = mark_long_text(db, match, c, text, whole=c == 0)
-    return out[0], _best_snippet(out[1:])
-
-
-def mark_long_text(
-    db: sqlite3.Connection, match: str, column: int, text: str, *, whole: bool
-) -> str:
-    """`text` of FTS column `column` highlighted (`whole`) or as a snippet, with the MATCH
-    run on chunks of it in a scratch table: time linear in its length. (Matches that span
-    two chunks, such as a phrase cut in two, are not marked; results are not affected.)"""
-    _scratch_table(db)
-    chunks = _chunks(text, LONG_CHUNK)
-    db.execute("DELETE FROM temp.imr_chunks")
-    try:
-        db.executemany(
-            f"INSERT INTO temp.imr_chunks(rowid, {FTS_COLUMNS[column]}) VALUES (?, ?)",
-            enumerate(chunks),
-        )
-        if whole:
-            found = dict(
-                db.execute(
-                    f"SELECT rowid, highlight(imr_chunks, {column}, '{MARK_START}', '{MARK_END}')"
-                    " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
-                    (match,),
-                ).fetchall()
-            )
-            return "".join(found.get(i, chunk) for i, chunk in enumerate(chunks))
-        row = db.execute(
-            f"SELECT rowid, {_mark_sql(column, 'imr_chunks')} FROM temp.imr_chunks"
-            " WHERE imr_chunks MATCH ? ORDER BY rowid LIMIT 1",
-            (match,),
-        ).fetchone()
-    except sqlite3.OperationalError:  # the compiler quotes everything; just in case
-        row = None
-    finally:
-        db.execute("DELETE FROM temp.imr_chunks")
-    if row is None:
-        return text if whole else excerpt(text)
-    first, snippet = row
-    return snippet if first == 0 or snippet.startswith("…") else "…" + snippet
-
-
-def _chunks(text: str, size: int) -> list[str]:
-    """`text` cut into pieces of about `size` characters at white space (joined: `text`)."""
-    out = []
-    start = 0
-    while len(text) - start > size:
-        cut = text.rfind(" ", start + size // 2, start + size)
-        cut = cut + 1 if cut > 0 else start + size
-        out.append(text[start:cut])
-        start = cut
-    out.append(text[start:])
-    return out
-
-
-def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
-    """The start of a text, cut at a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text.rfind(" ", 0, limit)
-    return text[: cut if cut > 0 else limit] + "…"

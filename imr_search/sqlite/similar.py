@@ -13,28 +13,31 @@ item page does not score ~20,000 rows again; documents are read every time.
 from __future__ import annotations
 
 import math
-import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 
-from imr_search.engine import MARK_END, MARK_START, SimilarHit, SimilarRequest
+from imr_search.contract import SimilarHit, SimilarRequest, item_not_found
 from imr_search.errors import InvalidParameter, ItemNotFound
+from imr_search.marks import MARK_END, MARK_START, marked_spans
 from imr_search.query import words_of
+from imr_search.sqlite.cache import MATCH_CACHE, CacheKey
+from imr_search.sqlite.marking import LONG_TEXT, mark_long_text
 from imr_search.sqlite.postings import Snapshot
-from imr_search.sqlite.schema import BM25_WEIGHTS, TOKENIZER
-from imr_search.sqlite.search import LONG_TEXT, MATCH_CACHE, mark_long_text, member_function
-from imr_search.sqlite.writer import load_doc
+from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
+from imr_search.sqlite.schema import BM25, TOKENIZER
+from imr_search.sqlite.search import member_function
+from mappings.fields import SIMILAR_FIELDS
 
 MAX_TERMS = 20
 MIN_TERMS = 3
 DF_BUDGET = 25_000  # total document frequency of the chosen terms (rows bm25 will score)
 MIN_WORD = 3
 SHARED_SHOWN = 6
-# Column weights when picking terms from an item: its treatment says most about it.
-_TEXT_WEIGHTS = (4.0, 1.0, 0.5)
-_MARKED = re.compile(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), re.S)
-_BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
+# The texts terms are picked from (the first FTS columns), with the field table's weights:
+# an item's treatment says most about it.
+_TEXT_COLUMNS = tuple(f.scope for f in SIMILAR_FIELDS)
+_TEXT_WEIGHTS = tuple(f.similar_weight for f in SIMILAR_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ def run_similar(
     snap: Snapshot,
     request: SimilarRequest,
     *,
-    cache_key: tuple[str, int] | None = None,
+    cache_key: CacheKey | None = None,
 ) -> list[SimilarHit]:
     """The k most similar items; their order is kept in the per-generation cache (choosing
     terms and scoring ~20,000 rows by bm25 costs ~15 ms; the documents are read each time)."""
@@ -69,8 +72,7 @@ def run_similar(
     docs = {
         r: load_doc(doc, t, ra, s)
         for r, doc, t, ra, s in db.execute(
-            f"SELECT rowid, doc, treatment, rationale, summary FROM items WHERE rowid IN ({marks})",
-            rowids,
+            f"SELECT rowid, {DOC_COLUMNS} FROM items WHERE rowid IN ({marks})", rowids
         )
     }
     return [
@@ -87,16 +89,13 @@ def _rank_similar(
     category = request.category
     if request.item_id is not None:
         row = db.execute(
-            "SELECT rowid, letter_id, category, treatment, rationale, summary FROM items"
+            f"SELECT rowid, letter_id, category, {', '.join(_TEXT_COLUMNS)} FROM items"
             " WHERE id = ?",
             (request.item_id,),
         ).fetchone()
         if row is None:
-            raise ItemNotFound(
-                f"No item with id {request.item_id!r} in the index; check the id "
-                "(it looks like CM16-0213037-1) or search for the case first."
-            )
-        rowid, letter_id, own_category, treatment, rationale, summary = row
+            raise ItemNotFound(item_not_found(request.item_id))
+        rowid, letter_id, own_category, *own_texts = row
         excluded = [rowid]
         if not request.include_same_letter:
             excluded += [
@@ -107,7 +106,7 @@ def _rank_similar(
             ]
         if category is None and request.same_category:
             category = own_category
-        texts = list(zip((treatment, rationale, summary), _TEXT_WEIGHTS, strict=True))
+        texts = list(zip(own_texts, _TEXT_WEIGHTS, strict=True))
         # Ignore terms (almost) unique to this item: typos and names, not similarity. The
         # item itself counts once; like Elasticsearch's more_like_this min_doc_freq (5).
         min_df = min(5, max(2, snap.all.bit_count() // 2000))
@@ -134,8 +133,7 @@ def _rank_similar(
         db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
         where += " AND imr_keep(rowid)"
     ranked = db.execute(
-        f"SELECT rowid, {_BM25} AS score FROM items_fts WHERE {where}"
-        " ORDER BY score, rowid LIMIT ?",
+        f"SELECT rowid, {BM25} AS score FROM items_fts WHERE {where} ORDER BY score, rowid LIMIT ?",
         (match, request.k),
     ).fetchall()
     if not ranked:
@@ -172,7 +170,7 @@ def _rank_similar(
         )
     for r, texts_marked in marked:
         for text in texts_marked:
-            for span in _MARKED.findall(text or ""):
+            for span in marked_spans(text or ""):
                 found[r].update(words_of(span))
     stems = _stems(db, sorted(set().union(*found.values())))
     out = []

@@ -14,72 +14,15 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-from imr_search.documents import item_document
-from imr_search.engine import (
-    FACETS,
-    SourceLetter,
-    WriteFailure,
-    duplicate_failure,
-    facet_values,
-    strip_marks,
-)
+from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
-from imr_search.sqlite.schema import GENERATION, meta_int, set_meta
-from indexer.records import Item, Letter
+from imr_search.sqlite.rows import Row, build_row
+from imr_search.sqlite.schema import FTS_COLUMNS, GENERATION, atomic, meta_int, set_meta
 
-
-@dataclass
-class Row:
-    """One item ready to insert: its columns, FTS texts and facet labels."""
-
-    id: str
-    letter_id: str
-    item_number: int
-    outcome: str
-    category: str
-    decision_date: str | None
-    year: int | None
-    doc_json: str
-    texts: tuple[str, str, str, str]  # treatment, rationale, summary, citation
-    facets: list[tuple[str, str]] = field(default_factory=list)
-
-
-def build_row(letter: Letter, item: Item) -> Row:
-    """The stored document (from the shared `item_document`), its texts and facet values."""
-    doc = item_document(letter, item)
-    treatment = strip_marks(doc["treatment"])
-    rationale = strip_marks(doc["rationale"])
-    summary = strip_marks(doc["letter"]["clinical_summary"] or "")
-    citation = " ".join(strip_marks(f"{c['label']}. {c['text']}") for c in doc["citations"])
-    facets = [(spec.name, value) for spec in FACETS for value in facet_values(doc, spec)]
-    # Keep key order; the texts are put back from their columns on reading.
-    doc["treatment"] = ""
-    doc["rationale"] = ""
-    doc["letter"]["clinical_summary"] = ""
-    return Row(
-        id=item.id,
-        letter_id=doc["letter_id"],
-        item_number=item.item_number,
-        outcome=item.outcome,
-        category=item.category,
-        decision_date=letter.decision_date,
-        year=doc["decision_year"],
-        doc_json=json.dumps(doc, ensure_ascii=False, separators=(",", ":")),
-        texts=(treatment, rationale, summary, citation),
-        facets=facets,
-    )
-
-
-def load_doc(doc_json: str, treatment: str, rationale: str, summary: str) -> dict[str, Any]:
-    """The stored document with its texts put back."""
-    doc = json.loads(doc_json)
-    doc["treatment"] = treatment
-    doc["rationale"] = rationale
-    doc["letter"]["clinical_summary"] = summary
-    return doc
+_TEXTS = ", ".join(FTS_COLUMNS)
+_TEXT_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 
 
 class Writer:
@@ -96,31 +39,27 @@ class Writer:
     def postings(self) -> LivePostings:
         """The live postings, loaded once and rebuilt if another process wrote meanwhile."""
         if self.live is None or self.live.generation != meta_int(self.db, GENERATION):
-            self.db.execute("BEGIN")
-            try:
+            with atomic(self.db, write=False):
                 self.live = LivePostings.from_snapshot(read_snapshot(self.db))
                 self.fv_ids = {label: fv for fv, label in load_labels(self.db).items()}
-            finally:
-                self.db.execute("COMMIT")
         return self.live
 
     # --- writing ----------------------------------------------------------------------
 
-    def write_letters(self, batch: Sequence[SourceLetter]) -> list[WriteFailure]:
+    def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
         live = self.postings()
         failures: list[WriteFailure] = []
         removed: list[tuple[int, int]] = []
         added: dict[int, list[int]] = {ALL: []}  # posting -> rowids
         new_labels: dict[tuple[str, str], int] = {}
-        prepared: list[tuple[SourceLetter, list[Row]]] = []
+        prepared: list[tuple[SourceDocuments, list[Row]]] = []
         for entry in batch:
             try:
-                prepared.append((entry, [build_row(entry.letter, i) for i in entry.letter.items]))
-            except Exception as exc:  # a record the engine cannot store: report, go on
+                prepared.append((entry, [build_row(doc) for doc in entry.items]))
+            except Exception as exc:  # a document the engine cannot store: report, go on
                 failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with atomic(db):
             generation = meta_int(db, GENERATION)
             stale = generation != live.generation
             # Replaced files first, so their old items never count as duplicates.
@@ -175,7 +114,7 @@ class Writer:
                     fts_rows.append((rowid, *row.texts))
                     all_rows.append(rowid)
                 source_rows.append(
-                    (entry.source, entry.fingerprint, entry.letter.letter_id, first, len(rows))
+                    (entry.source, entry.fingerprint, entry.letter_id, first, len(rows))
                 )
             db.executemany(
                 "INSERT INTO facet_values(fv, facet, value) VALUES (?, ?, ?)",
@@ -183,13 +122,12 @@ class Writer:
             )
             db.executemany(
                 "INSERT INTO items(rowid, id, letter_id, source, item_number, outcome, category,"
-                " decision_date, year, doc, treatment, rationale, summary, citation, facet_ids)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f" decision_date, year, doc, {_TEXTS}, facet_ids)"
+                f" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_TEXT_MARKS}, ?)",
                 item_rows,
             )
             db.executemany(
-                "INSERT INTO items_fts(rowid, treatment, rationale, summary, citation)"
-                " VALUES (?, ?, ?, ?, ?)",
+                f"INSERT INTO items_fts(rowid, {_TEXTS}) VALUES (?, {_TEXT_MARKS})",
                 fts_rows,
             )
             db.executemany(
@@ -198,11 +136,6 @@ class Writer:
                 source_rows,
             )
             set_meta(db, GENERATION, generation + 1)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         self.wrote = True
         self.fv_ids.update(new_labels)
         self._apply(live, stale, generation + 1, removed, added, new_labels)
@@ -213,8 +146,7 @@ class Writer:
         removed: list[tuple[int, int]] = []
         count = 0
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with atomic(db):
             generation = meta_int(db, GENERATION)
             stale = generation != live.generation
             for source in sources:
@@ -222,11 +154,6 @@ class Writer:
                 count += sum(1 for _, fv in gone if fv == ALL)
                 removed.extend(gone)
             set_meta(db, GENERATION, generation + 1)
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         self.wrote = True
         self._apply(live, stale, generation + 1, removed, {}, {})
         return count
@@ -298,9 +225,8 @@ class Writer:
             removed.append((rowid, ALL))
             removed.extend((rowid, fv) for fv in json.loads(ids))
         db.execute(
-            "INSERT INTO items_fts(items_fts, rowid, treatment, rationale, summary, citation)"
-            " SELECT 'delete', rowid, treatment, rationale, summary, citation FROM items"
-            " WHERE rowid BETWEEN ? AND ?",
+            f"INSERT INTO items_fts(items_fts, rowid, {_TEXTS})"
+            f" SELECT 'delete', rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
         db.execute("DELETE FROM items WHERE rowid BETWEEN ? AND ?", (first, last))

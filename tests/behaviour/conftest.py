@@ -1,7 +1,7 @@
 """Fixtures of the engine-independent behaviour suite.
 
 `engine` is the fixture corpus indexed once per engine per test module, through the Engine
-protocol only (open_engine + write_letters + finish), so every engine runs these tests
+protocol only (open_engine + write + finish), so every engine runs these tests
 unchanged. Tests that write use the root conftest's fresh `engine_target` instead.
 """
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from imr_search.engine import Engine, open_engine
+from imr_search.contract import Engine
+from imr_search.engines import open_engine
 
 from . import corpus
 
@@ -35,7 +36,7 @@ def engine(
     target = module_target(request.param, tmp_path_factory.mktemp("behaviour"), request)
     writer = open_engine(target, writable=True)
     try:
-        assert writer.write_letters(corpus.source_letters()) == []
+        assert writer.write(corpus.source_letters()) == []
         writer.finish()
         yield writer
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from imr_search.engine import SourceLetter
+from indexer.documents import source_documents
 from indexer.records import Citation, Item, Letter, content_id, item_id
 
 SOURCE_DIR = "/fixtures/behaviour"
@@ -727,7 +727,7 @@ ALIAS: dict[str, str] = {v: k for k, v in ID.items()}
 def source_letters(letters: list[Letter] | None = None, version: str = "1") -> list[SourceLetter]:
     """What the pipeline would hand the engine for these letters."""
     return [
-        SourceLetter(
+        source_documents(
             source=letter.source, fingerprint=f"fp-{letter.source}-{version}", letter=letter
         )
         for letter in (LETTERS if letters is None else letters)

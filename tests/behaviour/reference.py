@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
-from imr_search.documents import item_document
-from imr_search.engine import FACETS, facet_values
+from indexer.documents import item_document
+from mappings.schema import ItemDocument
+from mappings.facets import FACETS, facet_values
 
 from .corpus import ITEMS
 
 
-def doc(item_id: str) -> dict:
+def doc(item_id: str) -> ItemDocument:
     letter, item = ITEMS[item_id]
     return item_document(letter, item)
 
@@ -48,5 +49,5 @@ def facet_counts(
 
 
 def outcome_counts(ids: Iterable[str]) -> tuple[int, int]:
-    outcomes = Counter(doc(i)["outcome"] for i in ids)
+    outcomes = Counter(doc(i).outcome for i in ids)
     return outcomes["Upheld"], outcomes["Overturned"]

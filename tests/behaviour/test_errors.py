@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr_search.engine import Engine, SearchRequest
+from imr_search.contract import Engine, SearchRequest
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 
 BAD_QUERIES = [

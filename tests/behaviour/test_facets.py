@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from imr_search.engine import FACETS, Engine, SearchRequest
+from imr_search.contract import Engine, SearchRequest
+from mappings.facets import FACETS
 
 from . import reference
 from .corpus import ID, ITEMS, ids
@@ -160,7 +161,7 @@ def test_breakdown_rows(engine: Engine) -> None:
     expected: dict[str, list[int]] = {}
     for item_id in ITEMS:
         upheld, overturned = reference.outcome_counts([item_id])
-        counts = expected.setdefault(reference.doc(item_id)["category"], [0, 0])
+        counts = expected.setdefault(reference.doc(item_id).category, [0, 0])
         counts[0] += upheld
         counts[1] += overturned
     assert rows == {k: tuple(v) for k, v in expected.items()}

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import pytest
 
-from imr_search.documents import item_document
-from imr_search.engine import Engine, SearchRequest
+from imr_search.contract import Engine, SearchRequest
 from imr_search.errors import ItemNotFound
+from indexer.documents import item_document
+from mappings.schema import to_builtins
+from search_ui.markup import to_markup
+from search_ui.payloads import search_result
 
 from .corpus import ID, ITEMS, LETTERS_BY_ALIAS, ids
 
@@ -68,30 +71,36 @@ def test_highlights_are_escaped_markup(engine: Engine) -> None:
     response = engine.search(SearchRequest(query="monitoring"))
     (hit,) = response.hits
     assert hit.id == ID["L15-1"]
-    assert "<mark>monitoring</mark>" in hit.snippet.lower()
-    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
-    assert "&amp;" in hit.snippet
-    assert "<b>" not in hit.treatment_html and "&lt;b&gt;refill&lt;/b&gt;" in hit.treatment_html
+    assert "<mark>monitoring</mark>" in to_markup(hit.marked_snippet).lower()
+    assert "<script>" not in to_markup(hit.marked_snippet) and "&lt;script&gt;" in to_markup(
+        hit.marked_snippet
+    )
+    assert "&amp;" in to_markup(hit.marked_snippet)
+    assert "<b>" not in to_markup(
+        hit.marked_treatment
+    ) and "&lt;b&gt;refill&lt;/b&gt;" in to_markup(hit.marked_treatment)
     norco = engine.search(SearchRequest(query="norco")).hits[0]
-    assert "<mark>norco</mark>" in norco.treatment_html.lower()
-    assert "&lt;b&gt;" in norco.treatment_html
+    assert "<mark>norco</mark>" in to_markup(norco.marked_treatment).lower()
+    assert "&lt;b&gt;" in to_markup(norco.marked_treatment)
     plain = engine.search(SearchRequest(query="monitoring", highlight=False)).hits[0]
-    assert "<mark>" not in plain.snippet + plain.treatment_html
-    assert "<script>" not in plain.snippet
+    assert "<mark>" not in to_markup(plain.marked_snippet) + to_markup(plain.marked_treatment)
+    assert "<script>" not in to_markup(plain.marked_snippet)
 
 
 def test_highlights_show_synonyms_and_scoped_fields(engine: Engine) -> None:
     (hit,) = engine.search(SearchRequest(query="treatment:EMG")).hits
-    assert "<mark>" in hit.treatment_html
+    assert "<mark>" in to_markup(hit.marked_treatment)
     hits = engine.search(SearchRequest(query="PT", per_page=10)).hits
-    assert all("<mark>" in h.treatment_html for h in hits)
+    assert all("<mark>" in to_markup(h.marked_treatment) for h in hits)
 
 
 def test_browse_hits_have_plain_escaped_text(engine: Engine) -> None:
     response = engine.search(SearchRequest(sort="date", per_page=100))
     for hit in response.hits:
-        assert "<mark>" not in hit.snippet and "<script>" not in hit.snippet
-        assert hit.snippet  # every item has a rationale
+        assert "<mark>" not in to_markup(hit.marked_snippet) and "<script>" not in to_markup(
+            hit.marked_snippet
+        )
+        assert to_markup(hit.marked_snippet)  # every item has a rationale
 
 
 def test_hits_carry_the_whole_document(engine: Engine) -> None:
@@ -99,7 +108,7 @@ def test_hits_carry_the_whole_document(engine: Engine) -> None:
     (hit,) = response.hits
     letter, item = ITEMS[hit.id]
     assert hit.doc == item_document(letter, item)
-    item_json = response.to_dict()["items"][0]
+    item_json = to_builtins(search_result(response))["items"][0]
     assert item_json["id"] == ID["L12-1"] and item_json["outcome"] == "Upheld"
     assert item_json["citations"][0] == {
         "party": "claims_administrator",
@@ -117,9 +126,9 @@ def test_get_item_returns_the_stored_document(engine: Engine) -> None:
 
 def test_letter_items_in_item_order(engine: Engine) -> None:
     letter = LETTERS_BY_ALIAS["L27"]
-    assert [d["id"] for d in engine.letter_items(letter.letter_id)] == [ID["L27-1"], ID["L27-2"]]
+    assert [d.id for d in engine.letter_items(letter.letter_id)] == [ID["L27-1"], ID["L27-2"]]
     no_case = LETTERS_BY_ALIAS["L26"]
-    assert [d["id"] for d in engine.letter_items(no_case.letter_id)] == [ID["L26-1"]]
+    assert [d.id for d in engine.letter_items(no_case.letter_id)] == [ID["L26-1"]]
     assert engine.letter_items("CM99-0000000") == []
 
 
@@ -127,11 +136,12 @@ def test_count_and_took_ms(engine: Engine) -> None:
     assert engine.count() == 36
     response = engine.search(SearchRequest(query="knee"))
     assert response.took_ms >= 0
-    assert response.to_dict()["total"] == 6
+    assert to_builtins(search_result(response))["total"] == 6
 
 
 def test_json_shape(engine: Engine) -> None:
-    data = engine.search(SearchRequest(query="kyphoplasty", breakdown="outcome")).to_dict()
+    response = engine.search(SearchRequest(query="kyphoplasty", breakdown="outcome"))
+    data = to_builtins(search_result(response))
     assert set(data) >= {"total", "items", "facets", "outcome_rate", "took_ms", "breakdown"}
     assert {i["id"] for i in data["items"]} == ids("L17-1", "L18-1", "L19-1")
     assert data["facets"]["outcome"] == [

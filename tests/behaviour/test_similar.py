@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from imr_search.engine import Engine, SimilarRequest
+from imr_search.contract import Engine, SimilarRequest
 from imr_search.errors import InvalidParameter, ItemNotFound
+from mappings.schema import to_builtins
+from search_ui.payloads import similar_case
 
 from .corpus import ID, ITEMS
 
@@ -18,7 +20,7 @@ SHARED_STEMS = ("kyphoplast", "vertebr", "compress", "fractur")
 
 def test_similar_to_an_item(engine: Engine) -> None:
     hits = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=5))
-    got = [h.doc["id"] for h in hits]
+    got = [h.doc.id for h in hits]
     assert ID["L17-1"] not in got and ID["L17-2"] not in got  # itself and its own letter
     assert set(got[:2]) == {ID["L18-1"], ID["L19-1"]}
     assert 1 <= len(hits) <= 5
@@ -30,19 +32,19 @@ def test_similar_to_an_item(engine: Engine) -> None:
 
 def test_including_the_same_letter(engine: Engine) -> None:
     hits = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=10, include_same_letter=True))
-    got = [h.doc["id"] for h in hits]
+    got = [h.doc.id for h in hits]
     assert ID["L17-2"] in got and ID["L17-1"] not in got
 
 
 def test_same_category(engine: Engine) -> None:
     hits = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=10, same_category=True))
-    assert hits and all(h.doc["category"] == "surgery" for h in hits)
-    assert {h.doc["id"] for h in hits[:2]} == {ID["L18-1"], ID["L19-1"]}
+    assert hits and all(h.doc.category == "surgery" for h in hits)
+    assert {h.doc.id for h in hits[:2]} == {ID["L18-1"], ID["L19-1"]}
     dme = engine.similar(
         SimilarRequest(item_id=ID["L17-1"], k=10, category="durable medical equipment")
     )
-    assert dme and all(h.doc["category"] == "durable medical equipment" for h in dme)
-    assert ID["L17-2"] not in {h.doc["id"] for h in dme}  # still its own letter
+    assert dme and all(h.doc.category == "durable medical equipment" for h in dme)
+    assert ID["L17-2"] not in {h.doc.id for h in dme}  # still its own letter
 
 
 def test_similar_to_free_text(engine: Engine) -> None:
@@ -51,15 +53,15 @@ def test_similar_to_free_text(engine: Engine) -> None:
         "denied by utilization review."
     )
     hits = engine.similar(SimilarRequest(text=text, k=3))
-    assert {h.doc["id"] for h in hits} == {ID["L17-1"], ID["L18-1"], ID["L19-1"]}
+    assert {h.doc.id for h in hits} == {ID["L17-1"], ID["L18-1"], ID["L19-1"]}
     assert all(h.shared_terms for h in hits)
     surgery = engine.similar(SimilarRequest(text=text, k=10, category="surgery"))
-    assert all(h.doc["category"] == "surgery" for h in surgery)
+    assert all(h.doc.category == "surgery" for h in surgery)
 
 
 def test_similar_hit_json(engine: Engine) -> None:
     hit = engine.similar(SimilarRequest(item_id=ID["L18-1"], k=1))[0]
-    data = hit.to_dict()
+    data = to_builtins(similar_case(hit))
     assert set(data) >= {"id", "treatment", "outcome", "category", "score", "shared_terms"}
     assert data["id"] in {ID["L17-1"], ID["L19-1"]}
     assert hit.doc == engine.get_item(data["id"])
@@ -86,4 +88,4 @@ def test_every_item_has_some_similar_case(engine: Engine) -> None:
     for item_id in ITEMS:
         hits = engine.similar(SimilarRequest(item_id=item_id, k=3))
         letter = ITEMS[item_id][0].letter_id
-        assert all(h.doc["letter_id"] != letter for h in hits)
+        assert all(h.doc.letter_id != letter for h in hits)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from imr_search.engine import Engine, SearchRequest
+from imr_search.contract import Engine, SearchRequest
 
 from .corpus import ID, ITEMS, ids
 

@@ -10,8 +10,11 @@ import dataclasses
 
 import pytest
 
-from imr_search.engine import Engine, SearchRequest, SourceLetter, open_engine
+from imr_search.contract import Engine, SearchRequest
+from imr_search.engines import open_engine
 from imr_search.errors import ItemNotFound
+from indexer.documents import source_documents
+from search_ui.markup import to_markup
 
 from .corpus import ID, LETTERS, LETTERS_BY_ALIAS, source_letters
 
@@ -33,18 +36,18 @@ def _state(engine: Engine) -> tuple:
 
 
 def test_writing_twice_changes_nothing(writer: Engine) -> None:
-    assert writer.write_letters(source_letters()) == []
+    assert writer.write(source_letters()) == []
     writer.finish()
     first = _state(writer)
     assert first[0] == 36
-    assert writer.write_letters(source_letters()) == []
+    assert writer.write(source_letters()) == []
     writer.finish()
     assert _state(writer) == first
     assert dict(writer.indexed_sources()) == {s.source: s.fingerprint for s in source_letters()}
 
 
 def test_a_changed_letter_replaces_its_items(writer: Engine) -> None:
-    writer.write_letters(source_letters())
+    writer.write(source_letters())
     writer.finish()
     old = LETTERS_BY_ALIAS["L12"]
     changed_item = dataclasses.replace(
@@ -54,7 +57,7 @@ def test_a_changed_letter_replaces_its_items(writer: Engine) -> None:
         category="surgery",
     )
     new = dataclasses.replace(old, items=(changed_item,))  # one item fewer, one changed
-    failures = writer.write_letters([SourceLetter(old.source, "fp-changed", new)])
+    failures = writer.write([source_documents(old.source, "fp-changed", new)])
     writer.finish()
     assert failures == []
     assert writer.count() == 35
@@ -62,14 +65,14 @@ def test_a_changed_letter_replaces_its_items(writer: Engine) -> None:
     assert writer.search(SearchRequest(query='"hardware block"')).total == 0
     with pytest.raises(ItemNotFound):
         writer.get_item(ID["L12-2"])
-    assert writer.get_item(ID["L12-1"])["treatment"] == "Sacroiliac joint fusion"
+    assert writer.get_item(ID["L12-1"]).treatment == "Sacroiliac joint fusion"
     assert writer.indexed_sources()[old.source] == "fp-changed"
     facets = writer.search(SearchRequest(filters={"category": ["injection"]})).total
     assert facets == 3
 
 
 def test_delete_sources(writer: Engine) -> None:
-    writer.write_letters(source_letters())
+    writer.write(source_letters())
     writer.finish()
     gone = [LETTERS_BY_ALIAS["L17"].source, LETTERS_BY_ALIAS["L1"].source, "/not/indexed.txt"]
     assert writer.delete_sources(gone) == 3
@@ -85,22 +88,22 @@ def test_delete_sources(writer: Engine) -> None:
 
 def test_a_duplicate_letter_is_reported_not_overwritten(writer: Engine) -> None:
     letter = LETTERS_BY_ALIAS["L2"]
-    writer.write_letters([SourceLetter("/a/first.txt", "fp-a", letter)])
+    writer.write([source_documents("/a/first.txt", "fp-a", letter)])
     copy = dataclasses.replace(letter, source="/b/copy.txt")
-    failures = writer.write_letters([SourceLetter("/b/copy.txt", "fp-b", copy)])
+    failures = writer.write([source_documents("/b/copy.txt", "fp-b", copy)])
     writer.finish()
     assert len(failures) == 1
     assert failures[0].source == "/b/copy.txt" and failures[0].duplicate
     assert "/a/first.txt" in failures[0].reason
     assert writer.count() == 2
-    assert writer.get_item(ID["L2-1"])["letter"]["source"] == letter.source
+    assert writer.get_item(ID["L2-1"]).letter.source == letter.source
     assert dict(writer.indexed_sources()) == {"/a/first.txt": "fp-a"}
 
 
 def test_duplicates_inside_one_batch(writer: Engine) -> None:
     letter = LETTERS_BY_ALIAS["L3"]
-    failures = writer.write_letters(
-        [SourceLetter("/a/one.txt", "1", letter), SourceLetter("/a/two.txt", "2", letter)]
+    failures = writer.write(
+        [source_documents("/a/one.txt", "1", letter), source_documents("/a/two.txt", "2", letter)]
     )
     writer.finish()
     assert [(f.source, f.duplicate) for f in failures] == [("/a/two.txt", True)]
@@ -109,7 +112,7 @@ def test_duplicates_inside_one_batch(writer: Engine) -> None:
 
 def test_a_letter_without_items_is_recorded(writer: Engine) -> None:
     empty = dataclasses.replace(LETTERS[0], items=())
-    assert writer.write_letters([SourceLetter("/a/empty.txt", "fp", empty)]) == []
+    assert writer.write([source_documents("/a/empty.txt", "fp", empty)]) == []
     writer.finish()
     assert writer.count() == 0
     assert writer.indexed_sources()["/a/empty.txt"] == "fp"
@@ -117,7 +120,7 @@ def test_a_letter_without_items_is_recorded(writer: Engine) -> None:
 
 def test_small_batches_give_the_same_index(writer: Engine, engine_target: str) -> None:
     for entry in source_letters():
-        writer.write_letters([entry])
+        writer.write([entry])
     writer.finish()
     assert writer.count() == 36
     response = writer.search(SearchRequest(query="knee", filters={"outcome": ["Upheld"]}))
@@ -133,9 +136,9 @@ def test_a_huge_rationale_is_searchable_and_highlighted(writer: Engine) -> None:
         old.items[0], rationale=filler + "A zygapophyseal hardware block was requested."
     )
     letter = dataclasses.replace(old, items=(huge,))
-    assert writer.write_letters([SourceLetter(old.source, "fp-huge", letter)]) == []
+    assert writer.write([source_documents(old.source, "fp-huge", letter)]) == []
     writer.finish()
     for query in ("documentation reviewed", "zygapophyseal"):
         response = writer.search(SearchRequest(query=query))
         assert [h.id for h in response.hits] == [huge.id], query
-        assert len(response.hits[0].snippet) < 2_000
+        assert len(to_markup(response.hits[0].marked_snippet)) < 2_000

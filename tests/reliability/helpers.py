@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from imr_search.engine import SearchRequest, is_elasticsearch, open_engine
+from imr_search.contract import SearchRequest
+from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
 from synthetic.corpus import generate_letters
 
@@ -30,7 +31,7 @@ CLI = [
     "-c",
     "import faulthandler, signal; "
     "faulthandler.register(signal.SIGUSR1, all_threads=True); "
-    "from imr_search.cli import main; main()",
+    "from imr_cli.main import main; main()",
 ]
 
 
@@ -60,7 +61,7 @@ class Snapshot:
 
 def refresh(target: str) -> None:
     """Make every write searchable (Elasticsearch refreshes lazily while a load runs)."""
-    if not is_elasticsearch(target):
+    if engine_class(target).local_file:
         return
     node, _, alias = target.rstrip("/").rpartition("/")
     url = f"{node}/{alias},{alias}-sources/_refresh?ignore_unavailable=true"
@@ -86,7 +87,7 @@ def snapshot(target: str) -> Snapshot | None:
             first = first or response
             for hit in response.hits:
                 ids.append(hit.id)
-                outcomes[hit.id] = hit.doc["outcome"]
+                outcomes[hit.id] = hit.doc.outcome
             if len(ids) >= response.total or not response.hits:
                 break
             page += 1
@@ -110,7 +111,7 @@ def ground_truth(n: int, seed: int) -> dict[str, str]:
 
 def drop_index(target: str) -> None:
     """Delete an Elasticsearch index pair a test made (the node outlives the test)."""
-    if not is_elasticsearch(target):
+    if engine_class(target).local_file:
         return
     node, _, alias = target.rstrip("/").rpartition("/")
     for pattern in (f"{alias}-v*", f"{alias}-sources-v*"):
@@ -125,7 +126,7 @@ def progress(target: str) -> int:
 
     SQLite: committed rows, read without taking part in the writer's locking. Elasticsearch:
     index operations the node has executed (visible before any refresh)."""
-    if is_elasticsearch(target):
+    if not engine_class(target).local_file:
         node, _, alias = target.rstrip("/").rpartition("/")
         try:
             stats = es_json(f"{node}/{alias}/_stats/indexing", timeout=5)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_search.engine import is_elasticsearch
+from imr_search.engines import engine_class
 from synthetic.corpus import write_corpus
 
 from .helpers import drop_index, ground_truth, index_command, progress, run_cli, snapshot
@@ -41,7 +41,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def sibling(target: str, name: str) -> str:
     """Another fresh index beside `target` (same engine, same node)."""
-    if is_elasticsearch(target):
+    if not engine_class(target).local_file:
         return f"{target}-{name}"
     path = Path(target)
     return str(path.with_name(f"{path.stem}-{name}{path.suffix}"))

@@ -23,15 +23,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from imr_search.contract import Engine, SearchRequest
 from imr_search.elastic.compile import compile_query as es_compile
 from imr_search.elastic.compile import highlight_queries
 from imr_search.elastic.search import search_body
-from imr_search.engine import FACETS, Engine, SearchRequest, SourceLetter, open_engine
+from imr_search.engines import open_engine
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 from imr_search.query import FIELDS, And, Node, Not, Or, Phrase, Term, parse_query, words_of
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.schema import TOKENIZER
 from imr_search.synonyms import expand_synonyms
+from indexer.documents import source_documents
+from mappings.facets import FACETS
 from search_ui import create_app
 from synthetic.corpus import generate_letters
 
@@ -271,10 +274,10 @@ def index(
     writer = open_engine(target, writable=True)
     try:
         letters = [
-            SourceLetter(f"/fuzz/{n}.txt", f"fp{n}", letter)
+            source_documents(f"/fuzz/{n}.txt", f"fp{n}", letter)
             for n, letter in enumerate(generate_letters(LETTERS, SEED))
         ]
-        assert writer.write_letters(letters) == []
+        assert writer.write(letters) == []
         writer.finish()
     finally:
         writer.close()

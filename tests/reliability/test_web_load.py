@@ -19,7 +19,9 @@ from urllib.parse import quote
 
 import pytest
 
-from imr_search.engine import SearchRequest, SourceLetter, open_engine
+from imr_search.contract import SearchRequest
+from imr_search.engines import open_engine
+from indexer.documents import source_documents
 from search_ui import create_app
 from synthetic.corpus import generate_letters
 
@@ -55,10 +57,10 @@ def target(
     writer = open_engine(name, writable=True)
     try:
         letters = [
-            SourceLetter(f"/load/{n}.txt", f"fp{n}", letter)
+            source_documents(f"/load/{n}.txt", f"fp{n}", letter)
             for n, letter in enumerate(generate_letters(LETTERS, SEED))
         ]
-        assert writer.write_letters(letters) == []
+        assert writer.write(letters) == []
         writer.finish()
     finally:
         writer.close()

@@ -1,8 +1,10 @@
-"""CLI commands of this package (registered by imr_search.cli)."""
+"""parse, index, generate: letters in, an index (or synthetic letters) out."""
 
 from __future__ import annotations
 
 import click
+
+from imr_cli.options import index_option, user_errors
 
 COMMANDS: list[click.Command] = []
 
@@ -167,14 +169,7 @@ COMMANDS.append(generate_command)
 
 @click.command("index")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-@click.option(
-    "--index",
-    "target",
-    default=None,
-    metavar="TARGET",
-    help="Index file (SQLite) or http(s) URL (Elasticsearch); default $IMR_SEARCH_INDEX"
-    " or ./imr-index.sqlite3.",
-)
+@index_option
 @click.option(
     "--prune",
     is_flag=True,
@@ -216,14 +211,14 @@ def index_command(
     """
     import sys
 
-    from imr_search.engine import is_elasticsearch, resolve_target
-    from imr_search.errors import ImrSearchError
+    from imr_search.engines import engine_class, resolve_target
     from indexer.pipeline import BATCH_ITEMS, run_index
 
     resolved = resolve_target(target)
     if report is None:
-        report = "imr-index.report.txt" if is_elasticsearch(resolved) else resolved + ".report.txt"
-    try:
+        local = engine_class(resolved).local_file
+        report = resolved + ".report.txt" if local else "imr-index.report.txt"
+    with user_errors():
         summary = run_index(
             paths,
             resolved,
@@ -233,9 +228,6 @@ def index_command(
             report=report,
             batch_items=batch_items or BATCH_ITEMS,
         )
-    except ImrSearchError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(2)
     for line in summary.lines():
         click.echo(line)
     click.echo(f"Report written to {report}")

@@ -1,20 +1,7 @@
-"""CLI commands of this package (registered by imr_search.cli): `serve` and `demo`.
+"""serve, demo: the web UI and JSON API over an index (demo: over generated letters).
 
-    imr-search serve [--host 127.0.0.1] [--port 5000] [--index PATH_OR_URL]
-    imr-search demo  [--letters 2000] [--seed 7]      # builds a demo index once, then serves it
-
-Both serve with gunicorn where it is installed (several processes, threads for I/O), else with
-werkzeug's threaded server. Neither ever runs Flask's debugger.
-
-Workers and threads: 2 worker processes (one per core of a small machine), and 2 threads each
-for the embedded engine or 4 for Elasticsearch. Serving the SQLite index is CPU work in Python
-(rendering, facets) between short GIL-free SQLite calls: a second thread overlaps with those
-calls and keeps a worker answering while one request runs long (a broad query seen for the
-first time, an export), while more threads only queue on the GIL. Measured with
-benchmarks/load_web.py (100k items, 20 clients without pauses, 2 cores, nothing else running;
-runs vary by +-20%): 2x2 ~500 pages/s, p95 68-70 ms; 2x4 ~450/s, p95 74-123 ms; 2x1 ~450/s,
-p95 88-95 ms; 4x2 ~350/s, p95 ~150 ms (every worker has its own caches to fill). Waiting on
-Elasticsearch is I/O, where more threads help.
+imr-search serve [--host 127.0.0.1] [--port 5000] [--index PATH_OR_URL]
+imr-search demo  [--letters 2000] [--seed 7]      # builds a demo index once, then serves it
 """
 
 from __future__ import annotations
@@ -23,11 +10,13 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from imr_search.engine import INDEX_ENV, is_elasticsearch, resolve_target
+from imr_cli.options import index_option
+from imr_search.engines import open_engine, resolve_target
+from imr_search.errors import EngineUnavailable
+from search_ui.server import ELASTICSEARCH_THREADS, SQLITE_THREADS, run_server
 
 COMMANDS: list[click.Command] = []
 
@@ -35,78 +24,12 @@ DEMO_LETTERS = 2_000
 DEMO_SEED = 7
 
 
-def _gunicorn_available() -> bool:
-    if os.name != "posix":
-        return False
-    try:
-        import gunicorn  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-SQLITE_THREADS = 2
-ELASTICSEARCH_THREADS = 4
-
-
-def default_threads(target: str) -> int:
-    """Threads per gunicorn worker for this index (see the module docstring)."""
-    return ELASTICSEARCH_THREADS if is_elasticsearch(target) else SQLITE_THREADS
-
-
-def run_server(
-    target: str,
-    host: str,
-    port: int,
-    workers: int = 2,
-    threads: int | None = None,
-    quiet: bool = False,
-) -> None:
-    """Serve the app for `target` until interrupted."""
-    if threads is None:
-        threads = default_threads(target)
-    options = {"IMR_SEARCH_INDEX": target}
-    if _gunicorn_available():
-        from gunicorn.app.base import BaseApplication
-
-        class _App(BaseApplication):  # type: ignore[misc]
-            def load_config(self) -> None:
-                settings: dict[str, Any] = {
-                    "bind": f"{host}:{port}",
-                    "workers": workers,
-                    "threads": threads,
-                    "worker_class": "gthread" if threads > 1 else "sync",
-                    "timeout": 60,
-                    "graceful_timeout": 10,
-                    "limit_request_line": 8190,  # long queries with many filters fit
-                    "keepalive": 75,
-                    "accesslog": None if quiet else "-",
-                    "errorlog": "-",
-                    "loglevel": "warning" if quiet else "info",
-                }
-                for key, value in settings.items():
-                    self.cfg.set(key, value)
-
-            def load(self) -> Any:
-                from search_ui import create_app
-
-                return create_app(options)
-
-        _App().run()
-    else:
-        from werkzeug.serving import run_simple
-
-        from search_ui import create_app
-
-        run_simple(host, port, create_app(options), threaded=True, use_debugger=False)
-
-
 def _check_index(target: str) -> None:
-    if not is_elasticsearch(target) and not Path(target).exists():
-        raise click.ClickException(
-            f"No search index at {target}. Build one with `imr-search index LETTERS_DIR "
-            f"--index {target}`, or run `imr-search demo` to try the product on generated letters."
-        )
+    """Open the index once before serving it: a missing file or node is one clear line."""
+    try:
+        open_engine(target).close()
+    except EngineUnavailable as exc:
+        raise click.ClickException(f"No search index at {exc.target}: {exc.reason}") from exc
 
 
 @click.command()
@@ -117,13 +40,7 @@ def _check_index(target: str) -> None:
     help="Address to listen on (0.0.0.0 to serve the network).",
 )
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-@click.option(
-    "--index",
-    "index",
-    default=None,
-    envvar=INDEX_ENV,
-    help="Index file or Elasticsearch URL [default: $IMR_SEARCH_INDEX or ./imr-index.sqlite3].",
-)
+@index_option
 @click.option(
     "--workers",
     default=2,
@@ -138,9 +55,9 @@ def _check_index(target: str) -> None:
     help=f"Threads per worker [default: {SQLITE_THREADS} for an index file, "
     f"{ELASTICSEARCH_THREADS} for Elasticsearch].",
 )
-def serve(host: str, port: int, index: str | None, workers: int, threads: int | None) -> None:
+def serve(host: str, port: int, target: str | None, workers: int, threads: int | None) -> None:
     """Serve the search web UI and JSON API (read-only)."""
-    target = resolve_target(index)
+    target = resolve_target(target)
     _check_index(target)
     click.echo(f"Serving {target} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
     run_server(target, host, port, workers, threads)

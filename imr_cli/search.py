@@ -1,0 +1,125 @@
+"""search, similar: the engine's answers in the terminal, or as the API's JSON.
+
+Thin wrappers over the engine contract (the web UI makes the same calls). Mistakes the user
+can fix (query syntax, unknown filter, bad page, missing index) print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from imr_cli.options import engine_for, filter_option, index_option, json_option, parse_filters
+from imr_cli.terminal import print_response, print_similar
+from imr_search.contract import SORTS, SearchRequest, SimilarRequest
+from mappings.schema import encode
+
+COMMANDS: list[click.Command] = []
+
+
+def _print_json(payload: object) -> None:
+    import json
+
+    click.echo(json.dumps(json.loads(encode(payload)), indent=2, ensure_ascii=False))
+
+
+@click.command("search")
+@click.argument("query", default="", required=False)
+@filter_option
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--per-page", type=int, default=20, show_default=True)
+@click.option(
+    "--breakdown",
+    metavar="FACET",
+    default=None,
+    help="Also show Upheld/Overturned counts per value of this facet.",
+)
+@json_option
+@index_option
+def search_command(
+    query: str,
+    filters: tuple[str, ...],
+    sort: str,
+    page: int,
+    per_page: int,
+    breakdown: str | None,
+    as_json: bool,
+    target: str | None,
+) -> None:
+    """Search the decisions: words, "phrases", OR, -exclude, prefix*, (groups), and
+    treatment: rationale: summary: citation: scopes.
+
+    Example: imr-search search 'treatment:"facet injection" -rationale:radiculopathy'
+    --filter reviewer_source=ODG
+    """
+    with engine_for(target) as engine:
+        request = SearchRequest(
+            query=query,
+            filters=parse_filters(filters),
+            sort=sort,  # type: ignore[arg-type]
+            page=page,
+            per_page=per_page,
+            breakdown=breakdown,
+        )
+        response = engine.search(request)
+    if as_json:
+        from search_ui.payloads import search_result
+
+        _print_json(search_result(response))
+        return
+    print_response(request, response, click.echo)
+
+
+@click.command("similar")
+@click.argument("item_id", required=False)
+@click.option(
+    "--text",
+    default=None,
+    help='Find cases like this text (a denial, a case summary); "-" reads stdin.',
+)
+@click.option("-k", "k", type=int, default=10, show_default=True, help="How many cases.")
+@click.option(
+    "--same-category", is_flag=True, help="Only cases of the same treatment category as the item."
+)
+@click.option("--category", default=None, help="Only cases of this treatment category.")
+@click.option(
+    "--include-same-letter",
+    is_flag=True,
+    help="Also list the other items of the item's own letter.",
+)
+@json_option
+@index_option
+def similar_command(
+    item_id: str | None,
+    text: str | None,
+    k: int,
+    same_category: bool,
+    category: str | None,
+    include_same_letter: bool,
+    as_json: bool,
+    target: str | None,
+) -> None:
+    """Similar prior cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text."""
+    if text == "-":
+        text = sys.stdin.read()
+    with engine_for(target) as engine:
+        request = SimilarRequest(
+            item_id=item_id,
+            text=text,
+            k=k,
+            same_category=same_category,
+            category=category,
+            include_same_letter=include_same_letter,
+        )
+        hits = engine.similar(request)
+    if as_json:
+        from search_ui.payloads import similar_case
+
+        _print_json([similar_case(h) for h in hits])
+        return
+    print_similar(hits, click.echo)
+
+
+COMMANDS.extend([search_command, similar_command])

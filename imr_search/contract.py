@@ -1,0 +1,289 @@
+"""The engine contract: what the indexer, the web UI and the CLI may ask of a search engine.
+
+Every engine (SQLite FTS5, the embedded default; Elasticsearch) implements `Engine`, takes the
+same requests and returns the same typed responses, and passes the same behaviour suite
+(tests/behaviour/). Documents are `mappings.schema.ItemDocument`s; highlighted text is marked
+with `imr_search.marks` characters, never HTML: presenters render it. Opening an engine for a
+target is `imr_search.engines.open_engine`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal, Protocol
+
+from imr_search.errors import InvalidParameter
+from mappings.facets import FACETS_BY_NAME
+from mappings.schema import ItemDocument
+
+Sort = Literal["relevance", "date"]
+SORTS: tuple[str, ...] = ("relevance", "date")
+MAX_PER_PAGE = 100
+MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's default)
+MAX_FACET_SIZE = 100
+
+# --- requests -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search: query text in the shared language, facet filters, sort and page.
+
+    `filters` maps a facet name to the selected values: OR within a facet, AND across facets.
+    `breakdown` names a facet whose top values get their own Upheld/Overturned counts.
+    """
+
+    query: str = ""
+    filters: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    sort: Sort = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facet_size: int = 10
+    breakdown: str | None = None
+    highlight: bool = True
+
+    def __post_init__(self) -> None:
+        for name, values in self.filters.items():
+            if name not in FACETS_BY_NAME:
+                raise InvalidParameter(
+                    name, "no such filter; use one of " + ", ".join(FACETS_BY_NAME)
+                )
+            if isinstance(values, str):
+                raise InvalidParameter(name, "give a list of values, not a string")
+        if self.sort not in SORTS:
+            raise InvalidParameter("sort", f"must be one of {', '.join(SORTS)}")
+        if self.page < 1:
+            raise InvalidParameter("page", "must be 1 or more")
+        if not 0 <= self.per_page <= MAX_PER_PAGE:
+            raise InvalidParameter("per_page", f"must be between 0 and {MAX_PER_PAGE}")
+        if self.page * self.per_page > MAX_RESULT_WINDOW:
+            raise InvalidParameter(
+                "page", f"results deeper than {MAX_RESULT_WINDOW} are not served; narrow the search"
+            )
+        if not 0 <= self.facet_size <= MAX_FACET_SIZE:
+            raise InvalidParameter("facet_size", f"must be between 0 and {MAX_FACET_SIZE}")
+        if self.breakdown is not None and self.breakdown not in FACETS_BY_NAME:
+            raise InvalidParameter("breakdown", "must be a facet name")
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class SimilarRequest:
+    """Similar prior cases to one item (`item_id`) or to pasted text (`text`)."""
+
+    item_id: str | None = None
+    text: str | None = None
+    k: int = 10
+    same_category: bool = False  # restrict to the item's category (or `category`)
+    category: str | None = None
+    include_same_letter: bool = False
+
+    def __post_init__(self) -> None:
+        if (self.item_id is None) == (self.text is None):
+            raise InvalidParameter("item_id/text", "give exactly one of an item id or a text")
+        if self.text is not None and not self.text.strip():
+            raise InvalidParameter("text", "is empty; paste a denial or a case summary")
+        if not 1 <= self.k <= MAX_PER_PAGE:
+            raise InvalidParameter("k", f"must be between 1 and {MAX_PER_PAGE}")
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class OutcomeRate:
+    upheld: int
+    overturned: int
+
+    @property
+    def total(self) -> int:
+        return self.upheld + self.overturned
+
+    @property
+    def upheld_pct(self) -> float:
+        return round(100.0 * self.upheld / self.total, 1) if self.total else 0.0
+
+    @property
+    def overturned_pct(self) -> float:
+        return round(100.0 * self.overturned / self.total, 1) if self.total else 0.0
+
+    @classmethod
+    def of(cls, docs: Iterable[ItemDocument]) -> OutcomeRate:
+        """How these decisions went."""
+        upheld = overturned = 0
+        for doc in docs:
+            if doc.outcome == "Upheld":
+                upheld += 1
+            else:
+                overturned += 1
+        return cls(upheld=upheld, overturned=overturned)
+
+
+@dataclass(frozen=True)
+class BreakdownRow:
+    """Outcome counts for one value of the breakdown facet."""
+
+    value: str
+    rate: OutcomeRate
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: the stored document, its score, and marked text (imr_search.marks)."""
+
+    doc: ItemDocument
+    score: float | None
+    marked_treatment: str  # the whole treatment, matches marked
+    marked_snippet: str  # the best passage of the rationale/summary/citations, marked
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    total: int
+    hits: tuple[Hit, ...]
+    facets: dict[str, tuple[FacetValue, ...]]
+    outcome_rate: OutcomeRate
+    took_ms: float
+    breakdown: tuple[BreakdownRow, ...] = ()
+    # Set when the engine bounded the cost of a very broad query (e.g. ranked by date instead
+    # of relevance); a sentence the UI can show as is.
+    notice: str | None = None
+
+
+@dataclass(frozen=True)
+class SimilarHit:
+    doc: ItemDocument
+    score: float
+    shared_terms: tuple[str, ...]  # why it matched: the strongest terms both texts share
+
+
+@dataclass(frozen=True)
+class MarkedItem:
+    """An item's whole texts with a query's matches marked (the item page)."""
+
+    treatment: str
+    rationale: str
+    summary: str
+
+
+# --- indexing -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceDocuments:
+    """The documents of one letter file, with that file's fingerprint.
+
+    `source` is the file as the indexer names it (the key for updates and --prune);
+    `fingerprint` says what "unchanged" means (content hash + parser version)."""
+
+    source: str
+    fingerprint: str
+    letter_id: str
+    items: tuple[ItemDocument, ...]
+
+
+@dataclass(frozen=True)
+class WriteFailure:
+    """An item or letter the engine refused (e.g. an Elasticsearch bulk error)."""
+
+    source: str
+    item_id: str | None
+    reason: str
+    # True when the letter is already indexed from another file (same item ids): the file is
+    # skipped and reported, never silently overwriting the first copy. Not an error.
+    duplicate: bool = False
+
+
+def duplicate_failure(source: str, item_id: str, indexed_from: str) -> WriteFailure:
+    """The report for a file whose letter is already indexed from another file."""
+    return WriteFailure(
+        source,
+        item_id,
+        f"duplicate: item {item_id} is already indexed from {indexed_from}; "
+        "this file was skipped (remove one of the two copies)",
+        duplicate=True,
+    )
+
+
+def item_not_found(item_id: str) -> str:
+    """The message for an unknown item id (both engines say the same)."""
+    return (
+        f"No item with id {item_id!r} in the index; check the id "
+        "(it looks like CM16-0213037-1) or search for the case first."
+    )
+
+
+# --- the engine -----------------------------------------------------------------------------
+
+
+class Engine(Protocol):
+    """What the indexer, the web UI and the CLI need from a search engine."""
+
+    target: str  # file path or URL, for messages
+    # One instance may serve many threads at once (a network client); otherwise each thread
+    # opens its own (one SQLite connection per thread).
+    thread_safe: ClassVar[bool]
+    # The index is a local file (reports can sit beside it).
+    local_file: ClassVar[bool]
+
+    # Writing (indexer.pipeline only; the web UI is read-only).
+    def indexed_sources(self) -> Mapping[str, str]:
+        """source -> fingerprint of every file already indexed.
+
+        A Mapping, not necessarily a dict: an engine may answer lookups lazily so that
+        millions of sources need not sit in memory (the pipeline only looks up and iterates).
+        """
+        ...
+
+    def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
+        """Replace all items of each source with its documents; record fingerprints.
+
+        Crash-safe: a source's fingerprint is recorded only once its items are stored, so a
+        run killed at any point and re-run ends with the same index as a clean run.
+        """
+        ...
+
+    def delete_sources(self, sources: Iterable[str]) -> int:
+        """Remove the items of these source files (for --prune); returns items removed."""
+        ...
+
+    def finish(self) -> None:
+        """After a bulk load: optimize / refresh so searches see everything, fast."""
+        ...
+
+    # Reading.
+    def count(self) -> int: ...
+
+    def search(self, request: SearchRequest) -> SearchResponse: ...
+
+    def get_item(self, item_id: str) -> ItemDocument:
+        """The stored document; raises ItemNotFound."""
+        ...
+
+    def mark_item(self, item_id: str, query: str) -> MarkedItem:
+        """The item's texts with the query's matches marked (the engine's own analysis:
+        stems, synonyms, phrases); raises ItemNotFound, QuerySyntaxError."""
+        ...
+
+    def letter_items(self, letter_id: str) -> list[ItemDocument]:
+        """Every item document of one letter, in item order."""
+        ...
+
+    def similar(self, request: SimilarRequest) -> list[SimilarHit]: ...
+
+    def close(self) -> None: ...

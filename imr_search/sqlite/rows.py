@@ -1,0 +1,61 @@
+"""An item's row: how an ItemDocument is stored in `items` and read back.
+
+The document is kept as JSON, except its three long texts (treatment, rationale, clinical
+summary), which live in their own columns (the FTS5 index's external content) and are put
+back on reading: every text is stored once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from mappings.facets import FACETS, facet_values
+from mappings.fields import SEARCH_FIELDS
+from mappings.schema import ItemDocument, decode, encode
+
+# Columns to select for `load_doc`, in its argument order.
+DOC_COLUMNS = "doc, treatment, rationale, summary"
+
+
+@dataclass
+class Row:
+    """One item ready to insert: its columns, FTS texts and facet labels."""
+
+    id: str
+    letter_id: str
+    item_number: int
+    outcome: str
+    category: str
+    decision_date: str | None
+    year: int | None
+    doc_json: str
+    texts: tuple[str, ...]  # one per FTS column (mappings.fields order)
+    facets: list[tuple[str, str]] = field(default_factory=list)
+
+
+def build_row(doc: ItemDocument) -> Row:
+    """The row of a document: its lookup columns, its texts and its facet values."""
+    bare = replace(doc, treatment="", rationale="", letter=replace(doc.letter, clinical_summary=""))
+    return Row(
+        id=doc.id,
+        letter_id=doc.letter_id,
+        item_number=doc.item_number,
+        outcome=doc.outcome,
+        category=doc.category,
+        decision_date=doc.letter.decision_date,
+        year=doc.decision_year,
+        doc_json=encode(bare).decode("utf-8"),
+        texts=tuple(f.text_of(doc) for f in SEARCH_FIELDS),
+        facets=[(spec.name, value) for spec in FACETS for value in facet_values(doc, spec)],
+    )
+
+
+def load_doc(doc_json: str, treatment: str, rationale: str, summary: str) -> ItemDocument:
+    """The stored document with its texts put back (columns: DOC_COLUMNS)."""
+    doc = decode(doc_json, ItemDocument)
+    return replace(
+        doc,
+        treatment=treatment,
+        rationale=rationale,
+        letter=replace(doc.letter, clinical_summary=summary),
+    )

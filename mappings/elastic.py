@@ -1,0 +1,107 @@
+"""The Elasticsearch index definition, derived from the item schema (mappings.schema).
+
+Every field's elasticsearch.dsl field is built from the `Indexed` metadata of its schema
+annotation; nested and object fields take their properties from the nested type. Settings
+come from here, the analysis from mappings.analysis. `python -m mappings` prints the whole
+definition.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import typing
+from functools import cache
+from typing import Any, get_args
+
+from elasticsearch.dsl import Field, Index, Keyword, Mapping
+
+from mappings.analysis import ANALYZER, TOKENIZER
+from mappings.schema import Indexed, ItemDocument
+
+# Bump when the definition changes in a way an existing index cannot follow; the engine then
+# asks for a re-index (indices are versioned behind an alias).
+SCHEMA_VERSION = 2
+DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
+# Engine bookkeeping stored beside the document (the source file as the indexer named it),
+# left out of every read.
+OWNER_FIELD = "indexed_from"
+
+SETTINGS: dict[str, Any] = {
+    "number_of_shards": 1,
+    "auto_expand_replicas": "0-1",
+    "refresh_interval": "1s",
+    "max_result_window": 10000,
+}
+ABOUT = (
+    "One document per disputed IMR item (mappings.schema.ItemDocument). Text fields use "
+    "imr_english: Unicode word tokens (the query language's own word rule), lowercase, accents "
+    "folded, Porter stemming, no stop words. Synonyms are expanded by the query language, not "
+    "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
+    f"stays within one citation. {OWNER_FIELD} (the source file as the indexer named it) is "
+    "the engine's bookkeeping, left out of every read."
+)
+
+
+def _inner_type(hint: Any) -> type:
+    """The dataclass inside Annotated[tuple[X, ...] | None, ...] and similar hints."""
+    stack = [hint]
+    while stack:
+        current = stack.pop()
+        if dataclasses.is_dataclass(current) and isinstance(current, type):
+            return current
+        stack.extend(get_args(current))
+    raise TypeError(f"no dataclass in {hint!r}")
+
+
+def dsl_field(indexed: Indexed, properties: dict[str, Field] | None = None) -> Field:
+    """The elasticsearch.dsl field an `Indexed` describes (sub-fields included)."""
+    options = dict(indexed.options)
+    if "fields" in options:
+        options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
+    if properties is not None:
+        options["properties"] = properties
+    return Field.get_dsl_class(indexed.type)(**options)  # type: ignore[no-any-return]
+
+
+def properties(cls: type) -> dict[str, Field]:
+    """name -> elasticsearch.dsl field for every field of a schema dataclass."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out: dict[str, Field] = {}
+    for f in dataclasses.fields(cls):
+        hint = hints[f.name]
+        meta = [m for m in getattr(hint, "__metadata__", ()) if isinstance(m, Indexed)]
+        if len(meta) != 1:
+            raise TypeError(f"{cls.__name__}.{f.name} needs exactly one Indexed annotation")
+        inner = None
+        if meta[0].type in ("nested", "object"):
+            inner = properties(_inner_type(get_args(hint)[0]))
+        out[f.name] = dsl_field(meta[0], inner)
+    return out
+
+
+def mapping() -> Mapping:
+    """The mapping of the items index, strict, with its bookkeeping field."""
+    m = Mapping()
+    m.meta("dynamic", "strict")
+    m.meta("_meta", {"about": ABOUT, "schema_version": SCHEMA_VERSION})
+    for name, field in properties(ItemDocument).items():
+        m.field(name, field)
+    m.field(OWNER_FIELD, Keyword())
+    return m
+
+
+@cache
+def _definition() -> dict[str, Any]:
+    index = Index(DEFAULT_ALIAS)
+    index.settings(index=SETTINGS, analysis={"tokenizer": TOKENIZER, "analyzer": ANALYZER})
+    index.mapping(mapping())
+    return index.to_dict()
+
+
+def index_definition() -> dict[str, Any]:
+    """Settings and mappings as sent to `indices.create` (a fresh copy each call)."""
+    return copy.deepcopy(_definition())
+
+
+__all__ = ["DEFAULT_ALIAS", "OWNER_FIELD", "SCHEMA_VERSION", "index_definition", "mapping"]

@@ -1,0 +1,65 @@
+"""The facets: one table, and the reference of what each facet's values are for a document.
+
+Both engines implement these facets and must count exactly what `facet_values()` says (the
+behaviour suite checks it): plain facets read one field of the document; citation facets read
+one party's citations, so "the reviewer relied on ODG" never matches an item where only the
+claims administrator cited ODG.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from mappings.schema import ItemDocument, Party
+
+NONE = "none"  # citation-source facet value: that party cited nothing
+
+FacetKind = Literal["field", "citation_source", "citation_guideline"]
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """One facet: its URL/filter name, its label, where its values come from."""
+
+    name: str
+    label: str
+    kind: FacetKind = "field"
+    field: str = ""  # field facets: the document path (also the Elasticsearch field)
+    party: Party | None = None  # citation facets: whose citations count
+    numeric: bool = False  # values are integers (filters compare numbers)
+
+
+FACETS: tuple[FacetSpec, ...] = (
+    FacetSpec("outcome", "Outcome", field="outcome"),
+    FacetSpec("category", "Treatment type", field="category"),
+    FacetSpec("body_region", "Body region", field="body_regions"),
+    FacetSpec("specialty", "Reviewer specialty", field="letter.specialties"),
+    FacetSpec("reviewer_source", "Reviewer relied on", "citation_source", "citations.source",
+              "reviewer"),
+    FacetSpec("admin_source", "Claims administrator relied on", "citation_source",
+              "citations.source", "claims_administrator"),
+    FacetSpec("reviewer_guideline", "Reviewer's guideline", "citation_guideline",
+              "citations.label", "reviewer"),
+    FacetSpec("admin_guideline", "Claims administrator's guideline", "citation_guideline",
+              "citations.label", "claims_administrator"),
+    FacetSpec("year", "Decision year", field="decision_year", numeric=True),
+)  # fmt: skip
+FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
+
+
+def facet_values(doc: ItemDocument, spec: FacetSpec) -> list[str]:
+    """The facet values of one document: the reference both engines must agree with."""
+    if spec.kind == "citation_source":
+        sources = sorted({c.source for c in doc.citations if c.party == spec.party})
+        return sources or [NONE]
+    if spec.kind == "citation_guideline":
+        return sorted({c.label for c in doc.citations if c.party == spec.party})
+    value: object = doc
+    for part in spec.field.split("."):
+        value = getattr(value, part)
+    if value is None:
+        return []
+    if isinstance(value, tuple):
+        return [str(v) for v in value]
+    return [str(value)]

@@ -1,0 +1,58 @@
+"""The searchable fields: one table for the query language, both engines, highlighting and
+similar cases.
+
+A query scope (`treatment:`, `rationale:`, `summary:`, `citation:`) is one `SearchField`: the
+text it covers (read from an ItemDocument), its relevance weight (SQLite bm25 column weight,
+Elasticsearch boost), the Elasticsearch fields that hold that text, and its weight when the
+similar-cases search picks an item's distinctive terms (0: not used). The SQLite FTS columns
+are the scopes, in this order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mappings.schema import ItemDocument
+
+
+@dataclass(frozen=True)
+class SearchField:
+    scope: str  # the query language's field name, and the SQLite FTS column
+    weight: float  # relevance: a match in the treatment counts most, then the rationale
+    es_fields: tuple[str, ...]  # Elasticsearch fields searched for this scope
+    text_of: Callable[[ItemDocument], str]  # the text this scope covers
+    nested: str | None = None  # Elasticsearch nested path of es_fields, if any
+    similar_weight: float = 0.0  # weight of the field's terms when finding similar cases
+    snippet: bool = True  # may give the hit's snippet (in table order, treatment excluded)
+
+
+def citation_text(doc: ItemDocument) -> str:
+    """Every citation's label and sentence(s): what `citation:` searches."""
+    return " ".join(f"{c.label}. {c.text}" for c in doc.citations)
+
+
+SEARCH_FIELDS: tuple[SearchField, ...] = (
+    SearchField(
+        "treatment", 5.0, ("treatment",), lambda d: d.treatment, similar_weight=4.0, snippet=False
+    ),
+    SearchField("rationale", 2.0, ("rationale",), lambda d: d.rationale, similar_weight=1.0),
+    SearchField(
+        "summary",
+        1.0,
+        ("letter.clinical_summary",),
+        lambda d: d.letter.clinical_summary,
+        similar_weight=0.5,
+    ),
+    SearchField(
+        "citation",
+        1.0,
+        ("citations.label.text", "citations.text"),
+        citation_text,
+        nested="citations",
+    ),
+)
+FIELDS_BY_SCOPE: dict[str, SearchField] = {f.scope: f for f in SEARCH_FIELDS}
+SCOPES: tuple[str, ...] = tuple(FIELDS_BY_SCOPE)
+# The texts of an item the similar-cases search reads, with their weights.
+SIMILAR_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.similar_weight)

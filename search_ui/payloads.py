@@ -1,0 +1,335 @@
+"""The JSON presenter: typed payloads of the API and of the CLI's --json, built from the
+engine contract's responses.
+
+Every JSON body the app sends is one of these frozen dataclasses, encoded by msgspec; the
+OpenAPI document (search_ui.openapi) is generated from the same types, so what is published is
+what is sent (a test validates real responses against it). The functions here are pure: URLs
+come in as arguments, so the CLI uses them without a web request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from imr_search.contract import (
+    BreakdownRow,
+    FacetValue,
+    Hit,
+    OutcomeRate,
+    SearchResponse,
+    SimilarHit,
+)
+from mappings.schema import CitationSource, ItemDocument, Outcome, Party
+from search_ui.markup import to_markup
+
+UrlOf = Callable[[str], str]  # item id -> its address
+
+# --- shared parts ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """How a set of decisions went."""
+
+    upheld: int
+    overturned: int
+    total: int
+    upheld_pct: float
+    overturned_pct: float
+
+    @classmethod
+    def of(cls, rate: OutcomeRate) -> Rate:
+        return cls(rate.upheld, rate.overturned, rate.total, rate.upheld_pct, rate.overturned_pct)
+
+
+@dataclass(frozen=True)
+class BreakdownEntry:
+    """Outcome counts of one value of the breakdown facet."""
+
+    value: str
+    upheld: int
+    overturned: int
+    total: int
+    upheld_pct: float
+    overturned_pct: float
+
+    @classmethod
+    def of(cls, row: BreakdownRow) -> BreakdownEntry:
+        r = row.rate
+        return cls(row.value, r.upheld, r.overturned, r.total, r.upheld_pct, r.overturned_pct)
+
+
+@dataclass(frozen=True)
+class CitationBrief:
+    party: Party
+    source: CitationSource
+    label: str
+
+
+@dataclass(frozen=True)
+class ResultItem:
+    """One search result. `snippet` and `treatment_html` are escaped HTML with <mark> only."""
+
+    id: str
+    treatment: str
+    outcome: Outcome
+    category: str
+    body_regions: tuple[str, ...]
+    case_number: str | None
+    decision_date: str | None
+    specialties: tuple[str, ...]
+    citations: tuple[CitationBrief, ...]
+    cited_nothing: tuple[Party, ...]
+    score: float | None
+    snippet: str
+    treatment_html: str
+    url: str | None = None  # the JSON twin of the item page (API only)
+    html_url: str | None = None  # the item page (API only)
+
+
+@dataclass(frozen=True)
+class SimilarCase:
+    id: str
+    treatment: str
+    outcome: Outcome
+    category: str
+    case_number: str | None
+    decision_date: str | None
+    score: float
+    shared_terms: tuple[str, ...]
+    url: str | None = None
+    html_url: str | None = None
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    selected: bool
+
+
+# --- the engine's answers, as the CLI prints them ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A search response (`imr-search search --json`)."""
+
+    total: int
+    took_ms: float
+    items: tuple[ResultItem, ...]
+    facets: dict[str, tuple[FacetCount, ...]]
+    outcome_rate: Rate
+    breakdown: tuple[BreakdownEntry, ...]
+    notice: str | None
+
+
+def result_item(hit: Hit, url: UrlOf | None = None, html_url: UrlOf | None = None) -> ResultItem:
+    d = hit.doc
+    return ResultItem(
+        id=d.id,
+        treatment=d.treatment,
+        outcome=d.outcome,
+        category=d.category,
+        body_regions=d.body_regions,
+        case_number=d.letter.case_number,
+        decision_date=d.letter.decision_date,
+        specialties=d.letter.specialties,
+        citations=tuple(CitationBrief(c.party, c.source, c.label) for c in d.citations),
+        cited_nothing=d.cited_nothing,
+        score=hit.score,
+        snippet=to_markup(hit.marked_snippet),
+        treatment_html=to_markup(hit.marked_treatment),
+        url=url(d.id) if url else None,
+        html_url=html_url(d.id) if html_url else None,
+    )
+
+
+def search_result(response: SearchResponse) -> SearchResult:
+    return SearchResult(
+        total=response.total,
+        took_ms=round(response.took_ms, 2),
+        items=tuple(result_item(h) for h in response.hits),
+        facets={name: facet_counts(values) for name, values in response.facets.items()},
+        outcome_rate=Rate.of(response.outcome_rate),
+        breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+        notice=response.notice,
+    )
+
+
+def facet_counts(values: Iterable[FacetValue]) -> tuple[FacetCount, ...]:
+    return tuple(FacetCount(v.value, v.count, v.selected) for v in values)
+
+
+def similar_case(
+    hit: SimilarHit, url: UrlOf | None = None, html_url: UrlOf | None = None
+) -> SimilarCase:
+    d = hit.doc
+    return SimilarCase(
+        id=d.id,
+        treatment=d.treatment,
+        outcome=d.outcome,
+        category=d.category,
+        case_number=d.letter.case_number,
+        decision_date=d.letter.decision_date,
+        score=round(hit.score, 4),
+        shared_terms=hit.shared_terms,
+        url=url(d.id) if url else None,
+        html_url=html_url(d.id) if html_url else None,
+    )
+
+
+# --- the API's pages ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetOptionPayload:
+    value: str
+    label: str
+    count: int | None  # None: selected, but outside the engine's top values
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class FacetBlockPayload:
+    name: str
+    label: str
+    truncated: bool
+    values: tuple[FacetOptionPayload, ...]
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    facet: str
+    value: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class SearchEcho:
+    """The search as the server understood it."""
+
+    q: str
+    filters: dict[str, tuple[str, ...]]
+    sort: str
+    page: int
+    per_page: int
+    facet_size: int
+    breakdown: str | None
+
+
+@dataclass(frozen=True)
+class SearchLinks:
+    self: str
+    html: str
+    next: str | None
+    prev: str | None
+    export_csv: str
+    export_json: str
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """/api/search: the search page's JSON twin."""
+
+    total: int
+    took_ms: float
+    items: tuple[ResultItem, ...]
+    facets: tuple[FacetBlockPayload, ...]
+    active_filters: tuple[ActiveFilter, ...]
+    outcome_rate: Rate
+    breakdown: tuple[BreakdownEntry, ...]
+    notice: str | None
+    request: SearchEcho
+    links: SearchLinks
+
+
+@dataclass(frozen=True)
+class FacetsPage:
+    """/api/facets: counts, outcome rate and breakdown of a search, no results."""
+
+    total: int
+    took_ms: float
+    facets: tuple[FacetBlockPayload, ...]
+    active_filters: tuple[ActiveFilter, ...]
+    outcome_rate: Rate
+    breakdown: tuple[BreakdownEntry, ...]
+    request: SearchEcho
+
+
+@dataclass(frozen=True)
+class LetterItemRef:
+    id: str
+    item_number: int
+    treatment: str
+    outcome: Outcome
+    url: str
+
+
+@dataclass(frozen=True)
+class ItemLinks:
+    self: str
+    html: str
+    similar: str
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    """/api/items/{id}: one decision in full, its letter's other items, similar cases."""
+
+    item: ItemDocument
+    letter_items: tuple[LetterItemRef, ...]
+    similar: tuple[SimilarCase, ...]
+    similar_outcome_rate: Rate
+    links: ItemLinks
+    rationale_html: str | None  # the rationale with the query's matches marked (with ?q=)
+
+
+@dataclass(frozen=True)
+class SimilarPage:
+    """/api/similar and /api/items/{id}/similar."""
+
+    similar: tuple[SimilarCase, ...]
+    outcome_rate: Rate
+    item_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Health:
+    status: str
+    items: int
+
+
+@dataclass(frozen=True)
+class ErrorBody:
+    status: int
+    message: str
+    parameter: str | None
+
+
+@dataclass(frozen=True)
+class ErrorPayload:
+    """Every error of the API and the exports."""
+
+    error: ErrorBody
+
+
+@dataclass(frozen=True)
+class ApiIndex:
+    openapi: str
+    endpoints: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ExportJson:
+    """/export.json (streamed): the search, and every result's whole document."""
+
+    query: str
+    filters: dict[str, tuple[str, ...]]
+    sort: str
+    total: int
+    limit: int
+    truncated: bool
+    items: tuple[ItemDocument, ...]
