@@ -53,6 +53,7 @@ from imr_search.elastic.engine import ElasticEngine
 from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
+from indexer.documents import source_documents
 from mappings.elastic import index_definition
 
 QUERIES: list[SearchRequest] = [
@@ -87,8 +88,9 @@ def prebuild_documents(batches: str, ndjson: str) -> dict[str, int]:
         for batch in read_batches(batches):
             lines = []
             for entry in batch:
-                for item in entry.letter.items:
-                    doc = build_document(entry, item)
+                source = source_documents(*entry)
+                for item in source.items:
+                    doc = build_document(source.source, item)
                     lines.append(json.dumps({"index": {"_id": doc["id"]}}))
                     lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
                     docs += 1

@@ -47,8 +47,9 @@ from common import (
 from imr_search.contract import SearchRequest
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
+from imr_search.sqlite.rows import build_row
 from imr_search.sqlite.schema import TOKENIZER
-from imr_search.sqlite.writer import build_row
+from indexer.documents import source_documents
 
 INDEX_TARGET = 15_000  # items/s (issue 3)
 INDEX_RATIO = 1.5  # at most this many times the raw FTS5 insert time
@@ -78,7 +79,7 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     inserting = 0.0
     items = 0
     for batch in read_batches(batches):
-        rows = [build_row(s.letter, item).texts for s in batch for item in s.letter.items]
+        rows = [build_row(doc).texts for entry in batch for doc in source_documents(*entry).items]
         started = time.perf_counter()
         db.execute("BEGIN")
         db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?)", rows)

@@ -44,16 +44,18 @@ def _group_for(words: tuple[str, ...], field: str | None) -> Node | None:
 
 def expand_synonyms(node: Node | None) -> Node | None:
     """Return the AST with shared synonyms expanded (None stays None)."""
-    if node is None:
-        return None
+    return None if node is None else _expand(node)
+
+
+def _expand(node: Node) -> Node:
     if isinstance(node, Term):
         return node if node.prefix else (_group_for((node.text,), node.field) or node)
     if isinstance(node, Phrase):
         return _group_for(node.words, node.field) or node
     if isinstance(node, Not):
-        return Not(expand_synonyms(node.child))
+        return Not(_expand(node.child))
     if isinstance(node, Or):
-        return Or(tuple(expand_synonyms(c) for c in node.children))
+        return Or(tuple(_expand(c) for c in node.children))
     return _expand_and(node)
 
 
@@ -65,13 +67,13 @@ def _expand_and(node: And) -> Node:
         matched = False
         # Longest run of adjacent plain terms (same field) that forms a synonym entry.
         for size in range(min(_longest_entry(), len(children) - i), 1, -1):
-            run = children[i : i + size]
-            if not all(isinstance(c, Term) and not c.prefix for c in run):
+            run = [c for c in children[i : i + size] if isinstance(c, Term) and not c.prefix]
+            if len(run) != size:
                 continue
-            fields = {c.field for c in run}  # type: ignore[union-attr]
+            fields = {c.field for c in run}
             if len(fields) != 1:
                 continue
-            words = tuple(c.text for c in run)  # type: ignore[union-attr]
+            words = tuple(c.text for c in run)
             group = _group_for(words, fields.pop())
             if group is not None:
                 out.append(group)
@@ -79,6 +81,6 @@ def _expand_and(node: And) -> Node:
                 matched = True
                 break
         if not matched:
-            out.append(expand_synonyms(children[i]))
+            out.append(_expand(children[i]))
             i += 1
     return out[0] if len(out) == 1 else And(tuple(out))

@@ -106,8 +106,10 @@ def _drop_page_furniture(pages: list[list[str]]) -> list[list[str]]:
     edges = [_edge_positions(page) for page in pages]
     counts: Counter[str] = Counter()
     for page, positions in zip(pages, edges, strict=True):
-        for masked in {_furniture_key(page[index]) for index in positions} - {None}:
-            counts[masked] += 1
+        keys = {_furniture_key(page[index]) for index in positions}
+        for masked in keys:
+            if masked is not None:
+                counts[masked] += 1
     filled_pages = sum(1 for positions in edges if positions)
     needed = max(2, (filled_pages * 3 + 4) // 5)  # at least 60% of the pages
     running = {line for line, count in counts.items() if count >= needed}

@@ -146,7 +146,7 @@ def run_index(
     """Index letter files and folders into `target` (see the module docstring)."""
     from indexer.read import iter_letter_files
 
-    paths = [str(p) for p in paths]
+    roots = [str(p) for p in paths]
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
     # Workers are forked before the engine opens: no database connection crosses a fork.
@@ -159,17 +159,17 @@ def run_index(
         if engine is None:
             engine = open_engine(target, writable=True)
         summary.target = engine.target
-        total = sum(1 for _ in iter_letter_files(paths)) if progress else None
+        total = sum(1 for _ in iter_letter_files(roots)) if progress else None
         bar = _progress_bar(total) if progress else None
         known = engine.indexed_sources()
-        tasks = _tasks(iter_letter_files(paths), known)
+        tasks = _tasks(iter_letter_files(roots), known)
         try:
             _index_files(engine, tasks, pool, summary, bar, batch_items)
             walked = True
         except KeyboardInterrupt:
             summary.interrupted = True
         if prune and not summary.interrupted:
-            _prune(engine, paths, summary)
+            _prune(engine, roots, summary)
         if not summary.interrupted:
             engine.finish()
     finally:
@@ -295,12 +295,12 @@ def _write(engine: Engine, batch: list[SourceDocuments], summary: IndexSummary) 
     failures = engine.write(batch)
     refused = {f.source for f in failures}
     for failure in failures:
-        entry = (failure.source, failure.reason)
-        (summary.skipped if failure.duplicate else summary.failed).append(entry)
-    for entry in batch:
-        if entry.source not in refused:
+        report = (failure.source, failure.reason)
+        (summary.skipped if failure.duplicate else summary.failed).append(report)
+    for written in batch:
+        if written.source not in refused:
             summary.letters_read += 1
-            summary.items_indexed += len(entry.items)
+            summary.items_indexed += len(written.items)
 
 
 def _prune(engine: Engine, paths: list[str], summary: IndexSummary) -> None:

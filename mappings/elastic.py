@@ -61,7 +61,8 @@ def dsl_field(indexed: Indexed, properties: dict[str, Field] | None = None) -> F
         options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
     if properties is not None:
         options["properties"] = properties
-    return Field.get_dsl_class(indexed.type)(**options)  # type: ignore[no-any-return]
+    field: Field = Field.get_dsl_class(indexed.type)(**options)
+    return field
 
 
 def properties(cls: type) -> dict[str, Field]:

@@ -51,7 +51,7 @@ FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
 def facet_values(doc: ItemDocument, spec: FacetSpec) -> list[str]:
     """The facet values of one document: the reference both engines must agree with."""
     if spec.kind == "citation_source":
-        sources = sorted({c.source for c in doc.citations if c.party == spec.party})
+        sources: list[str] = sorted({c.source for c in doc.citations if c.party == spec.party})
         return sources or [NONE]
     if spec.kind == "citation_guideline":
         return sorted({c.label for c in doc.citations if c.party == spec.party})

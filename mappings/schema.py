@@ -163,7 +163,8 @@ def decode(data: bytes | str, type_: type[T]) -> T:
     decoder = _DECODERS.get(type_)
     if decoder is None:
         decoder = _DECODERS[type_] = msgspec.json.Decoder(type_)
-    return decoder.decode(data)  # type: ignore[no-any-return]
+    found: T = decoder.decode(data)
+    return found
 
 
 def from_builtins(data: Any, type_: type[T]) -> T:

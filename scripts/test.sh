@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a fresh machine: installs what the tests need, then pytest.
+# Run the whole test suite on a fresh machine: installs what the tests need, runs the static
+# checks (ruff, mypy), then pytest.
 #   - Python packages: pip install -e ".[test,serve]"
 #   - Chromium (browser end-to-end test): Debian's package, when apt-get is usable
 #   - Elasticsearch: fetched by the test fixture from Maven Central (devtools/esnode.py)
@@ -12,6 +13,11 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
     echo "Installing Debian's chromium for the browser test..."
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+
+echo "Static checks: ruff check, ruff format --check, mypy..."
+python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
 
 set +e
 python3 -m pytest "$@"

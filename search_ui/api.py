@@ -21,7 +21,6 @@ from imr_search.contract import OutcomeRate, SearchResponse, SimilarRequest
 from imr_search.errors import InvalidParameter
 from search_ui import backend, items
 from search_ui.facets import active_filters, build_facets
-from search_ui.http import json_response
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
 from search_ui.payloads import (
@@ -43,6 +42,7 @@ from search_ui.payloads import (
     similar_case,
 )
 from search_ui.presentation import item_url, search_url
+from search_ui.responses import json_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -16,7 +16,13 @@ from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
-from imr_search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, Hit, SearchResponse
+from imr_search.contract import (
+    MAX_PER_PAGE,
+    MAX_RESULT_WINDOW,
+    Hit,
+    SearchRequest,
+    SearchResponse,
+)
 from mappings.schema import ItemDocument, Party, encode
 from search_ui import backend
 from search_ui.params import SearchState, parse_int, parse_search_args
@@ -81,8 +87,11 @@ def _hits(state: SearchState, limit: int, first: SearchResponse) -> Iterator[Hit
         page += 1
         if page * state.per_page > MAX_RESULT_WINDOW:
             return
-        req = state.request(page=page, highlight=False)
-        response = backend.run(lambda e, r=req: e.search(r))
+        response = _page(state.request(page=page, highlight=False))
+
+
+def _page(req: SearchRequest) -> SearchResponse:
+    return backend.run(lambda e: e.search(req))
 
 
 def _first(state: SearchState) -> SearchResponse:

@@ -17,13 +17,6 @@ from search_ui.payloads import FacetBlockPayload, FacetOptionPayload
 UrlFor = Callable[[SearchState], str]
 
 PARTY_LABELS = {"claims_administrator": "Claims administrator", "reviewer": "Reviewer"}
-VALUE_LABELS = {
-    "category": {
-        "dme": "Durable medical equipment",
-        "testing": "Testing / diagnostics",
-        "home_health": "Home health",
-    },
-}
 
 
 def value_label(facet: str, value: str) -> str:
@@ -31,8 +24,6 @@ def value_label(facet: str, value: str) -> str:
     spec = FACETS_BY_NAME.get(facet)
     if spec is not None and spec.kind == "citation_source" and value == NONE:
         return "Cited no medical evidence"
-    if facet in VALUE_LABELS and value in VALUE_LABELS[facet]:
-        return VALUE_LABELS[facet][value]
     if facet in ("category", "body_region"):
         return value.replace("_", " ").capitalize()
     return value

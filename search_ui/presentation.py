@@ -25,11 +25,11 @@ def fixed_url(endpoint: str, **values: str) -> str:
     """`url_for` for the app's fixed addresses (no values, or a static file name),
     remembered per app and script root: every page links to the same dozen addresses, and
     building one costs as much as rendering a line of results."""
-    key = (request.script_root, endpoint, *sorted(values.items()))
+    key = (request.script_root, endpoint, *(f"{k}={v}" for k, v in sorted(values.items())))
     cache: dict[tuple[str, ...], str] = current_app.extensions.setdefault(FIXED_URLS, {})
     found = cache.get(key)
     if found is None:
-        found = url_for(endpoint, **values)
+        found = url_for(endpoint, **values)  # type: ignore[arg-type]
         if len(cache) >= _MAX_FIXED:  # bounded whatever script roots a proxy sends
             cache.clear()
         cache[key] = found

@@ -8,7 +8,7 @@ logs the exception. API and export addresses answer JSON
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from imr_search.errors import (
@@ -17,6 +17,8 @@ from imr_search.errors import (
     ItemNotFound,
     QuerySyntaxError,
 )
+from search_ui.payloads import ErrorBody, ErrorPayload
+from search_ui.responses import json_response
 
 CSP = "; ".join(
     (
@@ -49,7 +51,7 @@ def wants_json() -> bool:
 
 def error_response(status: int, message: str, parameter: str | None = None) -> Response:
     if wants_json():
-        resp = jsonify({"error": {"status": status, "message": message, "parameter": parameter}})
+        resp = json_response(ErrorPayload(ErrorBody(status, message, parameter)), status)
     else:
         resp = current_app.make_response(
             render_template("error.html", status=status, message=message, parameter=parameter)

@@ -48,19 +48,18 @@ def run_server(
     quiet: bool = False,
 ) -> None:
     """Serve the app for `target` until interrupted."""
-    if threads is None:
-        threads = default_threads(target)
+    per_worker = default_threads(target) if threads is None else threads
     options = {"IMR_SEARCH_INDEX": target}
     if _gunicorn_available():
         from gunicorn.app.base import BaseApplication
 
-        class _App(BaseApplication):  # type: ignore[misc]
+        class _App(BaseApplication):
             def load_config(self) -> None:
                 settings: dict[str, Any] = {
                     "bind": f"{host}:{port}",
                     "workers": workers,
-                    "threads": threads,
-                    "worker_class": "gthread" if threads > 1 else "sync",
+                    "threads": per_worker,
+                    "worker_class": "gthread" if per_worker > 1 else "sync",
                     "timeout": 60,
                     "graceful_timeout": 10,
                     "limit_request_line": 8190,  # long queries with many filters fit

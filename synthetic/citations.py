@@ -94,8 +94,8 @@ class CitationMaker:
                 make = self._mtus_prose if style == PROSE else self._mtus
                 citations += make(party, who, category, drug_class, region, decided)
             if want_other:
-                make = self._other_prose if style == PROSE else self._other
-                citations.append(make(party, who, category, drug_class, region, decided))
+                make_other = self._other_prose if style == PROSE else self._other
+                citations.append(make_other(party, who, category, drug_class, region, decided))
         return tuple(citations), tuple(nothing)
 
     # -- MTUS ------------------------------------------------------------------------------

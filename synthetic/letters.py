@@ -19,6 +19,7 @@ from indexer.records import (
     FORMATS,
     Item,
     Letter,
+    Outcome,
     Party,
     item_id,
 )
@@ -73,18 +74,18 @@ class FastRandom(random.Random):
     `_randbelow`; a float draw is plenty for picking words, and stays deterministic.
     """
 
-    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+    def choice(self, seq):  # type: ignore[no-untyped-def]
         return seq[int(self.random() * len(seq))]
 
     def randint(self, a: int, b: int) -> int:
         return a + int(self.random() * (b - a + 1))
 
-    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:  # type: ignore[override]
+    def randrange(self, start: int, stop: int | None = None, step: int = 1) -> int:
         if stop is None:
             return int(self.random() * start)
         return start + int(self.random() * (stop - start))
 
-    def sample(self, population, k, *, counts=None):  # type: ignore[no-untyped-def, override]
+    def sample(self, population, k, *, counts=None):  # type: ignore[no-untyped-def]
         pool = list(population)
         size = len(pool)
         draw = self.random
@@ -178,7 +179,7 @@ class LetterFactory:
                 continue
             seen.add(key)
             categories.append(category)
-            outcome = "Upheld" if rng.random() < UPHELD_SHARE else "Overturned"
+            outcome: Outcome = "Upheld" if rng.random() < UPHELD_SHARE else "Overturned"
             number = len(items) + 1
             citations, cited_nothing = self.citations.for_item(
                 category,

@@ -89,7 +89,9 @@ class TreatmentMaker:
         drug_class = None
         if category == V.MEDICATION:
             drug_class = rng.choice(_DRUG_CLASS_POOL)
-            return _medication(rng, drug_class, ctx["dos"]), (), drug_class
+            dos = ctx["dos"]
+            assert isinstance(dos, date)
+            return _medication(rng, drug_class, dos), (), drug_class
         if category == V.SURGERY:
             if rng.random() < 0.12:
                 return rng.choice(V.SURGERY_EXTRAS), (), None
@@ -138,7 +140,9 @@ class TreatmentMaker:
                 limb=limbs[1] if limbs else "",
                 side=rng.choice(("left", "right")),
             )
-            regions = (limbs[1].replace("extremities", "extremity"),) if "{limb" in form else ()
+            regions = (
+                (limbs[1].replace("extremities", "extremity"),) if limbs and "{limb" in form else ()
+            )
         elif category == V.CONSULTATION:
             form = rng.choice(V.CONSULT_FORMS)
             text = form.format(part=part)

@@ -22,8 +22,8 @@ from behaviour.corpus import LETTERS_BY_ALIAS, source_letters
 from imr_search.contract import SearchRequest, SearchResponse, SimilarRequest
 from imr_search.engines import open_engine
 from imr_search.marks import MARK_END, MARK_START
-from imr_search.sqlite import postings
 from imr_search.sqlite import marking as sqlite_marking
+from imr_search.sqlite import postings
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.postings import ALL, LivePostings, Snapshot, bits_from_rowids
@@ -306,7 +306,8 @@ def test_prefix_and_long_text_marks(target: str) -> None:
         for r, *row in engine.db.execute(
             "SELECT rowid, "
             + ", ".join(sqlite_marking._mark_sql(c) for c in range(2))
-            + f" FROM items_fts WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
+            + " FROM items_fts WHERE items_fts MATCH ?"
+            + f" AND rowid IN ({','.join('?' * len(short))})",
             (match, *short),
         )
     }

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from imr_cli import serve as commands
 from imr_cli.main import main
 from imr_search.contract import SearchRequest
 from imr_search.engines import open_engine
-from imr_cli import serve as commands
 from search_ui import create_app, server
 
 

@@ -121,7 +121,7 @@ def test_facets_are_plain_data_with_toggle_urls_and_keep_selected_values() -> No
 def test_value_labels() -> None:
     assert value_label("reviewer_source", "none") == "Cited no medical evidence"
     assert value_label("category", "physical_therapy") == "Physical therapy"
-    assert value_label("category", "dme") == "Durable medical equipment"
+    assert value_label("category", "durable medical equipment") == "Durable medical equipment"
     assert value_label("outcome", "Upheld") == "Upheld"
 
 

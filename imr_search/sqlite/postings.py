@@ -166,8 +166,8 @@ class Snapshot:
                 elif n > top[0]:
                     heapq.heapreplace(top, n)
         for value in always:
-            fv = self._ids.get((facet, value))
-            if fv is not None and value not in out and (n := self._count(fv, mask, planes)):
+            wanted = self._ids.get((facet, value))
+            if wanted is not None and value not in out and (n := self._count(wanted, mask, planes)):
                 out[value] = n
         return out
 

@@ -123,9 +123,8 @@ def run_search(
     notice = None
     ranked: list[tuple[int, float | None]] = []
     if request.per_page and request.offset < total:
-        relevance = matched is not None and request.sort == "relevance"
-        if relevance and matched.count <= relevance_limit:
-            assert match is not None
+        relevant = matched if request.sort == "relevance" else None
+        if relevant is not None and match is not None and relevant.count <= relevance_limit:
             ranked = _relevance_page(
                 db,
                 match,
@@ -136,9 +135,9 @@ def run_search(
                 cache_key,
             )
         else:
-            if relevance:
+            if relevant is not None:
                 notice = (
-                    f"This search matches {matched.count:,} items, too many to rank by "
+                    f"This search matches {relevant.count:,} items, too many to rank by "
                     "relevance quickly, so the newest decisions come first. Add words, a "
                     "phrase or filters to rank by relevance."
                 )
@@ -209,12 +208,12 @@ def _summarize(
     rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
     breakdown: tuple[BreakdownRow, ...] = ()
     if request.breakdown:
-        counts = counted.get(request.breakdown)
-        if counts is None or request.facet_size < 1:  # _breakdown shows at least one value
-            counts = snap.top_counts(
+        shown = counted.get(request.breakdown)
+        if shown is None or request.facet_size < 1:  # _breakdown shows at least one value
+            shown = snap.top_counts(
                 request.breakdown, result, max(request.facet_size, 1), planes=planes
             )
-        breakdown = _breakdown(snap, request, result, upheld_bits, counts)
+        breakdown = _breakdown(snap, request, result, upheld_bits, shown)
     return Summary(facets, rate, breakdown)
 
 
@@ -364,12 +363,12 @@ def _by_date(
         return out
     # Sparse result: sort just its rows.
     rowids = json.dumps(list(iter_bits(result)))
-    rows = db.execute(
+    found = db.execute(
         "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
         " ORDER BY decision_date DESC, id LIMIT ? OFFSET ?",
         (rowids, limit, offset),
     ).fetchall()
-    return [(rowid, None) for (rowid,) in rows]
+    return [(rowid, None) for (rowid,) in found]
 
 
 def _first_year(snap: Snapshot, result: int, offset: int, limit: int) -> tuple[str | None, int]:

@@ -189,21 +189,21 @@ def distinctive_terms(
     min_df: int,
 ) -> list[QueryTerm]:
     """The strongest tf-idf stems of the texts, within the document-frequency budget."""
-    tf: Counter[str] = Counter()
+    tf: dict[str, float] = {}
     for text, weight in texts:
         for word, n in Counter(words_of(text or "")).items():
             if len(word) >= MIN_WORD and not word.isdigit():
-                tf[word] += n * weight
+                tf[word] = tf.get(word, 0.0) + n * weight
     if not tf:
         return []
     stems = _stems(db, sorted(tf))
-    by_stem: dict[str, float] = Counter()
+    by_stem: dict[str, float] = {}
     surface: dict[str, tuple[float, str]] = {}
     for word, weight in tf.items():
         stem = stems.get(word)
         if stem is None:
             continue
-        by_stem[stem] += weight
+        by_stem[stem] = by_stem.get(stem, 0.0) + weight
         if stem not in surface or surface[stem][0] < weight:
             surface[stem] = (weight, word)
     df = _document_frequencies(db, list(by_stem))

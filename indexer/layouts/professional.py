@@ -7,6 +7,8 @@ qualifications. Guideline and rationale sections are numbered per item, or one t
 
 from __future__ import annotations
 
+import re
+
 from indexer import patterns as p
 from indexer.clean import squash
 from indexer.layouts import RawItem, Split, first_heading, outcome_from_rationale, trim_treatment
@@ -91,7 +93,7 @@ def _numbered(section: str) -> list[tuple[int, str]] | None:
     """(number, joined text) of each numbered entry; None when the section is not numbered.
     Entries count up from 1; a number out of sequence ("13." after a date wrapped at its
     hyphen, "11-30-" / "13. There ...") continues the entry before it."""
-    starts = []
+    starts: list[re.Match[str]] = []
     for match in p.NUMBERED_ENTRY.finditer(section):
         if int(match.group(1)) == len(starts) + 1:
             starts.append(match)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from imr_search.contract import SourceDocuments
 from indexer.documents import source_documents
 from indexer.records import Citation, Item, Letter, content_id, item_id
 
@@ -724,7 +725,9 @@ ITEMS: dict[str, tuple[Letter, Item]] = {
 ALIAS: dict[str, str] = {v: k for k, v in ID.items()}
 
 
-def source_letters(letters: list[Letter] | None = None, version: str = "1") -> list[SourceLetter]:
+def source_letters(
+    letters: list[Letter] | None = None, version: str = "1"
+) -> list[SourceDocuments]:
     """What the pipeline would hand the engine for these letters."""
     return [
         source_documents(

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 from indexer.documents import item_document
-from mappings.schema import ItemDocument
 from mappings.facets import FACETS, facet_values
+from mappings.schema import ItemDocument
 
 from .corpus import ITEMS
 
