@@ -261,6 +261,16 @@ LICENSED_IN = re.compile(
     IGNORE_CASE,
 )
 
+# The next line of a credential value that wrapped ("Public Health &" / "General Preventive
+# Medicine", "California, Texas," / "Florida"): words in mixed case, '&' and list punctuation
+# only, no label colon and no sentence; an all-caps line is a heading, not a continuation.
+CREDENTIAL_CONTINUATION = re.compile(
+    r"^[ \t]*(?=[^a-z]*[a-z])(?P<value>[&A-Z][A-Za-z&,'/()\- ]{0,100}?)[ \t,]*$"
+)
+
+# A word of four letters or more (articles and "of", "and" may stay lower case in a name).
+LONG_WORD = re.compile(r"[A-Za-z]{4,}")
+
 # Separators inside a list of states / specialties.
 LIST_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+and\s+(?=[A-Z])")
 SPECIALTY_SEPARATOR = re.compile(r"\s*[,;]\s*")
