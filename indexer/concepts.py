@@ -45,6 +45,13 @@ REGION_ADJECTIVES = {
     "thoracic spine": "thoracic",
     "lumbar spine": "lumbar",
 }
+# A limb named in general -> the parts of it a letter's injury may name.
+LIMB_PARTS = {
+    "upper extremity": ("shoulder", "elbow", "wrist/hand"),
+    "lower extremity": ("hip", "knee", "ankle/foot"),
+}
+# Concept groups that examine a whole limb: "EMG of the right upper extremity" stays so.
+WHOLE_LIMB_GROUPS = frozenset({"electrodiagnostic"})
 CATEGORY_LABELS = {
     "durable medical equipment": "Other durable medical equipment",
     "laboratory/testing": "Other test",
@@ -170,6 +177,27 @@ def concept_phrase(concept: Concept, regions: Iterable[str] = ()) -> str:
     if not any(ch.isupper() for ch in first[1:]) and not any(ch.isdigit() for ch in first):
         first = first[:1].lower() + first[1:]
     return f"{joined} {first} {rest}".strip()
+
+
+def concept_regions(
+    treatment: str, concept: Concept, injury: Sequence[str] = ()
+) -> tuple[str, ...]:
+    """The body regions a request concerns: those its text names; for a regional concept
+    whose text names none ("Physical therapy 6 sessions"), the letter's injury regions; a
+    limb named in general ("MRI of the left lower extremity") narrowed to the injured part
+    of that limb (the knee) when the letter names one."""
+    named = body_regions(request_of(treatment or "").text)
+    if not is_regional(concept):
+        return named
+    if not named:
+        return tuple(injury)
+    if concept.group in WHOLE_LIMB_GROUPS:
+        return named
+    narrowed: list[str] = []
+    for region in named:
+        parts = [r for r in injury if r in LIMB_PARTS.get(region, ())]
+        narrowed += parts or [region]
+    return tuple(dict.fromkeys(narrowed))
 
 
 def concepts() -> tuple[Concept, ...]:
@@ -424,6 +452,7 @@ def _one_rule(keywords: Sequence[str] | None) -> RuleSet | None:
 __all__ = [
     "Concept",
     "concept_phrase",
+    "concept_regions",
     "concepts",
     "explain_concept",
     "is_regional",
