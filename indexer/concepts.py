@@ -84,7 +84,7 @@ class _Drug:
     label: str
     group: str
     ingredients: frozenset[str]
-    form: str  # "oral" | "topical" | "systemic-patch" | "kit"
+    form: str  # "oral" | "topical" | "systemic-transdermal" | "kit"
     topical_key: str | None
     implied_by: tuple[re.Pattern[str], ...]
     generic: bool
@@ -251,7 +251,7 @@ def _drug_concept(words: Text, tables: _Tables) -> tuple[Concept, str] | None:
             listed = ", ".join(sorted(actives))
             return _drug_to_concept(drug), f"topical with {len(actives)} drugs: {listed}"
         drug = combination or specific[0]
-        if drug.form in ("topical", "systemic-patch", "kit"):
+        if drug.form in ("topical", "systemic-transdermal", "kit"):
             return _drug_to_concept(drug), f"drug {drug.key}: {names.get(drug.key, drug.key)!r}"
         return _topical_concept(drug, tables), f"topical form of {drug.key}"
     drug = combination or specific[0]
