@@ -41,8 +41,9 @@ STATEMENT_END = re.compile(
     r"according\s+to|medications?\s+(?:include|included|have|has))\b",
     re.IGNORECASE,
 )
-# Sentence boundary: ". " before an upper-case letter or a digit, not after an initial.
-SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z0-9\"(])|\n{2,}")
+# Sentence boundary: ". " before an upper-case letter or a digit, not after a list number
+# ("Diagnoses: 1. Cervical strain 2. ...").
+SENTENCE = re.compile(r"(?<=[.;!?])(?<!\b\d\.)(?<!\b\d\d\.)\s+(?=[A-Z0-9\"(])|\n{2,}")
 # List entries: commas, semicolons, colons, numbered items.
 ENTRY_SPLIT = re.compile(r"[;,:]|\s\d{1,2}[.)]\s|\u2022")
 # Parts of an entry: "X and Y", "X with Y", "X/Y".
@@ -110,7 +111,7 @@ def _injury_sentences(text: str) -> list[str]:
 
 def _statement_regions(statement: str) -> set[str]:
     tables = _tables()
-    text = _rewrite(statement.lower(), tables.rewrites)
+    text = _rewrite(statement, tables.rewrites)
     statement_words = Text.of(text)
     spine_named = bool(_regions(statement_words) & SPINE)
     radicular = spine_named and bool(tables.nerve_symptoms.first(statement_words))
@@ -165,7 +166,7 @@ def _tables() -> _Tables:
     if unknown:
         raise ValueError(f"injury.json: unknown regions {sorted(unknown)}")
     rewrites = tuple(
-        (re.compile(r"\b" + re.escape(phrase) + r"\b"), f" {replacement} ")
+        (re.compile(r"\b" + re.escape(phrase) + r"\b", re.IGNORECASE), f" {replacement} ")
         for phrase, replacement in sorted(raw["rewrites"].items(), key=lambda kv: -len(kv[0]))
     )
 
