@@ -34,6 +34,9 @@ from importlib import resources
 
 from indexer import patterns as p
 
+# A later ACOEM title ("Low Back Disorders") with a year from this one on is the 3rd edition
+# or later (2011, in the MTUS from Dec. 2017); before it, the revised 2007 Elbow Disorders.
+FIRST_LATER_ACOEM_YEAR = 2008
 YEAR = re.compile(r"\b((?:19|20)\d{2})\b")
 CHAPTER = re.compile(r"\bChapter\s+(\d{1,2})\b|\bCh\.?\s*(\d{1,2})\b", re.IGNORECASE)
 PAGE_NUMBERS = re.compile(r"\d{1,3}")
@@ -134,7 +137,7 @@ def _mtus(guideline: str | None, text: str) -> Guideline:
     written = guideline or ""
     year = _year(written)
     later = _acoem_current(written)
-    if later and (year is None or year >= 2017):
+    if later and (year is None or year >= FIRST_LATER_ACOEM_YEAR):
         return Guideline(f"MTUS ACOEM: {later}", f"MTUS ACOEM {later}", "acoem")
     entry = _mtus_entry(written) or _mtus_entry_by_chapter(written or text)
     if entry is None and (not written or written.upper() == "ACOEM"):

@@ -123,6 +123,11 @@ def find_credentials(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                     specialties += _split_list(prose.group("subspecialties"), p.SPECIALTY_SEPARATOR)
             if not states and prose.group("states"):
                 states += _split_list(prose.group("states"), p.LIST_SEPARATOR)
+        if not specialties:
+            specialties += [
+                " ".join(m.group("profession").split())
+                for m in p.LICENSED_PROFESSION.finditer(flat)
+            ]
         if not states:
             licensed = p.LICENSED_IN.search(flat)
             if licensed:

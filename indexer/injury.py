@@ -29,6 +29,7 @@ DIAGNOSIS_CUE = re.compile(
     r"were|that\s+include|documented\s+as|noted\s+to\s+include))*|\bimpressions?\b|"
     r"\b(?:undergoing|receiving|being|been)\s+(?:treatments?|treated|care)\s+for\b|"
     r"\btreated\s+for\b|\btreatments?\s+for\b|\bclaim\s+for\b|\bincurring\b|"
+    r"\bassessments?\s*:|"
     r"\binjur(?:y|ies|ed)\s+(?:to|of|in)\s+(?:the|his|her|their|both|a|an)?\b|"
     r"\binjured\s+(?:his|her|their|the|both)\b",
     re.IGNORECASE,

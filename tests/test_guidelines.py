@@ -54,6 +54,8 @@ GUIDELINES: tuple[tuple[str, str | None, str, str], ...] = (
     ("MTUS", "Postsurgical Treatment 2009", "", "MTUS Postsurgical Treatment Guidelines (2009)"),
     ("MTUS", "Low Back Disorders 2019", "", "MTUS ACOEM: Low Back Disorders"),
     ("MTUS", "Shoulder Disorders", "", "MTUS ACOEM: Shoulder Disorders"),
+    ("MTUS", "ACOEM Practice Guidelines, 3rd Edition (2011), Chapter 12 Low Back Disorders", "",
+     "MTUS ACOEM: Low Back Disorders"),
     ("MTUS", "Cervical and Thoracic Spine Disorders 2018", "",
      "MTUS ACOEM: Cervical and Thoracic Spine Disorders"),
     ("MTUS", None, "which is part of the MTUS.", "MTUS (guideline not named)"),

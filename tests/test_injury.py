@@ -71,6 +71,8 @@ CASES: tuple[tuple[str, tuple[str, ...]], ...] = (
      "after a fall; x-rays showed a fracture of the distal radius.", ("wrist/hand",)),
     ("He complains of neck pain. On examination the lumbar spine was tender.",
      ("cervical spine",)),
+    ("Subjective: pain. Assessment: left shoulder impingement; cervical strain.",
+     ("cervical spine", "shoulder")),
     ("", ()),
 )  # fmt: skip
 

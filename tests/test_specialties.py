@@ -163,3 +163,22 @@ def test_header_keeps_wrapped_values(
 ) -> None:
     text = HEADER.format(states=states, specialties=specialties, after=after)
     assert find_credentials(text) == (found_specialties, found_states)
+
+
+@pytest.mark.parametrize(
+    ("prose", "specialties", "states"),
+    [
+        ("The expert reviewer is Board Certified in Emergency Medicine and is licensed to "
+         "practice in New York.", ("Emergency Medicine",), ("New York",)),
+        ("The expert reviewer is a Licensed Chiropractor and is licensed to practice in "
+         "California.", ("Chiropractor",), ("California",)),
+        ("The expert reviewer is a licensed Acupuncturist and is licensed to practice in "
+         "California.", ("Acupuncturist",), ("California",)),
+    ],
+)  # fmt: skip
+def test_prose_credentials(
+    prose: str, specialties: tuple[str, ...], states: tuple[str, ...]
+) -> None:
+    found = find_credentials(prose)
+    assert found == (specialties, states)
+    assert normalize_specialties(found[0])[1] == ()
