@@ -16,8 +16,9 @@ Transparent keyword rules, kept as data so they can be read, explained and teste
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer import patterns as p
 
@@ -109,7 +110,8 @@ CATEGORY_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "renal function", "testing", "test", "tests", "functional capacity", "FCE", "sleep study",
         "polysomnogra*", "audiogra*", "audiometr*", "EKG", "ECG", "echocardiogra*", "genetic*",
         "DNA", "cytokine", "range of motion testing", "quantitative", "videonystagmogra*",
-        "evaluation of function",
+        "evaluation of function", "PTT", "APTT", "INR", "prothrombin", "coagulation", "CMP", "BMP",
+        "urinalysis", "hemoglobin", "type and screen",
     )),
     ("surgery", (
         "surg*", "arthroscop*", "*ectomy", "*ectomies", "*otomy", "*plasty", "*desis", "fusion",
@@ -221,6 +223,34 @@ class Text:
         return cls(text, words, " " + " ".join(words) + " ")
 
 
+# "PT" is prothrombin time, not physical therapy, next to these words ("PT/PTT", "PT/INR",
+# "CBC, CMP, PT"): pre-operative lab panels, often "Associated surgical service: PT/PTT".
+LAB_CONTEXT_WORDS: frozenset[str] = frozenset({
+    "ptt", "aptt", "inr", "prothrombin", "coag", "coagulation", "cbc", "cmp", "bmp", "chem",
+    "panel", "lab", "labs", "laboratory", "bloodwork", "ua", "urinalysis", "hgb", "hct",
+    "hemoglobin", "hematocrit", "platelets", "a1c", "hba1c", "electrolytes",
+})  # fmt: skip
+LAB_PT_WORDS: frozenset[str] = frozenset({"pt"})
+
+
+def is_lab_abbreviation_context(text: str | Text) -> bool:
+    """True when "PT" in the text means prothrombin time: a lab word stands beside it."""
+    words = text if isinstance(text, Text) else Text.of(text)
+    return not LAB_PT_WORDS.isdisjoint(words.words) and not LAB_CONTEXT_WORDS.isdisjoint(
+        words.words
+    )
+
+
+def without_lab_abbreviations(text: str | Text) -> Text:
+    """The text without its "PT" words when they mean prothrombin time (so the physical
+    therapy rules cannot read them); unchanged otherwise."""
+    words = text if isinstance(text, Text) else Text.of(text)
+    if not is_lab_abbreviation_context(words):
+        return words
+    kept = tuple(word for word in words.words if word not in LAB_PT_WORDS)
+    return Text(words.text, kept, " " + " ".join(kept) + " ")
+
+
 Hit = tuple[int, str]  # (rule index, keyword as written in the table)
 
 
@@ -231,9 +261,11 @@ class RuleSet:
     Text is lower-cased and split into words at anything not a letter or digit, so "x-ray",
     "X Ray" and "x ray" are the same words. A keyword matches whole words; '*' at its end
     (or start) lets the word continue ("inject*" matches "injections", "*ectomy" matches
-    "laminectomy"); a keyword of several words matches them in sequence. Keywords are
+    "laminectomy"); a keyword of several words matches them in sequence, and '*' may end any
+    of them ("spine surg* consult*" matches "spine surgery consultation"). Keywords are
     indexed by word (exact words), by their first word (phrases) and by their first three
-    letters (prefixes), so a lookup costs a few dictionary probes per word of the text.
+    letters (prefixes, phrases with wildcards inside), so a lookup costs a few dictionary
+    probes per word of the text.
     """
 
     names: tuple[str, ...]  # rule index -> category / region
@@ -242,6 +274,10 @@ class RuleSet:
     prefixes: dict[str, tuple[tuple[str, int, str], ...]]  # first 3 letters -> (prefix, ...)
     suffixes: tuple[tuple[str, int, str], ...]  # ("ectomy", rule, keyword)
     suffix_words: tuple[str, ...]  # the suffixes alone, for one str.endswith call per word
+    # first 3 letters of the first word -> (first word, pattern on Text.joined, rule, keyword)
+    wild_phrases: dict[str, tuple[tuple[str, re.Pattern[str], int, str], ...]] = field(
+        default_factory=dict
+    )
 
     @classmethod
     def compile(cls, rules: Iterable[tuple[str, tuple[str, ...]]]) -> RuleSet:
@@ -250,6 +286,7 @@ class RuleSet:
         phrases: dict[str, tuple[tuple[str, int, str], ...]] = {}
         prefixes: dict[str, tuple[tuple[str, int, str], ...]] = {}
         suffixes: list[tuple[str, int, str]] = []
+        wild: dict[str, tuple[tuple[str, re.Pattern[str], int, str], ...]] = {}
         for index, (name, keywords) in enumerate(rules):
             names.append(name)
             for keyword in keywords:
@@ -257,7 +294,11 @@ class RuleSet:
                 if not parts:
                     continue
                 open_end = keyword.endswith("*")
-                if len(parts) > 1:
+                if len(parts) > 1 and "*" in keyword.rstrip("*"):
+                    pattern = _wild_phrase(keyword)
+                    key = parts[0][:3]
+                    wild[key] = (*wild.get(key, ()), (parts[0], pattern, index, keyword))
+                elif len(parts) > 1:
                     needle = " " + " ".join(parts) + ("" if open_end else " ")
                     phrases[parts[0]] = (*phrases.get(parts[0], ()), (needle, index, keyword))
                 elif keyword.startswith("*"):
@@ -268,7 +309,7 @@ class RuleSet:
                 else:
                     words[parts[0]] = (*words.get(parts[0], ()), (index, keyword))
         suffix_words = tuple(suffix for suffix, _, _ in suffixes)
-        return cls(tuple(names), words, phrases, prefixes, tuple(suffixes), suffix_words)
+        return cls(tuple(names), words, phrases, prefixes, tuple(suffixes), suffix_words, wild)
 
     def hits(self, text: Text) -> list[Hit]:
         """Every (rule, keyword) with a keyword in the text."""
@@ -280,6 +321,9 @@ class RuleSet:
                     found.append((index, keyword))
             for prefix, index, keyword in self.prefixes.get(word[:3], ()):
                 if word.startswith(prefix):
+                    found.append((index, keyword))
+            for first, pattern, index, keyword in self.wild_phrases.get(word[:3], ()):
+                if word.startswith(first) and pattern.search(text.joined):
                     found.append((index, keyword))
         if self.suffixes and any(word.endswith(self.suffix_words) for word in text.words):
             for suffix, index, keyword in self.suffixes:
@@ -296,6 +340,20 @@ class RuleSet:
         return {index for index, _ in self.hits(text)}
 
 
+def _wild_phrase(keyword: str) -> re.Pattern[str]:
+    """A phrase keyword with '*' inside ("pre op* clearance") as a pattern on Text.joined."""
+    pieces: list[str] = []
+    tokens = keyword.lower().split()
+    for position, token in enumerate(tokens):
+        words = p.WORD.findall(token)
+        for number, word in enumerate(words):
+            open_end = token.endswith("*") and number == len(words) - 1
+            pieces.append(re.escape(word) + ("[a-z0-9]*" if open_end else ""))
+        if position == len(tokens) - 1 and not token.endswith("*"):
+            pieces[-1] += " "
+    return re.compile(" " + " ".join(pieces))
+
+
 _CATEGORIES = RuleSet.compile(CATEGORY_RULES)
 _REGIONS = RuleSet.compile(BODY_REGION_RULES)
 
@@ -303,7 +361,7 @@ _REGIONS = RuleSet.compile(BODY_REGION_RULES)
 def explain_category(treatment: str | Text, hints: Iterable[str] = ()) -> tuple[str, str | None]:
     """(category, the keyword that decided it); ("other", None) when no rule matched."""
     for text in (treatment, " ; ".join(hints)):
-        words = text if isinstance(text, Text) else Text.of(text)
+        words = without_lab_abbreviations(text)
         if not words.words:
             continue
         hit = _CATEGORIES.first(words)
@@ -340,4 +398,6 @@ __all__ = [
     "body_regions",
     "categorize",
     "explain_category",
+    "is_lab_abbreviation_context",
+    "without_lab_abbreviations",
 ]

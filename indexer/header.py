@@ -105,11 +105,14 @@ def find_credentials(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(specialties, states of licensure) from credential lines or the prose form."""
     specialties: list[str] = []
     states: list[str] = []
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for number, line in enumerate(lines):
         if "pecialt" in line and (match := p.SPECIALTY_LINE.match(line)):
-            specialties += _split_list(match.group(1), p.SPECIALTY_SEPARATOR)
+            value = _with_continuation(match.group(1), lines, number)
+            specialties += _split_list(value, p.SPECIALTY_SEPARATOR)
         elif "icensure" in line and (match := p.LICENSURE_LINE.match(line)):
-            states += _split_list(match.group(1), p.LIST_SEPARATOR)
+            value = _with_continuation(match.group(1), lines, number)
+            states += _split_list(value, p.LIST_SEPARATOR)
     if not specialties or not states:
         flat = squash(text)
         prose = p.BOARD_CERTIFIED.search(flat)
@@ -120,11 +123,34 @@ def find_credentials(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
                     specialties += _split_list(prose.group("subspecialties"), p.SPECIALTY_SEPARATOR)
             if not states and prose.group("states"):
                 states += _split_list(prose.group("states"), p.LIST_SEPARATOR)
+        if not specialties:
+            specialties += [
+                " ".join(m.group("profession").split())
+                for m in p.LICENSED_PROFESSION.finditer(flat)
+            ]
         if not states:
             licensed = p.LICENSED_IN.search(flat)
             if licensed:
                 states += _split_list(licensed.group(1), p.LIST_SEPARATOR)
     return tuple(dict.fromkeys(specialties)), tuple(dict.fromkeys(states))
+
+
+def _with_continuation(value: str, lines: list[str], number: int) -> str:
+    """A credential value with the lines it wrapped onto (see CREDENTIAL_CONTINUATION): the
+    lines right after it that are neither blank, a label, a heading nor a sentence."""
+    for line in lines[number + 1 : number + 3]:
+        if ":" in line or p.SPECIALTY_LINE.match(line) or p.LICENSURE_LINE.match(line):
+            break
+        match = p.CREDENTIAL_CONTINUATION.match(line)
+        if not match or not _title_case(match.group("value")):
+            break
+        value = f"{value.rstrip()} {match.group('value').strip()}"
+    return value
+
+
+def _title_case(value: str) -> bool:
+    """Board and state names capitalise every long word; a wrapped sentence does not."""
+    return all(word[:1].isupper() for word in p.LONG_WORD.findall(value))
 
 
 def _split_list(text: str, separator: re.Pattern[str]) -> list[str]:

@@ -255,11 +255,30 @@ BOARD_CERTIFIED = re.compile(
     r"(?:,?\s+and\s+(?:is\s+)?licensed\s+to\s+practice\s+in\s+(?P<states>[^.;]{1,200}?))?\s*[.;]",
     IGNORE_CASE,
 )
+# Prose licence of a non-physician reviewer: "The expert reviewer is a Licensed Chiropractor
+# and is licensed to practice in California" (read only when no board specialty is named).
+LICENSED_PROFESSION = re.compile(
+    r"\bis\s+an?\s+(?:licensed\s+|certified\s+|practicing\s+|board[\s-]+certified\s+)?"
+    r"(?P<profession>doctor\s+of\s+chiropractic|chiropractor|acupuncturist|"
+    r"(?:clinical\s+)?psychologist|physical\s+therapist|occupational\s+therapist|podiatrist|"
+    r"dentist|optometrist|audiologist|pharmacist)\b",
+    IGNORE_CASE,
+)
 # Prose licence without board certification: "licensed to practice in California and Nevada".
 LICENSED_IN = re.compile(
     r"licensed\s+(?:to\s+practice\s+)?in\s+(?:the\s+State\s+of\s+)?([^.;]{1,200}?)\s*[.;]",
     IGNORE_CASE,
 )
+
+# The next line of a credential value that wrapped ("Public Health &" / "General Preventive
+# Medicine", "California, Texas," / "Florida"): words in mixed case, '&' and list punctuation
+# only, no label colon and no sentence; an all-caps line is a heading, not a continuation.
+CREDENTIAL_CONTINUATION = re.compile(
+    r"^[ \t]*(?=[^a-z]*[a-z])(?P<value>[&A-Z][A-Za-z&,'/()\- ]{0,100}?)[ \t,]*$"
+)
+
+# A word of four letters or more (articles and "of", "and" may stay lower case in a name).
+LONG_WORD = re.compile(r"[A-Za-z]{4,}")
 
 # Separators inside a list of states / specialties.
 LIST_SEPARATOR = re.compile(r"\s*[,;]\s*|\s+and\s+(?=[A-Z])")

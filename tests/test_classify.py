@@ -8,9 +8,12 @@ from indexer.classify import (
     BODY_REGION_RULES,
     CATEGORIES,
     CATEGORY_RULES,
+    RuleSet,
+    Text,
     body_regions,
     categorize,
     explain_category,
+    is_lab_abbreviation_context,
 )
 
 CATEGORY_CASES: list[tuple[str, str]] = [
@@ -181,3 +184,41 @@ def test_region_order_follows_the_table() -> None:
 )
 def test_keywords_ignore_case_and_hyphens(text: str, expected: str) -> None:
     assert categorize(text) == expected
+
+
+# "PT" beside a lab word is prothrombin time: pre-operative panels are lab tests.
+@pytest.mark.parametrize(
+    ("treatment", "category", "lab_context"),
+    [
+        ("Associated surgical service: PT/PTT", "laboratory/testing", True),
+        ("PT/INR", "laboratory/testing", True),
+        ("CBC, CMP, PT/PTT", "laboratory/testing", True),
+        ("Pre-op labs: CBC, PT, PTT", "laboratory/testing", True),
+        ("PT and INR monitoring", "laboratory/testing", True),
+        ("Physical therapy 2x6", "physical therapy", False),
+        ("PT 2x4 lumbar spine", "physical therapy", False),
+        ("PT evaluation", "physical therapy", False),
+        ("Post-op PT x12", "physical therapy", False),
+    ],
+)
+def test_pt_next_to_lab_words_is_a_lab_test(
+    treatment: str, category: str, lab_context: bool
+) -> None:
+    assert categorize(treatment) == category
+    assert is_lab_abbreviation_context(treatment) is lab_context
+
+
+@pytest.mark.parametrize(
+    ("keyword", "text", "matches"),
+    [
+        ("spine surg* consult*", "Spine surgery consultation", True),
+        ("spine surg* consult*", "spine surgeon consult", True),
+        ("spine surg* consult*", "spine consult", False),
+        ("pre op* clearance", "Pre-operative clearance", True),
+        ("pre op* clearance", "pre-op medical clearance", False),
+        ("lateral epicondyl* release*", "Lateral epicondylitis release", True),
+    ],
+)
+def test_wildcards_inside_phrases(keyword: str, text: str, matches: bool) -> None:
+    rules = RuleSet.compile([("x", (keyword,))])
+    assert (rules.first(Text.of(text)) is not None) is matches
