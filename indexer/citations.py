@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from indexer import citation_patterns as cp
 from indexer import patterns as p
 from indexer.records import Citation, Party
 
@@ -60,7 +61,7 @@ def parse_citations(text: str, party: Party) -> tuple[tuple[Citation, ...], bool
         return (), False
     starts = _decision_starts(text)
     if not starts:
-        if p.CITED_NOTHING.search(text):
+        if cp.CITED_NOTHING.search(text):
             return (), True
         return tuple(_dedupe(_prose_citations(text, party))), False
     citations: list[Citation] = []
@@ -78,7 +79,7 @@ def _decision_starts(text: str) -> list[re.Match[str]]:
     starts = []
     position = lower.find("decision based on")
     while position != -1:
-        match = p.DECISION_BASED_ON.match(text, position)
+        match = cp.DECISION_BASED_ON.match(text, position)
         if match:
             starts.append(match)
         position = lower.find("decision based on", position + 1)
@@ -99,11 +100,11 @@ def copy_to(citations: tuple[Citation, ...], party: Party, text: str) -> tuple[C
 
 
 def _decision_sentence(body: str, sentence: str, party: Party) -> Iterator[Citation]:
-    non_mtus = p.NON_MTUS_PREFIX.match(body)
+    non_mtus = cp.NON_MTUS_PREFIX.match(body)
     if non_mtus:
         yield from _non_mtus(body[non_mtus.end() :], sentence, party)
         return
-    mtus = p.MTUS_PREFIX.match(body)
+    mtus = cp.MTUS_PREFIX.match(body)
     if mtus:
         yield from _mtus(body[mtus.end() :], sentence, party)
         return
@@ -113,9 +114,9 @@ def _decision_sentence(body: str, sentence: str, party: Party) -> Iterator[Citat
 
 def _mtus(body: str, sentence: str, party: Party) -> Iterator[Citation]:
     body = body.strip().rstrip(".").strip()
-    for part in p.MTUS_GUIDELINE_JOIN.split(body) if ", and " in body else (body,):
+    for part in cp.MTUS_GUIDELINE_JOIN.split(body) if ", and " in body else (body,):
         guideline, sections, pages = _guideline_sections_pages(part)
-        if guideline is None and p.EFFECTIVE_2009.search(part):
+        if guideline is None and cp.EFFECTIVE_2009.search(part):
             # "MTUS (Effective July 18, 2009)": the date the Chronic Pain Medical Treatment
             # Guidelines took effect; 2013-14 letters cite them this way.
             guideline = CHRONIC_PAIN_2009
@@ -125,8 +126,8 @@ def _mtus(body: str, sentence: str, party: Party) -> Iterator[Citation]:
 def _guideline_sections_pages(part: str) -> tuple[str | None, tuple[str, ...], str | None]:
     """Split "<guideline>, Section(s): a, b Page(s): 1-2" into its three pieces."""
     at = part.find("ection")
-    section_label = p.SECTIONS_LABEL.search(part, max(0, at - 4)) if at >= 0 else None
-    page_label = p.PAGES_LABEL.search(part) if _may_cite_pages(part) else None
+    section_label = cp.SECTIONS_LABEL.search(part, max(0, at - 4)) if at >= 0 else None
+    page_label = cp.PAGES_LABEL.search(part) if _may_cite_pages(part) else None
     cut = (
         min(m.start() for m in (section_label, page_label) if m)
         if section_label or page_label
@@ -137,7 +138,7 @@ def _guideline_sections_pages(part: str) -> tuple[str | None, tuple[str, ...], s
     pages: str | None = None
     tail_topics = ""
     if page_label:
-        value = p.PAGES_VALUE.match(part[page_label.end() :])
+        value = cp.PAGES_VALUE.match(part[page_label.end() :])
         if value:
             pages = _normalise_pages(value.group(0))
             tail_topics = part[page_label.end() + value.end() :]
@@ -161,10 +162,10 @@ def _may_cite_pages(text: str) -> bool:
 
 def _clean_guideline(text: str) -> str | None:
     if "(" in text:
-        text = p.EFFECTIVE_NOTE.sub("", text)
+        text = cp.EFFECTIVE_NOTE.sub("", text)
     text = text.strip(" ,.;:")
     if "uide" in text:
-        text = p.TRAILING_GUIDELINES.sub("", text)
+        text = cp.TRAILING_GUIDELINES.sub("", text)
     text = " ".join(text.split()).strip(" ,.;:")
     return text or None
 
@@ -181,11 +182,11 @@ def split_sections(text: str) -> tuple[str, ...]:
     text = " ".join(text.split()).strip(" ,.;")
     if not text:
         return ()
-    if p.NUMBERED_SECTION.match(text):
-        pieces = p.NUMBERED_SECTION_SPLIT.split(text)
+    if cp.NUMBERED_SECTION.match(text):
+        pieces = cp.NUMBERED_SECTION_SPLIT.split(text)
     else:
         pieces = []
-        for piece in p.SECTION_SPLIT.split(text):
+        for piece in cp.SECTION_SPLIT.split(text):
             if pieces and pieces[-1].lower() in COMPOUND_SECTION_HEADS:
                 pieces[-1] = f"{pieces[-1]}, {piece}"
             else:
@@ -202,12 +203,12 @@ def _non_mtus(body: str, sentence: str, party: Party) -> Iterator[Citation]:
     body = body.strip().rstrip(".").strip()
     lower = body.lower()
     several = " and " in lower or ";" in body or "http" in lower or "www." in lower
-    for segment in p.SOURCE_BOUNDARY.split(body) if several else (body,):
+    for segment in cp.SOURCE_BOUNDARY.split(body) if several else (body,):
         segment = segment.strip(" ,;.")
         if not segment:
             continue
         low = segment.lower()
-        if ("official disability" in low or "odg" in low) and p.ODG.search(segment):
+        if ("official disability" in low or "odg" in low) and cp.ODG.search(segment):
             yield from _odg(segment, sentence, party)
         else:
             yield from _other(segment, sentence, party)
@@ -215,11 +216,11 @@ def _non_mtus(body: str, sentence: str, party: Party) -> Iterator[Citation]:
 
 def _odg(segment: str, sentence: str, party: Party) -> Iterator[Citation]:
     """One citation per ODG chapter named (none named: one citation without a guideline)."""
-    rest = p.ODG_NAME.sub("", segment, count=1)
+    rest = cp.ODG_NAME.sub("", segment, count=1)
     pages = _pages_in(rest)
     chapters = [
-        (p.ODG_CHAPTERS[int(m.lastgroup[1:])][0], m.start(), m.end())
-        for m in p.ODG_CHAPTER.finditer(rest)
+        (cp.ODG_CHAPTERS[int(m.lastgroup[1:])][0], m.start(), m.end())
+        for m in cp.ODG_CHAPTER.finditer(rest)
         if m.lastgroup
     ]
     if not chapters:
@@ -240,12 +241,12 @@ def _odg(segment: str, sentence: str, party: Party) -> Iterator[Citation]:
 
 
 def _topics(text: str) -> tuple[str, ...]:
-    text = p.ODG_TOPIC_NOISE.sub(" ", text)
-    text = p.PAGES_LABEL.sub(" ", text)
+    text = cp.ODG_TOPIC_NOISE.sub(" ", text)
+    text = cp.PAGES_LABEL.sub(" ", text)
     topics = []
-    for piece in p.TOPIC_SPLIT.split(text):
-        piece = " ".join(piece.split()).strip(p.TOPIC_TRIM)
-        piece = piece.lstrip(")").rstrip("(").strip(p.TOPIC_TRIM)
+    for piece in cp.TOPIC_SPLIT.split(text):
+        piece = " ".join(piece.split()).strip(cp.TOPIC_TRIM)
+        piece = piece.lstrip(")").rstrip("(").strip(cp.TOPIC_TRIM)
         if piece.count("(") > piece.count(")"):
             piece += ")"
         if piece and piece.lower() not in {"and", "&", "odg", "guidelines", "(", ")"}:
@@ -256,9 +257,9 @@ def _topics(text: str) -> tuple[str, ...]:
 def _other(segment: str, sentence: str, party: Party) -> Iterator[Citation]:
     """A source outside the MTUS and ODG: ACOEM, a URL, a study, a monograph."""
     pages = _pages_in(segment)
-    omtg = p.OTHER_GUIDELINES.match(segment)
+    omtg = cp.OTHER_GUIDELINES.match(segment)
     rest = segment[omtg.end() :] if omtg else segment
-    urls = p.URL.findall(rest)
+    urls = cp.URL.findall(rest)
     if urls and rest.lstrip().startswith(("http", "www", "HTTP", "WWW")):
         hosts: list[str] = []
         for url in urls:
@@ -272,14 +273,14 @@ def _other(segment: str, sentence: str, party: Party) -> Iterator[Citation]:
 
 
 def _other_name(text: str, urls: list[str], labelled: bool) -> str | None:
-    if p.ACOEM.search(text):
+    if cp.ACOEM.search(text):
         return "ACOEM"
-    author = p.LEADING_AUTHOR.match(text.strip()) or p.STUDY_AUTHOR.search(text)
+    author = cp.LEADING_AUTHOR.match(text.strip()) or cp.STUDY_AUTHOR.search(text)
     if author:
         return f"{author.group('author')} et al."
     if urls:
         return _host(urls[0])
-    head = p.SOURCE_HEAD.match(text.strip())
+    head = cp.SOURCE_HEAD.match(text.strip())
     if head:
         name = " ".join(head.group(0).split()).strip(" -")
         if name:
@@ -288,15 +289,15 @@ def _other_name(text: str, urls: list[str], labelled: bool) -> str | None:
 
 
 def _host(url: str) -> str | None:
-    match = p.URL_HOST.match(url)
+    match = cp.URL_HOST.match(url)
     return match.group(1).lower().rstrip(".") if match else None
 
 
 def _pages_in(text: str) -> str | None:
-    label = p.PAGES_LABEL.search(text) if _may_cite_pages(text) else None
+    label = cp.PAGES_LABEL.search(text) if _may_cite_pages(text) else None
     if not label:
         return None
-    value = p.PAGES_VALUE.match(text[label.end() :])
+    value = cp.PAGES_VALUE.match(text[label.end() :])
     return _normalise_pages(value.group(0)) if value else None
 
 
@@ -306,7 +307,7 @@ def _pages_in(text: str) -> str | None:
 
 
 def _prose_citations(text: str, party: Party) -> Iterator[Citation]:
-    for sentence in p.SENTENCE_SPLIT.split(text):
+    for sentence in cp.SENTENCE_SPLIT.split(text):
         sentence = sentence.strip()
         if not sentence:
             continue
@@ -317,9 +318,9 @@ def _prose_sentence(sentence: str, party: Party) -> Iterator[Citation]:
     # Cheap lower-case substring checks decide which regexes are worth running.
     low = sentence.lower()
     about_mtus = "mtus" in low or "utilization schedule" in low
-    outside = about_mtus and bool(p.NOT_PART_OF_MTUS.search(sentence))
+    outside = about_mtus and bool(cp.NOT_PART_OF_MTUS.search(sentence))
     pages = _pages_in(sentence)
-    named = list(p.MTUS_NAMED.finditer(sentence)) if "guideline" in low or about_mtus else []
+    named = list(cp.MTUS_NAMED.finditer(sentence)) if "guideline" in low or about_mtus else []
     if named and not outside:
         for match in named:
             name = " ".join(match.group("name").split())
@@ -327,14 +328,14 @@ def _prose_sentence(sentence: str, party: Party) -> Iterator[Citation]:
             guideline = f"{name} {year}" if year else name
             yield Citation(party, "MTUS", True, guideline, sentence, (), pages)
         return
-    odg = p.ODG.search(sentence) if "official disability" in low or "odg" in low else None
+    odg = cp.ODG.search(sentence) if "official disability" in low or "odg" in low else None
     if odg:
-        core = p.WHICH_CLAUSE.sub("", sentence[odg.start() :]).rstrip(". ")
+        core = cp.WHICH_CLAUSE.sub("", sentence[odg.start() :]).rstrip(". ")
         yield from _odg(core, sentence, party)
         return
     if "acoem" in low or "american college" in low:
-        chapter = p.ACOEM_CHAPTER.search(sentence)
-        if about_mtus and p.PART_OF_MTUS.search(sentence) and not outside:
+        chapter = cp.ACOEM_CHAPTER.search(sentence)
+        if about_mtus and cp.PART_OF_MTUS.search(sentence) and not outside:
             name = "ACOEM"
             if chapter:
                 number = chapter.group("chapter")
@@ -344,12 +345,12 @@ def _prose_sentence(sentence: str, party: Party) -> Iterator[Citation]:
         else:
             yield Citation(party, "other", False, "ACOEM", sentence, (), pages)
         return
-    if about_mtus and p.PART_OF_MTUS.search(sentence) and not outside:
+    if about_mtus and cp.PART_OF_MTUS.search(sentence) and not outside:
         yield Citation(party, "MTUS", True, None, sentence, (), pages)
         return
-    urls = p.URL.findall(sentence) if "http" in low or "www." in low else []
+    urls = cp.URL.findall(sentence) if "http" in low or "www." in low else []
     studied = any(word in low for word in ("study", "article", "review", "trial"))
-    author = p.STUDY_AUTHOR.search(sentence) if studied else None
+    author = cp.STUDY_AUTHOR.search(sentence) if studied else None
     if urls or author:
         yield Citation(
             party, "other", False, _other_name(sentence, urls, False), sentence, (), pages

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import Any
 
 from indexer import patterns as p
 from indexer.classify import RuleSet, Text, body_regions, without_lab_abbreviations
@@ -122,8 +123,8 @@ def explain_concept(treatment: str, category: str | None = None) -> tuple[Concep
     if not words.words:
         return _fallback(category), "empty treatment"
     hits: dict[int, str] = {}
-    for index, keyword in tables.matcher.hits(words):
-        hits.setdefault(index, keyword)
+    for index, hit in tables.matcher.hits(words):
+        hits.setdefault(index, hit)
     regions: frozenset[str] | None = None
     drug_checked = False
     for index, rule in enumerate(tables.rules):
@@ -377,7 +378,7 @@ def _parts(name: str) -> tuple[Part, ...]:
     return tuple(parts)
 
 
-def _data(name: str) -> dict:  # type: ignore[type-arg]
+def _data(name: str) -> dict[str, Any]:
     return json.loads(resources.files("indexer").joinpath("data", name).read_text("utf-8"))
 
 

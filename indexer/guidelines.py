@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from indexer import citation_patterns as cp
 from indexer import patterns as p
 
 # A later ACOEM title ("Low Back Disorders") with a year from this one on is the 3rd edition
@@ -170,9 +171,9 @@ def _odg(guideline: str | None, text: str) -> Guideline:
         if guideline in tables.odg_chapters:
             chapter = guideline
         else:
-            match = p.ODG_CHAPTER.search(guideline)
+            match = cp.ODG_CHAPTER.search(guideline)
             chapter = (
-                p.ODG_CHAPTERS[int(match.lastgroup[1:])][0] if match and match.lastgroup else None
+                cp.ODG_CHAPTERS[int(match.lastgroup[1:])][0] if match and match.lastgroup else None
             )
             chapter = chapter or guideline
     elif PREFACE.search(text):
@@ -184,7 +185,7 @@ def _odg(guideline: str | None, text: str) -> Guideline:
 
 def _other(guideline: str | None, text: str) -> Guideline:
     tables = _tables()
-    if guideline and guideline.upper() == "ACOEM" or (not guideline and p.ACOEM.search(text)):
+    if guideline and guideline.upper() == "ACOEM" or (not guideline and cp.ACOEM.search(text)):
         later = None if _acoem_2004_chapter_title(text) else _acoem_current(text)
         if later:
             return Guideline(f"ACOEM: {later}", f"ACOEM {later}", "acoem")
@@ -236,10 +237,10 @@ def _mtus_entry_by_chapter(text: str) -> _MtusEntry | None:
 
 
 def _mtus_entry_by_pages(text: str) -> _MtusEntry | None:
-    label = p.PAGES_LABEL.search(text)
+    label = cp.PAGES_LABEL.search(text)
     if not label:
         return None
-    value = p.PAGES_VALUE.match(text[label.end() :])
+    value = cp.PAGES_VALUE.match(text[label.end() :])
     if not value:
         return None
     first = int(PAGE_NUMBERS.findall(value.group(0))[0])
@@ -368,7 +369,7 @@ def _tables() -> _Tables:
             for year, edition in spec["editions"].items()
         }
         pages = tuple(spec["pages"]) if spec.get("pages") else None
-        entry = _MtusEntry(spec["title"], editions, spec["default"], pages)  # type: ignore[arg-type]
+        entry = _MtusEntry(spec["title"], editions, spec["default"], pages)
         entries.append(entry)
         for alias in (spec["title"], *spec["aliases"]):
             titles[_key(alias)] = entry

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from indexer import citation_patterns as cp
 from indexer import patterns as p
 from indexer.clean import squash
 from indexer.header import CASE_NUMBER_SEARCH_CHARS
@@ -138,7 +139,7 @@ def _notice_detail(block: str) -> RawItem:
         ca_text=parts.get("ca"),
         reviewer_text=reviewer,
         rationale=rationale,
-        reviewer_same_as_ca=bool(reviewer and p.SAME_AS_ADMINISTRATOR.search(reviewer)),
+        reviewer_same_as_ca=bool(reviewer and cp.SAME_AS_ADMINISTRATOR.search(reviewer)),
     )
 
 
