@@ -21,7 +21,6 @@ import re
 from collections.abc import Iterator
 
 from indexer import citation_patterns as cp
-from indexer import patterns as p
 from indexer.records import Citation, Party
 
 # MTUS section names that contain ", <Upper case>" and must not be split there.

@@ -33,7 +33,6 @@ from functools import cache
 from importlib import resources
 
 from indexer import citation_patterns as cp
-from indexer import patterns as p
 
 # A later ACOEM title ("Low Back Disorders") with a year from this one on is the 3rd edition
 # or later (2011, in the MTUS from Dec. 2017); before it, the revised 2007 Elbow Disorders.

@@ -30,7 +30,6 @@ from typing import Any
 
 from imr_search.contract import Engine, SourceDocuments
 from imr_search.engines import open_engine, resolve_target
-from indexer.documents import source_documents
 
 BATCH_ITEMS = 1000  # items per write (one SQLite transaction, one Elasticsearch bulk round)
 BATCH_LETTERS = 500
@@ -52,6 +51,7 @@ class IndexSummary:
     unchanged: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (file, what was noticed)
     pruned_files: int = 0
     pruned_items: int = 0
     seconds: float = 0.0
@@ -77,7 +77,8 @@ class IndexSummary:
         ]
         if self.interrupted:
             out.append("  INTERRUPTED: run the same command again to finish (nothing is lost)")
-        for title, entries in (("Skipped", self.skipped), ("Failed", self.failed)):
+        sections = (("Skipped", self.skipped), ("Failed", self.failed), ("Warnings", self.warnings))
+        for title, entries in sections:
             if entries:
                 out.append(f"{title}:")
                 out.extend(f"  {path}: {reason}" for path, reason in entries)
@@ -91,12 +92,18 @@ class IndexSummary:
 
 
 def fingerprint(data: bytes, parser_version: str) -> str:
-    """What 'unchanged' means: the same bytes read by the same parser version."""
-    return f"{hashlib.sha1(data).hexdigest()}:{parser_version}"
+    """What 'unchanged' means: the same bytes read by the same parser and rules versions."""
+    from indexer.derive import RULES_VERSION
+
+    return f"{hashlib.sha1(data).hexdigest()}:{parser_version}+{RULES_VERSION}"
 
 
 def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
-    """(path, source key, known fingerprint) -> ('unchanged'|'parsed'|'failed', ...)."""
+    """(path, source key, known fingerprint) -> ('unchanged' | 'parsed' | 'failed', ...).
+
+    Runs in the worker processes: reading, parsing and building the documents (the
+    derivation rules cost about as much as parsing) all happen here, in parallel."""
+    from indexer.documents import source_documents, warnings_of
     from indexer.errors import LetterError
     from indexer.parse import PARSER_VERSION, parse_file
 
@@ -117,7 +124,11 @@ def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
     if not letter.items:  # nothing to index: say why rather than count it as read
         why = next((w for w in letter.warnings if "item" in w), "no disputed item found")
         return ("failed", source, f"{why}: check the file is a complete letter")
-    return ("parsed", source, fp, letter)
+    try:
+        documents = source_documents(source, fp, letter)
+    except Exception as exc:  # a rule bug must not stop the run either
+        return ("failed", source, f"cannot build its documents ({type(exc).__name__}: {exc})")
+    return ("parsed", source, documents, warnings_of(letter))
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -275,9 +286,10 @@ def _consume(
         elif kind == "failed":
             summary.failed.append((result[1], result[2]))
         else:
-            _, source, fp, letter = result
-            batch.append(source_documents(source, fp, letter))
-            batch_items += len(letter.items)
+            _, source, documents, warnings = result
+            batch.append(documents)
+            batch_items += len(documents.items)
+            summary.warnings.extend((source, warning) for warning in warnings)
             if batch_items >= batch_items_limit or len(batch) >= BATCH_LETTERS:
                 _write(engine, batch, summary)
                 batch, batch_items = [], 0

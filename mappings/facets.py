@@ -15,7 +15,7 @@ from mappings.schema import ItemDocument, Party
 
 NONE = "none"  # citation-source facet value: that party cited nothing
 
-FacetKind = Literal["field", "citation_source", "citation_guideline"]
+FacetKind = Literal["field", "citation_source", "citation_guideline", "citation_section"]
 
 
 @dataclass(frozen=True)
@@ -32,8 +32,10 @@ class FacetSpec:
 
 FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("outcome", "Outcome", field="outcome"),
+    FacetSpec("concept", "Kind of request", field="request.label"),
     FacetSpec("category", "Treatment type", field="category"),
     FacetSpec("body_region", "Body region", field="body_regions"),
+    FacetSpec("injury_region", "Injured body part", field="letter.injury_regions"),
     FacetSpec("specialty", "Reviewer specialty", field="letter.specialties"),
     FacetSpec("reviewer_source", "Reviewer relied on", "citation_source", "citations.source",
               "reviewer"),
@@ -43,6 +45,10 @@ FACETS: tuple[FacetSpec, ...] = (
               "citations.label", "reviewer"),
     FacetSpec("admin_guideline", "Claims administrator's guideline", "citation_guideline",
               "citations.label", "claims_administrator"),
+    FacetSpec("reviewer_section", "Reviewer's guideline section", "citation_section",
+              "citations.section_labels", "reviewer"),
+    FacetSpec("admin_section", "Claims administrator's guideline section", "citation_section",
+              "citations.section_labels", "claims_administrator"),
     FacetSpec("year", "Decision year", field="decision_year", numeric=True),
 )  # fmt: skip
 FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
@@ -55,6 +61,8 @@ def facet_values(doc: ItemDocument, spec: FacetSpec) -> list[str]:
         return sources or [NONE]
     if spec.kind == "citation_guideline":
         return sorted({c.label for c in doc.citations if c.party == spec.party})
+    if spec.kind == "citation_section":
+        return sorted({s for c in doc.citations if c.party == spec.party for s in c.section_labels})
     value: object = doc
     for part in spec.field.split("."):
         value = getattr(value, part)

@@ -1,7 +1,8 @@
 """The searchable fields: one table for the query language, both engines, highlighting and
 similar cases.
 
-A query scope (`treatment:`, `rationale:`, `summary:`, `citation:`) is one `SearchField`: the
+A query scope (`treatment:`, `rationale:`, `summary:`, `citation:`, `request:`) is one
+`SearchField`: the
 text it covers (read from an ItemDocument), its relevance weight (SQLite bm25 column weight,
 Elasticsearch boost), the Elasticsearch fields that hold that text, and its weight when the
 similar-cases search picks an item's distinctive terms (0: not used). The SQLite FTS columns
@@ -25,6 +26,7 @@ class SearchField:
     nested: str | None = None  # Elasticsearch nested path of es_fields, if any
     similar_weight: float = 0.0  # weight of the field's terms when finding similar cases
     snippet: bool = True  # may give the hit's snippet (in table order, treatment excluded)
+    default: bool = True  # searched by words without a scope (else only when scoped)
 
 
 def citation_text(doc: ItemDocument) -> str:
@@ -51,8 +53,20 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         citation_text,
         nested="citations",
     ),
+    # What was requested, normalised (see schema.Request.terms): the decisions *about* a
+    # query are those it matches here. Searched only when asked for (`request:`).
+    SearchField(
+        "request",
+        3.0,
+        ("request.terms",),
+        lambda d: d.request.terms,
+        snippet=False,
+        default=False,
+    ),
 )
 FIELDS_BY_SCOPE: dict[str, SearchField] = {f.scope: f for f in SEARCH_FIELDS}
+# The scopes a word without a scope searches: what the letter says, not derived words.
+DEFAULT_SCOPES: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS if f.default)
 SCOPES: tuple[str, ...] = tuple(FIELDS_BY_SCOPE)
 # The texts of an item the similar-cases search reads, with their weights.
 SIMILAR_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.similar_weight)

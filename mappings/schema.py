@@ -78,8 +78,11 @@ def _iso_date() -> Indexed:
 class Citation:
     """One guideline or source that one party relied on.
 
-    `label` names source and guideline for facets ("ODG: Low Back"); it is derived from them
-    when not given.
+    `guideline` and `sections` are as the letter writes them. `label` names the guideline for
+    facets: the parser's records carry source and guideline ("MTUS: Low Back Complaints
+    2004", derived when not given); stored documents carry the canonical name of the guideline
+    and edition across every letter era ("MTUS ACOEM Ch. 12: Low Back Complaints (2004)"), and
+    `section_labels` its canonical sections ("ODG Low Back: MRIs"), both set by the indexer.
     """
 
     party: Annotated[Party, Keyword()]
@@ -91,6 +94,7 @@ class Citation:
     sections: Annotated[tuple[str, ...], Keyword()] = ()
     pages: Annotated[str | None, Keyword()] = None  # "308-310", as written
     label: Annotated[str, Keyword(fields={"text": english_text()})] = ""
+    section_labels: Annotated[tuple[str, ...], Keyword()] = ()
 
     def __post_init__(self) -> None:
         if not self.label:
@@ -118,10 +122,28 @@ class LetterContext:
     specialties: Annotated[tuple[str, ...], Keyword()] = ()
     licensure: Annotated[tuple[str, ...], Keyword()] = ()
     clinical_summary: Annotated[str, english_text(index_options="offsets")] = ""
+    # Body parts the summary's diagnosis statements name (derived by indexer/injury.py).
+    injury_regions: Annotated[tuple[str, ...], Keyword()] = ()
     age: Annotated[int | None, Integer()] = None
     sex: Annotated[str | None, Keyword()] = None  # "male" | "female"
     format: Annotated[str, Keyword()] = ""  # the letter layout (indexer.records.FORMATS)
     source: Annotated[str, Keyword()] = ""  # the file it was read from
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """What kind of request an item is, derived by transparent rules (indexer/concepts.py):
+    its treatment concept and the body regions it concerns."""
+
+    concept: Annotated[str, Keyword()]  # a stable key: "mri", "drug:tramadol", "other:imaging"
+    label: Annotated[str, Keyword()]  # what users read (and filter on): "MRI", "Tramadol"
+    group: Annotated[str, Keyword()]  # the broader family: "imaging", "opioid"
+    phrase: Annotated[str, Keyword()]  # the concept with its regions: "lumbar MRI"
+    # The regions the request names, else (for a regional concept) the letter's injured parts.
+    regions: Annotated[tuple[str, ...], Keyword()]
+    # The request as words to search (`request:`): the treatment with abbreviations read in
+    # context (PT/PTT is a lab panel), the concept, its family and regions.
+    terms: Annotated[str, english_text()]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +162,7 @@ class ItemDocument:
     citations: Annotated[tuple[Citation, ...], Nested()]  # nested: party and source stay paired
     cited_nothing: Annotated[tuple[Party, ...], Keyword()]  # "did not cite any evidence"
     decision_year: Annotated[int | None, Integer()]
+    request: Annotated[Request, Object()]
     letter: Annotated[LetterContext, Object()]
 
     def citations_by(self, party: Party) -> tuple[Citation, ...]:

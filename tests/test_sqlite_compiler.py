@@ -14,22 +14,24 @@ from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.schema import TOKENIZER
 from imr_search.sqlite.search import compile_query
 
+# Words without a scope search every column but `request` (mappings.fields DEFAULT_SCOPES).
+U = "{treatment rationale summary citation} : "
 CASES = [
-    ("knee", '"knee"'),
-    ("Knee Shoulder", '("knee" AND "shoulder")'),
-    ('"hardware block"', '"hardware block"'),
-    ("therap*", '"therap" *'),
-    ("knee OR hip", '("knee" OR "hip")'),
-    ("knee -arthroscopy", '(("knee") NOT "arthroscopy")'),
-    ("knee -arthroscopy -hip", '((("knee") NOT "arthroscopy") NOT "hip")'),
+    ("knee", f'{U}"knee"'),
+    ("Knee Shoulder", f'({U}"knee" AND {U}"shoulder")'),
+    ('"hardware block"', f'{U}"hardware block"'),
+    ("therap*", f'{U}"therap" *'),
+    ("knee OR hip", f'({U}"knee" OR {U}"hip")'),
+    ("knee -arthroscopy", f'(({U}"knee") NOT {U}"arthroscopy")'),
+    ("knee -arthroscopy -hip", f'((({U}"knee") NOT {U}"arthroscopy") NOT {U}"hip")'),
     ("treatment:knee", '{treatment} : "knee"'),
     ('rationale:"facet injection"', '{rationale} : "facet injection"'),
     ("treatment:(knee OR hip)", '({treatment} : "knee" OR {treatment} : "hip")'),
-    ("(knee OR hip) surgery", '(("knee" OR "hip") AND "surgery")'),
-    ("knee -(hip OR shoulder)", '(("knee") NOT ("hip" OR "shoulder"))'),
-    ("L4-S1", '"l4 s1"'),
-    ('NEAR "x"', '("near" AND "x")'),
-    ("knee^2", '"knee 2"'),
+    ("(knee OR hip) surgery", f'(({U}"knee" OR {U}"hip") AND {U}"surgery")'),
+    ("knee -(hip OR shoulder)", f'(({U}"knee") NOT ({U}"hip" OR {U}"shoulder"))'),
+    ("L4-S1", f'{U}"l4 s1"'),
+    ('NEAR "x"', f'({U}"near" AND {U}"x")'),
+    ("knee^2", f'{U}"knee 2"'),
 ]
 
 
@@ -39,16 +41,16 @@ def test_compiled_match(query: str, expected: str) -> None:
 
 
 def test_synonyms_are_expanded_before_compiling() -> None:
-    assert compile_query("PT") == '("pt" OR "physical therapy" OR "physiotherapy")'
+    assert compile_query("PT") == f'({U}"pt" OR {U}"physical therapy" OR {U}"physiotherapy")'
     assert compile_query("") is None
 
 
 def test_double_negation_and_de_morgan() -> None:
-    assert compile_match(Not(Not(Term("knee")))) == '"knee"'
+    assert compile_match(Not(Not(Term("knee")))) == f'{U}"knee"'
     group = And((Term("a"), Not(And((Not(Term("b")), Not(Term("c")))))))
-    assert compile_match(group) == '("a" AND ("b" OR "c"))'  # a -(-b -c) = a (b OR c)
+    assert compile_match(group) == f'({U}"a" AND ({U}"b" OR {U}"c"))'  # a -(-b -c) = a (b OR c)
     flipped = Not(Or((Not(Term("b")), Not(Term("c")))))
-    assert compile_match(flipped) == '("b" AND "c")'
+    assert compile_match(flipped) == f'({U}"b" AND {U}"c")'
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,7 @@ def test_unsearchable_negations_are_syntax_errors(node) -> None:  # type: ignore
 
 
 def test_quotes_inside_words_are_escaped() -> None:
-    assert compile_match(Term('a"b')) == '"a""b"'
+    assert compile_match(Term('a"b')) == f'{U}"a""b"'
     assert compile_match(Phrase(("x", 'y"'), "summary")) == '{summary} : "x y"""'
 
 

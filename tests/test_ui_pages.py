@@ -63,7 +63,7 @@ def test_result_shows_everything_a_reader_needs(client: FlaskClient) -> None:
         "Specialty: Pain Medicine",
         "Jan 20, 2015",
         "CM15-0000103",
-        "MTUS: Chronic Pain Medical Treatment Guidelines",
+        "MTUS Chronic Pain Medical Treatment Guidelines (2009)",  # the canonical name
         "proton pump",
     ):
         assert expected in page, expected

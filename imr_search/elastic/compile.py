@@ -14,14 +14,16 @@ from typing import Any
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
 from mappings.analysis import INDEX_ANALYZER
-from mappings.fields import FIELDS_BY_SCOPE, SEARCH_FIELDS
+from mappings.fields import DEFAULT_SCOPES, FIELDS_BY_SCOPE, SEARCH_FIELDS
 
 Query = dict[str, Any]
 
 # What highlighting covers: the whole treatment, then the first of these that has a match
 # gives the snippet (the highlighter reads nested citation text from the item's _source).
-# field -> query scope: each scope's last Elasticsearch field is its readable text.
-HIGHLIGHT_FIELDS: dict[str, str] = {f.es_fields[-1]: f.scope for f in SEARCH_FIELDS}
+# field -> query scope: each shown scope's last Elasticsearch field is its readable text.
+HIGHLIGHT_FIELDS: dict[str, str] = {
+    f.es_fields[-1]: f.scope for f in SEARCH_FIELDS if f.snippet or f.scope == "treatment"
+}
 
 
 def compile_query(node: Node | None) -> Query:
@@ -64,7 +66,7 @@ def _flatten(node: And) -> list[Node]:
 
 def _leaf(node: Term | Phrase) -> Query:
     """One word or phrase over the fields of its scope (all of them when unscoped)."""
-    scopes = [node.field] if node.field else list(FIELDS_BY_SCOPE)
+    scopes = [node.field] if node.field else list(DEFAULT_SCOPES)
     clauses: list[Query] = []
     for scope in scopes:
         spec = FIELDS_BY_SCOPE.get(scope)

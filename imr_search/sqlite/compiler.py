@@ -11,6 +11,10 @@ from __future__ import annotations
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
 from imr_search.sqlite.schema import FTS_COLUMNS
+from mappings.fields import DEFAULT_SCOPES
+
+# Words without a scope search these columns only (FTS5 would otherwise search every one).
+_UNSCOPED = "{" + " ".join(DEFAULT_SCOPES) + "} : " if DEFAULT_SCOPES != FTS_COLUMNS else ""
 
 
 def compile_match(node: Node) -> str:
@@ -30,7 +34,7 @@ def _quote(text: str) -> str:
 
 def _scope(field: str | None, expr: str) -> str:
     if field is None:
-        return expr
+        return _UNSCOPED + expr
     if field not in FTS_COLUMNS:  # the parser only produces known fields; belt and braces
         raise QuerySyntaxError(f"Unknown field '{field}:'.")
     return "{" + field + "} : " + expr
