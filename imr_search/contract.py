@@ -9,6 +9,7 @@ target is `imr_search.engines.open_engine`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
@@ -19,6 +20,11 @@ from mappings.schema import ItemDocument
 
 Sort = Literal["relevance", "date"]
 SORTS: tuple[str, ...] = ("relevance", "date")
+# Which matching decisions a search lists (imr_search.plan): all of them, the decisions
+# about the query first; only those about it; only those that merely mention it.
+Decisions = Literal["all", "about", "mentions"]
+DECISIONS: tuple[str, ...] = ("all", "about", "mentions")
+SMALL_SAMPLE = 10  # rates over fewer decisions than this are marked as such
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's default)
 MAX_FACET_SIZE = 100
@@ -31,7 +37,9 @@ class SearchRequest:
     """A search: query text in the shared language, facet filters, sort and page.
 
     `filters` maps a facet name to the selected values: OR within a facet, AND across facets.
-    `breakdown` names a facet whose top values get their own Upheld/Overturned counts.
+    `breakdown` names a facet whose top values get their own Upheld/Overturned counts (all
+    of them, in order, for the decision year). `decisions` picks the matching decisions
+    listed (see DECISIONS).
     """
 
     query: str = ""
@@ -42,8 +50,11 @@ class SearchRequest:
     facet_size: int = 10
     breakdown: str | None = None
     highlight: bool = True
+    decisions: Decisions = "all"
 
     def __post_init__(self) -> None:
+        if self.decisions not in DECISIONS:
+            raise InvalidParameter("decisions", f"must be one of {', '.join(DECISIONS)}")
         for name, values in self.filters.items():
             if name not in FACETS_BY_NAME:
                 raise InvalidParameter(
@@ -118,6 +129,21 @@ class OutcomeRate:
     def overturned_pct(self) -> float:
         return round(100.0 * self.overturned / self.total, 1) if self.total else 0.0
 
+    @property
+    def small(self) -> bool:
+        """Too few decisions for the rate to mean much (it is shown, marked)."""
+        return self.total < SMALL_SAMPLE
+
+    @property
+    def upheld_interval(self) -> tuple[float, float]:
+        """95% Wilson score interval of the upheld share, in percent."""
+        return wilson_interval(self.upheld, self.total)
+
+    @property
+    def overturned_interval(self) -> tuple[float, float]:
+        """95% Wilson score interval of the overturned share, in percent."""
+        return wilson_interval(self.overturned, self.total)
+
     @classmethod
     def of(cls, docs: Iterable[ItemDocument]) -> OutcomeRate:
         """How these decisions went."""
@@ -128,6 +154,28 @@ class OutcomeRate:
             else:
                 overturned += 1
         return cls(upheld=upheld, overturned=overturned)
+
+
+def wilson_interval(successes: int, total: int, z: float = 1.959964) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion, in percent, rounded to 0.1: honest for
+    small samples and for shares near 0% or 100%, where the normal approximation is not.
+    (0, 100) when there is nothing to estimate from."""
+    if total <= 0:
+        return (0.0, 100.0)
+    p = successes / total
+    z2 = z * z
+    centre = (p + z2 / (2 * total)) / (1 + z2 / total)
+    spread = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / (1 + z2 / total)
+    return (round(100 * max(0.0, centre - spread), 1), round(100 * min(1.0, centre + spread), 1))
+
+
+@dataclass(frozen=True)
+class AboutSplit:
+    """How many matching decisions are about the query (their request matches) and how many
+    merely mention it, within the filters."""
+
+    about: int
+    mentions: int
 
 
 @dataclass(frozen=True)
@@ -163,6 +211,12 @@ class SearchResponse:
     # Set when the engine bounded the cost of a very broad query (e.g. ranked by date instead
     # of relevance); a sentence the UI can show as is.
     notice: str | None = None
+    # The about/mention split of the matches (None: the query has no unscoped words). When
+    # set, every match is listed and some are about the query, `outcome_rate` and `breakdown`
+    # count the decisions about it only.
+    about: AboutSplit | None = None
+    # Filters the breakdown leaves out: a rate within "Overturned only" is always 0% or 100%.
+    breakdown_ignores: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from imr_search.sqlite import postings
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.postings import ALL, LivePostings, Snapshot, bits_from_rowids
-from imr_search.sqlite.search import MATCH_CACHE, _by_date, _facet_list, compile_query
+from imr_search.sqlite.search import MATCH_CACHE, _by_date, compile_query
+from imr_search.sqlite.summary import _facet_list
 from indexer.documents import source_documents
 from mappings.facets import FACETS
 from mappings.schema import to_builtins

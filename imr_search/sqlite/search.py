@@ -27,25 +27,17 @@ import sqlite3
 import time
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from imr_search.contract import (
-    BreakdownRow,
-    FacetValue,
-    OutcomeRate,
-    SearchRequest,
-    SearchResponse,
-)
+from imr_search.contract import AboutSplit, SearchRequest, SearchResponse
 from imr_search.errors import QuerySyntaxError
-from imr_search.query import parse_query
+from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
 from imr_search.sqlite.schema import BM25
-from imr_search.synonyms import expand_synonyms
-from mappings.facets import FACETS
+from imr_search.sqlite.summary import Summary, summarize
 
 # Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
 # about 1 us per matching item: 150k matches is about 150 ms).
@@ -57,7 +49,7 @@ RANK_DEPTH = 1_000
 
 def compile_query(text: str) -> str | None:
     """Query text -> FTS5 MATCH string (synonyms expanded), None to browse everything."""
-    ast = expand_synonyms(parse_query(text))
+    ast = plan(text).ast
     return compile_match(ast) if ast is not None else None
 
 
@@ -88,7 +80,9 @@ def run_search(
     relevance_limit: int = RELEVANCE_LIMIT,
 ) -> SearchResponse:
     started = time.perf_counter()
-    match = compile_query(request.query)
+    query = plan(request.query)
+    match = compile_match(query.ast) if query.ast is not None else None
+    about_match = compile_match(query.about) if query.about is not None else None
     selections = {
         name: list(dict.fromkeys(str(v) for v in values))
         for name, values in request.filters.items()
@@ -98,10 +92,23 @@ def run_search(
 
     matched = match_set(db, match, cache_key) if match is not None else None
     base = matched.bits & snap.all if matched is not None else snap.all
+    if query.cases:
+        base &= _letters(db, query.cases)
+    about_bits = None
+    if about_match is not None:
+        about_bits = match_set(db, about_match, cache_key).bits & base
+        if request.decisions == "about":
+            base = about_bits
+        elif request.decisions == "mentions":
+            base &= ~about_bits
     result = base
     for mask in masks.values():
         result &= mask
     total = result.bit_count()
+    about_result = result & about_bits if about_bits is not None else None
+    # The decisions the rate counts: those about the query, when every match is listed and
+    # some are about it (else every match: nothing is about "pain", much mentions it).
+    rated_about = about_bits if request.decisions == "all" and about_result else None
 
     filter_key = _filter_key(selections)
     summary_key = None
@@ -110,39 +117,33 @@ def run_search(
             *cache_key,
             "summary",
             match,
+            about_match,
+            query.cases,
+            request.decisions,
             filter_key,
             request.facet_size,
             request.breakdown,
         )
     summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
     if summary is None:
-        summary = _summarize(snap, request, selections, masks, base, result, total)
+        summary = summarize(snap, request, selections, masks, base, result, rated_about)
         if summary_key is not None:
             MATCH_CACHE.put(summary_key, summary, summary.nbytes())
 
     notice = None
     ranked: list[tuple[int, float | None]] = []
     if request.per_page and request.offset < total:
-        relevant = matched if request.sort == "relevance" else None
-        if relevant is not None and match is not None and relevant.count <= relevance_limit:
-            ranked = _relevance_page(
-                db,
-                match,
-                result if masks else None,
-                filter_key,
-                request.offset,
-                request.per_page,
-                cache_key,
-            )
-        else:
-            if relevant is not None:
-                notice = (
-                    f"This search matches {relevant.count:,} items, too many to rank by "
-                    "relevance quickly, so the newest decisions come first. Add words, a "
-                    "phrase or filters to rank by relevance."
-                )
-            ranked = _by_date(db, result, total, snap, request.offset, request.per_page)
+        first = about_result if request.decisions == "all" and request.sort == "relevance" else None
+        tiers = _tiers(db, query, result, first)
+        order = _order(
+            db, snap, request, match, matched, tiers, filter_key, cache_key, relevance_limit
+        )
+        ranked, notice = order
     hits = hits_of(db, ranked, match if request.highlight else None)
+    split = None
+    if about_result is not None:
+        about_count = about_result.bit_count()
+        split = AboutSplit(about=about_count, mentions=total - about_count)
     return SearchResponse(
         total=total,
         hits=hits,
@@ -151,109 +152,103 @@ def run_search(
         took_ms=(time.perf_counter() - started) * 1000.0,
         breakdown=summary.breakdown,
         notice=notice,
+        about=split,
+        breakdown_ignores=summary.breakdown_ignores,
     )
 
 
-@dataclass(frozen=True)
-class Summary:
-    """What a search says about its whole result set: facets, outcome rate, breakdown.
-
-    It depends only on the query, the filters, the facet size and the breakdown facet, not
-    on the page or the sort, so it is kept in the per-generation cache: paging through
-    results or re-sorting them does not count every facet again.
-    """
-
-    facets: Mapping[str, tuple[FacetValue, ...]]
-    outcome_rate: OutcomeRate
-    breakdown: tuple[BreakdownRow, ...]
-
-    def nbytes(self) -> int:
-        values = sum(len(v) for v in self.facets.values()) + len(self.breakdown)
-        return 1000 + 150 * values
+def _letters(db: sqlite3.Connection, cases: Sequence[CaseRef]) -> int:
+    """The items of the letters a query names by case number, as a bitset."""
+    marks = ",".join("?" * len(cases))
+    rows = db.execute(
+        f"SELECT rowid FROM items WHERE letter_id IN ({marks})", [c.letter_id for c in cases]
+    ).fetchall()
+    return bits_from_rowids([r for (r,) in rows])
 
 
-def _summarize(
+def _tiers(db: sqlite3.Connection, query: QueryPlan, result: int, about: int | None) -> list[int]:
+    """The result cut into the groups listed one after the other: items named by id first,
+    then the decisions about the query, then those that mention it."""
+    tiers: list[int] = []
+    rest = result
+    if query.pinned:
+        marks = ",".join("?" * len(query.pinned))
+        rows = db.execute(f"SELECT rowid FROM items WHERE id IN ({marks})", query.pinned)
+        pinned = bits_from_rowids([r for (r,) in rows]) & result
+        if pinned:
+            tiers.append(pinned)
+            rest &= ~pinned
+    if about is not None:
+        tiers.append(about & rest)
+        rest &= ~about
+    tiers.append(rest)
+    return [t for t in tiers if t]
+
+
+def _order(
+    db: sqlite3.Connection,
     snap: Snapshot,
     request: SearchRequest,
-    selections: Mapping[str, Sequence[str]],
-    masks: Mapping[str, int],
-    base: int,
-    result: int,
-    total: int,
-) -> Summary:
-    """Facet counts (each facet ignoring its own selection), outcome rate and breakdown."""
-    facets: dict[str, tuple[FacetValue, ...]] = {}
-    # facet -> counts over `result` itself (exact for every value that can be in the top
-    # `facet_size`: all that the facet list and the breakdown show)
-    counted: dict[str, dict[str, int]] = {}
-    planes = snap.planes(result)  # `result` split for sparse counting, once for every facet
-    for spec in FACETS:
-        if not request.facet_size and spec.name not in selections:
-            facets[spec.name] = ()
+    match: str | None,
+    matched: MatchSet | None,
+    tiers: list[int],
+    filter_key: tuple[Any, ...],
+    cache_key: CacheKey | None,
+    relevance_limit: int,
+) -> tuple[list[tuple[int, float | None]], str | None]:
+    """One page of the result: tier after tier, each in the request's order (bm25 when the
+    match set is small enough to score, else newest first, said in the notice; a lookup by
+    case number without words in letter and item order)."""
+    relevance = request.sort == "relevance"
+    notice = None
+    if relevance and matched is not None and matched.count > relevance_limit:
+        relevance = False
+        notice = (
+            f"This search matches {matched.count:,} items, too many to rank by relevance "
+            "quickly, so the newest decisions come first. Add words, a phrase or filters to "
+            "rank by relevance."
+        )
+    offset, limit = request.offset, request.per_page
+    out: list[tuple[int, float | None]] = []
+    whole = len(tiers) == 1 and not request.filters
+    for number, tier in enumerate(tiers):
+        count = tier.bit_count()
+        if offset >= count:
+            offset -= count
             continue
-        chosen = selections.get(spec.name, ())
-        if spec.name in masks:
-            mask = base
-            for name, other in masks.items():
-                if name != spec.name:
-                    mask &= other
-            counts = snap.top_counts(spec.name, mask, request.facet_size, chosen)
+        take = min(limit - len(out), count - offset)
+        if relevance and match is not None:
+            keep = None if whole else tier
+            key = (*filter_key, ("tier", number, len(tiers))) if not whole else filter_key
+            out += _relevance_page(db, match, keep, key, offset, take, cache_key)
+        elif relevance and matched is None and request.query.strip():
+            out += _by_letter(db, tier, offset, take)
         else:
-            counts = snap.top_counts(spec.name, result, request.facet_size, chosen, planes)
-            counted[spec.name] = counts
-        facets[spec.name] = _facet_list(counts, chosen, request.facet_size)
-
-    upheld_bits = snap.value_bits("outcome", "Upheld")
-    upheld = (result & upheld_bits).bit_count()
-    rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
-    breakdown: tuple[BreakdownRow, ...] = ()
-    if request.breakdown:
-        shown = counted.get(request.breakdown)
-        if shown is None or request.facet_size < 1:  # _breakdown shows at least one value
-            shown = snap.top_counts(
-                request.breakdown, result, max(request.facet_size, 1), planes=planes
-            )
-        breakdown = _breakdown(snap, request, result, upheld_bits, shown)
-    return Summary(facets, rate, breakdown)
+            out += _by_date(db, tier, count, snap, offset, take)
+        offset = 0
+        if len(out) >= limit:
+            break
+    return out, notice
 
 
-# --- facets -------------------------------------------------------------------------------
+def _by_letter(
+    db: sqlite3.Connection, bits: int, offset: int, limit: int
+) -> list[tuple[int, float | None]]:
+    """Letter and item order (a lookup by case number)."""
+    rowids = json.dumps(list(iter_bits(bits)))
+    rows = db.execute(
+        "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
+        " ORDER BY letter_id, item_number LIMIT ? OFFSET ?",
+        (rowids, limit, offset),
+    ).fetchall()
+    return [(rowid, None) for (rowid,) in rows]
+
+
+# --- ordering -----------------------------------------------------------------------------
 
 
 def _to_bytes(bits: int) -> bytes:
     return bits.to_bytes((bits.bit_length() + 7) >> 3 or 1, "little")
-
-
-def _facet_list(
-    counts: Mapping[str, int], selected: Sequence[str], size: int
-) -> tuple[FacetValue, ...]:
-    """Top `size` values by count (ties by value), plus every selected value, count order."""
-    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
-    listed = {value for value, _ in ordered}
-    ordered += [(value, counts.get(value, 0)) for value in selected if value not in listed]
-    ordered.sort(key=lambda kv: (-kv[1], kv[0]))
-    chosen = set(selected)
-    return tuple(FacetValue(value, count, value in chosen) for value, count in ordered)
-
-
-def _breakdown(
-    snap: Snapshot,
-    request: SearchRequest,
-    result: int,
-    upheld_bits: int,
-    counts: Mapping[str, int],
-) -> tuple[BreakdownRow, ...]:
-    """Outcome counts for the top values of the breakdown facet (`counts`: over `result`)."""
-    assert request.breakdown is not None
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: max(request.facet_size, 1)]
-    rows = []
-    for value, count in top:
-        upheld = (snap.value_bits(request.breakdown, value) & result & upheld_bits).bit_count()
-        rows.append(BreakdownRow(value, OutcomeRate(upheld=upheld, overturned=count - upheld)))
-    return tuple(rows)
-
-
-# --- ordering -----------------------------------------------------------------------------
 
 
 def member_function(bits: int) -> Callable[[int], bool]:
