@@ -135,8 +135,10 @@ def run_search(
     if request.per_page and request.offset < total:
         first = about_result if request.decisions == "all" and request.sort == "relevance" else None
         tiers = _tiers(db, query, result, first)
+        # What identifies the result (besides the match): its ranking's cache key.
+        result_key = (*filter_key, ("set", query.cases, request.decisions, about_match))
         order = _order(
-            db, snap, request, match, matched, tiers, filter_key, cache_key, relevance_limit
+            db, snap, request, match, matched, tiers, result_key, cache_key, relevance_limit
         )
         ranked, notice = order
     hits = hits_of(db, ranked, match if request.highlight else None)
@@ -192,7 +194,7 @@ def _order(
     match: str | None,
     matched: MatchSet | None,
     tiers: list[int],
-    filter_key: tuple[Any, ...],
+    result_key: tuple[Any, ...],
     cache_key: CacheKey | None,
     relevance_limit: int,
 ) -> tuple[list[tuple[int, float | None]], str | None]:
@@ -210,7 +212,8 @@ def _order(
         )
     offset, limit = request.offset, request.per_page
     out: list[tuple[int, float | None]] = []
-    whole = len(tiers) == 1 and not request.filters
+    # One tier that is the whole match set: its cached bm25 order serves every page as is.
+    whole = len(tiers) == 1 and matched is not None and tiers[0] == matched.bits & snap.all
     for number, tier in enumerate(tiers):
         count = tier.bit_count()
         if offset >= count:
@@ -219,7 +222,7 @@ def _order(
         take = min(limit - len(out), count - offset)
         if relevance and match is not None:
             keep = None if whole else tier
-            key = (*filter_key, ("tier", number, len(tiers))) if not whole else filter_key
+            key = () if whole else (*result_key, ("tier", number, len(tiers)))
             out += _relevance_page(db, match, keep, key, offset, take, cache_key)
         elif relevance and matched is None and request.query.strip():
             out += _by_letter(db, tier, offset, take)
