@@ -12,7 +12,7 @@ import click
 
 from imr_cli.options import engine_for, filter_option, index_option, json_option, parse_filters
 from imr_cli.terminal import print_response, print_similar
-from imr_search.contract import SORTS, SearchRequest, SimilarRequest
+from imr_search.contract import DECISIONS, SORTS, SearchRequest, SimilarRequest
 from mappings.schema import encode
 
 COMMANDS: list[click.Command] = []
@@ -36,6 +36,14 @@ def _print_json(payload: object) -> None:
     default=None,
     help="Also show Upheld/Overturned counts per value of this facet.",
 )
+@click.option(
+    "--decisions",
+    type=click.Choice(DECISIONS),
+    default="all",
+    show_default=True,
+    help="List every match (the decisions about the query first), only the decisions about "
+    "it (their request matches), or only those that merely mention it.",
+)
 @json_option
 @index_option
 def search_command(
@@ -45,6 +53,7 @@ def search_command(
     page: int,
     per_page: int,
     breakdown: str | None,
+    decisions: str,
     as_json: bool,
     target: str | None,
 ) -> None:
@@ -62,6 +71,7 @@ def search_command(
             page=page,
             per_page=per_page,
             breakdown=breakdown,
+            decisions=decisions,  # type: ignore[arg-type]
         )
         response = engine.search(request)
     if as_json:

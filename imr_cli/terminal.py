@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from imr_search.contract import SearchRequest, SearchResponse, SimilarHit
+from imr_search.contract import OutcomeRate, SearchRequest, SearchResponse, SimilarHit
 from imr_search.marks import MARK_END, MARK_START
 from mappings.facets import FACETS_BY_NAME
 
@@ -20,12 +20,25 @@ def bold_marks(marked_text: str) -> str:
     return marked_text.replace(MARK_START, on).replace(MARK_END, off)
 
 
+def rate_text(rate: OutcomeRate) -> str:
+    """'12 decisions: 75.0% upheld (95% interval 46.8-91.1%), 25.0% overturned'."""
+    low, high = rate.upheld_interval
+    few = ", few decisions: the rate says little" if rate.small and rate.total else ""
+    return (
+        f"{rate.total:,} decisions: {rate.upheld_pct}% upheld (95% interval {low}-{high}%), "
+        f"{rate.overturned_pct}% overturned{few}"
+    )
+
+
 def print_response(request: SearchRequest, response: SearchResponse, echo: Echo) -> None:
     rate = response.outcome_rate
-    echo(
-        f"{response.total:,} items ({rate.upheld_pct}% upheld, {rate.overturned_pct}% "
-        f"overturned) in {response.took_ms:.0f} ms"
-    )
+    echo(f"{response.total:,} items in {response.took_ms:.0f} ms")
+    about = response.about
+    if about is not None and about.about and request.decisions == "all":
+        echo(f"About the query (the request matches): {rate_text(rate)}")
+        echo(f"  {about.mentions:,} more only mention it (--decisions mentions lists them)")
+    else:
+        echo(f"Outcomes: {rate_text(rate)}")
     if response.notice:
         echo(f"Note: {response.notice}")
     if response.hits:
@@ -48,12 +61,11 @@ def print_response(request: SearchRequest, response: SearchResponse, echo: Echo)
         echo(f"{FACETS_BY_NAME[name].label}: {shown}")
     if response.breakdown:
         echo("")
-        echo(f"Outcomes by {request.breakdown}:")
+        ignores = response.breakdown_ignores
+        note = f" (ignoring the {', '.join(ignores)} filter)" if ignores else ""
+        echo(f"Outcomes by {request.breakdown}{note}:")
         for row in response.breakdown:
-            echo(
-                f"  {row.value}: {row.rate.total:,} items, {row.rate.upheld_pct}% upheld, "
-                f"{row.rate.overturned_pct}% overturned"
-            )
+            echo(f"  {row.value}: {rate_text(row.rate)}")
     if request.per_page:
         pages = max(1, -(-response.total // request.per_page))
         more = f"  Next: --page {request.page + 1}" if request.page < pages else ""

@@ -24,6 +24,7 @@ from search_ui.facets import active_filters, build_facets
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
 from search_ui.payloads import (
+    About,
     ActiveFilter,
     ApiIndex,
     BreakdownEntry,
@@ -50,6 +51,12 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
     last = state.last_page(response.total)
     has_next = state.page < last and state.per_page
+
+    def listing(decisions: str) -> str | None:
+        if response.about is None:
+            return None
+        return search_url(state.listing(decisions), "api.search")
+
     return SearchLinks(
         self=search_url(state, "api.search"),
         html=search_url(state),
@@ -57,6 +64,10 @@ def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
         prev=search_url(state.at_page(state.page - 1), "api.search") if state.page > 1 else None,
         export_csv=search_url(state.at_page(1), "export.export_csv"),
         export_json=search_url(state.at_page(1), "export.export_json"),
+        export_breakdown_csv=search_url(state.at_page(1), "export.export_breakdown_csv"),
+        about=listing("about"),
+        mentions=listing("mentions"),
+        all=listing("all"),
     )
 
 
@@ -69,6 +80,7 @@ def _echo(state: SearchState) -> SearchEcho:
         per_page=state.per_page,
         facet_size=state.facet_size,
         breakdown=state.breakdown,
+        decisions=state.decisions,
     )
 
 
@@ -107,6 +119,8 @@ def search() -> Response:
             outcome_rate=Rate.of(response.outcome_rate),
             breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
             notice=response.notice,
+            about=About.of(response.about),
+            breakdown_ignores=response.breakdown_ignores,
             request=_echo(state),
             links=_links(state, response),
         )
@@ -126,6 +140,8 @@ def facets() -> Response:
             active_filters=chips,
             outcome_rate=Rate.of(response.outcome_rate),
             breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+            about=About.of(response.about),
+            breakdown_ignores=response.breakdown_ignores,
             request=_echo(state),
         )
     )

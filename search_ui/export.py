@@ -25,7 +25,7 @@ from imr_search.contract import (
 )
 from mappings.schema import ItemDocument, Party, encode
 from search_ui import backend
-from search_ui.params import SearchState, parse_int, parse_search_args
+from search_ui.params import DEFAULT_BREAKDOWN, SearchState, parse_int, parse_search_args
 from search_ui.presentation import item_url
 
 bp = Blueprint("export", __name__)
@@ -44,6 +44,13 @@ def _guidelines(party: Party) -> Callable[[ItemDocument], str]:
     return of
 
 
+def _sections(party: Party) -> Callable[[ItemDocument], str]:
+    def of(doc: ItemDocument) -> str:
+        return _joined(dict.fromkeys(s for c in doc.citations_by(party) for s in c.section_labels))
+
+    return of
+
+
 # The CSV columns: name -> the value of a document (the item's page address is added last).
 CSV_COLUMNS: tuple[tuple[str, Callable[[ItemDocument], str]], ...] = (
     ("id", lambda d: d.id),
@@ -51,11 +58,16 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[ItemDocument], str]], ...] = (
     ("decision_date", lambda d: d.letter.decision_date or ""),
     ("treatment", lambda d: d.treatment),
     ("outcome", lambda d: d.outcome),
+    ("request", lambda d: d.request.phrase),
+    ("kind_of_request", lambda d: d.request.label),
     ("category", lambda d: d.category),
     ("body_regions", lambda d: _joined(d.body_regions)),
+    ("injured_body_parts", lambda d: _joined(d.letter.injury_regions)),
     ("reviewer_specialties", lambda d: _joined(d.letter.specialties)),
     ("claims_administrator_guidelines", _guidelines("claims_administrator")),
     ("reviewer_guidelines", _guidelines("reviewer")),
+    ("claims_administrator_guideline_sections", _sections("claims_administrator")),
+    ("reviewer_guideline_sections", _sections("reviewer")),
     ("cited_no_medical_evidence", lambda d: _joined(d.cited_nothing)),
 )
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -176,4 +188,50 @@ def export_json() -> Response:
             "X-Total-Count": str(first.total),
             "X-Export-Limit": str(limit),
         },
+    )
+
+
+# The breakdown's CSV: one row per value, with sample size and 95% Wilson intervals.
+BREAKDOWN_COLUMNS = (
+    "facet",
+    "value",
+    "decisions",
+    "upheld",
+    "overturned",
+    "upheld_pct",
+    "upheld_pct_95_low",
+    "upheld_pct_95_high",
+    "overturned_pct",
+    "overturned_pct_95_low",
+    "overturned_pct_95_high",
+    "small_sample",
+    "counts",
+)
+
+
+@bp.get("/export/breakdown.csv")
+def export_breakdown_csv() -> Response:
+    """The outcome rate and the breakdown of a search (the search page's numbers) as CSV."""
+    state = parse_search_args(request.args)
+    if state.breakdown is None:
+        state = replace(state, breakdown=DEFAULT_BREAKDOWN)
+    response = _page(state.request(page=1, per_page=0, highlight=False))
+    counted = "decisions about the query" if response.about and response.about.about else "all"
+    if response.breakdown_ignores:
+        counted += "; ignores the " + ", ".join(response.breakdown_ignores) + " filter"
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(BREAKDOWN_COLUMNS)
+    rows = [("all", "all results", response.outcome_rate)]
+    rows += [(state.breakdown or "", r.value, r.rate) for r in response.breakdown]
+    for facet, value, rate in rows:
+        writer.writerow(
+            [_cell(facet), _cell(value), rate.total, rate.upheld, rate.overturned,
+             rate.upheld_pct, *rate.upheld_interval, rate.overturned_pct,
+             *rate.overturned_interval, "yes" if rate.small else "no", counted]
+        )  # fmt: skip
+    return Response(
+        buf.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="imr-search-breakdown.csv"'},
     )

@@ -12,7 +12,13 @@ from typing import Any
 
 import msgspec
 
-from imr_search.contract import MAX_FACET_SIZE, MAX_PER_PAGE, MAX_RESULT_WINDOW, SORTS
+from imr_search.contract import (
+    DECISIONS,
+    MAX_FACET_SIZE,
+    MAX_PER_PAGE,
+    MAX_RESULT_WINDOW,
+    SORTS,
+)
 from imr_search.query import MAX_QUERY_LENGTH
 from mappings.facets import FACETS
 from search_ui.params import (
@@ -122,6 +128,16 @@ def _search_parameters() -> list[dict[str, Any]]:
             },
         },
     ]
+    params.append(
+        {
+            "name": "decisions",
+            "in": "query",
+            "description": "Which matches to list: all (the decisions about the query, i.e. "
+            "whose request matches it, first), about (only those), mentions (only those that "
+            "merely mention it). The outcome rate counts the decisions about the query.",
+            "schema": {"type": "string", "enum": list(DECISIONS), "default": "all"},
+        }
+    )
     for spec in FACETS:
         params.append(
             {
@@ -263,6 +279,17 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
                     f"{max_export:,})",
                     "parameters": [p for p in search_params if p["name"] != "page"] + [limit],
                     "responses": {"200": _json(_ref("ExportJson"), "Export"), **ERRORS},
+                }
+            },
+            "/export/breakdown.csv": {
+                "get": {
+                    "summary": "The outcome rate and breakdown of a search as CSV: each value "
+                    "with its sample size and 95% Wilson intervals",
+                    "parameters": [p for p in search_params if p["name"] != "page"],
+                    "responses": {
+                        "200": {"description": "CSV", "content": {"text/csv": {}}},
+                        **ERRORS,
+                    },
                 }
             },
             "/api/health": {

@@ -8,6 +8,8 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
                               AND across facets); facet names are those of mappings.facets.FACETS
     sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
+    decisions=all|about|mentions  which matches to list (imr_search.plan: the decisions about
+                              the query first, only those, or only those that mention it)
 
 Every value is bounded; anything unknown or out of range raises InvalidParameter (HTTP 400)
 with a message saying what to do, so no request reaches the engine unchecked.
@@ -24,6 +26,7 @@ from urllib.parse import quote_plus
 from werkzeug.datastructures import MultiDict
 
 from imr_search.contract import (
+    DECISIONS,
     MAX_FACET_SIZE,
     MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
@@ -44,7 +47,15 @@ MAX_SIMILAR_TEXT = 10_000  # characters of pasted text for "find similar"
 DEFAULT_SIMILAR_K = 10
 MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
 
-SEARCH_PARAMS: tuple[str, ...] = ("q", "sort", "page", "per_page", "facet_size", "breakdown")
+SEARCH_PARAMS: tuple[str, ...] = (
+    "q",
+    "sort",
+    "page",
+    "per_page",
+    "facet_size",
+    "breakdown",
+    "decisions",
+)
 # Characters werkzeug leaves unquoted in a query string it builds (url_for's `q=...`).
 URL_QUERY_SAFE = "!$'()*,/:;?@"
 _quote = lru_cache(maxsize=4096)(quote_plus)
@@ -61,6 +72,7 @@ class SearchState:
     per_page: int = DEFAULT_PER_PAGE
     facet_size: int = DEFAULT_FACET_SIZE
     breakdown: str | None = DEFAULT_BREAKDOWN
+    decisions: str = "all"
 
     def request(self, **overrides: Any) -> SearchRequest:
         """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
@@ -72,6 +84,7 @@ class SearchState:
             "per_page": self.per_page,
             "facet_size": self.facet_size,
             "breakdown": self.breakdown,
+            "decisions": self.decisions,
         }
         args.update(overrides)
         return SearchRequest(**args)
@@ -85,6 +98,8 @@ class SearchState:
             out.extend((spec.name, value) for value in self.filters.get(spec.name, ()))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
+        if self.decisions != "all":
+            out.append(("decisions", self.decisions))
         if self.breakdown != DEFAULT_BREAKDOWN:
             out.append(("breakdown", self.breakdown or NO_BREAKDOWN))
         if self.per_page != DEFAULT_PER_PAGE:
@@ -122,6 +137,10 @@ class SearchState:
     def at_page(self, page: int) -> SearchState:
         return replace(self, page=page)
 
+    def listing(self, decisions: str) -> SearchState:
+        """The same search listing other matches (all, about, mentions), from page 1."""
+        return replace(self, decisions=decisions, page=1)
+
     def last_page(self, total: int) -> int:
         """The last page that can be served (total results, bounded by the result window)."""
         if self.per_page == 0:
@@ -139,8 +158,11 @@ def parse_search_args(
         if name not in known:
             raise InvalidParameter(
                 name,
-                "unknown parameter; use q, sort, page, per_page, facet_size, breakdown or a "
-                "facet name (" + ", ".join(FACETS_BY_NAME) + ")",
+                "unknown parameter; use "
+                + ", ".join(SEARCH_PARAMS)
+                + " or a facet name ("
+                + ", ".join(FACETS_BY_NAME)
+                + ")",
             )
     for name in SEARCH_PARAMS:
         if len(args.getlist(name)) > 1:
@@ -192,7 +214,11 @@ def parse_search_args(
         raise InvalidParameter(
             "breakdown", "must be 'none' or a facet name: " + ", ".join(FACETS_BY_NAME)
         )
+    decisions = args.get("decisions", "all") or "all"
+    if decisions not in DECISIONS:
+        raise InvalidParameter("decisions", "must be one of " + ", ".join(DECISIONS))
     return SearchState(
+        decisions=decisions,
         query=query,
         filters=filters,
         sort=sort,

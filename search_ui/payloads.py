@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from imr_search.contract import (
+    AboutSplit,
     BreakdownRow,
     FacetValue,
     Hit,
@@ -30,22 +31,41 @@ UrlOf = Callable[[str], str]  # item id -> its address
 
 @dataclass(frozen=True)
 class Rate:
-    """How a set of decisions went."""
+    """How a set of decisions went. Intervals are 95% Wilson score intervals (percent);
+    `small` marks fewer than 10 decisions."""
 
     upheld: int
     overturned: int
     total: int
     upheld_pct: float
     overturned_pct: float
+    upheld_interval: tuple[float, float]
+    overturned_interval: tuple[float, float]
+    small: bool
 
     @classmethod
     def of(cls, rate: OutcomeRate) -> Rate:
-        return cls(rate.upheld, rate.overturned, rate.total, rate.upheld_pct, rate.overturned_pct)
+        return cls(*_rate_fields(rate))
+
+
+def _rate_fields(
+    r: OutcomeRate,
+) -> tuple[int, int, int, float, float, tuple[float, float], tuple[float, float], bool]:
+    return (
+        r.upheld,
+        r.overturned,
+        r.total,
+        r.upheld_pct,
+        r.overturned_pct,
+        r.upheld_interval,
+        r.overturned_interval,
+        r.small,
+    )
 
 
 @dataclass(frozen=True)
 class BreakdownEntry:
-    """Outcome counts of one value of the breakdown facet."""
+    """Outcome counts of one value of the breakdown facet (the fields of Rate, and the value)."""
 
     value: str
     upheld: int
@@ -53,11 +73,26 @@ class BreakdownEntry:
     total: int
     upheld_pct: float
     overturned_pct: float
+    upheld_interval: tuple[float, float]
+    overturned_interval: tuple[float, float]
+    small: bool
 
     @classmethod
     def of(cls, row: BreakdownRow) -> BreakdownEntry:
-        r = row.rate
-        return cls(row.value, r.upheld, r.overturned, r.total, r.upheld_pct, r.overturned_pct)
+        return cls(row.value, *_rate_fields(row.rate))
+
+
+@dataclass(frozen=True)
+class About:
+    """How many matching decisions are about the query (their request matches it) and how many
+    merely mention it; the rate counts the first when there are any."""
+
+    about: int
+    mentions: int
+
+    @classmethod
+    def of(cls, split: AboutSplit | None) -> About | None:
+        return cls(split.about, split.mentions) if split is not None else None
 
 
 @dataclass(frozen=True)
@@ -123,6 +158,8 @@ class SearchResult:
     outcome_rate: Rate
     breakdown: tuple[BreakdownEntry, ...]
     notice: str | None
+    about: About | None
+    breakdown_ignores: tuple[str, ...]
 
 
 def result_item(hit: Hit, url: UrlOf | None = None, html_url: UrlOf | None = None) -> ResultItem:
@@ -155,6 +192,8 @@ def search_result(response: SearchResponse) -> SearchResult:
         outcome_rate=Rate.of(response.outcome_rate),
         breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
         notice=response.notice,
+        about=About.of(response.about),
+        breakdown_ignores=response.breakdown_ignores,
     )
 
 
@@ -218,6 +257,7 @@ class SearchEcho:
     per_page: int
     facet_size: int
     breakdown: str | None
+    decisions: str
 
 
 @dataclass(frozen=True)
@@ -228,6 +268,12 @@ class SearchLinks:
     prev: str | None
     export_csv: str
     export_json: str
+    export_breakdown_csv: str
+    # The same search listing only the decisions about the query / only the mentions / all
+    # (None when the query has no about/mention split).
+    about: str | None
+    mentions: str | None
+    all: str | None
 
 
 @dataclass(frozen=True)
@@ -242,6 +288,8 @@ class SearchPage:
     outcome_rate: Rate
     breakdown: tuple[BreakdownEntry, ...]
     notice: str | None
+    about: About | None
+    breakdown_ignores: tuple[str, ...]  # filters the breakdown leaves out ("outcome")
     request: SearchEcho
     links: SearchLinks
 
@@ -256,6 +304,8 @@ class FacetsPage:
     active_filters: tuple[ActiveFilter, ...]
     outcome_rate: Rate
     breakdown: tuple[BreakdownEntry, ...]
+    about: About | None
+    breakdown_ignores: tuple[str, ...]
     request: SearchEcho
 
 

@@ -129,6 +129,12 @@ def breakdown_choices() -> Sequence[tuple[str, str]]:
     return [(f.name, f.label) for f in FACETS if f.name != "outcome"]
 
 
+def interval(bounds: tuple[float, float]) -> str:
+    """(8.9, 53.2) -> '8.9–53.2%'."""
+    low, high = bounds
+    return f"{pct(low)[:-1]}–{pct(high)}"
+
+
 def pct(value: float) -> str:
     """42.0 -> '42%', 42.5 -> '42.5%'."""
     return f"{value:.0f}%" if float(value).is_integer() else f"{value:.1f}%"
@@ -146,7 +152,11 @@ def init_app(app: Flask) -> None:
         value_label=value_label,
     )
     app.jinja_env.filters.update(
-        date=format_date, pct=pct, thousands=lambda n: f"{n:,}", marked=marked
+        date=format_date,
+        pct=pct,
+        interval=interval,
+        thousands=lambda n: f"{n:,}",
+        marked=marked,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -91,6 +91,7 @@ def _page(
         api_url=search_url(state, "api.search"),
         export_csv=search_url(replace(state, page=1), "export.export_csv"),
         export_json=search_url(replace(state, page=1), "export.export_json"),
+        export_breakdown=search_url(replace(state, page=1), "export.export_breakdown_csv"),
     )
     resp = make_response(html, status)
     resp.headers["Link"] = f"<{search_url(state, 'api.search')}>; {ALTERNATE}"
