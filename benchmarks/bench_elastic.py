@@ -87,8 +87,8 @@ def prebuild_documents(batches: str, ndjson: str) -> dict[str, int]:
         for batch in read_batches(batches):
             lines = []
             for entry in batch:
-                for item in entry.letter.items:
-                    doc = build_document(entry, item)
+                for item in entry.items:
+                    doc = build_document(entry.source, item)
                     lines.append(json.dumps({"index": {"_id": doc["id"]}}))
                     lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
                     docs += 1

@@ -126,7 +126,7 @@ def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
             failures = engine.write(batch)
             writing += time.perf_counter() - started
             assert not failures, failures[:3]
-            items += sum(len(s.letter.items) for s in batch)
+            items += sum(len(s.items) for s in batch)
         started = time.perf_counter()
         engine.finish()
         finishing = time.perf_counter() - started
@@ -158,7 +158,7 @@ def sample_items(path: str | Path, total_items: int, wanted: int = 2000) -> list
     n = 0
     for batch in read_batches(path):
         for entry in batch:
-            for item in entry.letter.items:
+            for item in entry.items:
                 if n % step == 0:
                     out.append(SampleItem(item.id, item.category, item.treatment, item.rationale))
                 n += 1
