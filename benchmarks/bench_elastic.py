@@ -192,7 +192,7 @@ def raw_counter(url: str, alias: str) -> Callable[[str], int]:
 
     def count(text: str) -> int:
         query = compile_query(expand_synonyms(parse_query(text)))
-        return client.count(index=alias, query=query)["count"]
+        return client.count(index=alias, query=query.to_dict())["count"]
 
     return count
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from elasticsearch import Elasticsearch
 
-from imr_search.contract import SearchRequest, SimilarRequest
+from imr_search.contract import SearchRequest, SimilarRequest, SourceDocuments
 from imr_search.elastic import indices
 from imr_search.elastic.engine import ElasticEngine, SourceFingerprints
 from imr_search.engines import open_engine
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.elasticsearch
 LETTERS = list(generate_letters(120, seed=11))
 
 
-def entries(letters: list[Letter], prefix: str = "/letters") -> list[SourceLetter]:
+def entries(letters: list[Letter], prefix: str = "/letters") -> list[SourceDocuments]:
     return [
         source_documents(f"{prefix}/{i:04d}.txt", f"fp-{i}", letter)
         for i, letter in enumerate(letters)
