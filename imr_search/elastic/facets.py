@@ -145,9 +145,9 @@ def selections(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     }
 
 
-def combined_filter(selected: Mapping[str, Sequence[str]], skip: str | None = None) -> Query:
-    """AND of every facet's selection (OR within a facet), leaving out `skip`."""
-    clauses = [FACET_IMPLS[n].filter(v) for n, v in selected.items() if n != skip]
+def combined_filter(selected: Mapping[str, Sequence[str]]) -> Query:
+    """AND of every facet's selection (OR within a facet)."""
+    clauses = [FACET_IMPLS[name].filter(values) for name, values in selected.items()]
     return Bool(filter=clauses) if clauses else MatchAll()
 
 

@@ -62,7 +62,7 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
         search = search.post_filter(facets.combined_filter(selected))
     queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
     if queries:
-        search = highlighted(search, queries)
+        search = with_highlights(search, queries)
     search = (
         search.sort(
             *(BEST_FIRST if ast is not None and request.sort == "relevance" else NEWEST_FIRST)
@@ -74,7 +74,7 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
     return search, bool(queries)
 
 
-def highlighted(search: Search[Any], queries: Mapping[str, Query]) -> Search[Any]:
+def with_highlights(search: Search[Any], queries: Mapping[str, Query]) -> Search[Any]:
     """The whole treatment, and one fragment of each other field, each with its own query."""
     search = search.highlight_options(**HIGHLIGHT_OPTIONS)
     for name, query in queries.items():
