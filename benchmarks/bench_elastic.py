@@ -53,7 +53,6 @@ from imr_search.elastic.engine import ElasticEngine
 from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
-from indexer.documents import source_documents
 from mappings.elastic import index_definition
 
 QUERIES: list[SearchRequest] = [
@@ -88,9 +87,8 @@ def prebuild_documents(batches: str, ndjson: str) -> dict[str, int]:
         for batch in read_batches(batches):
             lines = []
             for entry in batch:
-                source = source_documents(*entry)
-                for item in source.items:
-                    doc = build_document(source.source, item)
+                for item in entry.items:
+                    doc = build_document(entry.source, item)
                     lines.append(json.dumps({"index": {"_id": doc["id"]}}))
                     lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
                     docs += 1
@@ -194,7 +192,7 @@ def raw_counter(url: str, alias: str) -> Callable[[str], int]:
 
     def count(text: str) -> int:
         query = compile_query(expand_synonyms(parse_query(text)))
-        return client.count(index=alias, query=query)["count"]
+        return client.count(index=alias, query=query.to_dict())["count"]
 
     return count
 

@@ -49,7 +49,6 @@ from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.rows import build_row
 from imr_search.sqlite.schema import TOKENIZER
-from indexer.documents import source_documents
 
 INDEX_TARGET = 15_000  # items/s (issue 3)
 INDEX_RATIO = 1.5  # at most this many times the raw FTS5 insert time
@@ -79,7 +78,7 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     inserting = 0.0
     items = 0
     for batch in read_batches(batches):
-        rows = [build_row(doc).texts for entry in batch for doc in source_documents(*entry).items]
+        rows = [build_row(doc).texts for entry in batch for doc in entry.items]
         started = time.perf_counter()
         db.execute("BEGIN")
         db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?)", rows)

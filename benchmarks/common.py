@@ -1,7 +1,7 @@
 """Shared pieces of the benchmark scripts: corpus, child processes, timing, tables, JSON.
 
 - Corpus: letters from `synthetic.corpus` (deterministic by seed), trimmed to an exact item
-  count and stored as pickled batches of `SourceLetter`s (source, fingerprint, letter),
+  count and stored as pickled batches of `SourceDocuments` (the documents of each letter),
   generated in a child process so that the process that measures memory never held the corpus.
 - `in_child`: run a function in a fresh (spawned) interpreter; its peak RSS is its own.
 - Timing: `best_rate` (CPU-time throughput, best of rounds) and `Latency` (p50/p95/p99).
@@ -37,15 +37,11 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from imr_search.contract import Engine, SearchRequest, SimilarRequest  # noqa: E402
+from imr_search.contract import Engine, SearchRequest, SimilarRequest, SourceDocuments  # noqa: E402
 from imr_search.query import words_of  # noqa: E402
 from indexer.documents import source_documents  # noqa: E402
 from indexer.records import Letter  # noqa: E402
 from synthetic.corpus import generate_letters  # noqa: E402
-
-# One letter file as the pipeline hands it to the document builder: (source, fingerprint,
-# letter). Building the documents is part of indexing, so it is timed with the writes.
-SourceLetter = tuple[str, str, Letter]
 
 RESULTS_DIR = ROOT / "bench-results"
 BATCH_ITEMS = 1000  # items per write call, as indexer.pipeline batches them
@@ -93,10 +89,12 @@ def write_batches(
     (streamed: one batch in memory). Run it with `in_child`; it is not part of any timing."""
     started = time.perf_counter()
     n_letters = n_items = size = 0
-    batch: list[SourceLetter] = []
+    batch: list[SourceDocuments] = []
     with open(path, "wb") as out:
         for letter in letters_for(seed, items=items, letters=letters):
-            batch.append((f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
+            # Documents are built as the pipeline builds them: before the engine writes, in
+            # the worker processes (not timed here).
+            batch.append(source_documents(f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
             n_letters += 1
             n_items += len(letter.items)
             size += len(letter.items)
@@ -108,7 +106,7 @@ def write_batches(
     return Corpus(path, n_letters, n_items, time.perf_counter() - started)
 
 
-def read_batches(path: str | Path) -> Iterator[list[SourceLetter]]:
+def read_batches(path: str | Path) -> Iterator[list[SourceDocuments]]:
     """The batches stored by `write_batches`, one at a time."""
     with open(path, "rb") as source:
         while True:
@@ -119,18 +117,18 @@ def read_batches(path: str | Path) -> Iterator[list[SourceLetter]]:
 
 
 def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
-    """Documents built and written (engine.write) for every stored batch, as indexer.pipeline
-    batches them, then finish(); writing and finishing seconds, items, this process's peak RSS
-    and CPU time. Closes the engine."""
+    """engine.write over every stored batch (as indexer.pipeline batches them), then finish();
+    writing and finishing seconds, items, this process's peak RSS and CPU time. Closes the
+    engine."""
     writing = 0.0
     items = 0
     try:
         for batch in read_batches(batches):
             started = time.perf_counter()
-            failures = engine.write([source_documents(*entry) for entry in batch])
+            failures = engine.write(batch)
             writing += time.perf_counter() - started
             assert not failures, failures[:3]
-            items += sum(len(letter.items) for _, _, letter in batch)
+            items += sum(len(s.items) for s in batch)
         started = time.perf_counter()
         engine.finish()
         finishing = time.perf_counter() - started
@@ -161,8 +159,8 @@ def sample_items(path: str | Path, total_items: int, wanted: int = 2000) -> list
     out: list[SampleItem] = []
     n = 0
     for batch in read_batches(path):
-        for _, _, letter in batch:
-            for item in letter.items:
+        for entry in batch:
+            for item in entry.items:
                 if n % step == 0:
                     out.append(SampleItem(item.id, item.category, item.treatment, item.rationale))
                 n += 1

@@ -50,7 +50,7 @@ def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tu
 def test_synonyms_are_expanded_once_by_the_query_language() -> None:
     analysis = raw_index_json()["settings"]["analysis"]
     assert "filter" not in analysis, "the analyzer must not add synonyms of its own"
-    expanded = json.dumps(compile_query(expand_synonyms(parse_query("pt"))))
+    expanded = json.dumps(compile_query(expand_synonyms(parse_query("pt"))).to_dict())
     assert "physical therapy" in expanded
 
 
@@ -130,26 +130,26 @@ def test_compiled_queries_never_use_query_string(text: str) -> None:
         ast = expand_synonyms(parse_query(text))
     except Exception:
         return
-    keys = _walk(compile_query(ast))
+    keys = _walk(compile_query(ast).to_dict())
     assert "query_string" not in keys and "simple_query_string" not in keys
 
 
 def test_compile_shapes() -> None:
-    q = compile_query(parse_query('citation:guideline -"hardware block"'))
+    q = compile_query(parse_query('citation:guideline -"hardware block"')).to_dict()
     must, must_not = q["bool"]["must"], q["bool"]["must_not"]
     assert must[0]["nested"]["path"] == "citations"
     assert "match_phrase" in json.dumps(must_not)
-    unscoped = compile_query(parse_query("knee"))
+    unscoped = compile_query(parse_query("knee")).to_dict()
     fields = json.dumps(unscoped)
     for name in ("treatment", "rationale", "letter.clinical_summary", "citations.text"):
         assert name in fields
-    prefix = compile_query(parse_query("therap*"))
+    prefix = compile_query(parse_query("therap*")).to_dict()
     assert "match_bool_prefix" in json.dumps(prefix)
-    assert compile_query(None) == {"match_all": {}}
+    assert compile_query(None).to_dict() == {"match_all": {}}
 
 
 def test_boosts_rank_treatment_over_rationale_over_summary() -> None:
-    q = compile_query(parse_query("knee"))
+    q = compile_query(parse_query("knee")).to_dict()
     boosts = {}
     for clause in q["bool"]["should"]:
         if "match" in clause:
@@ -159,7 +159,7 @@ def test_boosts_rank_treatment_over_rationale_over_summary() -> None:
 
 
 def test_citation_source_none_filter_is_must_not_nested() -> None:
-    f = facets.FACET_IMPLS["reviewer_source"].filter(["none", "ODG"])
+    f = facets.FACET_IMPLS["reviewer_source"].filter(["none", "ODG"]).to_dict()
     text = json.dumps(f)
     assert "must_not" in text and '"ODG"' in text and "reviewer" in text
 
@@ -184,7 +184,12 @@ def test_connection_settings_from_target() -> None:
 def test_highlight_queries_are_flat_per_field_and_skip_exclusions() -> None:
     from imr_search.elastic.compile import highlight_queries
 
-    queries = highlight_queries(parse_query('treatment:knee "hardware block" -fusion'))
+    queries = {
+        field: query.to_dict()
+        for field, query in highlight_queries(
+            parse_query('treatment:knee "hardware block" -fusion')
+        ).items()
+    }
     text = json.dumps(queries)
     assert "fusion" not in text and "nested" not in text
     assert "knee" in json.dumps(queries["treatment"])

@@ -4,10 +4,12 @@ engine.py          ElasticEngine: implements the Engine contract (imr_search.con
 settings.py        URL, alias, credentials, TLS, timeouts (environment variables)
 indices.py         versioned indices behind aliases; atomic swap for a rebuild
 writer.py          bulk writes, stale items, duplicates, fingerprints last
-compile.py         query language AST -> query DSL (no query_string)
+compile.py         query language AST -> elasticsearch.dsl queries (no query_string)
 facets.py          facet filters and aggregations (nested + reverse_nested), multi-select
-search.py          request body and SearchResponse (highlights, outcome rate, breakdown)
+search.py          the search (elasticsearch.dsl) and SearchResponse (highlights, outcome rate,
+                   breakdown)
 similar.py         more_like_this and "why it matched"
+run.py             runs the searches: one answer, or every hit of a sorted walk (point in time)
 faults.py          client exceptions -> EngineUnavailable with a next step
 
 A real node for tests and benchmarks is dev machinery, outside the product: devtools/esnode.py.

@@ -1,22 +1,28 @@
-"""Compile the query language's AST to the Elasticsearch query DSL.
+"""Compile the query language's AST to elasticsearch.dsl queries (`Q` objects).
 
-Only structured queries come out of here (bool / match / match_phrase / prefix / nested);
-user text is never handed to `query_string`, so nothing typed can reach Lucene syntax.
-Each leaf searches its scope's fields: an unscoped word searches every text field (the
+Only structured queries come out of here (bool / match / match_phrase / match_bool_prefix /
+nested); user text is never handed to `query_string`, so nothing typed can reach Lucene
+syntax. Each leaf searches its scope's fields: an unscoped word searches every text field (the
 treatment counts most, then the rationale, as in the embedded engine's bm25 weights), and
 citations are searched inside a nested query so a hit is still one item.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from elasticsearch.dsl.query import (
+    Bool,
+    Match,
+    MatchAll,
+    MatchBoolPrefix,
+    MatchPhrase,
+    Nested,
+    Query,
+)
 
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
 from mappings.analysis import INDEX_ANALYZER
 from mappings.fields import DEFAULT_SCOPES, FIELDS_BY_SCOPE, SEARCH_FIELDS
-
-Query = dict[str, Any]
 
 # What highlighting covers: the whole treatment, then the first of these that has a match
 # gives the snippet (the highlighter reads nested citation text from the item's _source).
@@ -27,9 +33,9 @@ HIGHLIGHT_FIELDS: dict[str, str] = {
 
 
 def compile_query(node: Node | None) -> Query:
-    """The DSL query for a (synonym-expanded) AST; match_all for an empty query."""
+    """The query for a (synonym-expanded) AST; match_all for an empty query."""
     if node is None:
-        return {"match_all": {}}
+        return MatchAll()
     return _compile(node)
 
 
@@ -37,9 +43,9 @@ def _compile(node: Node) -> Query:
     if isinstance(node, Term | Phrase):
         return _leaf(node)
     if isinstance(node, Not):
-        return {"bool": {"must_not": [_compile(node.child)]}}
+        return Bool(must_not=[_compile(node.child)])
     if isinstance(node, Or):
-        return {"bool": {"should": [_compile(c) for c in node.children], "minimum_should_match": 1}}
+        return Bool(should=[_compile(c) for c in node.children], minimum_should_match=1)
     if isinstance(node, And):
         must: list[Query] = []
         must_not: list[Query] = []
@@ -48,12 +54,7 @@ def _compile(node: Node) -> Query:
                 must_not.append(_compile(child.child))
             else:
                 must.append(_compile(child))
-        body: dict[str, Any] = {}
-        if must:
-            body["must"] = must
-        if must_not:
-            body["must_not"] = must_not
-        return {"bool": body}
+        return Bool(must=must, must_not=must_not)  # empty clause lists are left out
     raise QuerySyntaxError(f"Cannot search for {node!r}.")  # the parser makes no other nodes
 
 
@@ -74,32 +75,29 @@ def _leaf(node: Term | Phrase) -> Query:
             raise QuerySyntaxError(f"Unknown field '{scope}:'.")
         inner = [_field_query(node, field, spec.weight) for field in spec.es_fields]
         if spec.nested:
-            clauses.append(
-                {"nested": {"path": spec.nested, "query": _any(inner), "score_mode": "max"}}
-            )
+            clauses.append(Nested(path=spec.nested, query=any_of(inner), score_mode="max"))
         else:
             clauses += inner
-    return _any(clauses)
+    return any_of(clauses)
 
 
-def _any(clauses: list[Query]) -> Query:
+def any_of(clauses: list[Query]) -> Query:
+    """The one clause, or a bool query any of them satisfies."""
     if len(clauses) == 1:
         return clauses[0]
-    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+    return Bool(should=clauses, minimum_should_match=1)
 
 
 def _field_query(node: Term | Phrase, field: str, boost: float) -> Query:
     if isinstance(node, Phrase):
-        return {"match_phrase": {field: {"query": " ".join(node.words), "boost": boost}}}
+        return MatchPhrase(field, {"query": " ".join(node.words), "boost": boost})
     if node.prefix:
         # The index holds stems, so the typed prefix is stemmed too before matching
         # (therapies* -> therapi*), as the embedded engine's tokenizer does; no synonyms.
-        return {
-            "match_bool_prefix": {
-                field: {"query": node.text, "analyzer": INDEX_ANALYZER, "boost": boost}
-            }
-        }
-    return {"match": {field: {"query": node.text, "operator": "and", "boost": boost}}}
+        return MatchBoolPrefix(
+            field, {"query": node.text, "analyzer": INDEX_ANALYZER, "boost": boost}
+        )
+    return Match(field, {"query": node.text, "operator": "and", "boost": boost})
 
 
 def highlight_queries(node: Node | None) -> dict[str, Query]:
@@ -118,5 +116,5 @@ def highlight_queries(node: Node | None) -> dict[str, Query]:
             if leaf.field is None or leaf.field == scope
         ]
         if clauses:
-            out[field] = _any(clauses)
+            out[field] = any_of(clauses)
     return out

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 import elasticsearch
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, UnsupportedProductError
+from elasticsearch.dsl import Search
+from elasticsearch.dsl.query import Range
 
 from imr_search.contract import (
     MarkedItem,
@@ -26,7 +28,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices
+from imr_search.elastic import indices, run
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import mark_item_body, read_marked_item, read_response, search_body
 from imr_search.elastic.settings import ConnectionSettings
@@ -40,6 +42,7 @@ from mappings.schema import ItemDocument, from_builtins
 # rather than disabled ("-1"): a loader that crashes leaves an index that still catches up.
 BULK_REFRESH_INTERVAL = "30s"
 OPEN_TIMEOUT = 10.0  # seconds for the first request: "is anyone there?"
+MAX_LETTER_ITEMS = 1000  # items read for one letter (letters have a handful)
 _CHECKED_NODES: set[str] = set()  # nodes whose version was checked by this process
 
 
@@ -123,7 +126,7 @@ class ElasticEngine:
             ) from exc
         versions = [n.get("version", "?") for n in nodes.body.get("nodes", {}).values()]
         server = versions[0] if versions else "?"
-        client = elasticsearch.__versionstr__
+        client = ".".join(map(str, elasticsearch.VERSION))
         if server.split(".")[0] != client.split(".")[0]:
             raise EngineUnavailable(
                 self.target,
@@ -206,11 +209,11 @@ class ElasticEngine:
             return int(self.client.count(index=self.items_index)["count"])
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        body, _ = search_body(request)
+        search, highlighted = search_body(request)
         started = time.perf_counter()
         with self._calls():
-            answer = self.client.search(index=self.items_index, **body)
-        return read_response(request, body, answer.body, (time.perf_counter() - started) * 1000)
+            answer = run.answer(self.client, self.items_index, search)
+        return read_response(request, highlighted, answer, (time.perf_counter() - started) * 1000)
 
     def get_item(self, item_id: str) -> ItemDocument:
         with self._calls():
@@ -227,25 +230,24 @@ class ElasticEngine:
         return from_builtins(found["_source"], ItemDocument)
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:
-        body = mark_item_body(item_id, query)
+        search = mark_item_body(item_id, query)
         with self._calls():
-            answer = self.client.search(index=self.items_index, **body)
-        hits = answer["hits"]["hits"]
+            hits = run.answer(self.client, self.items_index, search)["hits"]["hits"]
         if not hits:
             raise ItemNotFound(item_not_found(item_id))
         return read_marked_item(hits[0])
 
     def letter_items(self, letter_id: str) -> list[ItemDocument]:
+        search = (
+            Search()
+            .query("term", letter_id=letter_id)
+            .sort("item_number", "id")
+            .source(excludes=SOURCE_EXCLUDES)
+            .extra(track_total_hits=False)[:MAX_LETTER_ITEMS]
+        )
         with self._calls():
-            answer = self.client.search(
-                index=self.items_index,
-                query={"term": {"letter_id": letter_id}},
-                sort=[{"item_number": "asc"}, {"id": "asc"}],
-                size=1000,
-                source_excludes=SOURCE_EXCLUDES,
-                track_total_hits=False,
-            )
-        return [from_builtins(h["_source"], ItemDocument) for h in answer["hits"]["hits"]]
+            hits = run.answer(self.client, self.items_index, search)["hits"]["hits"]
+        return [from_builtins(h["_source"], ItemDocument) for h in hits]
 
     def similar(self, request: SimilarRequest) -> list[SimilarHit]:
         source = self.get_item(request.item_id) if request.item_id is not None else None
@@ -304,7 +306,8 @@ class SourceFingerprints(Mapping[str, str]):
     The indexer looks files up one at a time, mostly in path order. A lookup outside the
     cached window fetches the next page of sources in sorted order starting at that path, so
     a run over a million files costs about a thousand requests, not a million (and a first
-    run, with nothing indexed, one). Iteration pages through the index; nothing is held whole.
+    run, with nothing indexed, one). Iteration walks the index in path order, a page at a
+    time (`run.every_hit`); nothing is held whole.
     """
 
     _PAGE = 5000
@@ -324,40 +327,31 @@ class SourceFingerprints(Mapping[str, str]):
 
     def _fetch_window(self, start: str) -> tuple[str, str | None, dict[str, str]]:
         engine = self._engine
+        search = self._sources("source", "fingerprint").query(Range(source={"gte": start}))
         with engine._calls():
-            hits = engine.client.search(
-                index=engine.sources_index,
-                query={"range": {"source": {"gte": start}}},
-                sort=[{"source": "asc"}],
-                size=self._PAGE,
-                source_includes=["source", "fingerprint"],
-                track_total_hits=False,
-            )["hits"]["hits"]
+            hits = run.answer(engine.client, engine.sources_index, search)["hits"]["hits"]
         values = {h["_source"]["source"]: h["_source"]["fingerprint"] for h in hits}
         high = hits[-1]["_source"]["source"] if len(hits) == self._PAGE else None
         self._window = (start, high, values)
         return self._window
 
-    def __iter__(self) -> Iterator[str]:
+    def _sources(self, *fields: str) -> Search[Any]:
+        """A page of source records in path order, with these fields."""
+        return (
+            Search()
+            .sort({"source": {"order": "asc"}})
+            .source(list(fields))
+            .extra(track_total_hits=False)[: self._PAGE]
+        )
+
+    def _walk(self, *fields: str) -> Iterator[dict[str, Any]]:
         engine = self._engine
-        after: list[Any] | None = None
-        while True:
-            with engine._calls():
-                extra = {"search_after": after} if after is not None else {}
-                hits = engine.client.search(
-                    index=engine.sources_index,
-                    query={"match_all": {}},
-                    sort=[{"source": "asc"}],
-                    size=self._PAGE,
-                    source_includes=["source"],
-                    track_total_hits=False,
-                    **extra,
-                )["hits"]["hits"]
-            for hit in hits:
-                yield hit["_source"]["source"]
-            if len(hits) < self._PAGE:
-                return
-            after = hits[-1]["sort"]
+        with engine._calls():
+            yield from run.every_hit(engine.client, engine.sources_index, self._sources(*fields))
+
+    def __iter__(self) -> Iterator[str]:
+        for record in self._walk("source"):
+            yield record["source"]
 
     def __len__(self) -> int:
         engine = self._engine
@@ -365,34 +359,15 @@ class SourceFingerprints(Mapping[str, str]):
             engine.client.indices.refresh(index=engine.sources_index)
             return int(engine.client.count(index=engine.sources_index)["count"])
 
-    def items(self) -> Any:  # one pass, not one get per key
+    def items(self) -> ItemsView[str, str]:  # one pass, not one get per key
         return _FingerprintItems(self)
 
 
-class _FingerprintItems:
+class _FingerprintItems(ItemsView[str, str]):
     def __init__(self, mapping: SourceFingerprints) -> None:
-        self._mapping = mapping
+        super().__init__(mapping)
+        self._fingerprints = mapping
 
     def __iter__(self) -> Iterator[tuple[str, str]]:
-        engine = self._mapping._engine
-        after: list[Any] | None = None
-        while True:
-            with engine._calls():
-                extra = {"search_after": after} if after is not None else {}
-                hits = engine.client.search(
-                    index=engine.sources_index,
-                    query={"match_all": {}},
-                    sort=[{"source": "asc"}],
-                    size=SourceFingerprints._PAGE,
-                    source_includes=["source", "fingerprint"],
-                    track_total_hits=False,
-                    **extra,
-                )["hits"]["hits"]
-            for hit in hits:
-                yield hit["_source"]["source"], hit["_source"]["fingerprint"]
-            if len(hits) < SourceFingerprints._PAGE:
-                return
-            after = hits[-1]["sort"]
-
-    def __len__(self) -> int:
-        return len(self._mapping)
+        for record in self._fingerprints._walk("source", "fingerprint"):
+            yield record["source"], record["fingerprint"]

@@ -1,4 +1,4 @@
-"""Facet filters and aggregations for Elasticsearch, one small class per facet kind.
+"""Facet filters (`Q`) and aggregations (`A`) for Elasticsearch, one small class per facet kind.
 
 Counts must equal `mappings.facets.facet_values()` (the reference both engines follow):
 
@@ -16,16 +16,20 @@ facet's selection, so a facet's own choices do not hide its alternatives.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
+from elasticsearch.dsl import A, Q, Search
+from elasticsearch.dsl.aggs import Agg, AggBase
+from elasticsearch.dsl.query import Bool, MatchAll, MatchNone, Nested, Query, Terms
+
 from imr_search.contract import FacetValue
+from imr_search.elastic.compile import any_of
 from mappings.facets import FACETS_BY_NAME, NONE, FacetSpec
 
-Query = dict[str, Any]
-MATCH_NONE: Query = {"match_none": {}}
-MATCH_ALL: Query = {"match_all": {}}
+Aggs = dict[str, Agg[Any]]  # aggregations by name
+Buckets = list[tuple[str, int, Mapping[str, Any]]]  # (value, item count, the bucket's answer)
 CITATIONS = "citations"
 ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 ORDER_BY_ITEMS = [{"items": "desc"}, {"_key": "asc"}]
@@ -48,19 +52,17 @@ class FieldFacet:
 
     def filter(self, values: Sequence[str]) -> Query:
         terms = self._terms(values)
-        return {"terms": {self.field: terms}} if terms else MATCH_NONE
+        return Terms(self.field, terms) if terms else MatchNone()
 
     def value_filter(self, value: str) -> Query:
         return self.filter([value])
 
-    def aggs(self, size: int, sub: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        terms: dict[str, Any] = {"field": self.field, "size": size, "order": ORDER_BY_COUNT}
-        agg: dict[str, Any] = {"terms": terms}
-        if sub:
-            agg["aggs"] = dict(sub)
-        return {"top": agg}
+    def aggs(self, size: int, sub: Aggs | None = None) -> Aggs:
+        return {
+            "top": A("terms", field=self.field, size=size, order=ORDER_BY_COUNT, aggs=sub or {})
+        }
 
-    def buckets(self, result: Mapping[str, Any]) -> list[tuple[str, int, Mapping[str, Any]]]:
+    def buckets(self, result: Mapping[str, Any]) -> Buckets:
         return [(str(b["key"]), b["doc_count"], b) for b in result["top"]["buckets"]]
 
 
@@ -74,62 +76,46 @@ class CitationFacet:
         self.field = spec.field
         self.has_none = spec.kind == "citation_source"
 
+    def _by_party(self) -> Query:
+        return Q("term", **{f"{CITATIONS}.party": self.party})
+
     def _nested(self, values: Sequence[str] | None) -> Query:
-        clauses: list[Query] = [{"term": {f"{CITATIONS}.party": self.party}}]
+        clauses = [self._by_party()]
         if values is not None:
-            clauses.append({"terms": {self.field: list(values)}})
-        return {"nested": {"path": CITATIONS, "query": {"bool": {"filter": clauses}}}}
+            clauses.append(Terms(self.field, list(values)))
+        return Nested(path=CITATIONS, query=Bool(filter=clauses))
 
     def _cited_nothing(self) -> Query:
-        return {"bool": {"must_not": [self._nested(None)]}}
+        return Bool(must_not=[self._nested(None)])
 
     def filter(self, values: Sequence[str]) -> Query:
         real = [v for v in values if not (self.has_none and v == NONE)]
         clauses = [self._nested(real)] if real else []
         if self.has_none and NONE in values:
             clauses.append(self._cited_nothing())
-        if not clauses:
-            return MATCH_NONE
-        if len(clauses) == 1:
-            return clauses[0]
-        return {"bool": {"should": clauses, "minimum_should_match": 1}}
+        return any_of(clauses) if clauses else MatchNone()
 
     def value_filter(self, value: str) -> Query:
         return self.filter([value])
 
-    def aggs(self, size: int, sub: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        items: dict[str, Any] = {"reverse_nested": {}}
-        if sub:
-            items["aggs"] = dict(sub)
-        out: dict[str, Any] = {
-            "top": {
-                "nested": {"path": CITATIONS},
-                "aggs": {
-                    "party": {
-                        "filter": {"term": {f"{CITATIONS}.party": self.party}},
-                        "aggs": {
-                            "values": {
-                                "terms": {
-                                    "field": self.field,
-                                    "size": max(size, ALL_SOURCES) if self.has_none else size,
-                                    "order": ORDER_BY_ITEMS,
-                                },
-                                "aggs": {"items": items},
-                            }
-                        },
-                    }
-                },
-            }
-        }
+    def aggs(self, size: int, sub: Aggs | None = None) -> Aggs:
+        """nested -> this party's citations -> values by item count (reverse_nested), and
+        for sources the items whose party cited nothing."""
+        values = A(
+            "terms",
+            field=self.field,
+            size=max(size, ALL_SOURCES) if self.has_none else size,
+            order=ORDER_BY_ITEMS,
+            aggs={"items": A("reverse_nested", aggs=sub or {})},
+        )
+        party = A("filter", filter=self._by_party(), aggs={"values": values})
+        out: Aggs = {"top": A("nested", path=CITATIONS, aggs={"party": party})}
         if self.has_none:
-            none: dict[str, Any] = {"filter": self._cited_nothing()}
-            if sub:
-                none["aggs"] = dict(sub)
-            out["none"] = none
+            out["none"] = A("filter", filter=self._cited_nothing(), aggs=sub or {})
         return out
 
-    def buckets(self, result: Mapping[str, Any]) -> list[tuple[str, int, Mapping[str, Any]]]:
-        out = [
+    def buckets(self, result: Mapping[str, Any]) -> Buckets:
+        out: Buckets = [
             (b["key"], b["items"]["doc_count"], b["items"])
             for b in result["top"]["party"]["values"]["buckets"]
         ]
@@ -159,35 +145,38 @@ def selections(filters: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     }
 
 
-def combined_filter(selected: Mapping[str, Sequence[str]], skip: str | None = None) -> Query:
-    """AND of every facet's selection (OR within a facet), leaving out `skip`."""
-    clauses = [FACET_IMPLS[n].filter(v) for n, v in selected.items() if n != skip]
-    if not clauses:
-        return dict(MATCH_ALL)
-    return {"bool": {"filter": clauses}}
+def combined_filter(selected: Mapping[str, Sequence[str]]) -> Query:
+    """AND of every facet's selection (OR within a facet)."""
+    clauses = [FACET_IMPLS[name].filter(values) for name, values in selected.items()]
+    return Bool(filter=clauses) if clauses else MatchAll()
 
 
 class AggGroups:
-    """Aggregations grouped by the filter they need: one `filter` aggregation per distinct
-    filter (none at all for match_all), so facets sharing a selection context are counted in
-    one pass. Names inside are prefixed (`<owner>__<name>`) to stay apart."""
+    """Aggregations grouped by the selections that filter them: a facet's counts are filtered
+    by every *other* facet's selection, the outcome rate and the breakdown by all of them.
+    One `filter` aggregation per distinct set of selections (none at all when no selection
+    applies), so facets sharing one are counted in one pass. Names inside are prefixed
+    (`<owner>__<name>`) to stay apart."""
 
-    def __init__(self) -> None:
-        self._groups: dict[str, tuple[Query, dict[str, Any]]] = {}
+    def __init__(self, selected: Mapping[str, Sequence[str]]) -> None:
+        self.selected = selected
+        self._groups: dict[tuple[str, ...], dict[str, Agg[Any]]] = {}
 
-    def add(self, owner: str, flt: Query, aggs: Mapping[str, Any]) -> None:
-        key = json.dumps(flt, sort_keys=True)
-        group = self._groups.setdefault(key, (flt, {}))[1]
+    def add(self, owner: str, aggs: Mapping[str, Agg[Any]], skip: str | None = None) -> None:
+        """`owner`'s aggregations, filtered by every selection but that of facet `skip`."""
+        key = tuple(name for name in self.selected if name != skip)
+        group = self._groups.setdefault(key, {})
         group.update({f"{owner}__{name}": agg for name, agg in aggs.items()})
 
-    def body(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for i, (flt, aggs) in enumerate(self._groups.values()):
-            if flt == MATCH_ALL:
-                out.update(aggs)
-            else:
-                out[f"group_{i}"] = {"filter": flt, "aggs": aggs}
-        return out
+    def add_to(self, search: Search[Any]) -> None:
+        """Put the groups into the search's aggregations (in place, as FacetedSearch does)."""
+        for i, (key, aggs) in enumerate(self._groups.items()):
+            target: AggBase[Any] = search.aggs
+            if key:
+                flt = combined_filter({name: self.selected[name] for name in key})
+                target = search.aggs.bucket(f"group_{i}", "filter", filter=flt)
+            for name, agg in aggs.items():
+                target[name] = agg
 
     @staticmethod
     def results(aggregations: Mapping[str, Any], owner: str) -> dict[str, Any]:
@@ -202,18 +191,40 @@ class AggGroups:
         return out
 
 
-def add_facet_aggs(groups: AggGroups, selected: Mapping[str, Sequence[str]], size: int) -> None:
+# The aggregations that depend only on a facet and a size are built once and shared: putting
+# an aggregation into a Search and serialising it never changes it (treat them as read-only).
+
+
+@cache
+def top_values(name: str, size: int) -> Mapping[str, Agg[Any]]:
+    """Facet `name`'s top `size` values."""
+    return FACET_IMPLS[name].aggs(size)
+
+
+@cache
+def outcome_aggs() -> Mapping[str, Agg[Any]]:
+    """Items by outcome."""
+    return {"outcomes": A("terms", field="outcome", size=10)}
+
+
+@cache
+def breakdown_aggs(name: str, size: int) -> Mapping[str, Agg[Any]]:
+    """Top values of facet `name` in the result, each with its outcome counts."""
+    return FACET_IMPLS[name].aggs(max(size, 1), sub=dict(outcome_aggs()))
+
+
+def add_facet_aggs(groups: AggGroups, size: int) -> None:
     """Per facet: top values plus counts of its selected values, filtered by every *other*
     facet's selection."""
     for name, impl in FACET_IMPLS.items():
-        inner: dict[str, Any] = impl.aggs(size) if size > 0 else {}
-        chosen = selected.get(name)
+        inner: Aggs = dict(top_values(name, size)) if size > 0 else {}
+        chosen = groups.selected.get(name)
         if chosen:
-            inner["selected"] = {
-                "filters": {"filters": {value: impl.value_filter(value) for value in chosen}}
-            }
+            inner["selected"] = A(
+                "filters", filters={value: impl.value_filter(value) for value in chosen}
+            )
         if inner:
-            groups.add(f"facet_{name}", combined_filter(selected, skip=name), inner)
+            groups.add(f"facet_{name}", inner, skip=name)
 
 
 def read_facets(
@@ -238,16 +249,8 @@ def read_facets(
     return out
 
 
-OUTCOMES_AGG = {"outcomes": {"terms": {"field": "outcome", "size": 10}}}
-
-
 def outcome_counts(result: Mapping[str, Any]) -> dict[str, int]:
     return {b["key"]: b["doc_count"] for b in result["outcomes"]["buckets"]}
-
-
-def breakdown_aggs(name: str, size: int) -> dict[str, Any]:
-    """Top values of facet `name` in the result, each with its outcome counts."""
-    return FACET_IMPLS[name].aggs(max(size, 1), sub=OUTCOMES_AGG)
 
 
 def read_breakdown(

@@ -59,7 +59,7 @@ def resolve(client: Elasticsearch, name: str) -> str | None:
     """The concrete index an alias (or index name) points to; None when nothing exists."""
     try:
         found = client.indices.get_alias(name=name)
-        indices = sorted(found.body)
+        indices: list[str] = sorted(found.body)
     except NotFoundError:
         try:
             client.indices.get(index=name)

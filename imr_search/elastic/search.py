@@ -1,6 +1,6 @@
-"""One search request -> one Elasticsearch request body, and the answer -> SearchResponse.
+"""One search request -> one elasticsearch.dsl `Search`, and the answer -> SearchResponse.
 
-The body is built in separate steps, as elasticsearch.dsl's FacetedSearch does: the scored
+The search is built in separate steps, as elasticsearch.dsl's FacetedSearch does: the scored
 query (the compiled query language), a post_filter with every facet selection, one filter
 aggregation per facet (every *other* facet's selection), the outcome rate and breakdown
 aggregations over the full result, highlighting, sort and page.
@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from elasticsearch.dsl import Search
+from elasticsearch.dsl.query import Ids, Query
 
 from imr_search.contract import (
     BreakdownRow,
@@ -34,60 +37,63 @@ NEWEST_FIRST: list[dict[str, Any]] = [
     {"letter.decision_date": {"order": "desc", "missing": "_last"}},
     {"id": {"order": "asc"}},
 ]
-BEST_FIRST: list[Any] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+BEST_FIRST: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+# Marks are characters, not markup: the "default" encoder leaves the text as it is and
+# to_markup() escapes it; only the marker characters survive as <mark>.
+HIGHLIGHT_OPTIONS: dict[str, Any] = {
+    "type": "unified",
+    "pre_tags": [MARK_START],
+    "post_tags": [MARK_END],
+    "encoder": "default",
+}
 
 
-def search_body(request: SearchRequest) -> tuple[dict[str, Any], bool]:
-    """The request body, and whether it has a query to highlight."""
+def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
+    """The search (not bound to a client or index), and whether it has a query to highlight."""
     ast = expand_synonyms(parse_query(request.query))
     selected = facets.selections(request.filters)
-    every = facets.combined_filter(selected)
-    groups = facets.AggGroups()
-    facets.add_facet_aggs(groups, selected, request.facet_size)
-    groups.add("result", every, facets.OUTCOMES_AGG)  # over the hits: every selection applies
+    groups = facets.AggGroups(selected)
+    facets.add_facet_aggs(groups, request.facet_size)
+    groups.add("result", facets.outcome_aggs())  # over the hits: every selection applies
     if request.breakdown:
-        groups.add("breakdown", every, facets.breakdown_aggs(request.breakdown, request.facet_size))
-    body: dict[str, Any] = {
-        "query": compile_query(ast),
-        "aggs": groups.body(),
-        "from": request.offset,
-        "size": request.per_page,
-        "track_total_hits": True,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "sort": BEST_FIRST if ast is not None and request.sort == "relevance" else NEWEST_FIRST,
-    }
+        groups.add("breakdown", facets.breakdown_aggs(request.breakdown, request.facet_size))
+    search = Search().query(compile_query(ast))
     if selected:
-        body["post_filter"] = every
+        search = search.post_filter(facets.combined_filter(selected))
     queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
     if queries:
-        body["highlight"] = highlight_spec(queries)
-    return body, bool(queries)
+        search = with_highlights(search, queries)
+    search = (
+        search.sort(
+            *(BEST_FIRST if ast is not None and request.sort == "relevance" else NEWEST_FIRST)
+        )
+        .source(excludes=SOURCE_EXCLUDES)
+        .extra(track_total_hits=True)[request.offset : request.offset + request.per_page]
+    )
+    groups.add_to(search)
+    return search, bool(queries)
 
 
-def highlight_spec(queries: Mapping[str, Any]) -> dict[str, Any]:
+def with_highlights(search: Search[Any], queries: Mapping[str, Query]) -> Search[Any]:
     """The whole treatment, and one fragment of each other field, each with its own query."""
-    fields: dict[str, Any] = {}
+    search = search.highlight_options(**HIGHLIGHT_OPTIONS)
     for name, query in queries.items():
         if name == "treatment":
-            fields[name] = {"number_of_fragments": 0, "highlight_query": query}
+            search = search.highlight(name, number_of_fragments=0, highlight_query=query.to_dict())
         else:
-            fields[name] = {
-                "fragment_size": SNIPPET_CHARS,
-                "number_of_fragments": 1,
-                "highlight_query": query,
-            }
-    return {
-        "type": "unified",
-        "pre_tags": [MARK_START],
-        "post_tags": [MARK_END],
-        "encoder": "default",  # to_markup() escapes; only the marker characters survive
-        "fields": fields,
-    }
+            search = search.highlight(
+                name,
+                fragment_size=SNIPPET_CHARS,
+                number_of_fragments=1,
+                highlight_query=query.to_dict(),
+            )
+    return search
 
 
 def read_response(
-    request: SearchRequest, body: Mapping[str, Any], answer: Mapping[str, Any], took_ms: float
+    request: SearchRequest, highlighted: bool, answer: Mapping[str, Any], took_ms: float
 ) -> SearchResponse:
+    """The answer to `search_body(request)` (`highlighted`: its second value)."""
     aggs = answer.get("aggregations", {})
     selected = facets.selections(request.filters)
     outcomes = facets.outcome_counts(facets.AggGroups.results(aggs, "result"))
@@ -105,7 +111,7 @@ def read_response(
             )
             for value, count, o in rows
         )
-    hits = tuple(_hit(h, "highlight" in body) for h in answer["hits"]["hits"])
+    hits = tuple(_hit(h, highlighted) for h in answer["hits"]["hits"])
     return SearchResponse(
         total=total,
         hits=hits,
@@ -168,27 +174,23 @@ WHOLE_FIELDS = ("treatment", "rationale", "letter.clinical_summary")
 MAX_ANALYZED_OFFSET = 999_999
 
 
-def mark_item_body(item_id: str, query: str) -> dict[str, Any]:
-    """The request for one item whose whole texts are highlighted by the query's words."""
+def mark_item_body(item_id: str, query: str) -> Search[Any]:
+    """The search for one item whose whole texts are highlighted by the query's words."""
     ast = expand_synonyms(parse_query(query))
-    body: dict[str, Any] = {
-        "query": {"ids": {"values": [item_id]}},
-        "size": 1,
-        "_source": {"excludes": SOURCE_EXCLUDES},
-        "track_total_hits": False,
-    }
-    queries = highlight_queries(ast)
-    fields = {
-        name: {"number_of_fragments": 0, "highlight_query": q}
-        for name, q in queries.items()
-        if name in WHOLE_FIELDS
-    }
-    if fields:
-        spec = highlight_spec({})
-        spec["fields"] = fields
-        spec["max_analyzed_offset"] = MAX_ANALYZED_OFFSET
-        body["highlight"] = spec
-    return body
+    search = (
+        Search()
+        .query(Ids(values=[item_id]))
+        .source(excludes=SOURCE_EXCLUDES)
+        .extra(track_total_hits=False)[:1]
+    )
+    queries = {name: q for name, q in highlight_queries(ast).items() if name in WHOLE_FIELDS}
+    if queries:
+        search = search.highlight_options(
+            **HIGHLIGHT_OPTIONS, max_analyzed_offset=MAX_ANALYZED_OFFSET
+        )
+        for name, q in queries.items():
+            search = search.highlight(name, number_of_fragments=0, highlight_query=q.to_dict())
+    return search
 
 
 def read_marked_item(hit: Mapping[str, Any]) -> MarkedItem:
@@ -199,7 +201,7 @@ def read_marked_item(hit: Mapping[str, Any]) -> MarkedItem:
         fragments = marks.get(name)
         if not fragments:
             return text
-        marked = fragments[0]
+        marked = str(fragments[0])
         # Past MAX_ANALYZED_OFFSET the highlighter returns a prefix: keep the rest unmarked.
         plain = strip_marks(marked)
         return marked + text[len(plain) :] if text.startswith(plain) else marked

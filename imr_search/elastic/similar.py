@@ -15,8 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl.query import Bool, Ids, MoreLikeThis, Query
 
 from imr_search.contract import SimilarHit, SimilarRequest
+from imr_search.elastic import run
 from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.errors import InvalidParameter
 from mappings.fields import SIMILAR_FIELDS
@@ -30,18 +33,18 @@ SHARED_SHOWN = 6
 TERMS_PER_FIELD = 25
 
 
-def mlt_params(like: Any, min_doc_freq: int, max_doc_freq: int) -> dict[str, Any]:
-    return {
-        "fields": list(FIELDS),
-        "like": like,
-        "min_term_freq": 1,
-        "min_doc_freq": min_doc_freq,
-        "max_doc_freq": max_doc_freq,
-        "max_query_terms": MAX_QUERY_TERMS,
-        "min_word_length": MIN_WORD_LENGTH,
-        "minimum_should_match": "1",
-        "include": False,
-    }
+def more_like_this(like: Any, min_doc_freq: int, max_doc_freq: int) -> Query:
+    return MoreLikeThis(
+        fields=list(FIELDS),
+        like=like,
+        min_term_freq=1,
+        min_doc_freq=min_doc_freq,
+        max_doc_freq=max_doc_freq,
+        max_query_terms=MAX_QUERY_TERMS,
+        min_word_length=MIN_WORD_LENGTH,
+        minimum_should_match="1",
+        include=False,
+    )
 
 
 def run_similar(
@@ -52,16 +55,16 @@ def run_similar(
     total: int,
 ) -> list[SimilarHit]:
     """`source` is the item document when searching by item id (None for pasted text)."""
-    filters: list[dict[str, Any]] = []
-    must_not: list[dict[str, Any]] = []
+    filters: list[Query] = []
+    must_not: list[Query] = []
     category = request.category
     max_df = max(total // 2, 2)
     if source is not None:
         like: Any = [{"_index": index, "_id": source.id}]
         min_df = 2  # the item itself counts once
-        must_not.append({"ids": {"values": [source.id]}})
+        must_not.append(Ids(values=[source.id]))
         if not request.include_same_letter:
-            must_not.append({"term": {"letter_id": source.letter_id}})
+            must_not.append(Q("term", letter_id=source.letter_id))
         if category is None and request.same_category:
             category = source.category
     else:
@@ -72,23 +75,15 @@ def run_similar(
         like = request.text or ""
         min_df = 1
     if category is not None:
-        filters.append({"term": {"category": category}})
-    query = {
-        "bool": {
-            "must": [{"more_like_this": mlt_params(like, min_df, max_df)}],
-            "filter": filters,
-            "must_not": must_not,
-        }
-    }
-    answer = client.search(
-        index=index,
-        query=query,
-        size=request.k,
-        source_excludes=SOURCE_EXCLUDES,
-        sort=[{"_score": "desc"}, {"id": "asc"}],
-        track_total_hits=False,
+        filters.append(Q("term", category=category))
+    search = (
+        Search()
+        .query(Bool(must=[more_like_this(like, min_df, max_df)], filter=filters, must_not=must_not))
+        .sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}})
+        .source(excludes=SOURCE_EXCLUDES)
+        .extra(track_total_hits=False)[: request.k]
     )
-    hits = answer["hits"]["hits"]
+    hits = run.answer(client, index, search)["hits"]["hits"]
     if not hits:
         return []
     terms = strongest_terms(client, index, source, request.text, min_df, max_df)

@@ -29,9 +29,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from elasticsearch import Elasticsearch
+from elasticsearch.dsl import Search
+from elasticsearch.dsl.query import Terms
 from elasticsearch.helpers import streaming_bulk
 
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
+from imr_search.elastic import run
 from mappings.elastic import OWNER_FIELD
 from mappings.schema import ItemDocument, to_builtins
 
@@ -229,25 +232,15 @@ class BulkWriter:
 
     def _search_owned(self, sources: list[str]) -> Iterator[tuple[str, str]]:
         """(item id, source) of every searchable item whose owner is one of `sources`."""
-        after: list[Any] | None = None
-        while True:
-            body: dict[str, Any] = {
-                "query": {"terms": {OWNER_FIELD: sources}},
-                "_source": False,
-                "docvalue_fields": ["id", OWNER_FIELD],
-                "sort": [{"id": "asc"}],
-                "size": PAGE,
-                "track_total_hits": False,
-            }
-            if after is not None:
-                body["search_after"] = after
-            hits = self.client.search(index=self.items_index, **body)["hits"]["hits"]
-            for hit in hits:
-                fields = hit["fields"]
-                yield fields["id"][0], fields[OWNER_FIELD][0]
-            if len(hits) < PAGE:
-                return
-            after = hits[-1]["sort"]
+        search = (
+            Search()
+            .query(Terms(OWNER_FIELD, sources))
+            .source(False)
+            .extra(docvalue_fields=["id", OWNER_FIELD], track_total_hits=False)
+            .sort("id")[:PAGE]
+        )
+        for fields in run.every_hit(self.client, self.items_index, search):
+            yield fields["id"][0], fields[OWNER_FIELD][0]
 
     # --- running ----------------------------------------------------------------------
 
@@ -266,15 +259,17 @@ class BulkWriter:
         return (r for part in results for r in part)
 
     def _stream(self, actions: list[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
-        return streaming_bulk(
-            self.client,
-            actions,
-            chunk_size=self.chunk_size,
-            max_chunk_bytes=MAX_CHUNK_BYTES,
-            raise_on_error=False,
-            max_retries=MAX_RETRIES,
-            initial_backoff=1,
-            max_backoff=30,
+        return iter(
+            streaming_bulk(
+                self.client,
+                actions,
+                chunk_size=self.chunk_size,
+                max_chunk_bytes=MAX_CHUNK_BYTES,
+                raise_on_error=False,
+                max_retries=MAX_RETRIES,
+                initial_backoff=1,
+                max_backoff=30,
+            )
         )
 
     def _run(self, plan: _Plan) -> set[str]:

@@ -204,7 +204,10 @@ def test_parser_and_compilers_never_fail_but_with_a_syntax_error(
         assert str(exc).strip()  # a message for the person who typed the query
         return
     if node is None:  # nothing to look for: browse everything
-        assert search_body(SearchRequest(query=text))[0]["query"] == es_compile(None)
+        assert (
+            search_body(SearchRequest(query=text))[0].to_dict()["query"]
+            == es_compile(None).to_dict()
+        )
         return
     check_ast(node)
     expanded = expand_synonyms(node)
@@ -217,9 +220,9 @@ def test_parser_and_compilers_never_fail_but_with_a_syntax_error(
     if match is not None:  # what FTS5 is given must be valid FTS5
         fts.execute("SELECT count(*) FROM t WHERE t MATCH ?", (match,)).fetchone()
     try:
-        es_compile(expanded)
+        es_compile(expanded).to_dict()
         highlight_queries(expanded)
-        search_body(SearchRequest(query=text))
+        search_body(SearchRequest(query=text))[0].to_dict()
     except QuerySyntaxError:
         pass
 
