@@ -15,10 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from imr_search.query import And, Node, Not, Or, Phrase, Term, parse_query
+from imr_search.query import And, Node, Not, Or, Phrase, Term, depth, parse_query
 from imr_search.synonyms import expand_synonyms
 
 REQUEST_SCOPE = "request"
+# A query nested deeper than this has no about/mention split: its about query would nest as
+# deep again inside the search, past what engines accept (Elasticsearch: 30 bool levels).
+MAX_ABOUT_DEPTH = 8
 
 # A case number as people type it: any case, spaces or a dash inside, quoted or not; an item
 # number after a dash makes it an item id.
@@ -90,7 +93,7 @@ def extract_cases(query: str) -> tuple[tuple[CaseRef, ...], str]:
 def about_query(node: Node | None) -> Node | None:
     """The query's unscoped words moved to the request scope, exclusions left out (they
     already shaped the result); None when no word of it is unscoped."""
-    if node is None or not _has_unscoped(node):
+    if node is None or not _has_unscoped(node) or depth(node) > MAX_ABOUT_DEPTH:
         return None
     return _rescoped(node)
 

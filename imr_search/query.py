@@ -32,6 +32,9 @@ MAX_CLAUSES = 64
 # 1000-character query could otherwise nest hundreds deep (Python's recursion limit, and the
 # engines' own limits on query depth).
 MAX_DEPTH = 20
+# The parsed tree may nest at most this deep (groups alternating OR and AND nest two levels
+# each): compiled, it stays within Elasticsearch's 30 nested bool queries.
+MAX_TREE_DEPTH = 24
 MIN_PREFIX = 2
 
 _WORD_CHARS = re.compile(r"\w+", re.UNICODE)
@@ -90,8 +93,22 @@ def parse_query(text: str) -> Node | None:
         return None
     if _count_clauses(node) > MAX_CLAUSES:
         raise QuerySyntaxError(f"The query has more than {MAX_CLAUSES} terms; shorten it.")
+    if depth(node) > MAX_TREE_DEPTH:
+        raise QuerySyntaxError(
+            "The query nests groups and alternatives too deeply; simplify it (fewer levels "
+            "of parentheses)."
+        )
     _require_positive(node)
     return node
+
+
+def depth(node: Node) -> int:
+    """How deep the tree nests (a word or phrase: 0)."""
+    if isinstance(node, Term | Phrase):
+        return 0
+    if isinstance(node, Not):
+        return 1 + depth(node.child)
+    return 1 + max(depth(c) for c in node.children)
 
 
 def positive_leaves(node: Node | None) -> list[Term | Phrase]:

@@ -45,7 +45,7 @@ def _compile(node: Node) -> Query:
     if isinstance(node, Not):
         return Bool(must_not=[_compile(node.child)])
     if isinstance(node, Or):
-        return Bool(should=[_compile(c) for c in node.children], minimum_should_match=1)
+        return Bool(should=[_compile(c) for c in _flatten_or(node)], minimum_should_match=1)
     if isinstance(node, And):
         must: list[Query] = []
         must_not: list[Query] = []
@@ -56,6 +56,14 @@ def _compile(node: Node) -> Query:
                 must.append(_compile(child))
         return Bool(must=must, must_not=must_not)  # empty clause lists are left out
     raise QuerySyntaxError(f"Cannot search for {node!r}.")  # the parser makes no other nodes
+
+
+def _flatten_or(node: Or) -> list[Node]:
+    """(a OR (b OR c)) is one list of alternatives: one bool level, not two."""
+    out: list[Node] = []
+    for child in node.children:
+        out.extend(_flatten_or(child) if isinstance(child, Or) else [child])
+    return out
 
 
 def _flatten(node: And) -> list[Node]:

@@ -9,6 +9,7 @@ This module wires the parts together: `settings` (URL, alias, credentials), `ind
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
@@ -30,7 +31,13 @@ from imr_search.contract import (
 )
 from imr_search.elastic import indices, run
 from imr_search.elastic.faults import explain, translated
-from imr_search.elastic.search import mark_item_body, read_marked_item, read_response, search_body
+from imr_search.elastic.search import (
+    mark_item_body,
+    read_breakdown,
+    read_marked_item,
+    read_response,
+    search_body,
+)
 from imr_search.elastic.settings import ConnectionSettings
 from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
@@ -213,7 +220,16 @@ class ElasticEngine:
         started = time.perf_counter()
         with self._calls():
             answer = run.answer(self.client, self.items_index, search)
-        return read_response(request, highlighted, answer, (time.perf_counter() - started) * 1000)
+            response = read_response(request, highlighted, answer, 0.0)
+            if request.breakdown and response.about and not response.about.about:
+                # No decision is about the query: the breakdown counts every match (one more
+                # request, only in this case; its rate already does).
+                again = dataclasses.replace(request, per_page=0, facet_size=0, highlight=False)
+                extra, _ = search_body(again, rate_about=False)
+                aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
+                response = dataclasses.replace(response, breakdown=read_breakdown(again, aggs))
+        took = (time.perf_counter() - started) * 1000
+        return dataclasses.replace(response, took_ms=took)
 
     def get_item(self, item_id: str) -> ItemDocument:
         with self._calls():

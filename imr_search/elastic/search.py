@@ -1,9 +1,12 @@
 """One search request -> one elasticsearch.dsl `Search`, and the answer -> SearchResponse.
 
 The search is built in separate steps, as elasticsearch.dsl's FacetedSearch does: the scored
-query (the compiled query language), a post_filter with every facet selection, one filter
-aggregation per facet (every *other* facet's selection), the outcome rate and breakdown
-aggregations over the full result, highlighting, sort and page.
+query (the compiled query language, restricted to the letters of typed case numbers and to
+the decisions listed, imr_search.plan), a post_filter with every facet selection, one filter
+aggregation per facet (every *other* facet's selection), the outcome rate (also of the
+decisions about the query) and the breakdown (without the outcome selection), highlighting,
+sort and page. Items named by id, then the decisions about the query, come first: constant
+boosts on named clauses, taken off the scores again when the answer is read.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from elasticsearch.dsl import Search
-from elasticsearch.dsl.query import Ids, Query
+from elasticsearch.dsl import A, Search
+from elasticsearch.dsl.query import Bool, ConstantScore, Ids, Query, Terms
 
 from imr_search.contract import (
+    AboutSplit,
     BreakdownRow,
     Hit,
     MarkedItem,
@@ -26,6 +30,7 @@ from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query, highlight_queries
 from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.marks import MARK_END, MARK_START, excerpt, strip_marks
+from imr_search.plan import QueryPlan, plan
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 from mappings.schema import ItemDocument, from_builtins
@@ -38,6 +43,12 @@ NEWEST_FIRST: list[dict[str, Any]] = [
     {"id": {"order": "asc"}},
 ]
 BEST_FIRST: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
+# A lookup by case number without words: items named by id first, then letter and item order.
+LETTER_ORDER: list[Any] = [{"_score": {"order": "desc"}}, "letter_id", "item_number"]
+# Tier boosts, far above any bm25 score; named so that reading the answer can take them off.
+BOOSTS: dict[str, float] = {"pinned": 1e9, "about": 1e6}
+CHRONOLOGICAL = ("year",)  # breakdowns shown whole and in order
+ALL_VALUES = 1_000
 # Marks are characters, not markup: the "default" encoder leaves the text as it is and
 # to_markup() escapes it; only the marker characters survive as <mark>.
 HIGHLIGHT_OPTIONS: dict[str, Any] = {
@@ -48,30 +59,73 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
 }
 
 
-def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
-    """The search (not bound to a client or index), and whether it has a query to highlight."""
-    ast = expand_synonyms(parse_query(request.query))
+def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Search[Any], bool]:
+    """The search (not bound to a client or index), and whether it has a query to highlight.
+    `rate_about=False`: the breakdown counts every match, not only the decisions about the
+    query (for a query no decision is about)."""
+    query = plan(request.query)
+    ast = query.ast
+    about = compile_query(query.about) if query.about is not None else None
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
     facets.add_facet_aggs(groups, request.facet_size)
-    groups.add("result", facets.outcome_aggs())  # over the hits: every selection applies
+    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
+    if about is not None:
+        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
+    groups.add("result", result_aggs)
     if request.breakdown:
-        groups.add("breakdown", facets.breakdown_aggs(request.breakdown, request.facet_size))
-    search = Search().query(compile_query(ast))
+        chronological = request.breakdown in CHRONOLOGICAL
+        size = ALL_VALUES if chronological else request.facet_size
+        breakdown = facets.breakdown_aggs(request.breakdown, size)
+        if about is not None and rate_about and request.decisions == "all":
+            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        skip = "outcome" if "outcome" in selected else None
+        groups.add("breakdown", breakdown, skip=skip)
+    search = Search().query(_scored_query(request, query, about))
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
     queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
     if queries:
         search = with_highlights(search, queries)
+    if request.sort != "relevance":
+        order = NEWEST_FIRST
+    elif ast is not None:
+        order = BEST_FIRST
+    else:
+        order = LETTER_ORDER if query.cases else NEWEST_FIRST
     search = (
-        search.sort(
-            *(BEST_FIRST if ast is not None and request.sort == "relevance" else NEWEST_FIRST)
-        )
+        search.sort(*order)
         .source(excludes=SOURCE_EXCLUDES)
         .extra(track_total_hits=True)[request.offset : request.offset + request.per_page]
     )
     groups.add_to(search)
     return search, bool(queries)
+
+
+def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None) -> Query:
+    """The compiled words, restricted to the typed letters and the decisions listed, with the
+    tier boosts (items named by id, then the decisions about the query, first)."""
+    main = compile_query(query.ast)
+    filters: list[Query] = []
+    must_not: list[Query] = []
+    should: list[Query] = []
+    if query.cases:
+        filters.append(Terms(letter_id=[c.letter_id for c in query.cases]))
+    if about is not None and request.decisions == "about":
+        filters.append(about)
+    elif about is not None and request.decisions == "mentions":
+        must_not.append(about)
+    if request.sort == "relevance":
+        if query.pinned:
+            should.append(
+                ConstantScore(filter=Ids(values=list(query.pinned)), boost=BOOSTS["pinned"],
+                              _name="pinned")
+            )  # fmt: skip
+        if about is not None and request.decisions == "all":
+            should.append(ConstantScore(filter=about, boost=BOOSTS["about"], _name="about"))
+    if not (filters or must_not or should):
+        return main
+    return Bool(must=[main], filter=filters, must_not=must_not, should=should)
 
 
 def with_highlights(search: Search[Any], queries: Mapping[str, Query]) -> Search[Any]:
@@ -96,21 +150,18 @@ def read_response(
     """The answer to `search_body(request)` (`highlighted`: its second value)."""
     aggs = answer.get("aggregations", {})
     selected = facets.selections(request.filters)
-    outcomes = facets.outcome_counts(facets.AggGroups.results(aggs, "result"))
+    result = facets.AggGroups.results(aggs, "result")
+    outcomes = facets.outcome_counts(result)
     upheld = outcomes.get("Upheld", 0)
     total = answer["hits"]["total"]["value"]  # exact (track_total_hits), after post_filter
     rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
-    breakdown: tuple[BreakdownRow, ...] = ()
-    if request.breakdown:
-        rows = facets.read_breakdown(
-            request.breakdown, facets.AggGroups.results(aggs, "breakdown"), request.facet_size
-        )
-        breakdown = tuple(
-            BreakdownRow(
-                value, OutcomeRate(upheld=o.get("Upheld", 0), overturned=count - o.get("Upheld", 0))
-            )
-            for value, count, o in rows
-        )
+    split = None
+    if "about" in result:
+        about_count = result["about"]["doc_count"]
+        split = AboutSplit(about=about_count, mentions=total - about_count)
+        if about_count and request.decisions == "all":
+            about_upheld = facets.outcome_counts(result["about"]).get("Upheld", 0)
+            rate = OutcomeRate(upheld=about_upheld, overturned=about_count - about_upheld)
     hits = tuple(_hit(h, highlighted) for h in answer["hits"]["hits"])
     return SearchResponse(
         total=total,
@@ -118,8 +169,28 @@ def read_response(
         facets=facets.read_facets(aggs, selected, request.facet_size),
         outcome_rate=rate,
         took_ms=took_ms,
-        breakdown=breakdown,
+        breakdown=read_breakdown(request, aggs),
+        about=split,
+        breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
     )
+
+
+def read_breakdown(request: SearchRequest, aggs: Mapping[str, Any]) -> tuple[BreakdownRow, ...]:
+    """The breakdown rows of an answer (inside the "about" filter when there is one)."""
+    if not request.breakdown:
+        return ()
+    found = facets.AggGroups.results(aggs, "breakdown")
+    if "about" in found:
+        found = found["about"]
+    chronological = request.breakdown in CHRONOLOGICAL
+    size = ALL_VALUES if chronological else request.facet_size
+    rows = tuple(
+        BreakdownRow(
+            value, OutcomeRate(upheld=o.get("Upheld", 0), overturned=count - o.get("Upheld", 0))
+        )
+        for value, count, o in facets.read_breakdown(request.breakdown, found, size)
+    )
+    return tuple(sorted(rows, key=lambda r: r.value)) if chronological else rows
 
 
 def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
@@ -135,9 +206,11 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     if snippet is None:
         snippet = excerpt(doc.rationale or doc.letter.clinical_summary)
     score = hit.get("_score")
+    if score is not None:
+        score = float(score) - sum(BOOSTS[name] for name in hit.get("matched_queries", ()))
     return Hit(
         doc=doc,
-        score=float(score) if score is not None else None,
+        score=score,
         marked_treatment=treatment[0] if treatment else doc.treatment,
         marked_snippet=snippet,
     )
