@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from indexer.classify import categorize  # noqa: E402
-from indexer.concepts import concept_regions, treatment_concept  # noqa: E402
+from clinical.classify import categorize  # noqa: E402
+from clinical.concepts import concept_regions, treatment_concept  # noqa: E402
+from clinical.injury import injury_regions  # noqa: E402
 from indexer.guidelines import canonical_guideline, canonical_sections  # noqa: E402
-from indexer.injury import injury_regions  # noqa: E402
 from indexer.parse import parse_file  # noqa: E402
 from indexer.records import Letter  # noqa: E402
 from indexer.specialties import board_names, normalize_specialties  # noqa: E402

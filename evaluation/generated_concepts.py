@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from indexer.concepts import treatment_concept  # noqa: E402
+from clinical.concepts import treatment_concept  # noqa: E402
 from indexer.records import Item  # noqa: E402
 
 

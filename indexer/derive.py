@@ -16,11 +16,11 @@ import dataclasses
 from collections.abc import Sequence
 from functools import lru_cache
 
-from indexer.classify import Text, without_lab_abbreviations
-from indexer.concepts import concept_phrase, concept_regions, explain_concept
+from clinical.classify import Text, without_lab_abbreviations
+from clinical.concepts import concept_phrase, concept_regions, explain_concept
+from clinical.request_text import request_of
 from indexer.guidelines import canonical_guideline, canonical_sections
 from indexer.records import Item
-from indexer.request_text import request_of
 from mappings.schema import Citation, Request
 
 # Bump when a rule change alters what documents hold: index fingerprints include it, so the

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from clinical.injury import injury_regions
 from imr_search.contract import SourceDocuments
 from imr_search.marks import strip_marks
 from indexer.derive import canonical_citation, request
-from indexer.injury import injury_regions
 from indexer.records import Item, Letter
 from indexer.specialties import normalize_specialties
 from mappings.schema import Citation, ItemDocument, LetterContext

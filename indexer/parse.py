@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from clinical.classify import Text, body_regions, categorize
 from indexer import patterns as p
 from indexer.citations import copy_to, parse_citations
-from indexer.classify import Text, body_regions, categorize
 from indexer.clean import clean, squash
 from indexer.errors import LetterError
 from indexer.header import (

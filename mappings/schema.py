@@ -122,7 +122,7 @@ class LetterContext:
     specialties: Annotated[tuple[str, ...], Keyword()] = ()
     licensure: Annotated[tuple[str, ...], Keyword()] = ()
     clinical_summary: Annotated[str, english_text(index_options="offsets")] = ""
-    # Body parts the summary's diagnosis statements name (derived by indexer/injury.py).
+    # Body parts the summary's diagnosis statements name (derived by clinical/injury.py).
     injury_regions: Annotated[tuple[str, ...], Keyword()] = ()
     age: Annotated[int | None, Integer()] = None
     sex: Annotated[str | None, Keyword()] = None  # "male" | "female"
@@ -132,7 +132,7 @@ class LetterContext:
 
 @dataclass(frozen=True, slots=True)
 class Request:
-    """What kind of request an item is, derived by transparent rules (indexer/concepts.py):
+    """What kind of request an item is, derived by transparent rules (clinical/concepts.py):
     its treatment concept and the body regions it concerns."""
 
     concept: Annotated[str, Keyword()]  # a stable key: "mri", "drug:tramadol", "other:imaging"

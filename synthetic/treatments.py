@@ -2,7 +2,7 @@
 
 Requests are written the way letters write them (dosages "#60", "10mg", frequencies "2x6",
 sides, spinal levels, occasional upper case) from the templates in `vocabulary`; the category
-and body regions recorded with each are what `indexer.classify` derives from that text (a
+and body regions recorded with each are what `clinical.classify` derives from that text (a
 test checks the two agree), so generated facets match parsed ones.
 """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.classify import (
+from clinical.classify import (
     BODY_REGION_RULES,
     CATEGORIES,
     CATEGORY_RULES,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.classify import categorize
-from indexer.concepts import (
+from clinical.classify import categorize
+from clinical.concepts import (
     Concept,
     concept_phrase,
     concept_regions,

@@ -107,8 +107,8 @@ def test_every_category_region_and_layout_present(sample: list[Letter]) -> None:
 
 
 def test_categories_match_the_classifier() -> None:
-    """Ground truth says what indexer.classify derives (so facets agree with parsed letters)."""
-    classify = pytest.importorskip("indexer.classify")
+    """Ground truth says what clinical.classify derives (so facets agree with parsed letters)."""
+    classify = pytest.importorskip("clinical.classify")
     assert set(V.CATEGORIES) == set(classify.CATEGORIES)
     for item in _items(list(generate_letters(1500, 77))):
         hints = [section for c in item.citations for section in c.sections]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from indexer.injury import diagnosis_statements, explain_injury, injury_regions
+from clinical.injury import diagnosis_statements, explain_injury, injury_regions
 
 CASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("The injured worker is a 45 year old male who sustained an industrial injury on "

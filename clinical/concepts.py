@@ -2,7 +2,7 @@
 injection"), normalised so that "MRI of the left knee without contrast" and "Right knee MRI"
 are one concept, and "Norco 10/325mg #60" and "Hydrocodone/APAP" are one drug.
 
-Every decision comes from two data tables, read once (indexer/data/):
+Every decision comes from two data tables, read once (clinical/data/):
 
 * concepts.json: ordered keyword rules for procedures, tests, therapies, equipment and
   services; the first rule whose keyword is in the request (and whose conditions hold) wins,
@@ -26,9 +26,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from indexer import patterns as p
-from indexer.classify import RuleSet, Text, body_regions, without_lab_abbreviations
-from indexer.request_text import request_of
+from clinical import patterns as p
+from clinical.classify import RuleSet, Text, body_regions, without_lab_abbreviations
+from clinical.request_text import request_of
 
 SPINE_REGIONS = frozenset({"cervical spine", "thoracic spine", "lumbar spine"})
 # Written before a drug's name to make the topical variant ("Ketoprofen 20% in cream base").
@@ -379,7 +379,7 @@ def _parts(name: str) -> tuple[Part, ...]:
 
 
 def _data(name: str) -> dict[str, Any]:
-    return json.loads(resources.files("indexer").joinpath("data", name).read_text("utf-8"))
+    return json.loads(resources.files("clinical").joinpath("data", name).read_text("utf-8"))
 
 
 @cache

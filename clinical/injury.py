@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from indexer import classify
-from indexer.classify import RuleSet, Text
+from clinical import classify
+from clinical.classify import RuleSet, Text
 
 # Where a diagnosis statement starts: the list follows the cue.
 DIAGNOSIS_CUE = re.compile(
@@ -161,7 +161,7 @@ class _Tables:
 
 @cache
 def _tables() -> _Tables:
-    raw = json.loads(resources.files("indexer").joinpath("data", "injury.json").read_text("utf-8"))
+    raw = json.loads(resources.files("clinical").joinpath("data", "injury.json").read_text("utf-8"))
     regions = tuple((region, tuple(words)) for region, words in raw["regions"].items())
     unknown = {region for region, _ in regions} - set(REGION_ORDER)
     if unknown:

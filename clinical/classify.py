@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from indexer import patterns as p
+from clinical import patterns as p
 
 CATEGORIES: tuple[str, ...] = (
     "surgery",
