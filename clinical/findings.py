@@ -42,8 +42,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import Literal
@@ -57,12 +57,14 @@ _END = r"(?![a-z0-9])"  # a word without '*' ends here
 _NUM = r"\d+(?:\.\d+)?"  # '#'
 _GAP_WORD = r"(?:[^\w.;:!?]+[\w']+)"  # one word a '~N' lets in, never across a sentence end
 _GAP_SEP = r"[^\w.;:!?]+"
+_WORD_START = r"(?<![a-z0-9])"
+_UNKNOWN = object()
 
-# Sentence ends: ". " (not after e.g., i.e., Dr., vs.), "!", "?", a blank line.
-_SENTENCE_END = re.compile(
-    r"(?<!\be\.g)(?<!\bi\.e)(?<!\bdr)(?<!\bvs)(?<!\bno)(?<!\bst)[.!?]+[\"'\u201d)\]]*(?=\s|$)"
-    r"|\n\s*\n"
-)
+# Sentence ends: ".", "!" or "?" before a space, a quote or a bracket (not after e.g., i.e.,
+# Dr., vs.: _ABBREVIATIONS), and blank lines.
+_SENTENCE_END = re.compile(r"[.!?](?=[\s\"')\]\u201d]|$)")
+_ABBREVIATIONS = ("e.g", "i.e", " dr", " vs", " no", " st", "etc", " mr", " ms")
+_BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
 _CLAUSE_END = re.compile(r"[;:]\s")
 # Quotations (straight or curly quotes) of 8 words or more state guideline text.
 _QUOTE = re.compile(r"\"([^\"]*)\"|\u201c([^\u201d]*)\u201d")
@@ -78,7 +80,12 @@ _REQUEST_HEAD = re.compile(
     r"\b(?:request(?:ed)?\s+for|original\s+request,?|request,|(?:the|currently|originally)\s+"
     r"requested)\s+"
 )
+# A verb between "the request for" and the conclusion: what comes between is no name.
+_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|due|because|since|denied|modified)\b")
+# "if there is ...": a condition, not a statement about the patient
+_CONDITIONS = ("if ", "when ", "unless ", "whether ")
 # "Regarding the request for X, ..." names the request before the sentence starts.
+_PREFACE_WORDS = ("regarding", "with regard", "as for", "in regard")
 _PREFACE = re.compile(r"\s*(?:regarding|with\s+regard\s+to|as\s+for|in\s+regards?\s+to)\b[^,]*,")
 
 # A verb in the past tense: a sentence about what happened to this patient ("the patient was
@@ -88,29 +95,6 @@ _PAST = re.compile(
     r"(?!shown|found|demonstrated|proven|reported|suggested|associated)(?:\w+ly\s+)?"
     r"(?:\w+ed|on|using|taking|undergone|received|seen|had|made)\b"
 )
-# The words a guideline-subject sentence must contain (a quick test before the pattern).
-_GUIDELINE_WORDS = (
-    "mtus",
-    "odg",
-    "acoem",
-    "guideline",
-    "criteria",
-    "medicare",
-    "literature",
-    "studies",
-    "chapter",
-    "aetna",
-    "cigna",
-    "colorado",
-    "cms",
-    "ama",
-)
-
-
-def _names_guideline(sentence: str) -> bool:
-    return any(word in sentence for word in _GUIDELINE_WORDS)
-
-
 DEDUPE_RULE: Literal["affirmed", "negated", "last"] = "affirmed"
 
 
@@ -146,16 +130,26 @@ class Explanation:
 
 
 def findings(text: str) -> tuple[Finding, ...]:
-    """The findings the text states about the patient, one per key, in text order."""
-    return tuple(e.finding for e in explain_findings(text) if e.kept)
+    """The findings the text states about the patient, one per key, in the order their keys
+    are first stated."""
+    if not text:
+        return ()
+    explanations = _Reader(text).read(full=False)
+    kept = {e.finding.key: e.finding for e in explanations if e.kept}
+    order: dict[str, None] = {}
+    for e in explanations:
+        if e.finding.key in kept and (e.kept or e.reason.startswith(("same", "stated both"))):
+            order.setdefault(e.finding.key)
+    return tuple(kept[key] for key in order)
 
 
 def explain_findings(text: str) -> list[Explanation]:
-    """Every phrase read in the text, the cue that decided its polarity and whether it was kept
-    (with the reason when not), in text order."""
+    """Every phrase read in the text, in text order: the finding it states, the cue that
+    decided its polarity, and whether it was kept (with the reason when not: a criteria
+    statement, the request's own name, hypothetical, or stated elsewhere)."""
     if not text:
         return []
-    return _Reader(text).read()
+    return _Reader(text).read(full=True)
 
 
 def finding_keys() -> tuple[str, ...]:
@@ -178,6 +172,8 @@ class _Entry:
     label: str
     negated_label: str
     negatable: bool
+    points_at_patient: bool  # stated only of a patient ("was authorized"): a sentence stating
+    # it is about the patient
 
 
 @dataclass(frozen=True)
@@ -189,13 +185,22 @@ class _Phrase:
 
 
 @dataclass(frozen=True)
+class _Signal:
+    """A phrase read for what it says about its sentence, not a finding: a pointer at the
+    patient ("strong", "weak"), a guideline as a subject ("subject", "per"), a cue after a
+    finding ("after": "... was not documented")."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
 class _Vocabulary:
     entries: dict[str, _Entry]
-    pattern: re.Pattern[str]  # every phrase; the group named p<n> says which matched
-    phrases: dict[str, _Phrase]  # group name -> phrase
+    # every finding, compound and ignore phrase (values: _Phrase) and every signal phrase
+    # (values: _Signal), read in one pass
+    phrases: PhraseSet
     before: dict[str, tuple[tuple[str, ...], ...]]  # last word of a cue -> cues (word tuples)
     pseudo: dict[str, tuple[tuple[str, ...], ...]]  # first word -> pseudo-negations
-    after: re.Pattern[str]
     breakers: frozenset[str]
     inside: frozenset[str]  # single-word cues, looked for inside gapped phrases
     hypothetical: frozenset[str]
@@ -206,9 +211,11 @@ class _Vocabulary:
     verbs: frozenset[str]
     window: int
     list_gap: int
-    strong_markers: re.Pattern[str]  # a pointer at the patient
-    weak_markers: re.Pattern[str]  # one that guideline text uses too ("the patient")
-    attribution: re.Pattern[str]  # a guideline as the subject of a sentence
+    # "there is ..." points at the patient ("there is no documentation of ..."), unless one
+    # of these follows ("there is limited evidence": guideline text)
+    there_exclusions: tuple[str, ...]
+    subject_tail: re.Pattern[str]  # what follows a guideline subject: a reporting verb
+    per_tail: re.Pattern[str]  # what follows "per", "according to": a guideline
     general: re.Pattern[str]  # the words of general statements
 
 
@@ -267,7 +274,7 @@ def _atom_regex(atom: Atom) -> str:
 
 class _Trie:
     """Phrases as a trie of atoms, written out as one regular expression whose alternatives
-    share their prefixes; each phrase ends in an empty named group saying which it was."""
+    share their prefixes (one pass over the text, a few character tests per word)."""
 
     def __init__(self) -> None:
         self.children: dict[Atom, _Trie] = {}
@@ -283,23 +290,57 @@ class _Trie:
         node.leaf = name
         return None
 
-    def regex(self) -> str:
-        parts = [
-            _atom_regex(atom) + child.regex()
-            for atom, child in sorted(self.children.items(), key=lambda kv: _ATOM_ORDER[kv[0][0]])
-        ]
-        if self.leaf is not None:
-            parts.append(f"(?P<{self.leaf}>)")  # last: the longer phrases are tried first
+    def ordered(self) -> list[tuple[Atom, _Trie]]:
+        return sorted(self.children.items(), key=lambda kv: _ATOM_ORDER[kv[0][0]])
+
+    def regex(self, groups: bool) -> str:
+        """The pattern; with `groups`, each phrase ends in an empty group named after it."""
+        parts = [_atom_regex(atom) + child.regex(groups) for atom, child in self.ordered()]
+        if self.leaf is not None:  # last: the longer phrases are tried first
+            parts.append(f"(?P<{self.leaf}>)" if groups else "")
         if len(parts) == 1:
             return parts[0]
         return "(?:" + "|".join(parts) + ")"
 
 
-def compile_phrases(
-    phrases: Iterable[tuple[str, object]],
-) -> tuple[re.Pattern[str], dict[str, object]]:
-    """One pattern for (phrase, value) pairs; returns it and group name -> value. The same
-    wording given two different values is an error (the table would be ambiguous)."""
+@dataclass(frozen=True)
+class PhraseSet:
+    """Phrases compiled for reading: `scan` finds them (no groups: a match object of a
+    pattern with thousands of groups is slow to make), then the small pattern of the phrases
+    starting with the same character says which phrase it was."""
+
+    scan: re.Pattern[str]
+    identify: dict[str, re.Pattern[str]]  # first two characters (or the first alone, for
+    # phrases whose second character is no letter) -> pattern with named leaves
+    values: dict[str, object]  # leaf name -> value
+    # matched text (and the character after it) -> value: texts repeat their phrases
+    known: dict[str, object] = field(default_factory=dict, compare=False)
+
+    def finditer(
+        self, lowered: str, start: int = 0, end: int | None = None
+    ) -> Iterator[tuple[int, int, object]]:
+        """(start, end, value) of each phrase in lower-cased text, leftmost then longest."""
+        known = self.known
+        for m in self.scan.finditer(lowered, start, len(lowered) if end is None else end):
+            first, last = m.span()
+            seen = lowered[first : last + 1]  # the match and the character after it
+            value = known.get(seen, _UNKNOWN)
+            if value is _UNKNOWN:
+                pattern = self.identify.get(seen[:2]) or self.identify[seen[0]]
+                which = pattern.match(lowered, first)
+                value = self.values[which.lastgroup] if which and which.lastgroup else None
+                if len(known) > 50_000:
+                    known.clear()
+                known[seen] = value
+            yield first, last, value
+
+    def search(self, lowered: str, start: int = 0, end: int | None = None) -> re.Match[str] | None:
+        return self.scan.search(lowered, start, len(lowered) if end is None else end)
+
+
+def compile_phrases(phrases: Iterable[tuple[str, object]]) -> PhraseSet:
+    """Compile (phrase, value) pairs. The same wording given two meanings is an error (the
+    table would be ambiguous)."""
     trie = _Trie()
     values: dict[str, object] = {}
     for phrase, value in phrases:
@@ -310,12 +351,39 @@ def compile_phrases(
                 values[name] = value
             elif _meaning(values[existing]) != _meaning(value):
                 raise ValueError(f"findings.json: {wording!r} is given twice differently")
-    return re.compile(r"(?<![a-z0-9])" + trie.regex()), values
+    scan = re.compile(_WORD_START + trie.regex(groups=False))
+    identify: dict[str, re.Pattern[str]] = {}
+    for first in {atom[1] for atom in trie.children if atom[0] == "c"} | set("0123456789"):
+        node = trie.children.get(("c", first))
+        numbers = [(a, c) for a, c in trie.ordered() if a[0] == "num" and first.isdigit()]
+        seconds = {a[1] for a in node.children if a[0] == "c"} if node else set()
+        # keyed by the first two characters: small patterns, so cheap match objects
+        for second in [*seconds, ""]:
+            parts = [
+                re.escape(first) + _atom_regex(atom) + child.regex(groups=True)
+                for atom, child in (node.ordered() if node else ())
+                if atom == ("c", second) or atom[0] != "c"
+            ]
+            parts += [_atom_regex(atom) + child.regex(groups=True) for atom, child in numbers]
+            if parts:
+                identify[first + second] = re.compile(_WORD_START + "(?:" + "|".join(parts) + ")")
+    return PhraseSet(scan, identify, values)
 
 
 def _meaning(value: object) -> object:
     """What a phrase means (two phrases may share a wording when they mean the same)."""
-    return (value.keys, value.negative) if isinstance(value, _Phrase) else value
+    if isinstance(value, _Phrase):
+        return (value.keys, value.negative)
+    return value
+
+
+def _trie_regex(phrases: Iterable[str]) -> str:
+    """A pattern matching any of the phrases (phrase syntax), as a trie."""
+    trie = _Trie()
+    for phrase in phrases:
+        for wording in expand(phrase):
+            trie.add(_atoms(wording), "leaf")
+    return "(?:" + trie.regex(groups=False) + ")"
 
 
 def _words_pattern(words: Iterable[str]) -> str:
@@ -334,7 +402,11 @@ def _vocabulary() -> _Vocabulary:
         if key in entries:
             raise ValueError(f"findings.json: key {key!r} twice")
         entries[key] = _Entry(
-            key, item["label"], item.get("negated_label", f"no {item['label']}"), item["negatable"]
+            key,
+            item["label"],
+            item.get("negated_label", f"no {item['label']}"),
+            item["negatable"],
+            item.get("points_at_patient", False),
         )
         pairs += [(p, _Phrase((key,), p, False, "~" in p)) for p in item["phrases"]]
         pairs += [(p, _Phrase((key,), p, True, "~" in p)) for p in item.get("negative", ())]
@@ -346,8 +418,17 @@ def _vocabulary() -> _Vocabulary:
             (p, _Phrase(tuple(compound["keys"]), p, False, "~" in p)) for p in compound["phrases"]
         ]
     pairs += [(p, _Phrase((), p, False)) for p in raw.get("ignore", ())]
-    pattern, values = compile_phrases(pairs)
     cues = raw["cues"]
+    criteria = raw["criteria"]
+    for kind, phrases in (
+        ("after", cues["after"]),
+        ("strong", criteria["strong_markers"]),
+        ("weak", criteria["weak_markers"]),
+        ("subject", criteria["guideline_subjects"]),
+        ("per", criteria["per_words"]),
+        ("there", criteria["there_markers"]),
+    ):
+        pairs += [(p, _Signal(kind)) for p in phrases]
     before: dict[str, tuple[tuple[str, ...], ...]] = {}
     for cue in cues["before"]:
         words = tuple(cue.split())
@@ -356,25 +437,12 @@ def _vocabulary() -> _Vocabulary:
     for cue in cues["pseudo"]:
         words = tuple(cue.split())
         pseudo[words[0]] = (*pseudo.get(words[0], ()), words)
-    after, _ = compile_phrases((p, None) for p in cues["after"])
-    criteria = raw["criteria"]
-    strong, _ = compile_phrases((p, None) for p in criteria["strong_markers"])
-    weak, _ = compile_phrases((p, None) for p in criteria["weak_markers"])
-    subjects = _words_pattern(criteria["guideline_subjects"])
-    verbs = _words_pattern(criteria["reporting_verbs"])
-    attribution = re.compile(
-        rf"\b(?:{subjects})\b(?:[^\w.;!?]+[\w']+){{0,6}}?[^\w.;!?]+(?:{verbs})\b"
-        r"|\b(?:per|according\s+to|in\s+accordance\s+with)\s+(?:the\s+)?(?:[\w/-]+\s+){0,5}?"
-        r"(?:guidelines?|mtus|odg|acoem)\b"
-    )
-    general = re.compile(rf"\b(?:{_words_pattern(criteria['general_words'])})\b")
+    verbs = _trie_regex(criteria["reporting_verbs"])
     return _Vocabulary(
         entries=entries,
-        pattern=pattern,
-        phrases={name: value for name, value in values.items() if isinstance(value, _Phrase)},
+        phrases=compile_phrases(pairs),
         before=before,
         pseudo=pseudo,
-        after=after,
         breakers=frozenset(cues["breakers"]),
         inside=frozenset(c for c in cues["before"] if " " not in c) - {"non"},
         hypothetical=frozenset(cues["hypothetical"]),
@@ -385,10 +453,12 @@ def _vocabulary() -> _Vocabulary:
         verbs=frozenset(cues["verbs"]),
         window=int(cues["before_window"]),
         list_gap=int(cues["list_gap"]),
-        strong_markers=strong,
-        weak_markers=weak,
-        attribution=attribution,
-        general=general,
+        there_exclusions=tuple(f" {words}" for words in criteria["there_not_followed_by"]),
+        # "The ODG Low Back chapter recommends": a reporting verb within 7 words
+        subject_tail=re.compile(rf"(?:[^\w.;!?]+[\w']+){{0,6}}?[^\w.;!?]+{verbs}"),
+        # "Per the Official Disability Guidelines", "according to ACOEM"
+        per_tail=re.compile(r"(?:\s+the)?(?:\s+[\w/-]+){0,5}?\s+(?:guidelines?|mtus|odg|acoem)\b"),
+        general=re.compile(rf"\b(?:{_words_pattern(criteria['general_words'])})\b"),
     )
 
 
@@ -403,6 +473,7 @@ class _Match:
     phrase: _Phrase
     clause: int
     sentence: int
+    reason: str = "finding"
     pre_cue: str | None = None
     post_cue: str | None = None
     inherited: bool = False  # negated through a list from the finding before it
@@ -414,7 +485,8 @@ class _Match:
 
 
 class _Reader:
-    """The state of reading one text: its lower-cased copy, sentences, clauses, quotations."""
+    """Reading one text: its lower-cased copy, sentences and clauses, and what was decided
+    about each sentence (computed only for the sentences holding a phrase)."""
 
     def __init__(self, text: str) -> None:
         self.vocab = _vocabulary()
@@ -423,67 +495,115 @@ class _Reader:
         if len(lowered) != len(text):  # a few characters lengthen when lower-cased
             lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
         self.lowered = lowered
-        ends = [m.end() for m in _SENTENCE_END.finditer(lowered)]
+        ends = [
+            m.end()
+            for m in _SENTENCE_END.finditer(lowered)
+            if not lowered[max(0, m.start() - 4) : m.start()].endswith(_ABBREVIATIONS)
+        ]
+        if "\n" in lowered:
+            ends = sorted({*ends, *(m.end() for m in _BLANK_LINE.finditer(lowered))})
         self.sentence_starts = [0, *ends]
-        clause_ends = sorted({*ends, *(m.start() + 1 for m in _CLAUSE_END.finditer(lowered))})
-        self.clause_starts = [0, *clause_ends]
+        clause_ends = (
+            [m.start() + 1 for m in _CLAUSE_END.finditer(lowered)]
+            if ";" in lowered or ":" in lowered
+            else []
+        )
+        self.clause_starts = sorted({0, *ends, *clause_ends}) if clause_ends else [0, *ends]
         self._criteria: dict[int, tuple[bool, str, int]] = {}
+        self._quoted: list[tuple[int, int]] | None = None
+        self._requests: dict[int, list[tuple[int, int]]] = {}
+        self.signals: dict[str, list[tuple[int, int]]] = {}  # kind -> (start, end), in order
 
-    def read(self) -> list[Explanation]:
-        vocab = self.vocab
+    def read(self, full: bool) -> list[Explanation]:
+        """The explanations of every phrase; `full` decides cues even for dropped ones."""
         matches: list[_Match] = []
-        for m in vocab.pattern.finditer(self.lowered):
-            phrase = vocab.phrases[m.lastgroup or ""]
-            if not phrase.keys:
+        signals = self.signals
+        for start, end, value in self.vocab.phrases.finditer(self.lowered):
+            if isinstance(value, _Signal):
+                signals.setdefault(value.kind, []).append((start, end))
+                continue
+            assert isinstance(value, _Phrase)
+            if not value.keys:
                 continue  # an ignore phrase: read so that its words give nothing
             matches.append(
                 _Match(
-                    m.start(),
-                    m.end(),
-                    phrase,
-                    bisect.bisect_right(self.clause_starts, m.start()) - 1,
-                    bisect.bisect_right(self.sentence_starts, m.start()) - 1,
+                    start,
+                    end,
+                    value,
+                    bisect.bisect_right(self.clause_starts, start) - 1,
+                    bisect.bisect_right(self.sentence_starts, start) - 1,
                 )
             )
         if not matches:
             return []
-        self._negate_before(matches)
-        self._negate_after(matches)
-        quoted = self._quotations()
-        requests = self._request_names()
+        # "... was not documented", "there is no ...", "was authorized" point at the patient
+        # as surely as "the patient" does
+        entries = self.vocab.entries
+        signals["strong"] = sorted(
+            signals.get("strong", [])
+            + signals.get("after", [])
+            + [
+                span
+                for span in signals.get("there", [])
+                if not self.lowered.startswith(self.vocab.there_exclusions, span[1])
+                and not self.lowered[max(0, span[0] - 8) : span[0]].endswith(_CONDITIONS)
+            ]
+            + [
+                (m.start, m.end)
+                for m in matches
+                if any(entries[key].points_at_patient for key in m.phrase.keys)
+            ]
+        )
+        by_sentence: dict[int, list[_Match]] = {}
+        for match in matches:
+            match.reason = self._reason(match)
+            by_sentence.setdefault(match.sentence, []).append(match)
+        for members in by_sentence.values():
+            if full or any(m.reason == "finding" for m in members):
+                self._negate_before(members)
+                self._negate_after(members)
         out: list[Explanation] = []
         for match in matches:
-            reason = "finding"
-            if any(start <= match.start < end for start, end in quoted):
-                reason = "criteria: quotation"
-            elif any(start <= match.start < end for start, end in requests):
-                reason = "names the request"
-            else:
-                criteria, why, patient_from = self._sentence_criteria(match.sentence)
-                if criteria and match.start < patient_from:
-                    reason = f"criteria: {why}"
-                elif match.hypothetical:
-                    reason = f"hypothetical: {match.hypothetical}"
-            out += self._explain(match, reason)
-        return self._dedupe(out)
+            if match.reason == "finding" and match.hypothetical:
+                match.reason = f"hypothetical: {match.hypothetical}"
+            if full or match.reason == "finding":
+                out += self._explain(match)
+        return _dedupe(out)
+
+    def _first(self, kind: str, start: int, end: int) -> tuple[int, int] | None:
+        """The first signal of a kind between start and end."""
+        found = self.signals.get(kind)
+        if not found:
+            return None
+        i = bisect.bisect_left(found, (start, 0))
+        return found[i] if i < len(found) and found[i][0] < end else None
+
+    def _reason(self, match: _Match) -> str:
+        """Why a phrase gives no finding ("criteria: ..."), or "finding"."""
+        if any(start <= match.start < end for start, end in self._quotations()):
+            return "criteria: quotation"
+        if any(start <= match.start < end for start, end in self._request_names(match.sentence)):
+            return "names the request"
+        criteria, why, patient_from = self._sentence_criteria(match.sentence)
+        if criteria and match.start < patient_from:
+            return f"criteria: {why}"
+        return "finding"
 
     # -- negation ------------------------------------------------------------------------------
 
     def _negate_before(self, matches: list[_Match]) -> None:
-        """Cues before each finding, lists and relative clauses joining it to the one before."""
+        """Cues before each finding of a sentence; lists and relative clauses joining a
+        finding to the one before it."""
         vocab = self.vocab
         previous: _Match | None = None
         for match in matches:
-            after_previous = previous is not None and previous.clause == match.clause
-            start = (
-                previous.end if previous and after_previous else self.clause_starts[match.clause]
-            )
-            words = self._transparent(
-                WORD.findall(self.lowered[max(start, match.start - 160) : match.start])
-            )
-            if previous and after_previous and words and words[0] in vocab.relatives:
-                # "deficits that cannot be addressed ...", "red flags which would warrant ...":
-                # a clause about the finding before, which takes its polarity
+            joined = previous is not None and previous.clause == match.clause
+            start = previous.end if previous and joined else self.clause_starts[match.clause]
+            window = self.lowered[max(start, match.start - 120) : match.start]
+            words = self._transparent(WORD.findall(window))
+            if previous and joined and words and words[0] in vocab.relatives:
+                # "deficits that cannot be addressed ...", "red flags which would warrant
+                # ...": a clause about the finding before, which takes its polarity
                 if len(words) <= vocab.list_gap:
                     match.pre_cue, match.inherited = previous.pre_cue, bool(previous.pre_cue)
                     match.hypothetical = previous.hypothetical
@@ -493,15 +613,22 @@ class _Reader:
             if cue is None and match.phrase.gapped:
                 cue = self._cue_inside(match)
             match.pre_cue, match.hypothetical = cue, hypothetical
-            gap = self.lowered[previous.end : match.start] if previous else ""
             if (
                 cue is None
                 and previous
-                and after_previous
+                and joined
                 and previous.pre_cue
-                and self._is_list(words, gap, previous, match)
+                and self._is_list(words, window, previous, match)
             ):
                 match.pre_cue, match.inherited = previous.pre_cue, True
+            if (
+                previous
+                and joined
+                and previous.hypothetical
+                and not match.hypothetical
+                and self._is_list(words, window, previous, match)
+            ):
+                match.hypothetical = previous.hypothetical  # "if X, Y or Z"
             previous = match
 
     def _cue_inside(self, match: _Match) -> str | None:
@@ -566,36 +693,40 @@ class _Reader:
 
     def _negate_after(self, matches: list[_Match]) -> None:
         """ "X ... was not documented": a cue after findings negates the one it follows (at
-        most 4 words before it, no verb between) and those listed with it."""
+        most 4 words before it, no verb between) and the others of the subject it is said of
+        ("X and Y with the previous visits was not indicated")."""
         vocab = self.vocab
         by_clause: dict[int, list[_Match]] = {}
         for match in matches:
             by_clause.setdefault(match.clause, []).append(match)
+        after = self.signals.get("after", [])
         for clause, members in by_clause.items():
-            end = (
-                self.clause_starts[clause + 1]
-                if clause + 1 < len(self.clause_starts)
-                else len(self.lowered)
-            )
-            for cue in vocab.after.finditer(self.lowered, members[0].end, end):
-                before = [m for m in members if m.end <= cue.start()]
+            start, end = members[0].end, self._clause_end(clause)
+            i = bisect.bisect_left(after, (start, 0))
+            while i < len(after) and after[i][0] < end:
+                cue_start, cue_end = after[i]
+                i += 1
+                before = [m for m in members if m.end <= cue_start]
                 if not before:
                     continue
                 nearest = before[-1]
-                between = WORD.findall(self.lowered[nearest.end : cue.start()])
+                between = WORD.findall(self.lowered[nearest.end : cue_start])
                 if len(between) > 4 or any(
                     w in vocab.verbs or w in vocab.breakers for w in between
                 ):
                     continue
-                text = " ".join(cue.group(0).split())
-                nearest.post_cue = nearest.post_cue or text
+                cue = " ".join(WORD.findall(self.lowered[cue_start:cue_end]))
+                nearest.post_cue = nearest.post_cue or cue
                 for earlier, later in zip(reversed(before[:-1]), reversed(before[1:]), strict=True):
-                    # the subject the cue is said of: "X and Y with the previous visits was
-                    # not indicated"
                     gap = WORD.findall(self.lowered[earlier.end : later.start])
                     if len(gap) > 6 or any(w in vocab.verbs or w in vocab.breakers for w in gap):
                         break
-                    earlier.post_cue = earlier.post_cue or text
+                    earlier.post_cue = earlier.post_cue or cue
+
+    def _clause_end(self, clause: int) -> int:
+        if clause + 1 < len(self.clause_starts):
+            return self.clause_starts[clause + 1]
+        return len(self.lowered)
 
     # -- criteria ------------------------------------------------------------------------------
 
@@ -606,38 +737,62 @@ class _Reader:
         start = self.sentence_starts[index]
         end = self._sentence_end(index)
         vocab = self.vocab
-        sentence = self.lowered[start:end]
-        preface = _PREFACE.match(sentence)
-        offset = preface.end() if preface else 0
-        strong = vocab.strong_markers.search(sentence, offset)
-        weak = vocab.weak_markers.search(sentence, offset)
-        marker = min((m for m in (strong, weak) if m), default=None, key=lambda m: m.start())
-        attribution = vocab.attribution.search(sentence) if _names_guideline(sentence) else None
+        lowered = self.lowered
+        preface = (
+            _PREFACE.match(lowered, start, end)
+            if lowered.startswith(_PREFACE_WORDS, start)
+            else None
+        )
+        offset = preface.end() if preface else start
+        strong = self._first("strong", offset, end)
+        weak = self._first("weak", offset, strong[0] if strong else end)
+        first = weak or strong  # the first pointer at the patient
+        marker = first[0] if first else None
+        attribution = self._attribution(start, end)
         result: tuple[bool, str, int]
-        if attribution and (marker is None or attribution.start() < marker.start()):
+        if attribution and (marker is None or attribution[0] < marker):
             patient_from = end
-            if marker:
+            if marker is not None:
                 cut = max(
-                    sentence.rfind(",", attribution.end(), marker.start()),
-                    sentence.rfind(" but ", attribution.end(), marker.start()),
+                    lowered.rfind(",", attribution[1], marker),
+                    lowered.rfind(" but ", attribution[1], marker),
                 )
                 if cut >= 0:
-                    patient_from = start + cut
+                    patient_from = cut
             result = (True, "guideline subject", patient_from)
-        elif (
-            strong
-            or weak
-            and not (index > 0 and self._ends_in_criteria(index - 1) and not _PAST.search(sentence))
+        elif strong or (
+            weak
+            and not (
+                index > 0
+                and self._ends_in_criteria(index - 1)
+                and not _PAST.search(lowered, start, end)
+            )
         ):
             result = (False, "", start)
         elif index > 0 and self._ends_in_criteria(index - 1):
             result = (True, "continues criteria", end)
-        elif vocab.general.search(sentence):
+        elif vocab.general.search(lowered, start, end):
             result = (True, "general statement", end)
         else:
             result = (False, "", start)
         self._criteria[index] = result
         return result
+
+    def _attribution(self, start: int, end: int) -> tuple[int, int] | None:
+        """The first guideline subject with its reporting verb ("The ODG recommends", "per
+        the guidelines") between start and end: (where it starts, where the verb ends)."""
+        vocab = self.vocab
+        for kind, tail in (("subject", vocab.subject_tail), ("per", vocab.per_tail)):
+            found = self.signals.get(kind)
+            if not found:
+                continue
+            i = bisect.bisect_left(found, (start, 0))
+            while i < len(found) and found[i][0] < end:
+                followed = tail.match(self.lowered, found[i][1], end)
+                if followed:
+                    return found[i][0], followed.end()
+                i += 1
+        return None
 
     def _sentence_end(self, index: int) -> int:
         if index + 1 < len(self.sentence_starts):
@@ -649,29 +804,34 @@ class _Reader:
         return criteria and patient_from >= self._sentence_end(index)
 
     def _quotations(self) -> list[tuple[int, int]]:
-        if '"' not in self.text and "\u201c" not in self.text:
-            return []
-        return [
-            m.span()
-            for m in _QUOTE.finditer(self.lowered)
-            if len((m.group(1) or m.group(2) or "").split()) >= QUOTE_WORDS
-        ]
+        if self._quoted is None:
+            self._quoted = []
+            if '"' in self.text or "\u201c" in self.text:
+                self._quoted = [
+                    m.span()
+                    for m in _QUOTE.finditer(self.lowered)
+                    if len((m.group(1) or m.group(2) or "").split()) >= QUOTE_WORDS
+                ]
+        return self._quoted
 
-    def _request_names(self) -> list[tuple[int, int]]:
-        """Spans naming the request in a conclusion ("the request for X is not medically
-        necessary")."""
+    def _request_names(self, sentence: int) -> list[tuple[int, int]]:
+        """Spans of a sentence naming the request in a conclusion ("the request for X is
+        not medically necessary")."""
+        if sentence in self._requests:
+            return self._requests[sentence]
+        start, end = self.sentence_starts[sentence], self._sentence_end(sentence)
         spans: list[tuple[int, int]] = []
-        for conclusion in _CONCLUSION.finditer(self.lowered):
-            sentence = bisect.bisect_right(self.sentence_starts, conclusion.start()) - 1
-            start = self.sentence_starts[sentence]
-            heads = list(_REQUEST_HEAD.finditer(self.lowered, start, conclusion.start()))
-            if heads:
-                spans.append((heads[-1].end(), conclusion.start()))
+        if self.lowered.find("request", start, end) >= 0:
+            for conclusion in _CONCLUSION.finditer(self.lowered, start, end):
+                heads = list(_REQUEST_HEAD.finditer(self.lowered, start, conclusion.start()))
+                if heads and not _VERB.search(self.lowered, heads[-1].end(), conclusion.start()):
+                    spans.append((heads[-1].end(), conclusion.start()))
+        self._requests[sentence] = spans
         return spans
 
     # -- output --------------------------------------------------------------------------------
 
-    def _explain(self, match: _Match, reason: str) -> list[Explanation]:
+    def _explain(self, match: _Match) -> list[Explanation]:
         out: list[Explanation] = []
         for key in match.phrase.keys:
             entry = self.vocab.entries[key]
@@ -690,53 +850,51 @@ class _Reader:
                     match.start,
                     match.end,
                     cue,
-                    reason == "finding",
-                    reason,
+                    match.reason == "finding",
+                    match.reason,
                 )
             )
         return out
 
-    def _dedupe(self, explanations: list[Explanation]) -> list[Explanation]:
-        """One kept statement per key (DEDUPE_RULE when stated both ways), in text order."""
-        chosen: dict[str, int] = {}
-        for index, explanation in enumerate(explanations):
-            if not explanation.kept:
-                continue
-            key = explanation.finding.key
-            if key not in chosen:
-                chosen[key] = index
-                continue
-            current = explanations[chosen[key]].finding.negated
-            negated = explanation.finding.negated
-            if (
-                (DEDUPE_RULE == "affirmed" and current and not negated)
-                or (DEDUPE_RULE == "negated" and negated and not current)
-                or (DEDUPE_RULE == "last" and negated != current)
-            ):
-                chosen[key] = index
-        keep = set(chosen.values())
-        out: list[Explanation] = []
-        for index, explanation in enumerate(explanations):
-            if explanation.kept and index not in keep:
-                first = explanations[chosen[explanation.finding.key]]
-                why = (
-                    "same finding stated earlier"
-                    if first.finding == explanation.finding
-                    else (f"stated both ways; kept {first.finding.text!r} ({DEDUPE_RULE} rule)")
-                )
-                explanation = Explanation(
-                    explanation.finding,
-                    explanation.phrase,
-                    explanation.matched,
-                    explanation.start,
-                    explanation.end,
-                    explanation.cue,
-                    False,
-                    why,
-                )
-            out.append(explanation)
-        # text order of the kept statements: the first statement of each key
-        return out
+
+def _cue_text(text: str) -> str:
+    """The words of a cue after a finding, for explanations ("was not documented")."""
+    return re.sub(r"[^a-z ]+", "", text).strip()
+
+
+def _dedupe(explanations: list[Explanation]) -> list[Explanation]:
+    """One kept statement per key (DEDUPE_RULE when stated both ways); findings() lists them
+    in the order their keys are first stated."""
+    chosen: dict[str, int] = {}
+    first: dict[str, int] = {}
+    for index, explanation in enumerate(explanations):
+        if not explanation.kept:
+            continue
+        key = explanation.finding.key
+        if key not in chosen:
+            chosen[key] = first[key] = index
+            continue
+        current = explanations[chosen[key]].finding.negated
+        negated = explanation.finding.negated
+        if (
+            (DEDUPE_RULE == "affirmed" and current and not negated)
+            or (DEDUPE_RULE == "negated" and negated and not current)
+            or (DEDUPE_RULE == "last" and negated != current)
+        ):
+            chosen[key] = index
+    out: list[Explanation] = []
+    for index, explanation in enumerate(explanations):
+        key = explanation.finding.key
+        if explanation.kept and chosen[key] != index:
+            kept = explanations[chosen[key]]
+            why = (
+                "same finding stated elsewhere"
+                if kept.finding == explanation.finding
+                else f"stated both ways; kept {kept.finding.text!r} ({DEDUPE_RULE} rule)"
+            )
+            explanation = replace(explanation, kept=False, reason=why)
+        out.append(explanation)
+    return out
 
 
 __all__ = [
