@@ -130,17 +130,20 @@ class Explanation:
 
 
 def findings(text: str) -> tuple[Finding, ...]:
-    """The findings the text states about the patient, one per key, in the order their keys
-    are first stated."""
+    """The findings the text states about the patient, one per key (DEDUPE_RULE when stated
+    both ways), in the order their keys are first stated."""
     if not text:
         return ()
-    explanations = _Reader(text).read(full=False)
-    kept = {e.finding.key: e.finding for e in explanations if e.kept}
-    order: dict[str, None] = {}
-    for e in explanations:
-        if e.finding.key in kept and (e.kept or e.reason.startswith(("same", "stated both"))):
-            order.setdefault(e.finding.key)
-    return tuple(kept[key] for key in order)
+    chosen: dict[str, bool] = {}  # key -> negated, in the order keys are first stated
+    for match in _Reader(text).read(full=False):
+        if match.reason != "finding":
+            continue
+        for key, negated, _ in match.statements():
+            if key not in chosen:
+                chosen[key] = negated
+            elif chosen[key] != negated:
+                chosen[key] = _resolve(chosen[key], negated)
+    return tuple(_finding(key, negated) for key, negated in chosen.items())
 
 
 def explain_findings(text: str) -> list[Explanation]:
@@ -149,7 +152,36 @@ def explain_findings(text: str) -> list[Explanation]:
     statement, the request's own name, hypothetical, or stated elsewhere)."""
     if not text:
         return []
-    return _Reader(text).read(full=True)
+    out: list[Explanation] = []
+    for match in _Reader(text).read(full=True):
+        for key, negated, cue in match.statements():
+            out.append(
+                Explanation(
+                    _finding(key, negated),
+                    match.phrase.written,
+                    text[match.start : match.end],
+                    match.start,
+                    match.end,
+                    cue,
+                    match.reason == "finding",
+                    match.reason,
+                )
+            )
+    return _dedupe(out)
+
+
+def _resolve(earlier: bool, later: bool) -> bool:
+    """The polarity kept when a finding is stated both ways (see DEDUPE_RULE)."""
+    if DEDUPE_RULE == "affirmed":
+        return False
+    if DEDUPE_RULE == "negated":
+        return True
+    return later
+
+
+@cache
+def _finding(key: str, negated: bool) -> Finding:
+    return Finding(key, _vocabulary().entries[key].label, negated)
 
 
 def finding_keys() -> tuple[str, ...]:
@@ -183,6 +215,11 @@ class _Phrase:
     negative: bool  # states the absence by itself ("full range of motion")
     gapped: bool = False  # has a '~N': other words, a cue among them, may stand inside
 
+    @property
+    def words(self) -> frozenset[str]:
+        """The words of the phrase as written ("not" in "has not responded to ...")."""
+        return frozenset(WORD.findall(self.written))
+
 
 @dataclass(frozen=True)
 class _Signal:
@@ -202,6 +239,7 @@ class _Vocabulary:
     before: dict[str, tuple[tuple[str, ...], ...]]  # last word of a cue -> cues (word tuples)
     pseudo: dict[str, tuple[tuple[str, ...], ...]]  # first word -> pseudo-negations
     breakers: frozenset[str]
+    cue_words: frozenset[str]  # the words _cue_before looks for
     inside: frozenset[str]  # single-word cues, looked for inside gapped phrases
     hypothetical: frozenset[str]
     connectors: frozenset[str]
@@ -444,6 +482,7 @@ def _vocabulary() -> _Vocabulary:
         before=before,
         pseudo=pseudo,
         breakers=frozenset(cues["breakers"]),
+        cue_words=frozenset(before) | frozenset(cues["breakers"]) | frozenset(cues["hypothetical"]),
         inside=frozenset(c for c in cues["before"] if " " not in c) - {"non"},
         hypothetical=frozenset(cues["hypothetical"]),
         connectors=frozenset(cues["list_connectors"]),
@@ -466,22 +505,49 @@ def _vocabulary() -> _Vocabulary:
 # Reading one text.
 
 
-@dataclass
 class _Match:
-    start: int
-    end: int
-    phrase: _Phrase
-    clause: int
-    sentence: int
-    reason: str = "finding"
-    pre_cue: str | None = None
-    post_cue: str | None = None
-    inherited: bool = False  # negated through a list from the finding before it
-    hypothetical: str | None = None
+    """A finding phrase read in the text, and what was decided about it."""
+
+    __slots__ = (
+        "start",
+        "end",
+        "phrase",
+        "clause",
+        "sentence",
+        "reason",
+        "pre_cue",
+        "post_cue",
+        "inherited",
+        "hypothetical",
+    )
+
+    def __init__(self, start: int, end: int, phrase: _Phrase, clause: int, sentence: int) -> None:
+        self.start = start
+        self.end = end
+        self.phrase = phrase
+        self.clause = clause
+        self.sentence = sentence
+        self.reason = "finding"  # or why it gives no finding ("criteria: quotation", ...)
+        self.pre_cue: str | None = None
+        self.post_cue: str | None = None
+        self.inherited = False  # negated through a list from the finding before it
+        self.hypothetical: str | None = None
 
     @property
     def cued(self) -> bool:
         return bool(self.pre_cue or self.post_cue)
+
+    def statements(self) -> Iterator[tuple[str, bool, str | None]]:
+        """(key, negated, the cue that negated it) for each finding the phrase states."""
+        entries = _vocabulary().entries
+        for key in self.phrase.keys:
+            negated, cue = self.phrase.negative, None
+            if entries[key].negatable and self.cued:
+                cue = self.pre_cue or self.post_cue
+                if self.inherited:
+                    cue = f"{cue} (through a list)"
+                negated = not negated
+            yield key, negated, cue
 
 
 class _Reader:
@@ -498,7 +564,7 @@ class _Reader:
         ends = [
             m.end()
             for m in _SENTENCE_END.finditer(lowered)
-            if not lowered[max(0, m.start() - 4) : m.start()].endswith(_ABBREVIATIONS)
+            if not lowered.endswith(_ABBREVIATIONS, max(0, m.start() - 4), m.start())
         ]
         if "\n" in lowered:
             ends = sorted({*ends, *(m.end() for m in _BLANK_LINE.finditer(lowered))})
@@ -514,15 +580,16 @@ class _Reader:
         self._requests: dict[int, list[tuple[int, int]]] = {}
         self.signals: dict[str, list[tuple[int, int]]] = {}  # kind -> (start, end), in order
 
-    def read(self, full: bool) -> list[Explanation]:
-        """The explanations of every phrase; `full` decides cues even for dropped ones."""
+    def read(self, full: bool) -> list[_Match]:
+        """Every finding phrase of the text, decided; `full` decides cues even for the
+        phrases that give no finding (criteria), for explanations."""
         matches: list[_Match] = []
         signals = self.signals
         for start, end, value in self.vocab.phrases.finditer(self.lowered):
-            if isinstance(value, _Signal):
+            if type(value) is _Signal:
                 signals.setdefault(value.kind, []).append((start, end))
                 continue
-            assert isinstance(value, _Phrase)
+            assert type(value) is _Phrase
             if not value.keys:
                 continue  # an ignore phrase: read so that its words give nothing
             matches.append(
@@ -562,13 +629,10 @@ class _Reader:
             if full or any(m.reason == "finding" for m in members):
                 self._negate_before(members)
                 self._negate_after(members)
-        out: list[Explanation] = []
         for match in matches:
             if match.reason == "finding" and match.hypothetical:
                 match.reason = f"hypothetical: {match.hypothetical}"
-            if full or match.reason == "finding":
-                out += self._explain(match)
-        return _dedupe(out)
+        return matches
 
     def _first(self, kind: str, start: int, end: int) -> tuple[int, int] | None:
         """The first signal of a kind between start and end."""
@@ -618,6 +682,7 @@ class _Reader:
                 and previous
                 and joined
                 and previous.pre_cue
+                and not match.phrase.negative  # "negative Spurling's and full motion"
                 and self._is_list(words, window, previous, match)
             ):
                 match.pre_cue, match.inherited = previous.pre_cue, True
@@ -633,8 +698,9 @@ class _Reader:
 
     def _cue_inside(self, match: _Match) -> str | None:
         """A cue among the words a '~N' let in ("CT has not demonstrated ...")."""
+        own = match.phrase.words
         for word in WORD.findall(self.lowered[match.start : match.end]):
-            if word in self.vocab.inside:
+            if word in self.vocab.inside and word not in own:
                 return word
         return None
 
@@ -651,8 +717,10 @@ class _Reader:
         """The cue among the last words before a finding (None when a breaker comes first),
         and a hypothetical word ("if") when one comes before it."""
         vocab = self.vocab
-        hypothetical: str | None = None
         lowest = max(0, len(words) - vocab.window)
+        if vocab.cue_words.isdisjoint(words[lowest:]):
+            return None, None  # most windows: no cue, breaker or hypothetical word at all
+        hypothetical: str | None = None
         for i in range(len(words) - 1, lowest - 1, -1):
             word = words[i]
             if word in vocab.breakers:
@@ -674,22 +742,40 @@ class _Reader:
     def _is_list(self, words: list[str], gap: str, first: _Match, second: _Match) -> bool:
         """The words between two findings join them: a list ("X, Y and/or Z", "X to include
         Y"), an evidence link ("findings indicative of Y", "imaging consistent with Y") or a
-        repetition of the same finding a few words on."""
+        repetition of the same finding a few words on. After a list's last connector only
+        articles and adjectives may stand ("no red flags or clear indications for surgery",
+        not "no aberrant behaviour, and a signed opioid agreement")."""
         vocab = self.vocab
         if not words:
-            return True
+            return "," not in gap or self._continues_series(second)
         if len(words) > vocab.list_gap or any(
             w in vocab.verbs or w in vocab.breakers for w in words
         ):
             return False
-        if any(w in vocab.connectors for w in words) or "," in gap:
-            return True
+        last = max((i for i, w in enumerate(words) if w in vocab.connectors), default=None)
+        if last is not None:  # "or detailing special circumstances": gerunds coordinate too
+            return all(w in vocab.links or w.endswith("ing") for w in words[last + 1 :])
+        if gap.rstrip().endswith(","):
+            return self._continues_series(second)
         if len(words) <= 6 and set(first.phrase.keys) & set(second.phrase.keys):
             return True
         return len(words) <= 6 and all(
             w in vocab.links or (w == "with" and i > 0 and words[i - 1] == "consistent")
             for i, w in enumerate(words)
         )
+
+    def _continues_series(self, match: _Match) -> bool:
+        """A finding after a bare comma belongs to a series when the series goes on after it
+        ("no red flags, radiculopathy, or ..."), not when a new clause starts ("Given the lack
+        of improvement, weaning is ...")."""
+        vocab = self.vocab
+        end = min(self._clause_end(match.clause), match.end + 80)
+        for word in re.findall(r"[a-z0-9]+|,", self.lowered[match.end : end])[:9]:
+            if word == "," or word in vocab.connectors:
+                return True
+            if word in vocab.verbs or word in vocab.breakers:
+                return False
+        return False
 
     def _negate_after(self, matches: list[_Match]) -> None:
         """ "X ... was not documented": a cue after findings negates the one it follows (at
@@ -831,31 +917,6 @@ class _Reader:
 
     # -- output --------------------------------------------------------------------------------
 
-    def _explain(self, match: _Match) -> list[Explanation]:
-        out: list[Explanation] = []
-        for key in match.phrase.keys:
-            entry = self.vocab.entries[key]
-            cue: str | None = None
-            negated = match.phrase.negative
-            if entry.negatable and match.cued:
-                cue = match.pre_cue or match.post_cue
-                if match.inherited:
-                    cue = f"{cue} (through a list)"
-                negated = not negated
-            out.append(
-                Explanation(
-                    Finding(key, entry.label, negated),
-                    match.phrase.written,
-                    self.text[match.start : match.end],
-                    match.start,
-                    match.end,
-                    cue,
-                    match.reason == "finding",
-                    match.reason,
-                )
-            )
-        return out
-
 
 def _cue_text(text: str) -> str:
     """The words of a cue after a finding, for explanations ("was not documented")."""
@@ -863,24 +924,19 @@ def _cue_text(text: str) -> str:
 
 
 def _dedupe(explanations: list[Explanation]) -> list[Explanation]:
-    """One kept statement per key (DEDUPE_RULE when stated both ways); findings() lists them
-    in the order their keys are first stated."""
+    """One kept statement per key (DEDUPE_RULE when stated both ways); the others say why
+    they were not kept."""
     chosen: dict[str, int] = {}
-    first: dict[str, int] = {}
     for index, explanation in enumerate(explanations):
         if not explanation.kept:
             continue
         key = explanation.finding.key
         if key not in chosen:
-            chosen[key] = first[key] = index
+            chosen[key] = index
             continue
         current = explanations[chosen[key]].finding.negated
         negated = explanation.finding.negated
-        if (
-            (DEDUPE_RULE == "affirmed" and current and not negated)
-            or (DEDUPE_RULE == "negated" and negated and not current)
-            or (DEDUPE_RULE == "last" and negated != current)
-        ):
+        if negated != current and _resolve(current, negated) == negated:
             chosen[key] = index
     out: list[Explanation] = []
     for index, explanation in enumerate(explanations):
