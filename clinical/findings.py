@@ -82,6 +82,40 @@ _REQUEST_HEAD = re.compile(
 )
 # A verb between "the request for" and the conclusion: what comes between is no name.
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|due|because|since|denied|modified)\b")
+# A cue after a finding that speaks of the records ("was not documented") points at the
+# patient; "is not a" may be guideline text.
+_RECORDS_WORDS = frozenset(
+    [
+        "documented",
+        "noted",
+        "provided",
+        "submitted",
+        "found",
+        "reported",
+        "established",
+        "demonstrated",
+        "identified",
+        "indicated",
+        "mentioned",
+        "described",
+        "observed",
+        "checked",
+        "performed",
+        "completed",
+        "done",
+        "obtained",
+        "tried",
+        "attempted",
+        "trialed",
+        "addressed",
+        "discussed",
+        "met",
+        "seen",
+        "appreciated",
+        "elicited",
+        "shown",
+    ]
+)
 # "if there is ...": a condition, not a statement about the patient
 _CONDITIONS = ("if ", "when ", "unless ", "whether ")
 # "Regarding the request for X, ..." names the request before the sentence starts.
@@ -608,7 +642,11 @@ class _Reader:
         entries = self.vocab.entries
         signals["strong"] = sorted(
             signals.get("strong", [])
-            + signals.get("after", [])
+            + [
+                span
+                for span in signals.get("after", [])
+                if not _RECORDS_WORDS.isdisjoint(WORD.findall(self.lowered[span[0] : span[1]]))
+            ]
             + [
                 span
                 for span in signals.get("there", [])
@@ -798,7 +836,8 @@ class _Reader:
                 nearest = before[-1]
                 between = WORD.findall(self.lowered[nearest.end : cue_start])
                 if len(between) > 4 or any(
-                    w in vocab.verbs or w in vocab.breakers for w in between
+                    w in vocab.verbs or w in vocab.breakers or w in vocab.connectors
+                    for w in between  # "X and is not a surgical candidate": another subject
                 ):
                     continue
                 cue = " ".join(WORD.findall(self.lowered[cue_start:cue_end]))
@@ -834,15 +873,22 @@ class _Reader:
         weak = self._first("weak", offset, strong[0] if strong else end)
         first = weak or strong  # the first pointer at the patient
         marker = first[0] if first else None
+        # where the patient part of a guideline sentence may start: a strong pointer, or
+        # "but" before a weak one ("... may be appropriate but the worker would be ...")
+        split = strong[0] if strong else None
         attribution = self._attribution(start, end)
         result: tuple[bool, str, int]
         if attribution and (marker is None or attribution[0] < marker):
             patient_from = end
-            if marker is not None:
+            if split is not None:
                 cut = max(
-                    lowered.rfind(",", attribution[1], marker),
-                    lowered.rfind(" but ", attribution[1], marker),
+                    lowered.rfind(",", attribution[1], split),
+                    lowered.rfind(" but ", attribution[1], split),
                 )
+                if cut >= 0:
+                    patient_from = cut
+            elif weak is not None:
+                cut = lowered.rfind(" but ", attribution[1], weak[0])
                 if cut >= 0:
                     patient_from = cut
             result = (True, "guideline subject", patient_from)
@@ -852,6 +898,7 @@ class _Reader:
                 index > 0
                 and self._ends_in_criteria(index - 1)
                 and not _PAST.search(lowered, start, end)
+                and vocab.general.search(lowered, start, end)
             )
         ):
             result = (False, "", start)
