@@ -204,6 +204,15 @@ def explain_findings(text: str) -> list[Explanation]:
     return _dedupe(out)
 
 
+@cache
+def no_evidence_words() -> frozenset[str]:
+    """Words that carry no evidence that two decisions are alike, never to be shown as "shared
+    terms": function words and IMR boilerplate (data/no_evidence_words.txt says which)."""
+    text = resources.files("clinical").joinpath("data", "no_evidence_words.txt").read_text("utf-8")
+    words = (line.split("#", 1)[0].strip().lower() for line in text.splitlines())
+    return frozenset(word for word in words if word)
+
+
 def _resolve(earlier: bool, later: bool) -> bool:
     """The polarity kept when a finding is stated both ways (see DEDUPE_RULE)."""
     if DEDUPE_RULE == "affirmed":
@@ -1008,4 +1017,5 @@ __all__ = [
     "finding_keys",
     "finding_label",
     "findings",
+    "no_evidence_words",
 ]

@@ -7,6 +7,7 @@ end (skipped without ../shared/real-letters)."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from clinical.findings import (
     finding_keys,
     finding_label,
     findings,
+    no_evidence_words,
 )
 from evaluation.findings import SHARED, evaluate
 
@@ -338,3 +340,34 @@ def test_agreement_with_the_labels(report, name: str) -> None:  # type: ignore[n
 def test_telling_criteria_from_findings_pays(report) -> None:  # type: ignore[no-untyped-def]
     # reading guideline text as findings about the patient costs a third of the precision
     assert report.scores["no criteria filter"].precision < report.scores["findings"].precision - 0.3
+
+
+# -- words that are no evidence of similarity ---------------------------------------------
+
+
+def test_no_evidence_words_hold_function_words_and_boilerplate() -> None:
+    words = no_evidence_words()
+    # once shown to users as "shared terms"
+    assert {"true", "most", "quickly", "potential", "those", "either"} <= words
+    # in nearly every rationale whatever the case
+    assert {"medically", "necessary", "guidelines", "request", "documentation", "submitted",
+            "review", "reviewed", "records", "patient", "claimant", "injured", "worker",
+            "recommended", "treatment", "therefore", "regarding", "indicated"} <= words  # fmt: skip
+
+
+def test_no_evidence_words_keep_the_words_that_tell_cases_apart() -> None:
+    words = no_evidence_words()
+    for informative in ("radiculopathy", "epidural", "opioid", "meniscus", "therapy", "sessions",
+                        "surgery", "acute", "imaging", "mri", "functional", "flags", "lumbar",
+                        "knee", "injection", "tramadol", "insomnia", "conservative"):  # fmt: skip
+        assert informative not in words
+
+
+def test_no_evidence_words_file_is_one_lower_case_word_a_line() -> None:
+    path = Path(__file__).resolve().parents[1] / "clinical" / "data" / "no_evidence_words.txt"
+    lines = path.read_text("utf-8").splitlines()
+    assert lines[0].startswith("#")  # a header saying what the list is for
+    entries = [line.split("#", 1)[0].strip() for line in lines]
+    entries = [entry for entry in entries if entry]
+    assert all(entry.isalpha() and entry.islower() for entry in entries), entries
+    assert len(entries) == len(set(entries)) == len(no_evidence_words())
