@@ -2,39 +2,52 @@
 "radiculopathy", "no functional improvement documented", "exceeds recommended visits".
 
 Users comparing precedent decisions see *why* two decisions are alike through these findings,
-so the rules are a readable vocabulary (data/findings.json: key, label, phrases, negatable)
-and every decision can be explained (`explain_findings`).
+so the rules are a readable vocabulary (data/findings.json: a stable key, the label users read,
+phrases, whether a cue can negate it) and every decision can be explained
+(`explain_findings`: which phrase, which cue, and why a phrase gave no finding).
 
 How a text is read:
 
-* Phrases. Every phrase of the vocabulary is compiled into one regular expression shaped as a
-  trie (one pass over the text, a few character tests per position); the leftmost, then the
-  longest phrase wins, and a phrase consumes its words ("imaging studies demonstrating
-  radiculopathy" is imaging findings, not radiculopathy). "ignore" phrases (guideline titles,
-  treatment names such as "trigger point injection") are read and dropped.
+* One pass. Every phrase of the vocabulary, and the signal phrases that tell criteria from
+  findings (pointers at the patient, guideline subjects, cues after a finding), are compiled
+  into one regular expression shaped as a trie; the leftmost, then the longest phrase wins, and
+  a phrase consumes its words ("imaging studies demonstrating radiculopathy" is imaging
+  findings). "ignore" phrases (treatment names, boilerplate) are read and dropped.
 * Negation before a finding: a cue ("no", "lack of", "without", "absent", "denies", "fails
-  to", "negative", ...) among the 8 words before it, within its clause (a sentence, a ";" or
-  ":" part), with no "but/however/which/..." between, and no other finding between (a cue
-  negates the first finding it reaches: "no documentation of functional improvement with the
-  previous sessions" negates the improvement, not the sessions), except through a list ("no
-  red flags, nerve compromise or failed conservative care"). Pseudo-negations ("not only",
-  "not recommended", "not to exceed") are not cues; "if/whether/unless/contingent" make the
-  statement hypothetical and it is dropped.
-* Negation after a finding: "... was not documented", "... were negative", "... is absent"
-  negates the findings it is said of (those before it in the clause, with no verb between).
+  to", "negative", ...) among the 12 words before it, within its clause (a sentence, a ";" or
+  ":" part), with no "but/however/which/..." between and no other finding between: a cue
+  negates the first finding it reaches ("no documentation of functional improvement with the
+  previous sessions" negates the improvement, not the sessions), and those joined to it by a
+  list or an evidence link ("no red flags, nerve compromise or failed conservative care",
+  "lack of findings indicative of radiculopathy"); a finding in a relative clause after another
+  ("deficits that cannot be addressed ...") takes that one's polarity. Pseudo-negations ("not
+  only", "not recommended", "not to exceed") are no cues; "if/whether/unless/contingent" make
+  the statement hypothetical and it is dropped.
+* Negation after a finding: "... was not documented", "... were negative", "... has been
+  ruled out" negates the finding it follows (no verb between) and the others of its subject
+  ("X and Y with the previous visits was not indicated").
 * "Negative" phrases state the absence themselves ("full range of motion", "intact
-  sensation"); a cue before them turns them back ("not at full range of motion").
-* Criteria are not findings: text in a quotation of 8 words or more, and sentences whose
-  subject is a guideline ("The ODG recommends ...", "Per guidelines, ...") before anything
-  points at the patient, and the general sentences that follow them ("should", "patients",
-  no pointer at the patient), state what guidelines require, not what this patient has; they
-  give no finding. The request's own name in the conclusion ("the request for Deprizine
-  (unknown quantity) is not medically necessary") is not a finding either.
-* One finding per key, in text order. A finding stated both ways in the text about the
-  patient keeps the affirmative statement (DEDUPE_RULE): a negation is the likelier misreading
-  (a cue reaching too far), and rationales that affirm and deny the same factor mostly affirm
-  it clinically and deny a corroboration of it ("radiculopathy on examination; no imaging
-  supporting radiculopathy").
+  sensation"); a cue before them turns them back.
+* Criteria are not findings. Text in a quotation of 8 words or more, a sentence whose subject
+  is a guideline ("The ODG recommends ...", "Per guidelines, ...") before anything in it points
+  at the patient, and the sentences without such a pointer that follow it or speak in general
+  terms ("should", "patients", "recommended") state what guidelines require, not what this
+  patient has: they give no finding. Pointers at the patient: "the injured worker", "in this
+  case", "there is no ...", "was not documented", dates, the records, past-tense verbs with "the
+  patient" (findings.json "criteria" lists them). On the 84 real items, reading criteria as
+  findings would cost about 38 points of precision (evaluation/findings.py). The request's own
+  name in the conclusion ("the request for Deprizine (unknown quantity) is not medically
+  necessary") is not a finding either.
+* One finding per key, in the order keys are first stated. A finding stated both ways about the
+  patient keeps the affirmative statement (DEDUPE_RULE): statements in criteria never compete
+  (they are no statements about the patient); between two statements about the patient, a
+  negation is the likelier misreading (a cue reaching too far), and rationales that affirm and
+  deny one factor mostly affirm it clinically and deny a corroboration of it ("radiculopathy on
+  examination ... no imaging supporting radiculopathy"). On the labels, "affirmed" agrees best
+  (then "last", then "negated").
+
+Speed: one backtracking-regex pass over the text (about 40% of the time) and per-sentence
+decisions for the sentences holding a phrase; about 150 us for a 1,000-character rationale.
 """
 
 from __future__ import annotations
@@ -82,42 +95,6 @@ _REQUEST_HEAD = re.compile(
 )
 # A verb between "the request for" and the conclusion: what comes between is no name.
 _VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|due|because|since|denied|modified)\b")
-# A cue after a finding that speaks of the records ("was not documented") points at the
-# patient; "is not a" may be guideline text.
-_RECORDS_WORDS = frozenset(
-    [
-        "documented",
-        "noted",
-        "provided",
-        "submitted",
-        "found",
-        "reported",
-        "established",
-        "demonstrated",
-        "identified",
-        "indicated",
-        "mentioned",
-        "described",
-        "observed",
-        "checked",
-        "performed",
-        "completed",
-        "done",
-        "obtained",
-        "tried",
-        "attempted",
-        "trialed",
-        "addressed",
-        "discussed",
-        "met",
-        "seen",
-        "appreciated",
-        "elicited",
-        "shown",
-    ]
-)
-# "if there is ...": a condition, not a statement about the patient
-_CONDITIONS = ("if ", "when ", "unless ", "whether ")
 # "Regarding the request for X, ..." names the request before the sentence starts.
 _PREFACE_WORDS = ("regarding", "with regard", "as for", "in regard")
 _PREFACE = re.compile(r"\s*(?:regarding|with\s+regard\s+to|as\s+for|in\s+regards?\s+to)\b[^,]*,")
@@ -292,6 +269,8 @@ class _Vocabulary:
     verbs: frozenset[str]
     window: int
     list_gap: int
+    records_words: frozenset[str]  # a cue after a finding with one points at the patient
+    conditions: tuple[str, ...]  # "if there is ...": a condition, not about the patient
     # "there is ..." points at the patient ("there is no documentation of ..."), unless one
     # of these follows ("there is limited evidence": guideline text)
     there_exclusions: tuple[str, ...]
@@ -535,6 +514,8 @@ def _vocabulary() -> _Vocabulary:
         verbs=frozenset(cues["verbs"]),
         window=int(cues["before_window"]),
         list_gap=int(cues["list_gap"]),
+        records_words=frozenset(cues["records_words"]),
+        conditions=tuple(f"{word} " for word in criteria["conditions"]),
         there_exclusions=tuple(f" {words}" for words in criteria["there_not_followed_by"]),
         # "The ODG Low Back chapter recommends": a reporting verb within 7 words
         subject_tail=re.compile(rf"(?:[^\w.;!?]+[\w']+){{0,6}}?[^\w.;!?]+{verbs}"),
@@ -648,19 +629,20 @@ class _Reader:
             return []
         # "... was not documented", "there is no ...", "was authorized" point at the patient
         # as surely as "the patient" does
-        entries = self.vocab.entries
+        vocab = self.vocab
+        entries = vocab.entries
         signals["strong"] = sorted(
             signals.get("strong", [])
             + [
                 span
                 for span in signals.get("after", [])
-                if not _RECORDS_WORDS.isdisjoint(WORD.findall(self.lowered[span[0] : span[1]]))
+                if not vocab.records_words.isdisjoint(WORD.findall(self.lowered[span[0] : span[1]]))
             ]
             + [
                 span
                 for span in signals.get("there", [])
-                if not self.lowered.startswith(self.vocab.there_exclusions, span[1])
-                and not self.lowered[max(0, span[0] - 8) : span[0]].endswith(_CONDITIONS)
+                if not self.lowered.startswith(vocab.there_exclusions, span[1])
+                and not self.lowered[max(0, span[0] - 8) : span[0]].endswith(vocab.conditions)
             ]
             + [
                 (m.start, m.end)
@@ -691,9 +673,11 @@ class _Reader:
 
     def _reason(self, match: _Match) -> str:
         """Why a phrase gives no finding ("criteria: ..."), or "finding"."""
-        if any(start <= match.start < end for start, end in self._quotations()):
+        quoted = self._quotations()
+        if quoted and any(start <= match.start < end for start, end in quoted):
             return "criteria: quotation"
-        if any(start <= match.start < end for start, end in self._request_names(match.sentence)):
+        names = self._request_names(match.sentence)
+        if names and any(start <= match.start < end for start, end in names):
             return "names the request"
         criteria, why, patient_from = self._sentence_criteria(match.sentence)
         if criteria and match.start < patient_from:
