@@ -658,9 +658,15 @@ class _Reader:
             if full or any(m.reason == "finding" for m in members):
                 self._negate_before(members)
                 self._negate_after(members)
+        entries = self.vocab.entries
         for match in matches:
-            if match.reason == "finding" and match.hypothetical:
+            if match.reason != "finding":
+                continue
+            if match.hypothetical:
                 match.reason = f"hypothetical: {match.hypothetical}"
+            elif match.cued and not any(entries[key].negatable for key in match.phrase.keys):
+                # "not already authorized": a finding that cannot be negated is not stated
+                match.reason = f"negated ({match.pre_cue or match.post_cue}), which it cannot be"
         return matches
 
     def _first(self, kind: str, start: int, end: int) -> tuple[int, int] | None:

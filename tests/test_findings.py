@@ -188,6 +188,16 @@ CASES: tuple[tuple[str, set[str]], ...] = (
     ("The MTUS recommends a trial of TENS. A one-month trial is recommended, with "
      "documentation of how often the unit was used. In this case there is no documentation "
      "of a one-month trial.", {"-trial_period"}),
+    # -- utilization review's words in clinical summaries
+    ("On 12-19-16 the request was non-certified by utilization review.", set()),
+    ("The request for Ultram was denied due to the medication being prescribed for an acute "
+     "knee strain.", {"acute_phase"}),
+    ("The request for Flexeril was denied due to long term use of muscle relaxants.",
+     {"long_term_use"}),
+    ("The patient had been authorized for 6 sessions of physical therapy.",
+     {"already_authorized"}),
+    ("Physical therapy was not authorized by the claims administrator.", set()),
+    ("The patient denied numbness or weakness in the legs.", {"-neurological_deficit"}),
     # -- the request's own name is not a finding
     ("Therefore, the request for Deprizine (unknown quantity) is not medically necessary.",
      set()),
