@@ -265,6 +265,11 @@ class _Vocabulary:
     connectors: frozenset[str]
     links: frozenset[str]  # words a list or an evidence link may hold ("indicative of")
     relatives: frozenset[str]
+    # a treatment finding and the outcome said of it ("trial ... with functional improvement")
+    treatments: frozenset[str]
+    outcomes: frozenset[str]
+    outcome_words: frozenset[str]
+    auxiliaries: frozenset[str]  # "is", "was", "has": a new clause, not a noun phrase
     transparent: tuple[tuple[str, ...], ...]  # word runs a cue reads through
     verbs: frozenset[str]
     window: int
@@ -510,6 +515,10 @@ def _vocabulary() -> _Vocabulary:
         connectors=frozenset(cues["list_connectors"]),
         links=frozenset(cues["links"]),
         relatives=frozenset(cues["relatives"]),
+        treatments=frozenset(cues["outcomes"]["after"]),
+        outcomes=frozenset(cues["outcomes"]["outcomes"]),
+        outcome_words=frozenset(cues["outcomes"]["words"]),
+        auxiliaries=frozenset(("is", "are", "was", "were", "be", "been", "has", "have", "had")),
         transparent=tuple(tuple(run.split()) for run in cues["transparent"]),
         verbs=frozenset(cues["verbs"]),
         window=int(cues["before_window"]),
@@ -785,6 +794,15 @@ class _Reader:
         vocab = self.vocab
         if not words:
             return "," not in gap or self._continues_series(second)
+        if (
+            len(words) <= 8
+            and vocab.treatments.intersection(first.phrase.keys)
+            and vocab.outcomes.intersection(second.phrase.keys)
+            and not vocab.outcome_words.isdisjoint(words)
+            and vocab.auxiliaries.isdisjoint(words)
+            and vocab.breakers.isdisjoint(words)
+        ):
+            return True  # "no one-month trial of the unit with documented improvement"
         if len(words) > vocab.list_gap or any(
             w in vocab.verbs or w in vocab.breakers for w in words
         ):
@@ -796,6 +814,7 @@ class _Reader:
             return self._continues_series(second)
         if len(words) <= 6 and set(first.phrase.keys) & set(second.phrase.keys):
             return True
+
         return len(words) <= 6 and all(
             w in vocab.links or (w == "with" and i > 0 and words[i - 1] == "consistent")
             for i, w in enumerate(words)
