@@ -810,13 +810,17 @@ class _Reader:
         last = max((i for i, w in enumerate(words) if w in vocab.connectors), default=None)
         if last is not None:  # "or detailing special circumstances": gerunds coordinate too
             return all(w in vocab.links or w.endswith("ing") for w in words[last + 1 :])
-        if gap.rstrip().endswith(","):
-            return self._continues_series(second)
+        if (gap.rstrip().endswith(",") or ("," in gap and len(words) <= 4)) and (
+            self._continues_series(second)  # "..., risk assessment profile, attempt at"
+        ):
+            return True
         if len(words) <= 6 and set(first.phrase.keys) & set(second.phrase.keys):
             return True
 
         return len(words) <= 6 and all(
-            w in vocab.links or (w == "with" and i > 0 and words[i - 1] == "consistent")
+            w in vocab.links
+            or (w == "consistent" and words[i + 1 : i + 2] == ["with"])
+            or (w == "with" and i > 0 and words[i - 1] == "consistent")
             for i, w in enumerate(words)
         )
 

@@ -86,8 +86,14 @@ CASES: tuple[tuple[str, set[str]], ...] = (
      {"uds"}),
     ("The most recent urine drug screen was inconsistent, and the patient requested early "
      "refills.", {"uds", "aberrant_behaviour"}),
-    ("There is no evidence of aberrant drug behavior, and a signed opioid agreement is on "
-     "file.", {"-aberrant_behaviour", "opioid_monitoring"}),
+    ("There is no evidence of aberrant drug behavior. A signed opioid agreement is on file.",
+     {"-aberrant_behaviour", "opioid_monitoring"}),
+    ("There is no documentation of a current urine drug test, risk assessment profile, "
+     "attempt at weaning/tapering, and an updated and signed pain contract.",
+     {"-uds", "-opioid_monitoring", "-tapering"}),
+    ("The records document pain of 8/10 without and 4/10 with medication, improved ability to "
+     "perform ADLs, no side effects, and a consistent urine drug screen.",
+     {"pain_relief", "functional_improvement", "-side_effects", "uds"}),
     ("The patient has been on Norco since at least 2014 without documented functional "
      "benefit.", {"long_term_use", "-functional_improvement"}),
     ("Given the lack of documented pain relief and functional improvement, weaning is "
