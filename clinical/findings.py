@@ -258,6 +258,9 @@ class _Vocabulary:
     phrases: PhraseSet
     before: dict[str, tuple[tuple[str, ...], ...]]  # last word of a cue -> cues (word tuples)
     pseudo: dict[str, tuple[tuple[str, ...], ...]]  # first word -> pseudo-negations
+    # last word -> cues that open a clause ("it does not appear that"), reaching its first
+    # finding however far
+    clause_cues: dict[str, tuple[tuple[str, ...], ...]]
     breakers: frozenset[str]
     cue_words: frozenset[str]  # the words _cue_before looks for
     inside: frozenset[str]  # single-word cues, looked for inside gapped phrases
@@ -502,14 +505,22 @@ def _vocabulary() -> _Vocabulary:
     for cue in cues["pseudo"]:
         words = tuple(cue.split())
         pseudo[words[0]] = (*pseudo.get(words[0], ()), words)
+    clause_cues: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for cue in cues["clause_cues"]:
+        words = tuple(cue.split())
+        clause_cues[words[-1]] = (*clause_cues.get(words[-1], ()), words)
     verbs = _trie_regex(criteria["reporting_verbs"])
     return _Vocabulary(
         entries=entries,
         phrases=compile_phrases(pairs),
         before=before,
         pseudo=pseudo,
+        clause_cues=clause_cues,
         breakers=frozenset(cues["breakers"]),
-        cue_words=frozenset(before) | frozenset(cues["breakers"]) | frozenset(cues["hypothetical"]),
+        cue_words=frozenset(before)
+        | frozenset(clause_cues)
+        | frozenset(cues["breakers"])
+        | frozenset(cues["hypothetical"]),
         inside=frozenset(c for c in cues["before"] if " " not in c) - {"non"},
         hypothetical=frozenset(cues["hypothetical"]),
         connectors=frozenset(cues["list_connectors"]),
@@ -709,7 +720,7 @@ class _Reader:
         for match in matches:
             joined = previous is not None and previous.clause == match.clause
             start = previous.end if previous and joined else self.clause_starts[match.clause]
-            window = self.lowered[max(start, match.start - 120) : match.start]
+            window = self.lowered[max(start, match.start - 200) : match.start]
             words = self._transparent(WORD.findall(window))
             if previous and joined and words and words[0] in vocab.relatives:
                 # "deficits that cannot be addressed ...", "red flags which would warrant
@@ -764,10 +775,18 @@ class _Reader:
         and a hypothetical word ("if") when one comes before it."""
         vocab = self.vocab
         lowest = max(0, len(words) - vocab.window)
-        if vocab.cue_words.isdisjoint(words[lowest:]):
+        if vocab.cue_words.isdisjoint(words):
             return None, None  # most windows: no cue, breaker or hypothetical word at all
         hypothetical: str | None = None
-        for i in range(len(words) - 1, lowest - 1, -1):
+        for i in range(len(words) - 1, -1, -1):
+            word = words[i]
+            if i < lowest:  # beyond the window only cues that open a clause reach
+                if word in vocab.breakers:
+                    return None, hypothetical
+                for cue in vocab.clause_cues.get(word, ()):
+                    if tuple(words[i - len(cue) + 1 : i + 1]) == cue:
+                        return " ".join(cue), hypothetical
+                continue
             word = words[i]
             if word in vocab.breakers:
                 return None, hypothetical

@@ -204,6 +204,11 @@ CASES: tuple[tuple[str, set[str]], ...] = (
      {"-functional_improvement", "-pain_relief", "-side_effects", "-aberrant_behaviour"}),
     ("Opioids should not be abruptly discontinued, but unfortunately, there is no provision to "
      "modify the current request to allow tapering.", {"tapering"}),
+    ("Within the documentation available for review, there is no identification of a "
+     "specific analgesic benefit or objective functional improvement as a result of the "
+     "cyclobenzaprine. Additionally, it does not appear that this medication is being "
+     "prescribed for the short-term treatment of an acute exacerbation.",
+     {"-pain_relief", "-functional_improvement", "-acute_phase"}),
     # -- utilization review's words in clinical summaries
     ("On 12-19-16 the request was non-certified by utilization review.", set()),
     ("The request for Ultram was denied due to the medication being prescribed for an acute "
