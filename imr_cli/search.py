@@ -99,6 +99,9 @@ def search_command(
     is_flag=True,
     help="Also list the other items of the item's own letter.",
 )
+@click.option("--prior-only", is_flag=True, help="Only decisions dated before the item's.")
+@click.option("--same-outcome", is_flag=True, help="Only decisions with the item's outcome.")
+@click.option("--same-region", is_flag=True, help="Only requests for the same body region.")
 @json_option
 @index_option
 def similar_command(
@@ -108,10 +111,16 @@ def similar_command(
     same_category: bool,
     category: str | None,
     include_same_letter: bool,
+    prior_only: bool,
+    same_outcome: bool,
+    same_region: bool,
     as_json: bool,
     target: str | None,
 ) -> None:
-    """Similar prior cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text."""
+    """Similar cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text: the same
+    kind of request first, then the same body region, guidelines and findings, then wording."""
+    from search_ui.payloads import reasons, similar_case
+
     if text == "-":
         text = sys.stdin.read()
     with engine_for(target) as engine:
@@ -122,14 +131,21 @@ def similar_command(
             same_category=same_category,
             category=category,
             include_same_letter=include_same_letter,
+            prior_only=prior_only,
+            same_outcome=same_outcome,
+            same_region=same_region,
         )
         hits = engine.similar(request)
+        compared = engine.get_item(item_id) if item_id and not as_json else None
     if as_json:
-        from search_ui.payloads import similar_case
-
         _print_json([similar_case(h) for h in hits])
         return
-    print_similar(hits, click.echo)
+    if compared is not None:
+        click.echo(
+            f"Cases similar to {compared.id}: {compared.treatment} ({compared.outcome}, "
+            f"decided {compared.letter.decision_date or 'on an unknown date'})\n"
+        )
+    print_similar(hits, click.echo, reasons)
 
 
 COMMANDS.extend([search_command, similar_command])

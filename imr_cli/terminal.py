@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 
-from imr_search.contract import OutcomeRate, SearchRequest, SearchResponse, SimilarHit
+from imr_search.contract import OutcomeRate, SearchRequest, SearchResponse, SimilarHit, Why
 from imr_search.marks import MARK_END, MARK_START
 from mappings.facets import FACETS_BY_NAME
 
@@ -72,7 +72,10 @@ def print_response(request: SearchRequest, response: SearchResponse, echo: Echo)
         echo(f"\nPage {request.page} of {pages:,}.{more}")
 
 
-def print_similar(hits: list[SimilarHit], echo: Echo) -> None:
+def print_similar(
+    hits: list[SimilarHit], echo: Echo, reasons: Callable[[Why], Iterable[str]]
+) -> None:
+    """The cases, newest facts first: date, outcome, treatment, and why each is similar."""
     if not hits:
         echo("No similar cases found.")
         return
@@ -81,7 +84,7 @@ def print_similar(hits: list[SimilarHit], echo: Echo) -> None:
         d = hit.doc
         echo(
             f"{n:>3}  {d.id:<18} {d.letter.decision_date or '-':<10}  {d.outcome:<10} "
-            f"{hit.score:6.2f}  {d.treatment}"
+            f"{hit.score:6.1f}  {d.treatment}"
         )
-        if hit.shared_terms:
-            echo(f"{'':>5}shared: {', '.join(hit.shared_terms)}")
+        for reason in reasons(hit.why):
+            echo(f"{'':>5}- {reason}")

@@ -84,7 +84,9 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class SimilarRequest:
-    """Similar prior cases to one item (`item_id`) or to pasted text (`text`)."""
+    """Similar cases to one item (`item_id`) or to pasted text (`text`), ranked by
+    imr_search.similarity: the same kind of request first, then the same body region, the
+    same guidelines and findings, similar reasoning."""
 
     item_id: str | None = None
     text: str | None = None
@@ -92,10 +94,17 @@ class SimilarRequest:
     same_category: bool = False  # restrict to the item's category (or `category`)
     category: str | None = None
     include_same_letter: bool = False
+    prior_only: bool = False  # only decisions dated before the item's
+    same_outcome: bool = False  # only decisions with the item's outcome
+    same_region: bool = False  # only requests concerning one of the same body regions
 
     def __post_init__(self) -> None:
         if (self.item_id is None) == (self.text is None):
             raise InvalidParameter("item_id/text", "give exactly one of an item id or a text")
+        if self.text is not None and (self.prior_only or self.same_outcome):
+            raise InvalidParameter(
+                "prior_only/same_outcome", "compare with an item (a text has no date or outcome)"
+            )
         if self.text is not None and not self.text.strip():
             raise InvalidParameter("text", "is empty; paste a denial or a case summary")
         if not 1 <= self.k <= MAX_PER_PAGE:
@@ -220,10 +229,26 @@ class SearchResponse:
 
 
 @dataclass(frozen=True)
+class Why:
+    """Why a case is similar, as a user reads it: what the two share."""
+
+    same_request: str | None = None  # the same kind and region: "lumbar MRI"
+    same_kind: str | None = None  # the same treatment concept: "MRI"
+    same_family: str | None = None  # another concept of the same family: "imaging"
+    same_category: str | None = None  # only the broad category: "surgery"
+    same_regions: tuple[str, ...] = ()
+    shared_guidelines: tuple[str, ...] = ()  # guidelines both reviewers relied on
+    shared_sections: tuple[str, ...] = ()
+    shared_findings: tuple[str, ...] = ()  # "no red flags", "radiculopathy"
+    shared_terms: tuple[str, ...] = ()  # distinctive words both texts use
+
+
+@dataclass(frozen=True)
 class SimilarHit:
     doc: ItemDocument
     score: float
-    shared_terms: tuple[str, ...]  # why it matched: the strongest terms both texts share
+    shared_terms: tuple[str, ...]  # the strongest distinctive words both texts share
+    why: Why = field(default_factory=Why)
 
 
 @dataclass(frozen=True)

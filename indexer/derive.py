@@ -5,7 +5,8 @@ compare on, read by the transparent rules of this package.
   for `request:` searches (PT/PTT read as the lab panel it is);
 - the injured body parts of the letter (injury.py);
 - reviewer specialties as board names (specialties.py);
-- each citation's canonical guideline and sections (guidelines.py).
+- each citation's canonical guideline and sections (guidelines.py);
+- the clinical findings the rationale and the summary state (clinical/findings.py).
 
 The parser's records keep what the letter says; documents carry these derived values.
 """
@@ -18,6 +19,7 @@ from functools import lru_cache
 
 from clinical.classify import Text, without_lab_abbreviations
 from clinical.concepts import concept_phrase, concept_regions, explain_concept
+from clinical.findings import findings
 from clinical.request_text import request_of
 from indexer.guidelines import canonical_guideline, canonical_sections
 from indexer.records import Item
@@ -25,7 +27,7 @@ from mappings.schema import Citation, Request
 
 # Bump when a rule change alters what documents hold: index fingerprints include it, so the
 # next run re-indexes every letter with the new rules.
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 
 
 def request(item: Item, injury: Sequence[str]) -> Request:
@@ -49,6 +51,15 @@ def request(item: Item, injury: Sequence[str]) -> Request:
         regions=regions,
         terms=terms,
     )
+
+
+def stated_findings(rationale: str, summary: str) -> tuple[str, ...]:
+    """The findings the rationale states, then those only the summary states, as users read
+    them ("no red flags"); a finding stated both ways keeps the rationale's."""
+    found = {f.key: f.text for f in findings(rationale)}
+    for f in findings(summary):
+        found.setdefault(f.key, f.text)
+    return tuple(found.values())
 
 
 def canonical_citation(citation: Citation) -> Citation:

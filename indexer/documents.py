@@ -12,7 +12,7 @@ import dataclasses
 from clinical.injury import injury_regions
 from imr_search.contract import SourceDocuments
 from imr_search.marks import strip_marks
-from indexer.derive import canonical_citation, request
+from indexer.derive import canonical_citation, request, stated_findings
 from indexer.records import Item, Letter
 from indexer.specialties import normalize_specialties
 from mappings.schema import Citation, ItemDocument, LetterContext
@@ -50,6 +50,7 @@ def item_document(letter: Letter, item: Item, context: LetterContext | None = No
         cited_nothing=item.cited_nothing,
         decision_year=year,
         request=request(item, context.injury_regions),
+        findings=stated_findings(item.rationale, context.clinical_summary),
         letter=context,
     )
 

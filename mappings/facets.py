@@ -52,6 +52,12 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("year", "Decision year", field="decision_year", numeric=True),
 )  # fmt: skip
 FACETS_BY_NAME: dict[str, FacetSpec] = {f.name: f for f in FACETS}
+# Indexed like facets but never listed: what the similar-cases search narrows candidates by.
+HIDDEN_FACETS: tuple[FacetSpec, ...] = (
+    FacetSpec("request_family", "Family of request", field="request.group"),
+    FacetSpec("request_region", "Region of the request", field="request.regions"),
+)
+INDEXED_FACETS: tuple[FacetSpec, ...] = FACETS + HIDDEN_FACETS
 
 
 def facet_values(doc: ItemDocument, spec: FacetSpec) -> list[str]:

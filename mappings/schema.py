@@ -163,6 +163,9 @@ class ItemDocument:
     cited_nothing: Annotated[tuple[Party, ...], Keyword()]  # "did not cite any evidence"
     decision_year: Annotated[int | None, Integer()]
     request: Annotated[Request, Object()]
+    # The clinical findings the rationale states, as users read them ("no red flags",
+    # "radiculopathy"; derived by clinical/findings.py): why two decisions are alike.
+    findings: Annotated[tuple[str, ...], Keyword()]
     letter: Annotated[LetterContext, Object()]
 
     def citations_by(self, party: Party) -> tuple[Citation, ...]:

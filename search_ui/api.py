@@ -156,7 +156,7 @@ def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
 
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
-    ctx = items.item_context(item_id, items.item_query())
+    ctx = items.item_context(item_id, items.item_query(), items.SimilarOptions.of(request.args))
     doc = ctx.doc
     return json_response(
         ItemPage(
@@ -185,10 +185,18 @@ def item(item_id: str) -> Response:
 
 @bp.get("/items/<item_id>/similar")
 def item_similar(item_id: str) -> Response:
-    check_known(request.args, ("k", "same_category"))
+    check_known(request.args, ("k", "same_category", *items.SimilarOptions.PARAMS))
     k = parse_int(request.args, "k", items.ITEM_SIMILAR_K, 1, 100)
     same = request.args.get("same_category", "").lower() in ("1", "true", "yes", "on")
-    req = SimilarRequest(item_id=item_id, k=k, same_category=same)
+    options = items.SimilarOptions.of(request.args)
+    req = SimilarRequest(
+        item_id=item_id,
+        k=k,
+        same_category=same,
+        prior_only=options.prior_only,
+        same_outcome=options.same_outcome,
+        same_region=options.same_region,
+    )
     hits = backend.run(lambda e: e.similar(req))
     return json_response(
         SimilarPage(

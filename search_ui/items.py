@@ -31,6 +31,24 @@ MAX_ITEM_ID = 200
 
 
 @dataclass(frozen=True)
+class SimilarOptions:
+    """The similar-cases options of the item page (in its URL)."""
+
+    prior_only: bool = False
+    same_outcome: bool = False
+    same_region: bool = False
+
+    PARAMS = ("prior", "same_outcome", "same_region")
+
+    @classmethod
+    def of(cls, args: Any) -> SimilarOptions:
+        def flag(name: str) -> bool:
+            return args.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+        return cls(flag("prior"), flag("same_outcome"), flag("same_region"))
+
+
+@dataclass(frozen=True)
 class ItemContext:
     """What the item page and its JSON twin show: the item, its letter's items, precedents."""
 
@@ -42,9 +60,11 @@ class ItemContext:
     treatment_html: Markup  # the texts with the query's matches marked, as HTML
     rationale_html: Markup
     summary_html: Markup
+    options: SimilarOptions
 
 
-def item_context(item_id: str, query: str) -> ItemContext:
+def item_context(item_id: str, query: str, options: SimilarOptions | None = None) -> ItemContext:
+    options = options or SimilarOptions()
     if len(item_id) > MAX_ITEM_ID:
         raise ItemNotFound(f"No item with an id of {len(item_id)} characters.")
     doc = backend.run(lambda e: e.get_item(item_id))
@@ -53,7 +73,14 @@ def item_context(item_id: str, query: str) -> ItemContext:
     except QuerySyntaxError:  # the page still shows the item, unmarked
         texts = backend.run(lambda e: e.mark_item(item_id, ""))
     letter_items = backend.run(lambda e: e.letter_items(doc.letter_id))
-    similar = backend.run(lambda e: e.similar(SimilarRequest(item_id=item_id, k=ITEM_SIMILAR_K)))
+    request_ = SimilarRequest(
+        item_id=item_id,
+        k=ITEM_SIMILAR_K,
+        prior_only=options.prior_only,
+        same_outcome=options.same_outcome,
+        same_region=options.same_region,
+    )
+    similar = backend.run(lambda e: e.similar(request_))
     return ItemContext(
         doc=doc,
         letter_items=letter_items,
@@ -63,6 +90,7 @@ def item_context(item_id: str, query: str) -> ItemContext:
         treatment_html=marked(texts.treatment),
         rationale_html=marked(texts.rationale),
         summary_html=marked(texts.summary),
+        options=options,
     )
 
 
@@ -72,7 +100,7 @@ def outcome_rate(hits: Sequence[SimilarHit]) -> OutcomeRate:
 
 
 def item_query() -> str:
-    check_known(request.args, ("q",))
+    check_known(request.args, ("q", *SimilarOptions.PARAMS))
     query = request.args.get("q", "").strip()
     if len(query) > MAX_ITEM_QUERY:
         raise InvalidParameter("q", f"the query is longer than {MAX_ITEM_QUERY} characters")
@@ -81,7 +109,7 @@ def item_query() -> str:
 
 @bp.get("/item/<item_id>")
 def item(item_id: str) -> Response:
-    ctx = item_context(item_id, item_query())
+    ctx = item_context(item_id, item_query(), SimilarOptions.of(request.args))
     api = url_for("api.item", item_id=item_id, q=ctx.query or None)
     values = {f.name: getattr(ctx, f.name) for f in fields(ctx)}
     resp = make_response(render_template("item.html", api_url=api, **values))

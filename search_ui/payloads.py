@@ -20,6 +20,7 @@ from imr_search.contract import (
     OutcomeRate,
     SearchResponse,
     SimilarHit,
+    Why,
 )
 from mappings.schema import CitationSource, ItemDocument, Outcome, Party
 from search_ui.markup import to_markup
@@ -125,16 +126,48 @@ class ResultItem:
 
 @dataclass(frozen=True)
 class SimilarCase:
+    """A similar case: the decision, and why it is similar (`reasons`: sentences a user reads;
+    `why`: the same facts as data)."""
+
     id: str
     treatment: str
+    request: str  # the kind of request with its regions: "lumbar MRI"
     outcome: Outcome
     category: str
     case_number: str | None
     decision_date: str | None
     score: float
     shared_terms: tuple[str, ...]
+    reasons: tuple[str, ...]
+    why: Why
     url: str | None = None
     html_url: str | None = None
+
+
+def reasons(why: Why) -> tuple[str, ...]:
+    """Why a case is similar, in words: "same request: lumbar MRI", "reviewer cited the same
+    guideline: ...", "shared findings: no red flags, radiculopathy"."""
+    out: list[str] = []
+    if why.same_request:
+        out.append(f"same request: {why.same_request}")
+    elif why.same_kind:
+        out.append(f"same kind of request: {why.same_kind}")
+    elif why.same_family:
+        out.append(f"a related request ({why.same_family.replace('-', ' ')})")
+    elif why.same_category:
+        out.append(f"same treatment type: {why.same_category}")
+    if why.same_regions and not why.same_request:
+        out.append("same body region: " + ", ".join(why.same_regions))
+    if why.shared_guidelines:
+        noun = "guideline" if len(why.shared_guidelines) == 1 else "guidelines"
+        out.append(f"reviewer cited the same {noun}: " + "; ".join(why.shared_guidelines))
+    if why.shared_sections:
+        out.append("same guideline section: " + "; ".join(why.shared_sections))
+    if why.shared_findings:
+        out.append("shared findings: " + ", ".join(why.shared_findings))
+    if why.shared_terms:
+        out.append("similar wording: " + ", ".join(why.shared_terms))
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -208,12 +241,15 @@ def similar_case(
     return SimilarCase(
         id=d.id,
         treatment=d.treatment,
+        request=d.request.phrase,
         outcome=d.outcome,
         category=d.category,
         case_number=d.letter.case_number,
         decision_date=d.letter.decision_date,
         score=round(hit.score, 4),
         shared_terms=hit.shared_terms,
+        reasons=reasons(hit.why),
+        why=hit.why,
         url=url(d.id) if url else None,
         html_url=html_url(d.id) if html_url else None,
     )

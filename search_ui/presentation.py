@@ -15,6 +15,7 @@ from mappings.schema import PARTIES, Citation, ItemDocument
 from search_ui.facets import PARTY_LABELS, value_label
 from search_ui.markup import marked
 from search_ui.params import URL_QUERY_SAFE, SearchState
+from search_ui.payloads import reasons
 
 FIXED_URLS = "imr_fixed_urls"
 _PLACEHOLDER = "\x00"
@@ -150,6 +151,7 @@ def init_app(app: Flask) -> None:
         facets=FACETS,
         facet_label=lambda name: FACETS_BY_NAME[name].label,
         value_label=value_label,
+        similarity_reasons=reasons,
     )
     app.jinja_env.filters.update(
         date=format_date,

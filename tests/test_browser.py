@@ -150,7 +150,7 @@ def test_search_filter_item_similar_journey(server: str, page, tmp_path: Path) -
     assert "/item/" in page.url and "q=" in page.url
     assert page.locator("h1.item-title").is_visible()
     assert page.locator(".prose mark").count() > 0
-    assert page.get_by_role("heading", name="Similar prior cases").is_visible()
+    assert page.get_by_role("heading", name="Similar cases", exact=True).is_visible()
     shoot(page, tmp_path, "04-item")
 
     # Follow a similar case.

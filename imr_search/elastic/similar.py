@@ -1,27 +1,41 @@
-"""Similar prior cases with `more_like_this`, tuned for short rationales.
+"""Similar cases on Elasticsearch: candidates tier by tier, ranked by imr_search.similarity.
 
-Elasticsearch's defaults (min_term_freq 2, min_doc_freq 5) drop nearly every word of a
-one-paragraph rationale, so terms need to occur only once in the item and in two documents
-(the item itself and one other). The item itself and, by default, its letter's other items
-are excluded; a category restricts the candidates when asked.
+Each tier (the item's concept, then its family, then its category, then any) is one search:
+the items the request's options allow (filters: the same rules as similarity.allowed), scored
+by `more_like_this` of the item (or pasted text) and, past the text matches, newest first,
+up to similarity.CANDIDATES_PER_TIER. Lower tiers are only searched while higher ones hold
+fewer than k. more_like_this is tuned for short rationales (Elasticsearch's defaults, min_term
+freq 2 and min_doc_freq 5, drop nearly every word of a paragraph), never picks words that
+carry no evidence (clinical.findings.no_evidence_words) or occur in over half the items.
 
-"Why it matched" (`shared_terms`): the item's (or text's) strongest terms, chosen the way
-more_like_this chooses them (the term vectors API with the same filter), that also occur in
-the hit, shown in the form they take in the item.
+"Shared terms": the item's (or text's) strongest terms, chosen the way more_like_this chooses
+them (the term vectors API with the same filter), that also occur in the case, in the form
+they take in the item.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from elasticsearch import Elasticsearch
 from elasticsearch.dsl import Q, Search
 from elasticsearch.dsl.query import Bool, Ids, MoreLikeThis, Query
 
+from clinical.findings import no_evidence_words
 from imr_search.contract import SimilarHit, SimilarRequest
 from imr_search.elastic import run
 from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.errors import InvalidParameter
+from imr_search.similarity import (
+    CANDIDATES_PER_TIER,
+    TIERS,
+    Candidate,
+    Probe,
+    probe_of_item,
+    probe_of_text,
+    rank,
+)
 from mappings.fields import SIMILAR_FIELDS
 from mappings.schema import ItemDocument, from_builtins
 
@@ -31,6 +45,13 @@ MAX_QUERY_TERMS = 20
 MIN_WORD_LENGTH = 3
 SHARED_SHOWN = 6
 TERMS_PER_FIELD = 25
+# Tier -> the field whose value (the probe's) the tier's candidates share.
+TIER_FIELDS = {"concept": "request.label", "family": "request.group", "category": "category"}
+NEWEST_FIRST = [
+    {"_score": {"order": "desc"}},
+    {"letter.decision_date": {"order": "desc", "missing": "_last"}},
+    {"id": {"order": "asc"}},
+]
 
 
 def more_like_this(like: Any, min_doc_freq: int, max_doc_freq: int) -> Query:
@@ -44,6 +65,7 @@ def more_like_this(like: Any, min_doc_freq: int, max_doc_freq: int) -> Query:
         min_word_length=MIN_WORD_LENGTH,
         minimum_should_match="1",
         include=False,
+        stop_words=sorted(no_evidence_words()),
     )
 
 
@@ -55,51 +77,80 @@ def run_similar(
     total: int,
 ) -> list[SimilarHit]:
     """`source` is the item document when searching by item id (None for pasted text)."""
-    filters: list[Query] = []
-    must_not: list[Query] = []
-    category = request.category
     max_df = max(total // 2, 2)
     if source is not None:
+        probe = probe_of_item(source)
         like: Any = [{"_index": index, "_id": source.id}]
         min_df = 2  # the item itself counts once
-        must_not.append(Ids(values=[source.id]))
-        if not request.include_same_letter:
-            must_not.append(Q("term", letter_id=source.letter_id))
-        if category is None and request.same_category:
-            category = source.category
     else:
-        if request.same_category and category is None:
+        if request.same_category and request.category is None:
             raise InvalidParameter(
                 "category", "give the category to restrict free-text similarity to"
             )
+        probe = probe_of_text(request.text or "", request.category)
         like = request.text or ""
         min_df = 1
-    if category is not None:
-        filters.append(Q("term", category=category))
-    search = (
-        Search()
-        .query(Bool(must=[more_like_this(like, min_df, max_df)], filter=filters, must_not=must_not))
-        .sort({"_score": {"order": "desc"}}, {"id": {"order": "asc"}})
-        .source(excludes=SOURCE_EXCLUDES)
-        .extra(track_total_hits=False)[: request.k]
-    )
-    hits = run.answer(client, index, search)["hits"]["hits"]
+    filters, must_not = _options(probe, request)
+    text = more_like_this(like, min_df, max_df)
+    found: dict[str, Candidate] = {}
+    for tier in TIERS:
+        if len(found) >= request.k:
+            break
+        tier_filter = _tier_filter(probe, tier)
+        if tier_filter is None:
+            continue
+        taken = [Ids(values=list(found))] if found else []
+        # Outside the probe's kind only shared words make a case similar (must, not should).
+        words = {"must": [text]} if tier == "any" else {"should": [text]}
+        search = (
+            Search()
+            .query(Bool(filter=[*filters, tier_filter], must_not=[*must_not, *taken], **words))
+            .sort(*NEWEST_FIRST)
+            .source(excludes=SOURCE_EXCLUDES)
+            .extra(track_total_hits=False)[:CANDIDATES_PER_TIER]
+        )
+        for hit in run.answer(client, index, search)["hits"]["hits"]:
+            doc = from_builtins(hit["_source"], ItemDocument)
+            found[doc.id] = Candidate(doc, float(hit.get("_score") or 0.0))
+    hits = rank(probe, found.values(), request.k)
     if not hits:
         return []
     terms = strongest_terms(client, index, source, request.text, min_df, max_df)
-    present = _terms_of_hits(client, index, [h["_id"] for h in hits])
+    present = _terms_of_hits(client, index, [h.doc.id for h in hits])
     out = []
     for hit in hits:
-        stems = present.get(hit["_id"], set())
+        stems = present.get(hit.doc.id, set())
         shared = tuple(word for stem, word in terms if stem in stems)[:SHARED_SHOWN]
-        out.append(
-            SimilarHit(
-                doc=from_builtins(hit["_source"], ItemDocument),
-                score=float(hit["_score"] or 0.0),
-                shared_terms=shared,
-            )
-        )
+        why = dataclasses.replace(hit.why, shared_terms=shared)
+        out.append(dataclasses.replace(hit, shared_terms=shared, why=why))
     return out
+
+
+def _options(probe: Probe, request: SimilarRequest) -> tuple[list[Query], list[Query]]:
+    """(filters, exclusions) of the request's options: similarity.allowed's rules."""
+    filters: list[Query] = []
+    must_not: list[Query] = []
+    if probe.item_id is not None:
+        must_not.append(Ids(values=[probe.item_id]))
+        if not request.include_same_letter and probe.letter_id is not None:
+            must_not.append(Q("term", letter_id=probe.letter_id))
+    category = request.category or (probe.category if request.same_category else None)
+    if category is not None:
+        filters.append(Q("term", category=category))
+    if request.same_outcome and probe.outcome is not None:
+        filters.append(Q("term", outcome=probe.outcome))
+    if request.same_region:
+        filters.append(Q("terms", **{"request.regions": sorted(probe.regions)}))
+    if request.prior_only and probe.decision_date:
+        filters.append(Q("range", **{"letter.decision_date": {"lt": probe.decision_date}}))
+    return filters, must_not
+
+
+def _tier_filter(probe: Probe, tier: str) -> Query | None:
+    if tier == "any":
+        return Q("match_all")
+    value = probe.tier_value(tier)
+    return Q("term", **{TIER_FIELDS[tier]: value}) if value else None
 
 
 def strongest_terms(
@@ -132,6 +183,7 @@ def strongest_terms(
         doc = {"treatment": text, "rationale": text, "letter": {"clinical_summary": text}}
         answer = client.termvectors(index=index, doc=doc, **params)
         texts = {f: text or "" for f in FIELDS}
+    quiet = no_evidence_words()
     best: dict[str, tuple[float, str]] = {}
     for field, data in answer.get("term_vectors", {}).items():
         for stem, info in data.get("terms", {}).items():
@@ -141,6 +193,8 @@ def strongest_terms(
             if tokens and "start_offset" in tokens[0]:
                 start, end = tokens[0]["start_offset"], tokens[0]["end_offset"]
                 word = texts.get(field, "")[start:end].lower() or stem
+            if word in quiet or stem in quiet:
+                continue
             if stem not in best or best[stem][0] < score:
                 best[stem] = (score, word)
     ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:MAX_QUERY_TERMS]

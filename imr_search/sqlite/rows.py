@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from mappings.facets import FACETS, facet_values
+from mappings.facets import INDEXED_FACETS, facet_values
 from mappings.fields import SEARCH_FIELDS
 from mappings.schema import ItemDocument, decode, encode
 
@@ -46,7 +46,7 @@ def build_row(doc: ItemDocument) -> Row:
         year=doc.decision_year,
         doc_json=encode(bare).decode("utf-8"),
         texts=tuple(f.text_of(doc) for f in SEARCH_FIELDS),
-        facets=[(spec.name, value) for spec in FACETS for value in facet_values(doc, spec)],
+        facets=[(spec.name, value) for spec in INDEXED_FACETS for value in facet_values(doc, spec)],
     )
 
 

@@ -1,50 +1,47 @@
-"""Similar prior cases: the item's most distinctive terms, OR-ed and ranked by bm25.
+"""Similar cases on the SQLite index: candidates tier by tier, ranked by imr_search.similarity.
 
-"More like this", SQLite style: tokenise the item (or pasted text) with the index's own
-tokenizer (a scratch FTS5 table in the connection's temp schema, so stems are exactly the
-index's), weigh each stem by tf-idf using document frequencies cached in `term_df`, keep
-the strongest ones while their total document frequency stays within a budget (bm25 scores
-every row the OR matches, so the budget bounds the cost), then rank by bm25 excluding the
-item itself and its letter. `shared_terms` are the query terms found in each hit. The order
-and shared terms are kept in the per-generation cache (search.MATCH_CACHE), so reopening an
-item page does not score ~20,000 rows again; documents are read every time.
+The candidates of a tier (the item's concept, then its family, then its category, then any)
+are the items its options allow (imr_search.similarity.allowed, as facet bitsets), ordered by
+bm25 of the item's distinctive terms (similar_terms), and filled up to a tier's quota with
+the tier's newest decisions when fewer share a distinctive word. Lower tiers are only read
+while higher ones hold fewer than k. The ranking and its reasons are kept in the
+per-generation cache (MATCH_CACHE); documents are read every time.
 """
 
 from __future__ import annotations
 
-import math
+import dataclasses
 import sqlite3
-from collections import Counter
-from dataclasses import dataclass
 
 from imr_search.contract import SimilarHit, SimilarRequest, item_not_found
 from imr_search.errors import InvalidParameter, ItemNotFound
-from imr_search.marks import MARK_END, MARK_START, marked_spans
-from imr_search.query import words_of
+from imr_search.similarity import (
+    CANDIDATES_PER_TIER,
+    TIERS,
+    Candidate,
+    Probe,
+    probe_of_item,
+    probe_of_text,
+    rank,
+)
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey
-from imr_search.sqlite.marking import LONG_TEXT, mark_long_text
-from imr_search.sqlite.postings import Snapshot
+from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
-from imr_search.sqlite.schema import BM25, TOKENIZER
+from imr_search.sqlite.schema import BM25
 from imr_search.sqlite.search import member_function
+from imr_search.sqlite.similar_terms import (
+    QueryTerm,
+    distinctive_terms,
+    shared_terms,
+    terms_match,
+)
 from mappings.fields import SIMILAR_FIELDS
+from mappings.schema import ItemDocument
 
-MAX_TERMS = 20
-MIN_TERMS = 3
-DF_BUDGET = 25_000  # total document frequency of the chosen terms (rows bm25 will score)
-MIN_WORD = 3
-SHARED_SHOWN = 6
-# The texts terms are picked from (the first FTS columns), with the field table's weights:
-# an item's treatment says most about it.
-_TEXT_COLUMNS = tuple(f.scope for f in SIMILAR_FIELDS)
+# The texts terms are picked from, with the field table's weights: the treatment says most.
 _TEXT_WEIGHTS = tuple(f.similar_weight for f in SIMILAR_FIELDS)
-
-
-@dataclass(frozen=True)
-class QueryTerm:
-    stem: str
-    word: str  # a surface form from the source text (FTS5 stems it back to `stem`)
-    weight: float
+# Tier -> the facet whose value (the probe's) the tier's candidates share.
+_TIER_FACETS = {"concept": "concept", "family": "request_family", "category": "category"}
 
 
 def run_similar(
@@ -54,216 +51,180 @@ def run_similar(
     *,
     cache_key: CacheKey | None = None,
 ) -> list[SimilarHit]:
-    """The k most similar items; their order is kept in the per-generation cache (choosing
-    terms and scoring ~20,000 rows by bm25 costs ~15 ms; the documents are read each time)."""
+    """The k most similar items, best first, each with why."""
     key = (*cache_key, "similar", request) if cache_key is not None else None
-    ranked: list[tuple[int, float, tuple[str, ...]]] | None = None
-    if key is not None:
-        ranked = MATCH_CACHE.get(key)
+    ranked: list[tuple[int, SimilarHit]] | None = MATCH_CACHE.get(key) if key else None
     if ranked is None:
-        ranked = _rank_similar(db, snap, request)
+        ranked = _rank(db, snap, request)
         if key is not None:
-            size = 200 + len(request.text or "") + 100 * len(ranked)
-            MATCH_CACHE.put(key, ranked, size)
+            MATCH_CACHE.put(key, ranked, 2_000 + len(request.text or "") + 600 * len(ranked))
     if not ranked:
         return []
-    rowids = [r for r, _, _ in ranked]
+    docs = _docs(db, [r for r, _ in ranked])
+    return [dataclasses.replace(hit, doc=docs[r]) for r, hit in ranked]
+
+
+def _rank(
+    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
+) -> list[tuple[int, SimilarHit]]:
+    """(rowid, hit) of the k best candidates."""
+    probe, texts, own, min_df = _probe(db, snap, request)
+    allowed = _allowed(db, snap, probe, request, own)
+    total = max(snap.all.bit_count(), 1)
+    terms = distinctive_terms(db, texts, total=total, min_df=min_df)
+    scores: dict[int, float] = {}
+    for tier in TIERS:
+        if len(scores) >= request.k:
+            break
+        members = allowed & _tier_bits(snap, probe, tier) & ~bits_from_rowids(scores)
+        if members:
+            # Outside the probe's kind only shared words make a case similar: no filling.
+            scores.update(_tier_candidates(db, members, terms, fill=tier != "any"))
+    if not scores:
+        return []
+    docs = _docs(db, list(scores))
+    by_id = {docs[r].id: r for r in scores}
+    hits = rank(probe, [Candidate(docs[r], scores[r]) for r in scores], request.k)
+    rowids = [by_id[h.doc.id] for h in hits]
+    shared = shared_terms(db, terms, rowids)
+    return [
+        (
+            r,
+            dataclasses.replace(
+                h,
+                shared_terms=shared[r],
+                why=dataclasses.replace(h.why, shared_terms=shared[r]),
+            ),
+        )
+        for r, h in zip(rowids, hits, strict=True)
+    ]
+
+
+def _probe(
+    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
+) -> tuple[Probe, list[tuple[str, float]], list[int], int]:
+    """(what to compare with, its texts with weights, rowids of its own letter, min df)."""
+    if request.item_id is None:
+        if request.same_category and request.category is None:
+            raise InvalidParameter(
+                "category", "give the category to restrict free-text similarity to"
+            )
+        probe = probe_of_text(request.text or "", request.category)
+        return probe, [(request.text or "", 1.0)], [], 1
+    row = db.execute(
+        f"SELECT rowid, {DOC_COLUMNS} FROM items WHERE id = ?", (request.item_id,)
+    ).fetchone()
+    if row is None:
+        raise ItemNotFound(item_not_found(request.item_id))
+    rowid, *columns = row
+    doc = load_doc(*columns)
+    own = [rowid]
+    if not request.include_same_letter:
+        own += [
+            r
+            for (r,) in db.execute(
+                "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (doc.letter_id, rowid)
+            )
+        ]
+    texts = list(zip((f.text_of(doc) for f in SIMILAR_FIELDS), _TEXT_WEIGHTS, strict=True))
+    # Ignore terms (almost) unique to this item: typos and names, not similarity. The item
+    # itself counts once; like Elasticsearch's more_like_this min_doc_freq (5).
+    min_df = min(5, max(2, snap.all.bit_count() // 2000))
+    return probe_of_item(doc), texts, own, min_df
+
+
+def _allowed(
+    db: sqlite3.Connection, snap: Snapshot, probe: Probe, request: SimilarRequest, own: list[int]
+) -> int:
+    """The items the request's options allow, as a bitset (similarity.allowed's rules)."""
+    bits = snap.all & ~bits_from_rowids(own)
+    category = request.category or (probe.category if request.same_category else None)
+    if category is not None:
+        bits &= snap.value_bits("category", category)
+    if request.same_outcome and probe.outcome is not None:
+        bits &= snap.value_bits("outcome", probe.outcome)
+    if request.same_region:
+        bits &= snap.union("request_region", sorted(probe.regions))
+    if request.prior_only and probe.decision_date:
+        bits &= _decided_before(db, snap, probe.decision_date)
+    return bits
+
+
+def _decided_before(db: sqlite3.Connection, snap: Snapshot, date: str) -> int:
+    """Items decided before `date`: whole earlier years from the year facet, the rest of the
+    date's own year from the date index."""
+    year = date[:4]
+    earlier = [fv_value for fv_value in _years(snap) if fv_value < year]
+    bits = snap.union("year", earlier)
+    rows = db.execute(
+        "SELECT rowid FROM items WHERE decision_date >= ? AND decision_date < ?",
+        (f"{year}-01-01", date),
+    ).fetchall()
+    return bits | bits_from_rowids([r for (r,) in rows])
+
+
+def _years(snap: Snapshot) -> list[str]:
+    return [snap.labels[fv][1] for fv in snap.by_facet.get("year", ())]
+
+
+def _tier_bits(snap: Snapshot, probe: Probe, tier: str) -> int:
+    if tier == "any":
+        return snap.all
+    value = probe.tier_value(tier)
+    return snap.value_bits(_TIER_FACETS[tier], value) if value else 0
+
+
+def _tier_candidates(
+    db: sqlite3.Connection, members: int, terms: list[QueryTerm], *, fill: bool
+) -> dict[int, float]:
+    """rowid -> text score of a tier's best CANDIDATES_PER_TIER members: by bm25 of the
+    terms, then (`fill`, text score 0) its newest decisions."""
+    found: dict[int, float] = {}
+    if terms:
+        db.create_function("imr_keep", 1, member_function(members), deterministic=True)
+        for rowid, score in db.execute(
+            f"SELECT rowid, {BM25} AS score FROM items_fts"
+            " WHERE items_fts MATCH ? AND imr_keep(rowid) ORDER BY score, rowid LIMIT ?",
+            (terms_match(terms), CANDIDATES_PER_TIER),
+        ):
+            found[rowid] = -score
+    if fill and len(found) < CANDIDATES_PER_TIER:
+        rest = members & ~bits_from_rowids(found)
+        for rowid in _newest(db, rest, CANDIDATES_PER_TIER - len(found)):
+            found[rowid] = 0.0
+    return found
+
+
+def _newest(db: sqlite3.Connection, bits: int, limit: int) -> list[int]:
+    """Up to `limit` items of a bitset, newest decision first."""
+    if bits.bit_count() <= 4 * limit:
+        rowids = list(iter_bits(bits))
+        marks = ",".join("?" * len(rowids))
+        return [
+            r
+            for (r,) in db.execute(
+                f"SELECT rowid FROM items WHERE rowid IN ({marks})"
+                " ORDER BY decision_date DESC, id LIMIT ?",
+                (*rowids, limit),
+            )
+        ]
+    member = member_function(bits)
+    out: list[int] = []
+    for (rowid,) in db.execute(
+        "SELECT rowid FROM items INDEXED BY items_date ORDER BY decision_date DESC, id"
+    ):
+        if member(rowid):
+            out.append(rowid)
+            if len(out) == limit:
+                break
+    return out
+
+
+def _docs(db: sqlite3.Connection, rowids: list[int]) -> dict[int, ItemDocument]:
     marks = ",".join("?" * len(rowids))
-    docs = {
+    return {
         r: load_doc(doc, t, ra, s)
         for r, doc, t, ra, s in db.execute(
             f"SELECT rowid, {DOC_COLUMNS} FROM items WHERE rowid IN ({marks})", rowids
         )
     }
-    return [
-        SimilarHit(doc=docs[r], score=score, shared_terms=shared) for r, score, shared in ranked
-    ]
-
-
-def _rank_similar(
-    db: sqlite3.Connection, snap: Snapshot, request: SimilarRequest
-) -> list[tuple[int, float, tuple[str, ...]]]:
-    """(rowid, score, shared terms) of the k most similar items, best first."""
-    keep: int | None = None  # restriction to a category, as a bitset
-    excluded: list[int] = []
-    category = request.category
-    if request.item_id is not None:
-        row = db.execute(
-            f"SELECT rowid, letter_id, category, {', '.join(_TEXT_COLUMNS)} FROM items"
-            " WHERE id = ?",
-            (request.item_id,),
-        ).fetchone()
-        if row is None:
-            raise ItemNotFound(item_not_found(request.item_id))
-        rowid, letter_id, own_category, *own_texts = row
-        excluded = [rowid]
-        if not request.include_same_letter:
-            excluded += [
-                r
-                for (r,) in db.execute(
-                    "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (letter_id, rowid)
-                )
-            ]
-        if category is None and request.same_category:
-            category = own_category
-        texts = list(zip(own_texts, _TEXT_WEIGHTS, strict=True))
-        # Ignore terms (almost) unique to this item: typos and names, not similarity. The
-        # item itself counts once; like Elasticsearch's more_like_this min_doc_freq (5).
-        min_df = min(5, max(2, snap.all.bit_count() // 2000))
-    else:
-        if request.same_category and category is None:
-            raise InvalidParameter(
-                "category", "give the category to restrict free-text similarity to"
-            )
-        texts = [(request.text or "", 1.0)]
-        min_df = 1
-    if category is not None:
-        keep = snap.value_bits("category", category)
-        if not keep:
-            return []
-
-    terms = distinctive_terms(db, texts, total=max(snap.all.bit_count(), 1), min_df=min_df)
-    if not terms:
-        return []
-    match = " OR ".join('"' + t.word + '"' for t in terms)
-    where = "items_fts MATCH ?"
-    if excluded:  # a few rowids: a constant list SQLite checks without calling Python
-        where += f" AND rowid NOT IN ({','.join(str(r) for r in excluded)})"
-    if keep is not None:
-        db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
-        where += " AND imr_keep(rowid)"
-    ranked = db.execute(
-        f"SELECT rowid, {BM25} AS score FROM items_fts WHERE {where} ORDER BY score, rowid LIMIT ?",
-        (match, request.k),
-    ).fetchall()
-    if not ranked:
-        return []
-    rowids = [r for r, _ in ranked]
-    marks = ",".join("?" * len(rowids))
-    found: dict[int, set[str]] = {r: set() for r in rowids}
-    long_rows = [
-        r
-        for r, longest in db.execute(
-            f"SELECT rowid, max(length(treatment), length(rationale), length(summary)) FROM items"
-            f" WHERE rowid IN ({marks})",
-            rowids,
-        )
-        if longest > LONG_TEXT
-    ]
-    short = [r for r in rowids if r not in long_rows]
-    s, e = MARK_START, MARK_END
-    marked: list[tuple[int, list[str]]] = []
-    if short:
-        for r, *texts_marked in db.execute(
-            f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'), highlight(items_fts, 1, '{s}',"
-            f" '{e}'), highlight(items_fts, 2, '{s}', '{e}') FROM items_fts"
-            f" WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
-            (match, *short),
-        ):
-            marked.append((r, texts_marked))
-    for r in long_rows:  # FTS5's highlight() would take the square of the matches: chunks
-        texts = db.execute(
-            "SELECT treatment, rationale, summary FROM items WHERE rowid = ?", (r,)
-        ).fetchone()
-        marked.append(
-            (r, [mark_long_text(db, match, c, t, whole=True) for c, t in enumerate(texts)])
-        )
-    for r, texts_marked in marked:
-        for text in texts_marked:
-            for span in marked_spans(text or ""):
-                found[r].update(words_of(span))
-    stems = _stems(db, sorted(set().union(*found.values())))
-    out = []
-    for r, score in ranked:
-        hit_stems = {stems.get(w) for w in found[r]}
-        shared = tuple(t.word for t in terms if t.stem in hit_stems)[:SHARED_SHOWN]
-        out.append((r, -score, shared))
-    return out
-
-
-def distinctive_terms(
-    db: sqlite3.Connection,
-    texts: list[tuple[str, float]],
-    *,
-    total: int,
-    min_df: int,
-) -> list[QueryTerm]:
-    """The strongest tf-idf stems of the texts, within the document-frequency budget."""
-    tf: dict[str, float] = {}
-    for text, weight in texts:
-        for word, n in Counter(words_of(text or "")).items():
-            if len(word) >= MIN_WORD and not word.isdigit():
-                tf[word] = tf.get(word, 0.0) + n * weight
-    if not tf:
-        return []
-    stems = _stems(db, sorted(tf))
-    by_stem: dict[str, float] = {}
-    surface: dict[str, tuple[float, str]] = {}
-    for word, weight in tf.items():
-        stem = stems.get(word)
-        if stem is None:
-            continue
-        by_stem[stem] = by_stem.get(stem, 0.0) + weight
-        if stem not in surface or surface[stem][0] < weight:
-            surface[stem] = (weight, word)
-    df = _document_frequencies(db, list(by_stem))
-    scored = []
-    for stem, weight in by_stem.items():
-        n = df.get(stem, 0)
-        if n < min_df or n > total / 2:
-            continue
-        idf = math.log(1 + (total - n + 0.5) / (n + 0.5))
-        scored.append(QueryTerm(stem, surface[stem][1], weight * idf))
-    scored.sort(key=lambda t: (-t.weight, t.stem))
-    chosen: list[QueryTerm] = []
-    budget = DF_BUDGET
-    for term in scored:
-        n = df[term.stem]
-        if n > budget:
-            continue
-        chosen.append(term)
-        budget -= n
-        if len(chosen) == MAX_TERMS:
-            break
-    if len(chosen) < MIN_TERMS:
-        # Only common words: add the rarest of the strongest few, within twice the budget.
-        extra = sorted((t for t in scored[:MAX_TERMS] if t not in chosen), key=lambda t: df[t.stem])
-        budget += DF_BUDGET
-        for term in extra:
-            if len(chosen) >= MIN_TERMS or df[term.stem] > budget:
-                break
-            chosen.append(term)
-            budget -= df[term.stem]
-    return chosen
-
-
-def _stems(db: sqlite3.Connection, words: list[str]) -> dict[str, str]:
-    """word -> the index tokenizer's stem (words it splits into several tokens left out)."""
-    db.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_stemmer USING fts5(word, tokenize = "
-        f"'{TOKENIZER}')"
-    )
-    db.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.imr_stems USING fts5vocab(temp, imr_stemmer,"
-        " instance)"
-    )
-    db.execute("DELETE FROM temp.imr_stemmer")
-    db.executemany(
-        "INSERT INTO temp.imr_stemmer(rowid, word) VALUES (?, ?)", list(enumerate(words))
-    )
-    tokens: dict[int, list[str]] = {}
-    for doc, term in db.execute("SELECT doc, term FROM temp.imr_stems"):
-        tokens.setdefault(doc, []).append(term)
-    return {words[doc]: terms[0] for doc, terms in tokens.items() if len(terms) == 1}
-
-
-def _document_frequencies(db: sqlite3.Connection, stems: list[str]) -> dict[str, int]:
-    """Cached in term_df by finish(); straight from the FTS index when never cached."""
-    if not stems:
-        return {}
-    marks = ",".join("?" * len(stems))
-    cached = db.execute("SELECT 1 FROM term_df LIMIT 1").fetchone() is not None
-    table, column = ("term_df", "df") if cached else ("items_vocab", "doc")
-    return dict(
-        db.execute(f"SELECT term, {column} FROM {table} WHERE term IN ({marks})", stems).fetchall()
-    )

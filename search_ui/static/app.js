@@ -3,6 +3,12 @@
 document.documentElement.classList.add("js");
 
 document.addEventListener("DOMContentLoaded", function () {
+  // Options of other forms (the item page's similar cases) apply at once too.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.form || el.form.id === "search" || !el.classList.contains("autosubmit")) return;
+    if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
+  });
   var form = document.getElementById("search");
   if (form) {
     // Ticking a filter or changing sort/breakdown re-runs the search at once.

@@ -1,0 +1,195 @@
+"""Similar prior cases, engine-independent: what is compared, the ranking, and "why similar".
+
+A similar case is first the same kind of request (the same treatment concept: lumbar MRI,
+acupuncture, tramadol), then the same body region, then the same guideline and clinical
+picture (the reviewer's guidelines and sections, the findings its rationale states), then
+similar reasoning (the text). Each engine supplies candidates, tier after tier (the same
+concept, then the same family, then the same category, then any), each tier ordered by its
+own text similarity (SQLite: bm25 of the item's distinctive terms; Elasticsearch:
+more_like_this); `rank` then scores every candidate with the weights below, so both engines
+order by the same rule, and says in words why each case is similar.
+
+A pasted text is read with the indexer's own rules (clinical.pasted): its request, regions
+and findings, so "find similar" to a denial compares like with like too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from clinical.findings import findings as findings_in
+from clinical.pasted import read_pasted
+from imr_search.contract import SimilarHit, SimilarRequest, Why
+from mappings.schema import ItemDocument
+
+# Points per shared signal. A same-kind case outranks any case of another kind; within a
+# kind, the same region outranks the rest; then guidelines, findings and text decide.
+WEIGHTS = {
+    "concept": 100.0,
+    "family": 40.0,
+    "category": 15.0,
+    "region": 20.0,
+    "guideline": 8.0,
+    "section": 4.0,
+    "finding": 3.0,  # each, at most MAX_FINDINGS of them
+    "text": 12.0,  # the candidate's text score over the best candidate's
+}
+MAX_FINDINGS = 4
+CANDIDATES_PER_TIER = 200  # text-ranked candidates an engine gives per tier
+TIERS = ("concept", "family", "category", "any")
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What similar cases are compared with: an item, or a pasted text as the rules read it."""
+
+    concept: str | None  # Request.label ("MRI"): the concept facet's value
+    family: str | None  # Request.group ("imaging")
+    category: str | None
+    phrase: str  # "lumbar MRI": how the request reads
+    regions: frozenset[str]
+    guidelines: frozenset[str]  # the reviewer's guideline labels
+    sections: frozenset[str]  # the reviewer's guideline sections
+    findings: frozenset[str]
+    decision_date: str | None = None
+    outcome: str | None = None
+    item_id: str | None = None
+    letter_id: str | None = None
+
+    def tier_value(self, tier: str) -> str | None:
+        """The value candidates of a tier share with the probe (None: no such tier)."""
+        return {"concept": self.concept, "family": self.family, "category": self.category}.get(tier)
+
+
+def probe_of_item(doc: ItemDocument) -> Probe:
+    reviewer = doc.citations_by("reviewer")
+    return Probe(
+        concept=doc.request.label,
+        family=doc.request.group,
+        category=doc.category,
+        phrase=doc.request.phrase,
+        regions=frozenset(doc.request.regions),
+        guidelines=frozenset(c.label for c in reviewer),
+        sections=frozenset(s for c in reviewer for s in c.section_labels),
+        findings=frozenset(doc.findings),
+        decision_date=doc.letter.decision_date,
+        outcome=doc.outcome,
+        item_id=doc.id,
+        letter_id=doc.letter_id,
+    )
+
+
+def probe_of_text(text: str, category: str | None = None) -> Probe:
+    reading = read_pasted(text)
+    concept = reading.concept
+    return Probe(
+        concept=concept.label if concept else None,
+        family=concept.group if concept else None,
+        category=category,
+        phrase=reading.phrase,
+        regions=frozenset(reading.regions),
+        guidelines=frozenset(),
+        sections=frozenset(),
+        findings=frozenset(f.text for f in findings_in(text)),
+    )
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A case an engine proposes: its document and its text similarity to the probe."""
+
+    doc: ItemDocument
+    text_score: float = 0.0
+    shared_terms: tuple[str, ...] = field(default=())
+
+
+def rank(probe: Probe, candidates: Iterable[Candidate], k: int) -> list[SimilarHit]:
+    """The k best candidates by the weights, each with why it is similar (ties: newest)."""
+    unique = {c.doc.id: c for c in candidates}
+    best_text = max((c.text_score for c in unique.values()), default=0.0) or 1.0
+    scored = [(_score(probe, c, best_text), c) for c in unique.values()]
+    scored.sort(key=lambda sc: (-sc[0][0], _newest_first(sc[1].doc), sc[1].doc.id))
+    return [
+        SimilarHit(doc=c.doc, score=round(score, 3), shared_terms=c.shared_terms, why=why)
+        for (score, why), c in scored[:k]
+    ]
+
+
+def _newest_first(doc: ItemDocument) -> str:
+    date = doc.letter.decision_date or "0000-00-00"
+    return "".join(chr(0x10FFFF - ord(ch)) for ch in date)  # descending as a sort key
+
+
+def _score(probe: Probe, candidate: Candidate, best_text: float) -> tuple[float, Why]:
+    doc = candidate.doc
+    w = WEIGHTS
+    same_concept = probe.concept is not None and doc.request.label == probe.concept
+    same_family = (
+        not same_concept and probe.family is not None and doc.request.group == probe.family
+    )
+    same_category = (
+        not (same_concept or same_family)
+        and probe.category is not None
+        and doc.category == probe.category
+    )
+    regions = tuple(r for r in doc.request.regions if r in probe.regions)
+    reviewer = doc.citations_by("reviewer")
+    guidelines = tuple(dict.fromkeys(c.label for c in reviewer if c.label in probe.guidelines))
+    sections = tuple(
+        dict.fromkeys(s for c in reviewer for s in c.section_labels if s in probe.sections)
+    )
+    findings = tuple(f for f in doc.findings if f in probe.findings)
+    text = candidate.text_score / best_text
+    score = (
+        w["concept"] * same_concept
+        + w["family"] * same_family
+        + w["category"] * same_category
+        + w["region"] * bool(regions)
+        + w["guideline"] * bool(guidelines)
+        + w["section"] * bool(sections)
+        + w["finding"] * min(len(findings), MAX_FINDINGS)
+        + w["text"] * text
+    )
+    why = Why(
+        same_request=doc.request.phrase if same_concept and regions else None,
+        same_kind=doc.request.label if same_concept else None,
+        same_family=doc.request.group if same_family else None,
+        same_category=doc.category if same_category else None,
+        same_regions=regions,
+        shared_guidelines=guidelines,
+        shared_sections=sections,
+        shared_findings=findings,
+        shared_terms=candidate.shared_terms,
+    )
+    return score, why
+
+
+def allowed(probe: Probe, doc: ItemDocument, request: SimilarRequest) -> bool:
+    """Whether a candidate passes the request's options (engines filter the same way; this
+    is the reference their filters must agree with)."""
+    if probe.item_id is not None and doc.id == probe.item_id:
+        return False
+    if (
+        probe.letter_id is not None
+        and not request.include_same_letter
+        and doc.letter_id == probe.letter_id
+    ):
+        return False
+    decided = doc.letter.decision_date
+    if (
+        request.prior_only
+        and probe.decision_date
+        and (not decided or decided >= probe.decision_date)
+    ):
+        return False
+    if request.same_outcome and probe.outcome is not None and doc.outcome != probe.outcome:
+        return False
+    if request.same_region and not (probe.regions & set(doc.request.regions)):
+        return False
+    return request.category is None or doc.category == request.category
+
+
+def tiers_needed(probe: Probe, found: Sequence[Candidate], k: int) -> bool:
+    """Whether lower tiers are still worth asking for: fewer than k candidates so far."""
+    return len({c.doc.id for c in found}) < k
