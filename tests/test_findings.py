@@ -349,8 +349,8 @@ def test_every_labelled_item_was_compared(report) -> None:  # type: ignore[no-un
 # lowest accepted precision / recall (the figures at the time of writing; raise, never lower).
 # The rules were developed against these labels: the held-out seed items are the honest check.
 MINIMUM = {
-    "findings": (0.96, 0.95),
-    "keys only": (0.98, 0.97),
+    "findings": (0.96, 0.96),
+    "keys only": (0.98, 0.98),
     "held out (seeds)": (0.85, 0.85),
 }
 
