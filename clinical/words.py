@@ -116,9 +116,22 @@ class PhraseSet:
     with the same two characters says which it was (cached by the text matched)."""
 
     scan: re.Pattern[str]
-    identify: dict[str, re.Pattern[str]]  # first two characters, or the first -> pattern
+    # first two characters, or the first -> the pattern's source; compiled on first use
+    # (compiling all of them up front costs about a second)
+    sources: dict[str, str]
     values: dict[str, object]  # leaf name -> value
     known: dict[str, object] = field(default_factory=dict, compare=False)
+    compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def identify(self, prefix: str) -> re.Pattern[str] | None:
+        """The pattern of the phrases starting with `prefix` (None: there are none)."""
+        found = self.compiled.get(prefix)
+        if found is None:
+            source = self.sources.get(prefix)
+            if source is None:
+                return None
+            found = self.compiled[prefix] = re.compile(source)
+        return found
 
     def finditer(self, lowered: str) -> Iterator[tuple[int, int, object]]:
         """(start, end, value) of each phrase in lower-cased text, leftmost then longest."""
@@ -128,9 +141,9 @@ class PhraseSet:
             seen = lowered[first : last + 1]  # the match and the character after it
             value = known.get(seen, known)
             if value is known:
-                which = (self.identify.get(seen[:2]) or self.identify[seen[0]]).match(
-                    lowered, first
-                )
+                pattern = self.identify(seen[:2]) or self.identify(seen[0])
+                assert pattern is not None  # scan only matches phrases it knows
+                which = pattern.match(lowered, first)
                 value = self.values[which.lastgroup] if which and which.lastgroup else None
                 if len(known) > 50_000:
                     known.clear()
@@ -151,7 +164,7 @@ def compile_phrases(
                 values[name] = value
             elif meaning(values[existing]) != meaning(value):
                 raise ValueError(f"{wording!r} is given twice differently")
-    identify: dict[str, re.Pattern[str]] = {}
+    identify: dict[str, str] = {}
     numbers = [(a, c) for a, c in trie.ordered() if a[0] == "num"]
     for first in {a[1] for a in trie.children if a[0] == "c"} | set("0123456789"):
         node = trie.children.get(("c", first)) or _Trie()
@@ -162,7 +175,7 @@ def compile_phrases(
                 if atom == ("c", second) or atom[0] != "c"
             ] + [_atom_regex(*a) + c.regex(True) for a, c in numbers if first.isdigit()]
             if parts:
-                identify[first + second] = re.compile(WORD_START + "(?:" + "|".join(parts) + ")")
+                identify[first + second] = WORD_START + "(?:" + "|".join(parts) + ")"
     return PhraseSet(re.compile(WORD_START + trie.regex(groups=False)), identify, values)
 
 

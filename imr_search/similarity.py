@@ -62,6 +62,12 @@ class Probe:
         return {"concept": self.concept, "family": self.family, "category": self.category}.get(tier)
 
 
+def warm() -> None:
+    """Compile the rules that read pasted text now (a second or two), e.g. in a server's
+    master process before its workers fork, rather than in a user's first request."""
+    probe_of_text("warm")
+
+
 def probe_of_item(doc: ItemDocument) -> Probe:
     reviewer = doc.citations_by("reviewer")
     return Probe(

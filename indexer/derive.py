@@ -30,6 +30,14 @@ from mappings.schema import Citation, Request
 RULES_VERSION = "2"
 
 
+def warm_rules() -> None:
+    """Compile every rule table now (the findings' patterns take a second or two): called
+    before worker processes are forked, so that they share one compiled copy."""
+    findings("warm")
+    explain_concept("warm")
+    canonical_guideline("MTUS", None, "")
+
+
 def request(item: Item, injury: Sequence[str]) -> Request:
     """The kind of request an item is (the concept rules' answer, with its regions)."""
     concept, _ = explain_concept(item.treatment, item.category)

@@ -160,7 +160,12 @@ def run_index(
     roots = [str(p) for p in paths]
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
-    # Workers are forked before the engine opens: no database connection crosses a fork.
+    # Workers are forked before the engine opens: no database connection crosses a fork;
+    # the rule tables are compiled first, so that every worker shares them.
+    if workers > 1:
+        from indexer.derive import warm_rules
+
+        warm_rules()
     pool = _start_pool(workers) if workers > 1 else None
     own_engine = engine is None
     summary = IndexSummary(target=resolve_target(target))

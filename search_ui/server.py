@@ -63,6 +63,8 @@ def run_server(
                     "timeout": 60,
                     "graceful_timeout": 10,
                     "limit_request_line": 8190,  # long queries with many filters fit
+                    # One app, built (its rule tables compiled) before the workers fork.
+                    "preload_app": True,
                     "keepalive": 75,
                     "accesslog": None if quiet else "-",
                     "errorlog": "-",
@@ -72,8 +74,10 @@ def run_server(
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
+                from imr_search.similarity import warm
                 from search_ui import create_app
 
+                warm()  # preload_app: compiled once, before the workers fork
                 return create_app(options)
 
         _App().run()

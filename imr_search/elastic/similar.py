@@ -101,10 +101,16 @@ def run_similar(
             continue
         taken = [Ids(values=list(found))] if found else []
         # Outside the probe's kind only shared words make a case similar (must, not should).
-        words = {"must": [text]} if tier == "any" else {"should": [text]}
+        wording = [text]
+        query = Bool(
+            filter=[*filters, tier_filter],
+            must_not=[*must_not, *taken],
+            must=wording if tier == "any" else [],
+            should=[] if tier == "any" else wording,
+        )
         search = (
             Search()
-            .query(Bool(filter=[*filters, tier_filter], must_not=[*must_not, *taken], **words))
+            .query(query)
             .sort(*NEWEST_FIRST)
             .source(excludes=SOURCE_EXCLUDES)
             .extra(track_total_hits=False)[:CANDIDATES_PER_TIER]
