@@ -89,3 +89,48 @@ def test_every_item_has_some_similar_case(engine: Engine) -> None:
         hits = engine.similar(SimilarRequest(item_id=item_id, k=3))
         letter = ITEMS[item_id][0].letter_id
         assert all(h.doc.letter_id != letter for h in hits)
+
+
+# --- the same kind of request first, and the options (imr_search.similarity) ---------------
+# Kyphoplasty: L17-1 2022-02-14 Upheld thoracic; L18-1 2023-03-21 Overturned lumbar;
+# L19-1 2024-01-09 Upheld lumbar. Physical therapy: L1-1 lumbar, L2-1 knee, L3-1 shoulder.
+
+
+def test_the_same_kind_and_region_come_first_and_say_so(engine: Engine) -> None:
+    hits = engine.similar(SimilarRequest(item_id=ID["L19-1"], k=3))
+    assert [h.doc.id for h in hits[:2]] == [ID["L18-1"], ID["L17-1"]]  # lumbar before thoracic
+    why = hits[0].why
+    assert why.same_kind == "Kyphoplasty / vertebroplasty"
+    assert why.same_regions == ("lumbar spine",) and why.same_request
+    assert hits[1].why.same_kind and not hits[1].why.same_regions
+    assert hits[0].score > hits[1].score > hits[2].score
+
+
+def test_only_prior_decisions(engine: Engine) -> None:
+    hits = engine.similar(SimilarRequest(item_id=ID["L18-1"], k=10, prior_only=True))
+    assert hits[0].doc.id == ID["L17-1"]
+    assert all(
+        h.doc.letter.decision_date and h.doc.letter.decision_date < "2023-03-21" for h in hits
+    )
+    assert ID["L19-1"] not in {h.doc.id for h in hits}
+
+
+def test_only_the_same_outcome_and_region(engine: Engine) -> None:
+    upheld = engine.similar(SimilarRequest(item_id=ID["L19-1"], k=10, same_outcome=True))
+    assert upheld[0].doc.id == ID["L17-1"] and all(h.doc.outcome == "Upheld" for h in upheld)
+    lumbar = engine.similar(SimilarRequest(item_id=ID["L19-1"], k=10, same_region=True))
+    assert lumbar[0].doc.id == ID["L18-1"]
+    assert all("lumbar spine" in h.doc.request.regions for h in lumbar)
+
+
+def test_pasted_text_is_read_for_its_kind_of_request_and_region(engine: Engine) -> None:
+    text = (
+        "The request for 12 sessions of physical therapy for the lumbar spine was "
+        "non-certified by utilization review."
+    )
+    hits = engine.similar(SimilarRequest(text=text, k=3))
+    assert [h.doc.id for h in hits][0] == ID["L1-1"]
+    assert {h.doc.id for h in hits} == {ID["L1-1"], ID["L2-1"], ID["L3-1"]}
+    assert all(h.why.same_kind == "Physical therapy" for h in hits)
+    with pytest.raises(InvalidParameter):
+        SimilarRequest(text=text, prior_only=True)
