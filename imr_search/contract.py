@@ -27,7 +27,8 @@ DECISIONS: tuple[str, ...] = ("all", "about", "mentions")
 SMALL_SAMPLE = 10  # rates over fewer decisions than this are marked as such
 MAX_PER_PAGE = 100
 MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch's default)
-MAX_FACET_SIZE = 100
+MAX_FACET_SIZE = 100  # facet values a page or the API asks for
+MAX_ENGINE_FACET_SIZE = 2_000  # ... and the library (the citator's index of every guideline)
 
 # --- requests -------------------------------------------------------------------------------
 
@@ -72,7 +73,7 @@ class SearchRequest:
             raise InvalidParameter(
                 "page", f"results deeper than {MAX_RESULT_WINDOW} are not served; narrow the search"
             )
-        if not 0 <= self.facet_size <= MAX_FACET_SIZE:
+        if not 0 <= self.facet_size <= MAX_ENGINE_FACET_SIZE:
             raise InvalidParameter("facet_size", f"must be between 0 and {MAX_FACET_SIZE}")
         if self.breakdown is not None and self.breakdown not in FACETS_BY_NAME:
             raise InvalidParameter("breakdown", "must be a facet name")

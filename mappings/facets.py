@@ -36,6 +36,7 @@ FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("category", "Treatment type", field="category"),
     FacetSpec("body_region", "Body region", field="body_regions"),
     FacetSpec("injury_region", "Injured body part", field="letter.injury_regions"),
+    FacetSpec("finding", "Finding stated", field="findings"),
     FacetSpec("specialty", "Reviewer specialty", field="letter.specialties"),
     FacetSpec("reviewer_source", "Reviewer relied on", "citation_source", "citations.source",
               "reviewer"),
