@@ -18,7 +18,7 @@ from mappings.schema import encode
 COMMANDS: list[click.Command] = []
 
 
-def _print_json(payload: object) -> None:
+def print_json(payload: object) -> None:
     import json
 
     click.echo(json.dumps(json.loads(encode(payload)), indent=2, ensure_ascii=False))
@@ -77,7 +77,7 @@ def search_command(
     if as_json:
         from search_ui.payloads import search_result
 
-        _print_json(search_result(response))
+        print_json(search_result(response))
         return
     print_response(request, response, click.echo)
 
@@ -138,7 +138,7 @@ def similar_command(
         hits = engine.similar(request)
         compared = engine.get_item(item_id) if item_id and not as_json else None
     if as_json:
-        _print_json([similar_case(h) for h in hits])
+        print_json([similar_case(h) for h in hits])
         return
     if compared is not None:
         click.echo(

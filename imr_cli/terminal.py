@@ -7,8 +7,18 @@ from typing import Any
 
 import click
 
-from imr_search.contract import OutcomeRate, SearchRequest, SearchResponse, SimilarHit, Why
+from imr_search.citator import Report
+from imr_search.contract import (
+    BreakdownRow,
+    OutcomeRate,
+    SearchRequest,
+    SearchResponse,
+    SimilarHit,
+    Why,
+)
+from imr_search.estimate import Estimate
 from imr_search.marks import MARK_END, MARK_START
+from imr_search.reasons import Reasons
 from mappings.facets import FACETS_BY_NAME
 
 Echo = Callable[[str], Any]
@@ -24,8 +34,9 @@ def rate_text(rate: OutcomeRate) -> str:
     """'12 decisions: 75.0% upheld (95% interval 46.8-91.1%), 25.0% overturned'."""
     low, high = rate.upheld_interval
     few = ", few decisions: the rate says little" if rate.small and rate.total else ""
+    noun = "decision" if rate.total == 1 else "decisions"
     return (
-        f"{rate.total:,} decisions: {rate.upheld_pct}% upheld (95% interval {low}-{high}%), "
+        f"{rate.total:,} {noun}: {rate.upheld_pct}% upheld (95% interval {low}-{high}%), "
         f"{rate.overturned_pct}% overturned{few}"
     )
 
@@ -88,3 +99,59 @@ def print_similar(
         )
         for reason in reasons(hit.why):
             echo(f"{'':>5}- {reason}")
+
+
+def _rows(title: str, rows: Iterable[BreakdownRow], echo: Echo) -> None:
+    rows = list(rows)
+    if rows:
+        echo(f"\n{title}:")
+        for row in rows:
+            echo(f"  {row.value}: {rate_text(row.rate)}")
+
+
+def print_report(report: Report, echo: Echo) -> None:
+    """The citator's report on one guideline (section)."""
+    echo(report.name)
+    echo(f"  Reviewer relied on it: {rate_text(report.reviewer)}")
+    echo(f"  Claims administrator cited it: {rate_text(report.administrator)}")
+    echo(f"  Both cited it: {rate_text(report.both)}")
+    echo(f"  Only the claims administrator: {rate_text(report.only_administrator)}")
+    _rows("Kinds of request decided under it (reviewer)", report.concepts, echo)
+    _rows("By decision year", report.years, echo)
+    _rows(f"Other {report.kind}s the reviewer relied on beside it", report.co_cited, echo)
+    if report.sections:
+        echo("\nIts sections the reviewer relied on:")
+        for value in report.sections:
+            echo(f"  {value.count:>6,}  {value.value}")
+
+
+def print_reasons(found: Reasons, echo: Echo) -> None:
+    """What separated the upheld rationales from the overturned ones."""
+    sample = f", the newest of {found.total:,}" if found.sampled else ""
+    echo(
+        f"Read {found.read:,} decisions ({found.upheld_read:,} upheld, "
+        f"{found.overturned_read:,} overturned{sample})."
+    )
+    for outcome, listed in (("Upheld", found.upheld), ("Overturned", found.overturned)):
+        echo(f"\n{outcome} rationales say more often:")
+        if not listed:
+            echo("  (nothing distinctly more often)")
+        for r in listed:
+            echo(f"  {r.text}  [{r.kind}: {r.upheld} upheld, {r.overturned} overturned]")
+
+
+def print_estimate(found: Estimate, echo: Echo) -> None:
+    """The precedent estimate, its guidelines, its reasons and the precedents."""
+    prior = "prior " if found.prior_only else ""
+    echo(
+        f"Among the {len(found.precedents)} most similar {prior}decisions: {rate_text(found.rate)}"
+    )
+    echo(found.note)
+    _rows("By the guideline their reviewer relied on", found.by_guideline, echo)
+    if found.reasons.upheld or found.reasons.overturned:
+        echo("")
+        print_reasons(found.reasons, echo)
+    echo("\nThe precedents:")
+    for hit in found.precedents:
+        d = hit.doc
+        echo(f"  {d.id:<18} {d.letter.decision_date or '-':<10}  {d.outcome:<10} {d.treatment}")

@@ -21,6 +21,7 @@ from imr_search.query import words_of
 from imr_search.reasons import Reasons, of_documents
 
 PRECEDENTS = 20
+CITED_NOTHING = "cited nothing"  # the guideline row of precedents whose reviewer cited none
 MIN_WORDS = 8  # words a pasted text needs before it is compared
 NOT_A_PREDICTION = (
     "This summarises how the most similar past decisions went; it is not a prediction of how "
@@ -67,7 +68,7 @@ def of_hits(hits: Sequence[SimilarHit], *, prior_only: bool) -> Estimate:
     docs = [h.doc for h in hits]
     groups: dict[str, list[str]] = defaultdict(list)
     for doc in docs:
-        labels = {c.label for c in doc.citations_by("reviewer")} or {"cited nothing"}
+        labels = {c.label for c in doc.citations_by("reviewer")} or {CITED_NOTHING}
         for label in labels:
             groups[label].append(doc.outcome)
     rows = [

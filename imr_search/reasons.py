@@ -13,7 +13,8 @@ Two kinds of reason are weighed, with one statistic:
   every rationale uses is template, whatever its outcome).
 
 Each candidate is scored by Dunning's log-likelihood ratio G² of the 2x2 table (uses it or
-not, upheld or overturned) and leans to the outcome whose decisions use it more often. The
+not, upheld or overturned) and leans to the outcome whose decisions use it more often; it
+must pass the chi-square test at 95% (a finding) or 99% (a phrase: thousands are tried). The
 cost is bounded: a set larger than SAMPLE is read as its newest SAMPLE decisions, and the
 answer says so.
 """
@@ -37,7 +38,9 @@ MIN_SUPPORT = 3  # decisions that must use a reason
 MIN_SHARE = 0.02  # ... and at least this share of the set
 MAX_SHARE = 0.6  # phrases used by more of the set are template
 SHOWN = 10  # reasons per outcome
-MIN_G2 = 3.84  # chi-square 1 d.f. at 95%: weaker contrasts are noise
+MIN_G2 = 3.84  # chi-square 1 d.f. at 95%: weaker contrasts are noise (a curated finding)
+# A phrase is one of thousands tried at once: it must pass chi-square 1 d.f. at 99%.
+MIN_G2_PHRASE = 6.63
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # Words a phrase may start with although they carry no evidence: negation is the point.
 _NEGATIONS = frozenset({"no", "not", "without", "non", "never", "lack", "absence"})
@@ -63,6 +66,7 @@ class Reasons:
     total: int  # decisions in the set
     upheld_read: int
     overturned_read: int
+    about_query: bool = False  # only the decisions about the query were read
 
     @property
     def sampled(self) -> bool:
@@ -71,15 +75,26 @@ class Reasons:
 
 
 def of_search(engine: Engine, request: SearchRequest) -> Reasons:
-    """The reasons of a search's results (its newest SAMPLE decisions when there are more)."""
+    """The reasons of a search's results (its newest SAMPLE decisions when there are more).
+
+    The outcome filter is left out (within one outcome nothing separates the outcomes), and
+    when some results are about the query, only those count, as for the search's rate."""
+    filters = {name: values for name, values in request.filters.items() if name != "outcome"}
+    decisions = request.decisions
+    if decisions == "all" and request.query.strip():
+        probe = engine.search(
+            SearchRequest(query=request.query, filters=filters, per_page=0, facet_size=0)
+        )
+        if probe.about is not None and probe.about.about:
+            decisions = "about"
     docs: list[ItemDocument] = []
     total = 0
     for page in range(1, SAMPLE // PAGE + 1):
         response = engine.search(
             SearchRequest(
                 query=request.query,
-                filters=request.filters,
-                decisions=request.decisions,
+                filters=filters,
+                decisions=decisions,
                 sort="date",
                 page=page,
                 per_page=PAGE,
@@ -91,10 +106,12 @@ def of_search(engine: Engine, request: SearchRequest) -> Reasons:
         docs.extend(h.doc for h in response.hits)
         if len(response.hits) < PAGE:
             break
-    return of_documents(docs, total)
+    return of_documents(docs, total, about_query=decisions == "about")
 
 
-def of_documents(docs: Sequence[ItemDocument], total: int | None = None) -> Reasons:
+def of_documents(
+    docs: Sequence[ItemDocument], total: int | None = None, *, about_query: bool = False
+) -> Reasons:
     """The reasons of a set of decisions (all of them read)."""
     upheld_docs = [d for d in docs if d.outcome == "Upheld"]
     overturned_docs = [d for d in docs if d.outcome == "Overturned"]
@@ -111,7 +128,7 @@ def of_documents(docs: Sequence[ItemDocument], total: int | None = None) -> Reas
         if a + b < support or (kind == "phrase" and a + b > MAX_SHARE * size):
             continue
         g2 = _g2(a, b, n_up - a, n_over - b)
-        if g2 < MIN_G2:
+        if g2 < (MIN_G2_PHRASE if kind == "phrase" else MIN_G2):
             continue
         leans: Outcome = "Upheld" if a * n_over > b * n_up else "Overturned"
         found.append(Reason(text, kind, a, b, leans, round(g2, 2)))
@@ -124,6 +141,7 @@ def of_documents(docs: Sequence[ItemDocument], total: int | None = None) -> Reas
         total=size if total is None else total,
         upheld_read=n_up,
         overturned_read=n_over,
+        about_query=about_query,
     )
 
 

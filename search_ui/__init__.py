@@ -41,7 +41,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["IMR_SEARCH_INDEX"] = resolve_target(app.config["IMR_SEARCH_INDEX"])
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from search_ui import api, backend, export, items, presentation, search, security
+    from search_ui import (
+        api,
+        backend,
+        citator,
+        export,
+        items,
+        presentation,
+        reasons,
+        search,
+        security,
+    )
 
     app.extensions[backend.EXTENSION] = backend.EngineHolder(
         app.config["IMR_SEARCH_INDEX"],
@@ -55,4 +65,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(items.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
+    app.register_blueprint(citator.bp)
+    app.register_blueprint(reasons.bp)
     return app

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from imr_search import estimate
 from imr_search.contract import OutcomeRate, SearchResponse, SimilarRequest
 from imr_search.errors import InvalidParameter
 from search_ui import backend, items
@@ -27,7 +28,6 @@ from search_ui.payloads import (
     About,
     ActiveFilter,
     ApiIndex,
-    BreakdownEntry,
     FacetsPage,
     Health,
     ItemLinks,
@@ -44,6 +44,7 @@ from search_ui.payloads import (
 )
 from search_ui.presentation import item_url, search_url
 from search_ui.responses import json_response
+from search_ui.search import breakdown_entries
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -117,7 +118,7 @@ def search() -> Response:
             facets=blocks,
             active_filters=chips,
             outcome_rate=Rate.of(response.outcome_rate),
-            breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+            breakdown=tuple(breakdown_entries(state, response, search_url)),
             notice=response.notice,
             about=About.of(response.about),
             breakdown_ignores=response.breakdown_ignores,
@@ -139,7 +140,7 @@ def facets() -> Response:
             facets=blocks,
             active_filters=chips,
             outcome_rate=Rate.of(response.outcome_rate),
-            breakdown=tuple(BreakdownEntry.of(r) for r in response.breakdown),
+            breakdown=tuple(breakdown_entries(state, response, search_url)),
             about=About.of(response.about),
             breakdown_ignores=response.breakdown_ignores,
             request=_echo(state),
@@ -207,19 +208,23 @@ def item_similar(item_id: str) -> Response:
     )
 
 
+def _text_source() -> Any:
+    """The parameters of a pasted-text request: the query string (GET), or a form or JSON
+    object (POST)."""
+    if request.method != "POST":
+        return request.args
+    check_known(request.args, ())
+    if not request.is_json:
+        return request.form
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidParameter("body", 'send a JSON object like {"text": "..."}')
+    return MultiDict({k: str(v) for k, v in data.items() if v is not None})
+
+
 @bp.route("/similar", methods=["GET", "POST"])
 def similar_text() -> Response:
-    if request.method == "POST":
-        check_known(request.args, ())
-        if request.is_json:
-            data = request.get_json(silent=True)
-            if not isinstance(data, dict):
-                raise InvalidParameter("body", 'send a JSON object like {"text": "..."}')
-            source: Any = MultiDict({k: str(v) for k, v in data.items() if v is not None})
-        else:
-            source = request.form
-    else:
-        source = request.args
+    source = _text_source()
     text, category, k = items.similar_args(source)
     if text is None:
         raise InvalidParameter("text", "is empty; paste a denial or a case summary")
@@ -230,6 +235,26 @@ def similar_text() -> Response:
             outcome_rate=Rate.of(OutcomeRate.of(h.doc for h in hits)),
         )
     )
+
+
+@bp.route("/estimate", methods=["GET", "POST"])
+def estimate_text() -> Response:
+    """The precedent estimate for a pasted denial or summary (text of at least MIN_WORDS)."""
+    text, category, k = items.similar_args(_text_source())
+    if text is None:
+        raise InvalidParameter("text", "is empty; paste a denial or a case summary")
+    estimate.check_text(text)
+    found = estimate.of_hits(items.similar_to_text(text, category, k), prior_only=False)
+    return json_response(items.estimate_body(found))
+
+
+@bp.get("/items/<item_id>/estimate")
+def item_estimate(item_id: str) -> Response:
+    """The precedent estimate of an item: its most similar decisions dated before it."""
+    check_known(request.args, ("k",))
+    k = parse_int(request.args, "k", estimate.PRECEDENTS, 1, 100)
+    found = backend.run(lambda e: estimate.for_item(e, item_id, k))
+    return json_response(items.estimate_body(found, item_id))
 
 
 @bp.get("/health")
@@ -259,6 +284,11 @@ def index() -> Response:
                 "item": template("api.item"),
                 "item_similar": template("api.item_similar"),
                 "similar": url_for("api.similar_text"),
+                "estimate": url_for("api.estimate_text"),
+                "item_estimate": template("api.item_estimate"),
+                "guidelines": url_for("citator.guidelines_api"),
+                "sections": url_for("citator.sections_api"),
+                "reasons": url_for("reasons.reasons_api"),
                 "export_csv": url_for("export.export_csv"),
                 "export_json": url_for("export.export_json"),
                 "health": url_for("api.health"),

@@ -20,6 +20,7 @@ from imr_search.contract import (
     MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
     Hit,
+    OutcomeRate,
     SearchRequest,
     SearchResponse,
 )
@@ -112,14 +113,25 @@ def _first(state: SearchState) -> SearchResponse:
     return backend.run(lambda e: e.search(req))
 
 
-def _cell(value: str) -> str:
+def csv_cell(value: str) -> str:
     """Neutralise spreadsheet formulas (CSV injection): stored text is not trusted."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def rate_cells(rate: OutcomeRate) -> list[object]:
+    """A rate's CSV cells: decisions, upheld, overturned, each share with its 95% interval,
+    small sample (the columns after `value` in BREAKDOWN_COLUMNS)."""
+    return [
+        rate.total, rate.upheld, rate.overturned,
+        rate.upheld_pct, *rate.upheld_interval,
+        rate.overturned_pct, *rate.overturned_interval,
+        "yes" if rate.small else "no",
+    ]  # fmt: skip
+
+
 def _row(doc: ItemDocument, base_url: str) -> list[str]:
     cells = [value(doc) for _, value in CSV_COLUMNS]
-    return [_cell(v) for v in (*cells, base_url + item_url(doc.id))]
+    return [csv_cell(v) for v in (*cells, base_url + item_url(doc.id))]
 
 
 def _filename(ext: str) -> str:
@@ -225,11 +237,7 @@ def export_breakdown_csv() -> Response:
     rows = [("all", "all results", response.outcome_rate)]
     rows += [(state.breakdown or "", r.value, r.rate) for r in response.breakdown]
     for facet, value, rate in rows:
-        writer.writerow(
-            [_cell(facet), _cell(value), rate.total, rate.upheld, rate.overturned,
-             rate.upheld_pct, *rate.upheld_interval, rate.overturned_pct,
-             *rate.overturned_interval, "yes" if rate.small else "no", counted]
-        )  # fmt: skip
+        writer.writerow([csv_cell(facet), csv_cell(value), *rate_cells(rate), counted])
     return Response(
         buf.getvalue(),
         mimetype="text/csv",

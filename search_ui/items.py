@@ -9,10 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, make_response, render_template, request, url_for
 from markupsafe import Markup
 
+from imr_search import estimate
 from imr_search.contract import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
 from imr_search.errors import InvalidParameter, ItemNotFound, QuerySyntaxError
 from mappings.schema import ItemDocument
-from search_ui import backend
+from search_ui import backend, citator
 from search_ui.markup import marked
 from search_ui.params import (
     DEFAULT_SIMILAR_K,
@@ -22,6 +23,9 @@ from search_ui.params import (
     parse_int,
     similar_text,
 )
+from search_ui.payloads import similar_case
+from search_ui.precedent_payloads import EstimatePayload, estimate_payload
+from search_ui.presentation import item_url
 
 bp = Blueprint("items", __name__)
 
@@ -61,6 +65,7 @@ class ItemContext:
     rationale_html: Markup
     summary_html: Markup
     options: SimilarOptions
+    estimate: estimate.Estimate  # from the most similar prior decisions
 
 
 def item_context(item_id: str, query: str, options: SimilarOptions | None = None) -> ItemContext:
@@ -81,6 +86,7 @@ def item_context(item_id: str, query: str, options: SimilarOptions | None = None
         same_region=options.same_region,
     )
     similar = backend.run(lambda e: e.similar(request_))
+    found = backend.run(lambda e: estimate.for_item(e, item_id))
     return ItemContext(
         doc=doc,
         letter_items=letter_items,
@@ -91,6 +97,23 @@ def item_context(item_id: str, query: str, options: SimilarOptions | None = None
         rationale_html=marked(texts.rationale),
         summary_html=marked(texts.summary),
         options=options,
+        estimate=found,
+    )
+
+
+def estimate_body(found: estimate.Estimate, item_id: str | None = None) -> EstimatePayload:
+    """The estimate's payload (the page shows it; the API sends it)."""
+    cases = tuple(
+        similar_case(h, url=lambda i: item_url(i, endpoint="api.item"), html_url=item_url)
+        for h in found.precedents
+    )
+    return estimate_payload(
+        found,
+        cases,
+        guideline_url=lambda name: (
+            citator.page_url("guideline", name) if name != estimate.CITED_NOTHING else None
+        ),
+        item_id=item_id,
     )
 
 
@@ -112,6 +135,7 @@ def item(item_id: str) -> Response:
     ctx = item_context(item_id, item_query(), SimilarOptions.of(request.args))
     api = url_for("api.item", item_id=item_id, q=ctx.query or None)
     values = {f.name: getattr(ctx, f.name) for f in fields(ctx)}
+    values["estimate_body"] = estimate_body(ctx.estimate)
     resp = make_response(render_template("item.html", api_url=api, **values))
     resp.headers["Link"] = f'<{api}>; rel="alternate"; type="application/json"'
     return resp
@@ -144,6 +168,8 @@ def similar() -> Response:
     source = request.form if request.method == "POST" else request.args
     error: str | None = None
     text, category, hits = None, None, []
+    found: estimate.Estimate | None = None
+    too_short: str | None = None
     try:
         if request.method == "POST":
             check_known(request.args, ())
@@ -151,6 +177,12 @@ def similar() -> Response:
         if text is None and request.method == "POST":
             raise InvalidParameter("text", "is empty; paste a denial or a case summary")
         hits = similar_to_text(text, category, k) if text else []
+        if text:
+            try:
+                estimate.check_text(text)
+                found = estimate.of_hits(hits, prior_only=False)
+            except InvalidParameter as exc:  # the cases are listed, without an estimate
+                too_short = exc.reason
     except InvalidParameter as exc:
         error = str(exc)
         text = (source.get("text") or "")[: MAX_SIMILAR_TEXT + 1000]
@@ -162,6 +194,8 @@ def similar() -> Response:
         hits=hits,
         rate=outcome_rate(hits),
         searched=bool(text) and error is None,
+        estimate_body=estimate_body(found) if found is not None else None,
+        too_short=too_short,
         error=error,
         api_url=url_for("api.similar_text"),
     )

@@ -27,6 +27,7 @@ from search_ui.params import (
     DEFAULT_PER_PAGE,
     MAX_FILTER_VALUES,
     MAX_SIMILAR_TEXT,
+    MAX_VALUE_LENGTH,
 )
 from search_ui.payloads import (
     ApiIndex,
@@ -37,6 +38,12 @@ from search_ui.payloads import (
     ItemPage,
     SearchPage,
     SimilarPage,
+)
+from search_ui.precedent_payloads import (
+    CitatorIndex,
+    CitatorReport,
+    EstimatePayload,
+    ReasonsPage,
 )
 
 REF = "#/components/schemas/{name}"
@@ -49,6 +56,10 @@ PAYLOADS: tuple[type, ...] = (
     ErrorPayload,
     ApiIndex,
     ExportJson,
+    CitatorIndex,
+    CitatorReport,
+    ReasonsPage,
+    EstimatePayload,
 )
 
 
@@ -70,6 +81,78 @@ ERRORS = {
     "400": {"$ref": "#/components/responses/BadRequest"},
     "503": {"$ref": "#/components/responses/Unavailable"},
 }
+NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
+CSV = {"200": {"description": "CSV", "content": {"text/csv": {}}}, **ERRORS}
+
+
+def _get(summary: str, params: list[dict[str, Any]], payload: str, **extra: Any) -> dict[str, Any]:
+    """A GET operation answering one payload type (plus the usual errors)."""
+    responses = {"200": _json(_ref(payload), summary), **ERRORS, **extra}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
+def _query(name: str, description: str, **schema: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "description": description,
+        "schema": {"type": "string", **schema},
+    }
+
+
+def _precedent_paths(search_params: list[dict[str, Any]], text: dict[str, Any]) -> dict[str, Any]:
+    """The citator, the reasons and the precedent estimate."""
+    name = {"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}
+    names = _query("q", "Only names containing this text", maxLength=MAX_VALUE_LENGTH)
+    named = _query("name", "The guideline (section) name", maxLength=MAX_VALUE_LENGTH)
+    named["required"] = True
+    item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    k = {"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}
+    unfiltered = [p for p in search_params if p["name"] not in ("page", "per_page", "sort")]
+    paths: dict[str, Any] = {}
+    for kind, plural in (("guideline", "guidelines"), ("section", "sections")):
+        paths[f"/api/{plural}"] = _get(
+            f"Every {kind} cited, with the decisions citing it by party", [names], "CitatorIndex"
+        )
+        paths[f"/api/{plural}/{{name}}"] = _get(
+            f"The citator's report on one {kind}: outcomes by party, kinds of request, years, "
+            f"{kind}s relied on beside it (404 lists the closest names)",
+            [name],
+            "CitatorReport",
+            **NOT_FOUND,
+        )
+        paths[f"/export/{plural}.csv"] = {
+            "get": {"summary": f"The {kind}s as CSV", "responses": CSV}
+        }
+        paths[f"/export/{kind}.csv"] = {
+            "get": {
+                "summary": f"The report on one {kind} as CSV (rates with 95% intervals)",
+                "parameters": [named],
+                "responses": {**CSV, **NOT_FOUND},
+            }
+        }
+    paths["/api/reasons"] = _get(
+        "The findings and phrases that separate a search's upheld rationales from its "
+        "overturned ones (the outcome filter is left out; large sets are sampled, and say so)",
+        unfiltered,
+        "ReasonsPage",
+    )
+    paths["/export/reasons.csv"] = {
+        "get": {"summary": "The reasons as CSV", "parameters": unfiltered, "responses": CSV}
+    }
+    paths["/api/estimate"] = _get(
+        "How the most similar decisions to a pasted denial went (at least 8 words): not a "
+        "prediction",
+        [text, _query("category", "Only this treatment type"), k],
+        "EstimatePayload",
+    )
+    paths["/api/items/{item_id}/estimate"] = _get(
+        "How the decisions most similar to an item, dated before it, went",
+        [item_id, k],
+        "EstimatePayload",
+        **NOT_FOUND,
+    )
+    return paths
 
 
 def _search_parameters() -> list[dict[str, Any]]:
@@ -161,6 +244,12 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 10},
     }
+    text = {
+        "name": "text",
+        "in": "query",
+        "required": True,
+        "schema": {"type": "string", "maxLength": MAX_SIMILAR_TEXT},
+    }
     limit = {
         "name": "limit",
         "in": "query",
@@ -175,7 +264,8 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
             "description": (
                 "Search California workers' compensation Independent Medical Review decisions. "
                 "Every HTML page has a JSON twin with the same parameters: /search <-> "
-                "/api/search, /item/{id} <-> /api/items/{id}, /similar <-> /api/similar. "
+                "/api/search, /item/{id} <-> /api/items/{id}, /similar <-> /api/similar, "
+                "/guidelines/{name} <-> /api/guidelines/{name}, /reasons <-> /api/reasons. "
                 "Read-only."
             ),
         },
@@ -232,12 +322,7 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
                 "get": {
                     "summary": "Similar prior cases to a pasted text (denial or case summary)",
                     "parameters": [
-                        {
-                            "name": "text",
-                            "in": "query",
-                            "required": True,
-                            "schema": {"type": "string", "maxLength": MAX_SIMILAR_TEXT},
-                        },
+                        text,
                         {"name": "category", "in": "query", "schema": {"type": "string"}},
                         k,
                     ],
@@ -292,6 +377,7 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
                     },
                 }
             },
+            **_precedent_paths(search_params, text),
             "/api/health": {
                 "get": {
                     "summary": "Index reachable, and its item count",

@@ -77,10 +77,11 @@ class BreakdownEntry:
     upheld_interval: tuple[float, float]
     overturned_interval: tuple[float, float]
     small: bool
+    search_url: str | None = None  # the search listing these decisions (where there is one)
 
     @classmethod
-    def of(cls, row: BreakdownRow) -> BreakdownEntry:
-        return cls(row.value, *_rate_fields(row.rate))
+    def of(cls, row: BreakdownRow, search_url: str | None = None) -> BreakdownEntry:
+        return cls(row.value, *_rate_fields(row.rate), search_url)
 
 
 @dataclass(frozen=True)
@@ -393,6 +394,7 @@ class ErrorBody:
     status: int
     message: str
     parameter: str | None
+    suggestions: tuple[str, ...] = ()  # closest known names (an unknown guideline)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ in the page itself, with the form still filled in, under HTTP 400.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, current_app, make_response, render_template, request
@@ -15,6 +16,7 @@ from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
 from search_ui.facets import Chip, active_filters, build_facets
 from search_ui.params import MAX_SIMILAR_TEXT, SearchState, parse_search_args
+from search_ui.payloads import BreakdownEntry
 from search_ui.presentation import page_links, search_url
 
 bp = Blueprint("search", __name__)
@@ -35,6 +37,14 @@ class Suggestion:
 def _count(state: SearchState) -> int:
     request_ = state.request(page=1, per_page=0, facet_size=0, breakdown=None, highlight=False)
     return backend.run(lambda e: e.search(request_)).total
+
+
+def breakdown_entries(
+    state: SearchState, response: SearchResponse, url_of: Callable[[SearchState], str]
+) -> list[BreakdownEntry]:
+    """The breakdown's rows, each linking to the search narrowed to its value."""
+    facet = state.breakdown or ""
+    return [BreakdownEntry.of(r, url_of(state.toggled(facet, r.value))) for r in response.breakdown]
 
 
 def suggestions(state: SearchState, chips: list[Chip]) -> list[Suggestion]:
@@ -84,6 +94,7 @@ def _page(
         response=response,
         error=error,
         facet_blocks=build_facets(response, state, search_url, toggle_urls=False),
+        breakdown_rows=breakdown_entries(state, response, search_url) if response else [],
         chips=chips,
         suggestions=hints,
         pages=page_links(state, response.total) if response else [],

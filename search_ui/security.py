@@ -49,9 +49,12 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/export")) or request.path == "/api"
 
 
-def error_response(status: int, message: str, parameter: str | None = None) -> Response:
+def error_response(
+    status: int, message: str, parameter: str | None = None, suggestions: tuple[str, ...] = ()
+) -> Response:
     if wants_json():
-        resp = json_response(ErrorPayload(ErrorBody(status, message, parameter)), status)
+        body = ErrorBody(status, message, parameter, suggestions)
+        resp = json_response(ErrorPayload(body), status)
     else:
         resp = current_app.make_response(
             render_template("error.html", status=status, message=message, parameter=parameter)

@@ -27,6 +27,13 @@ REQUESTS: list[tuple[str, str, str, int]] = [
     ("get", "/api/items/CM14-0000101-1/similar?k=3", "/api/items/{item_id}/similar", 200),
     ("get", "/api/similar?text=lumbar+epidural+steroid+injection", "/api/similar", 200),
     ("get", "/api/health", "/api/health", 200),
+    ("get", "/api/guidelines", "/api/guidelines", 200),
+    ("get", "/api/sections?q=low", "/api/sections", 200),
+    ("get", "/api/guidelines/ODG%20Low%20Bak", "/api/guidelines/{name}", 404),
+    ("get", "/api/reasons?q=knee", "/api/reasons", 200),
+    ("get", "/api/reasons?q=%22unclosed", "/api/reasons", 400),
+    ("get", "/api/items/CM14-0000101-1/estimate?k=5", "/api/items/{item_id}/estimate", 200),
+    ("get", "/api/estimate?text=lumbar", "/api/estimate", 400),
 ]
 
 
