@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from imr_search.contract import OutcomeRate, SearchResponse, SimilarRequest
 from imr_search.errors import InvalidParameter
 from search_ui import backend, items
+from search_ui.bodies import similar_body
 from search_ui.facets import active_filters, build_facets
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
@@ -204,10 +204,7 @@ def similar_text() -> Response:
     if request.method == "POST":
         check_known(request.args, ())
         if request.is_json:
-            data = request.get_json(silent=True)
-            if not isinstance(data, dict):
-                raise InvalidParameter("body", 'send a JSON object like {"text": "..."}')
-            source: Any = MultiDict({k: str(v) for k, v in data.items() if v is not None})
+            source: Any = similar_body(request)
         else:
             source = request.form
     else:
