@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["IMR_SEARCH_INDEX"] = resolve_target(app.config["IMR_SEARCH_INDEX"])
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
-    from search_ui import api, backend, export, items, presentation, search, security
+    from search_ui import api, backend, export, items, limits, presentation, search, security
 
     app.extensions[backend.EXTENSION] = backend.EngineHolder(
         app.config["IMR_SEARCH_INDEX"],
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.teardown_appcontext(backend.teardown_engine)
 
+    limits.init_app(app)
     presentation.init_app(app)
     security.init_app(app)
     app.register_blueprint(search.bp)

@@ -12,7 +12,7 @@ from markupsafe import Markup
 from imr_search.contract import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
 from imr_search.errors import InvalidParameter, ItemNotFound, QuerySyntaxError
 from mappings.schema import ItemDocument
-from search_ui import backend
+from search_ui import backend, limits
 from search_ui.markup import marked
 from search_ui.params import (
     DEFAULT_SIMILAR_K,
@@ -103,7 +103,8 @@ def similar_args(source: Any) -> tuple[str | None, str | None, int]:
 
 def similar_to_text(text: str, category: str | None, k: int) -> list[SimilarHit]:
     req = SimilarRequest(text=text, k=k, category=category, same_category=category is not None)
-    return backend.run(lambda e: e.similar(req))
+    with limits.gate("similar_text").held():  # a few at once per process, else 429
+        return backend.run(lambda e: e.similar(req))
 
 
 @bp.route("/similar", methods=["GET", "POST"])
