@@ -43,6 +43,7 @@ from search_ui.payloads import (
     similar_case,
 )
 from search_ui.presentation import item_url, search_url
+from search_ui.public import public_document
 from search_ui.responses import json_response
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -157,7 +158,7 @@ def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
     ctx = items.item_context(item_id, items.item_query())
-    doc = ctx.doc
+    doc = public_document(ctx.doc)
     return json_response(
         ItemPage(
             item=doc,

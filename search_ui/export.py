@@ -30,6 +30,7 @@ from mappings.schema import ItemDocument, Party, encode
 from search_ui import backend, limits
 from search_ui.params import DEFAULT_BREAKDOWN, SearchState, parse_int, parse_search_args
 from search_ui.presentation import item_url
+from search_ui.public import public_document
 
 bp = Blueprint("export", __name__)
 
@@ -234,7 +235,7 @@ def export_json() -> Response:
         sep = ""
         chunk: list[str] = []
         for hit in export.hits():
-            chunk.append(sep + encode(hit.doc).decode("utf-8"))
+            chunk.append(sep + encode(public_document(hit.doc)).decode("utf-8"))
             sep = ","
             if len(chunk) >= 50:
                 yield "".join(chunk)
