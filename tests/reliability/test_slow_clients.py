@@ -9,6 +9,7 @@ request, and the server closes them once the header (or body) deadline passes.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import socket
@@ -147,3 +148,17 @@ def test_json_bodies_through_the_real_server(target: str) -> None:
             assert status == 200 and "similar" in body, (chunked, status, body)
             status, body = post(base, "/api/similar", big, chunked)
             assert status == 413 and "too large" in str(body), (chunked, status, body)
+
+
+@pytest.mark.timeout(120)
+def test_oversized_headers_get_431(target: str) -> None:
+    """uvicorn alone read 2 MB of headers; the request line and headers are bounded."""
+    padding = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"a" * 100) for i in range(2000))
+    with serve_cli(target) as base:
+        port = int(base.rpartition(":")[2])
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            with contextlib.suppress(OSError):  # the server may close while we still send
+                sock.sendall(b"GET /api/health HTTP/1.1\r\nHost: x\r\n" + padding + b"\r\n")
+            answer = sock.recv(200)
+        assert answer.startswith(b"HTTP/1.1 431 "), answer
+        assert http_get(base + "/api/health", timeout=5)[0] == 200
