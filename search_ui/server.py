@@ -6,10 +6,11 @@ socket, not a thread; headers must arrive within search_ui.worker.HEADER_TIMEOUT
 within search_ui.asgi.BODY_TIMEOUT_S, idle kept-alive connections close after KEEPALIVE_S.
 Under gunicorn's gthread workers (used before) eight connections that sent half a request line
 took every thread of `imr-search serve`. Measured with benchmarks/load_web.py (100k items, 20
-clients without pauses, 2 cores, other work running; runs vary by +-20%): gthread 2x2 329-372
-pages/s, p95 125-146 ms; this server 2x2 (the same processes and threads) 352-394 pages/s,
-p95 78-142 ms; gevent workers 426/s but p95 385 ms (a long request stalls its whole process);
-gunicorn's own ASGI worker 329/s, p95 154 ms; waitress (one process) 205/s.
+clients without pauses, 2 cores shared with the clients; runs vary by +-20%): gthread 2x2
+285-372 pages/s, p95 125-173 ms; this server 2x2 (the same processes and threads) 352-394
+pages/s, p95 78-142 ms; gevent workers 426/s but p95 385 ms (a long request stalls its whole
+process, and SQLite connections would be per greenlet); gunicorn's own ASGI worker (pure
+Python parser) 329/s, p95 154 ms; waitress (one process) 205/s.
 
 Workers and threads: 2 worker processes (one per core of a small machine), and 2 threads each
 for an engine that is not thread-safe (SQLite: one connection per thread) or 4 for one that is
