@@ -31,9 +31,9 @@ BODY_TIMEOUT_S = 10.0  # a request body must arrive within this once its headers
 
 def create_asgi_app(config: Mapping[str, Any] | None = None, threads: int | None = None) -> ASGIApp:
     """The app of search_ui.create_app as ASGI, run on `threads` threads (by default as many
-    as search_ui.server.default_threads gives the index)."""
+    as search_ui.threads.default_threads gives the index)."""
     from search_ui import create_app
-    from search_ui.server import default_threads
+    from search_ui.threads import default_threads
 
     app = create_app(config)
     workers = threads or default_threads(app.config["IMR_SEARCH_INDEX"])

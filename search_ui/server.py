@@ -30,10 +30,9 @@ import os
 import sys
 from typing import Any
 
-from imr_search.engines import engine_class
+from search_ui.threads import ELASTICSEARCH_THREADS, SQLITE_THREADS, default_threads
 
-SQLITE_THREADS = 2  # threads per worker for an engine that is not thread-safe
-ELASTICSEARCH_THREADS = 4  # ... and for one that is
+__all__ = ["ELASTICSEARCH_THREADS", "SQLITE_THREADS", "default_threads", "run_server"]
 KEEPALIVE_S = 5  # an idle kept-alive connection is closed after this
 WORKER_CLASS = "search_ui.worker.Worker"
 
@@ -45,11 +44,6 @@ def _importable(*modules: str) -> bool:
     except ImportError:
         return False
     return True
-
-
-def default_threads(target: str) -> int:
-    """Threads per worker process for this index (see the module docstring)."""
-    return ELASTICSEARCH_THREADS if engine_class(target).thread_safe else SQLITE_THREADS
 
 
 def gunicorn_settings(host: str, port: int, workers: int, quiet: bool = False) -> dict[str, Any]:
