@@ -68,7 +68,8 @@ class BufferedBody:
         if body is None:  # the client went away
             return
         headers = [(k, v) for k, v in scope["headers"] if k not in _FRAMING]
-        headers.append((b"content-length", str(len(body)).encode()))
+        if body or len(headers) < len(scope["headers"]):  # it said how its body is framed
+            headers.append((b"content-length", str(len(body)).encode()))
         replayed = False
 
         async def replay() -> Message:
