@@ -1,10 +1,12 @@
-"""Load test of the web UI: N concurrent clients against a real gunicorn on 127.0.0.1.
+"""Load test of the web UI: N concurrent clients against `imr-search serve` on 127.0.0.1.
 
     python benchmarks/load_web.py --items 100000 --clients 20 --duration 20
+    python benchmarks/load_web.py --server gthread      # the server used before, to compare
 
 Builds (once, cached under bench-results/) a SQLite index of --items generated items
-written through the engine's normal write path, serves it with gunicorn (the production
-server) on a free loopback port, warms every URL once, then runs --clients keep-alive clients
+written through the engine's normal write path, serves it with `imr-search serve` (the
+production server and its defaults; --server or --server-cmd for another) on a free loopback
+port, warms every URL once, then runs --clients keep-alive clients
 for --duration seconds over a fixed mix of pages (browse, phrase and word searches, filtered
 and sorted searches, deeper pages, item pages with their similar cases, API twins, find-similar
 by text). Prints p50/p95/p99 page times overall and per kind, throughput, and the error count;
@@ -19,6 +21,7 @@ import argparse
 import http.client
 import os
 import random
+import shlex
 import signal
 import socket
 import subprocess
@@ -32,6 +35,13 @@ from urllib.parse import urlencode
 from common import RESULTS_DIR, ROOT, letters_for, percentile
 
 HOST = "127.0.0.1"  # loopback only, by design
+CLI = [sys.executable, "-c", "from imr_cli.main import main; main()"]
+# Server commands to compare with `imr-search serve` (--server NAME).
+PRESETS = {
+    "gthread": "{python} -m gunicorn --bind {host}:{port} --workers 2 --threads 2 "
+    "--worker-class gthread --limit-request-line 8190 --log-level warning --timeout 60 "
+    "--keep-alive 75 search_ui:create_app()",
+}
 MAX_DURATION = 120.0
 
 QUERIES = (
@@ -156,30 +166,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(index: Path, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
+def server_command(index: Path, port: int, template: str | None) -> list[str]:
+    """`imr-search serve` (the production server and its defaults), or --server-cmd."""
+    if template:
+        filled = template.format(host=HOST, port=port, index=index, python=sys.executable)
+        return shlex.split(filled)
+    return [*CLI, "serve", "--host", HOST, "--port", str(port), "--index", str(index), "--quiet"]
+
+
+def start_server(index: Path, port: int, template: str | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IMR_SEARCH_INDEX": str(index)}
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"{HOST}:{port}",
-        "--workers",
-        str(workers),
-        "--threads",
-        str(threads),
-        "--worker-class",
-        "gthread",
-        "--limit-request-line",
-        "8190",
-        "--log-level",
-        "warning",
-        "--timeout",
-        "60",
-        "--keep-alive",
-        "75",
-        "search_ui:create_app()",
-    ]
+    cmd = server_command(index, port, template)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -299,12 +296,16 @@ def main(argv: list[str] | None = None) -> int:
         default=2,
         help="processes the clients are spread over (the GIL would skew one)",
     )
-    ap.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     ap.add_argument(
-        "--threads",
-        type=int,
-        default=2,
-        help="gunicorn threads per worker (2, as `imr-search serve` uses for SQLite)",
+        "--server",
+        choices=sorted(PRESETS),
+        help="a named server command instead of `imr-search serve` (e.g. gthread: the "
+        "gunicorn threaded workers `serve` used before issue 12, for comparison)",
+    )
+    ap.add_argument(
+        "--server-cmd",
+        help="any server command, with {python} {host} {port} {index} filled in; it must serve "
+        "the index on {host}:{port}",
     )
     ap.add_argument("--target-ms", type=float, default=100.0, help="p95 goal")
     ap.add_argument(
@@ -323,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
     ids = sample_ids(index, 60, args.seed)
     urls = url_mix(ids, args.seed)
     port = free_port()
-    server = start_server(index, port, args.workers, args.threads)
+    template = args.server_cmd or (PRESETS[args.server] if args.server else None)
+    server = start_server(index, port, template)
     try:
         conn = http.client.HTTPConnection(HOST, port, timeout=60)
         bad = [(path, status) for _, path in urls if (status := fetch(conn, path)) != 200]
@@ -334,8 +336,8 @@ def main(argv: list[str] | None = None) -> int:
         per = [args.clients // procs + (1 if i < args.clients % procs else 0) for i in range(procs)]
         until = time.time() + duration
         print(
-            f"{args.clients} clients x {duration:.0f} s against gunicorn "
-            f"({args.workers} workers x {args.threads} threads) on {HOST}:{port}, "
+            f"{args.clients} clients x {duration:.0f} s against "
+            f"{shlex.join(server_command(index, port, template))}, "
             f"index {index.name}, {len(urls)} distinct URLs, think {args.think:g} s",
             file=sys.stderr,
         )

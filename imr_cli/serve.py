@@ -46,21 +46,24 @@ def _check_index(target: str) -> None:
     default=2,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="gunicorn worker processes.",
+    help="Worker processes (each with its own event loop and threads).",
 )
 @click.option(
     "--threads",
     default=None,
     type=click.IntRange(1, 64),
-    help=f"Threads per worker [default: {SQLITE_THREADS} for an index file, "
+    help=f"Threads per worker that run the app [default: {SQLITE_THREADS} for an index file, "
     f"{ELASTICSEARCH_THREADS} for Elasticsearch].",
 )
-def serve(host: str, port: int, target: str | None, workers: int, threads: int | None) -> None:
+@click.option("--quiet", is_flag=True, help="No access log; warnings and errors only.")
+def serve(
+    host: str, port: int, target: str | None, workers: int, threads: int | None, quiet: bool
+) -> None:
     """Serve the search web UI and JSON API (read-only)."""
     target = resolve_target(target)
     _check_index(target)
     click.echo(f"Serving {target} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
-    run_server(target, host, port, workers, threads)
+    run_server(target, host, port, workers, threads, quiet=quiet)
 
 
 def demo_dir() -> Path:

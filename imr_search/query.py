@@ -10,6 +10,7 @@ Syntax (what the search box accepts):
     (knee OR hip) surgery     grouping
     treatment:"facet injection" rationale:opioid summary:fusion citation:ODG
                               scope a word, phrase or group to one field
+    -treatment:knee           exclude within a field (also treatment:-knee, treatment:NOT knee)
 
 User text never reaches an engine unparsed: engines compile this module's AST
 (`Term`, `Phrase`, `And`, `Or`, `Not`). Bad syntax raises `QuerySyntaxError` with a
@@ -281,15 +282,33 @@ class _Parser:
                     + ", ".join(f"{f}:" for f in FIELDS)
                     + ", or put the text in quotes."
                 )
+            rest_at = tok.pos + len(name) + 1
+            # An exclusion inside the scope (treatment:-knee, treatment:NOT knee) means what
+            # -treatment:knee means.
+            negated = rest == "NOT" or rest.startswith("-")
+            rest = "" if rest == "NOT" else rest.removeprefix("-")
             if rest:  # treatment:knee
-                self.tokens[self.i - 1] = _Tok("word", rest, tok.pos + len(name) + 1)
+                self.tokens[self.i - 1] = _Tok("word", rest, rest_at + negated)
                 self.i -= 1
             nxt = self.peek()
+            if not negated and nxt is not None and nxt.kind == "NOT":  # treatment: NOT knee
+                self.take()
+                negated, nxt = True, self.peek()
             if nxt is None or nxt.kind in ("OR", ")", "NOT"):
                 raise QuerySyntaxError(
                     f"'{name}:' at character {tok.pos + 1} needs a word, phrase or group after it."
                 )
-            return self.primary(field=scope)
+            if negated and value.endswith(":-") and nxt.pos != rest_at + 1:
+                example = nxt.value if nxt.kind == "word" else "word"
+                raise QuerySyntaxError(
+                    f"A space follows the dash after '{name}:' at character {tok.pos + 1}; to "
+                    f"exclude, write -{scope}:{example}."
+                )
+            if not negated:
+                return self.primary(field=scope)
+            with self.nested(tok):
+                child = self.primary(field=scope)
+            return Not(child) if child is not None else None
         prefix = value.endswith("*")
         words = words_of(value)
         if not words:

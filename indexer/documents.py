@@ -22,10 +22,13 @@ _DERIVED = ("injury_regions",)
 _CONTEXT_FIELDS = tuple(f.name for f in dataclasses.fields(LetterContext) if f.name not in _DERIVED)
 
 
-def letter_context(letter: Letter) -> LetterContext:
+def letter_context(letter: Letter, source: str | None = None) -> LetterContext:
     """The letter's context as every one of its items carries it (specialties as board
-    names, the injured body parts read from the summary)."""
+    names, the injured body parts read from the summary); `source`: the file as shown (the
+    pipeline's path relative to the folder indexed), else the letter's own."""
     values = {name: getattr(letter, name) for name in _CONTEXT_FIELDS}
+    if source is not None:
+        values["source"] = source
     summary = strip_marks(letter.clinical_summary or "")
     values["clinical_summary"] = summary
     values["specialties"] = normalize_specialties(letter.specialties)[0]
@@ -65,9 +68,12 @@ def warnings_of(letter: Letter) -> tuple[str, ...]:
     return (*letter.warnings, *normalize_specialties(letter.specialties)[1])
 
 
-def source_documents(source: str, fingerprint: str, letter: Letter) -> SourceDocuments:
-    """What the engine writes for one letter file."""
-    context = letter_context(letter)
+def source_documents(
+    source: str, fingerprint: str, letter: Letter, shown_source: str | None = None
+) -> SourceDocuments:
+    """What the engine writes for one letter file: `source` is the engine's key of the file
+    (never shown), `shown_source` what the documents say (see letter_context)."""
+    context = letter_context(letter, shown_source)
     return SourceDocuments(
         source=source,
         fingerprint=fingerprint,

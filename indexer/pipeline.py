@@ -98,8 +98,9 @@ def fingerprint(data: bytes, parser_version: str) -> str:
     return f"{hashlib.sha1(data).hexdigest()}:{parser_version}+{RULES_VERSION}"
 
 
-def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
-    """(path, source key, known fingerprint) -> ('unchanged' | 'parsed' | 'failed', ...).
+def examine(task: tuple[str, str, str | None, str]) -> tuple[Any, ...]:
+    """(path, source key, known fingerprint, path as shown) -> ('unchanged' | 'parsed' |
+    'failed', ...).
 
     Runs in the worker processes: reading, parsing and building the documents (the
     derivation rules cost about as much as parsing) all happen here, in parallel."""
@@ -107,7 +108,7 @@ def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
     from indexer.errors import LetterError
     from indexer.parse import PARSER_VERSION, parse_file
 
-    path, source, known = task
+    path, source, known, shown = task
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -125,7 +126,7 @@ def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
         why = next((w for w in letter.warnings if "item" in w), "no disputed item found")
         return ("failed", source, f"{why}: check the file is a complete letter")
     try:
-        documents = source_documents(source, fp, letter)
+        documents = source_documents(source, fp, letter, shown)
     except Exception as exc:  # a rule bug must not stop the run either
         return ("failed", source, f"cannot build its documents ({type(exc).__name__}: {exc})")
     return ("parsed", source, documents, warnings_of(letter))
@@ -137,6 +138,18 @@ def examine(task: tuple[str, str, str | None]) -> tuple[Any, ...]:
 def source_key(path: str | Path) -> str:
     """The key a file is indexed under: its absolute path (same file, same key, any cwd)."""
     return os.path.abspath(path)
+
+
+def shown_source(path: str | Path, roots: Iterable[str]) -> str:
+    """How the documents name their file (the API and exports show it): the path relative to
+    the folder given to `index` that holds it, else the file's name; never the absolute path
+    on the indexing machine."""
+    absolute = os.path.abspath(path)
+    for root in roots:
+        folder = os.path.abspath(root)
+        if absolute.startswith(folder.rstrip(os.sep) + os.sep) and os.path.isdir(folder):
+            return os.path.relpath(absolute, folder)
+    return os.path.basename(absolute)
 
 
 def default_workers() -> int:
@@ -178,7 +191,7 @@ def run_index(
         total = sum(1 for _ in iter_letter_files(roots)) if progress else None
         bar = _progress_bar(total) if progress else None
         known = engine.indexed_sources()
-        tasks = _tasks(iter_letter_files(roots), known)
+        tasks = _tasks(iter_letter_files(roots), known, roots)
         try:
             _index_files(engine, tasks, pool, summary, bar, batch_items)
             walked = True
@@ -214,11 +227,11 @@ def _ignore_sigint() -> None:
 
 
 def _tasks(
-    files: Iterable[Path], known: Mapping[str, str]
-) -> Iterator[tuple[str, str, str | None]]:
+    files: Iterable[Path], known: Mapping[str, str], roots: list[str]
+) -> Iterator[tuple[str, str, str | None, str]]:
     for path in files:
         key = source_key(path)
-        yield (str(path), key, known.get(key))
+        yield (str(path), key, known.get(key), shown_source(path, roots))
 
 
 class _Throttle:
@@ -249,7 +262,7 @@ class _Throttle:
 
 def _index_files(
     engine: Engine,
-    tasks: Iterator[tuple[str, str, str | None]],
+    tasks: Iterator[tuple[str, str, str | None, str]],
     pool: Any,
     summary: IndexSummary,
     bar: Any,

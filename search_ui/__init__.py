@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         citator,
         export,
         items,
+        limits,
         presentation,
         reasons,
         search,
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.teardown_appcontext(backend.teardown_engine)
 
+    limits.init_app(app)
     presentation.init_app(app)
     security.init_app(app)
     app.register_blueprint(search.bp)

@@ -15,12 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from imr_search import estimate
 from imr_search.contract import OutcomeRate, SearchResponse, SimilarRequest
 from imr_search.errors import InvalidParameter
 from search_ui import backend, items
+from search_ui.bodies import similar_body
 from search_ui.facets import active_filters, build_facets
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
@@ -43,6 +43,7 @@ from search_ui.payloads import (
     similar_case,
 )
 from search_ui.presentation import item_url, search_url
+from search_ui.public import public_document
 from search_ui.responses import json_response
 from search_ui.search import breakdown_entries
 
@@ -158,7 +159,7 @@ def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
     ctx = items.item_context(item_id, items.item_query(), items.SimilarOptions.of(request.args))
-    doc = ctx.doc
+    doc = public_document(ctx.doc)
     return json_response(
         ItemPage(
             item=doc,
@@ -216,10 +217,7 @@ def _text_source() -> Any:
     check_known(request.args, ())
     if not request.is_json:
         return request.form
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise InvalidParameter("body", 'send a JSON object like {"text": "..."}')
-    return MultiDict({k: str(v) for k, v in data.items() if v is not None})
+    return similar_body(request)
 
 
 @bp.route("/similar", methods=["GET", "POST"])

@@ -8,12 +8,21 @@ app. A failure to open is never cached, and an engine that raised EngineUnavaila
 and dropped, so the app recovers by itself when the index comes back.
 `IMR_SEARCH_ENGINE_PER_REQUEST` opens one per request and closes it at teardown instead (the
 Flask-tutorial pattern: simplest, slower).
+
+An index file can be replaced under a running server: deleted and rebuilt in place, or built
+elsewhere and moved over it. An open connection keeps reading the file it opened (the old
+inode), so each thread would go on serving the old index, and threads opened later the new
+one. So the holder looks at the file's identity (st_dev, st_ino) at most once a second, and a
+thread whose engine was opened on another file than the one now at the path opens a new one.
+While the path is missing (deleted, not yet rebuilt) the old engines go on serving.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -26,6 +35,8 @@ from imr_search.errors import EngineUnavailable
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 EXTENSION = "imr_search_engine"
+IDENTITY_CHECK_S = 1.0  # how often the index file's identity is looked up (one stat)
+FileIdentity = tuple[int, int] | None  # (st_dev, st_ino); None: no file at the path
 
 
 class EngineHolder:
@@ -41,10 +52,40 @@ class EngineHolder:
         self.target = target
         self.per_request = per_request
         self.shared = engine_class(target).thread_safe
+        self.local_file = engine_class(target).local_file
         self._opener = opener
         self._lock = threading.Lock()
         self._shared_engine: Engine | None = None
-        self._by_thread: dict[int, tuple[threading.Thread, Engine]] = {}
+        # thread id -> (thread, its engine, the identity of the file it was opened on)
+        self._by_thread: dict[int, tuple[threading.Thread, Engine, FileIdentity]] = {}
+        self._identity: FileIdentity = None
+        self._checked_at = float("-inf")
+
+    def _file_identity(self) -> FileIdentity:
+        if not self.local_file:
+            return None
+        try:
+            st = os.stat(self.target)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _current_identity(self) -> FileIdentity:
+        """The identity of the file now at the path, looked up at most once a second."""
+        now = time.monotonic()
+        with self._lock:
+            if now - self._checked_at < IDENTITY_CHECK_S:
+                return self._identity
+            self._checked_at = now
+            self._identity = self._file_identity()
+            return self._identity
+
+    def _replaced(self, opened_on: FileIdentity) -> bool:
+        """Whether another file now stands where the engine's file stood."""
+        if not self.local_file:
+            return False
+        now = self._current_identity()
+        return now is not None and now != opened_on
 
     def _open(self) -> Engine:
         try:
@@ -67,15 +108,18 @@ class EngineHolder:
         me = threading.current_thread()
         with self._lock:
             entry = self._by_thread.get(me.ident or 0)
-        if entry is not None and entry[0] is me:
+        if entry is not None and entry[0] is me and not self._replaced(entry[2]):
             return entry[1]
+        opened_on = self._file_identity()  # before opening: a later swap is then still seen
         engine = self._open()
         with self._lock:
-            ended = [k for k, (t, _) in self._by_thread.items() if t is not me and not t.is_alive()]
+            ended = [
+                k for k, (t, _, _) in self._by_thread.items() if t is not me and not t.is_alive()
+            ]
             stale = [self._by_thread.pop(k)[1] for k in ended]
-            if entry is not None:  # a thread id reused by a new thread: the old engine goes
+            if entry is not None:  # replaced file, or a thread id reused: the old engine goes
                 stale.append(entry[1])
-            self._by_thread[me.ident or 0] = (me, engine)
+            self._by_thread[me.ident or 0] = (me, engine, opened_on)
         for old in stale:
             _close_quietly(old)
         return engine
@@ -90,7 +134,7 @@ class EngineHolder:
         with self._lock:
             if self._shared_engine is engine:
                 self._shared_engine = None
-            for key, (_, e) in list(self._by_thread.items()):
+            for key, (_, e, _) in list(self._by_thread.items()):
                 if e is engine:
                     del self._by_thread[key]
         _close_quietly(engine)
@@ -103,7 +147,7 @@ class EngineHolder:
     def close_all(self) -> None:
         """Close every engine still open (tests, worker shutdown)."""
         with self._lock:
-            engines = [e for _, e in self._by_thread.values()]
+            engines = [e for _, e, _ in self._by_thread.values()]
             if self._shared_engine is not None:
                 engines.append(self._shared_engine)
             self._by_thread.clear()

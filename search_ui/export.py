@@ -3,7 +3,9 @@
 The export takes the search page's parameters (page and per_page are ignored: it starts at the
 first result) plus `limit`, and pages through the engine 100 results at a time, so memory stays
 flat and the engine's result window is never exceeded. At most EXPORT_MAX_ROWS rows (5,000 by
-default) are written; the JSON export says when the results were cut off.
+default) are written; the JSON export says when the results were cut off. Exports are
+expensive: a few run at once per process, others get a 429 (search_ui.limits), and one stops
+producing rows after EXPORT_TIMEOUT_S (the JSON export then says so in "stopped").
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
@@ -25,9 +28,10 @@ from imr_search.contract import (
     SearchResponse,
 )
 from mappings.schema import ItemDocument, Party, encode
-from search_ui import backend
+from search_ui import backend, limits
 from search_ui.params import DEFAULT_BREAKDOWN, SearchState, parse_int, parse_search_args
 from search_ui.presentation import item_url
+from search_ui.public import public_document
 
 bp = Blueprint("export", __name__)
 
@@ -84,8 +88,27 @@ def _parse() -> tuple[SearchState, int]:
     return replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, breakdown=None), limit
 
 
-def _hits(state: SearchState, limit: int, first: SearchResponse) -> Iterator[Hit]:
-    """Every hit up to `limit`, page by page (the first page already fetched)."""
+class _Deadline:
+    """When an export stops producing rows (EXPORT_TIMEOUT_S after it started)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.passed = False
+
+    def check(self) -> bool:
+        self.passed = self.passed or time.monotonic() > self.at
+        return self.passed
+
+    def message(self) -> str:
+        return f"stopped after {self.seconds:g} s; narrow the search or lower the limit"
+
+
+def _hits(
+    state: SearchState, limit: int, first: SearchResponse, deadline: _Deadline
+) -> Iterator[Hit]:
+    """Every hit up to `limit`, page by page (the first page already fetched), until the
+    deadline passes."""
     sent = 0
     response = first
     page = 1
@@ -98,9 +121,57 @@ def _hits(state: SearchState, limit: int, first: SearchResponse) -> Iterator[Hit
         if sent >= limit or len(response.hits) < state.per_page:
             return
         page += 1
-        if page * state.per_page > MAX_RESULT_WINDOW:
+        if page * state.per_page > MAX_RESULT_WINDOW or deadline.check():
             return
         response = _page(state.request(page=page, highlight=False))
+
+
+@dataclass
+class _Export:
+    """A started export: its search, first page, deadline and slot of the export gate."""
+
+    state: SearchState
+    limit: int
+    first: SearchResponse
+    deadline: _Deadline
+    slot: limits.Slot
+
+    def hits(self) -> Iterator[Hit]:
+        return _hits(self.state, self.limit, self.first, self.deadline)
+
+    def _body(self, body: Iterator[str]) -> Iterator[str]:
+        """The body; the slot is given back once the last chunk has been taken (or when the
+        server closes the response, whichever comes first)."""
+        try:
+            yield from body
+        finally:
+            self.slot.release()
+
+    def response(self, body: Iterator[str], mimetype: str, ext: str) -> Response:
+        response = Response(
+            stream_with_context(self._body(body)),
+            mimetype=mimetype,
+            headers={
+                "Content-Disposition": f'attachment; filename="{_filename(ext)}"',
+                "X-Total-Count": str(self.first.total),
+                "X-Export-Limit": str(self.limit),
+            },
+        )
+        response.call_on_close(self.slot.release)
+        return response
+
+
+def _start() -> _Export:
+    """Parse, take an export slot (429 when none is free), fetch the first page."""
+    state, limit = _parse()
+    slot = limits.gate("export").slot()
+    try:
+        first = _first(state)
+    except BaseException:
+        slot.release()
+        raise
+    deadline = _Deadline(float(current_app.config["EXPORT_TIMEOUT_S"]))
+    return _Export(state, limit, first, deadline, slot)
 
 
 def _page(req: SearchRequest) -> SearchResponse:
@@ -140,15 +211,14 @@ def _filename(ext: str) -> str:
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    state, limit = _parse()
-    first = _first(state)
+    export = _start()
     base = request.host_url.rstrip("/")
 
     def generate() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
         writer.writerow([name for name, _ in CSV_COLUMNS] + ["url"])
-        for hit in _hits(state, limit, first):
+        for hit in export.hits():
             writer.writerow(_row(hit.doc, base))
             if buf.tell() > 32_768:
                 yield buf.getvalue()
@@ -156,21 +226,13 @@ def export_csv() -> Response:
                 buf.truncate()
         yield buf.getvalue()
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename("csv")}"',
-            "X-Total-Count": str(first.total),
-            "X-Export-Limit": str(limit),
-        },
-    )
+    return export.response(generate(), "text/csv", "csv")
 
 
 @bp.get("/export.json")
 def export_json() -> Response:
-    state, limit = _parse()
-    first = _first(state)
+    export = _start()
+    state, first, limit = export.state, export.first, export.limit
     head = {
         "query": state.query,
         "filters": {k: list(v) for k, v in state.filters.items()},
@@ -184,23 +246,17 @@ def export_json() -> Response:
         yield json.dumps(head)[:-1] + ', "items": ['
         sep = ""
         chunk: list[str] = []
-        for hit in _hits(state, limit, first):
-            chunk.append(sep + encode(hit.doc).decode("utf-8"))
+        for hit in export.hits():
+            chunk.append(sep + encode(public_document(hit.doc)).decode("utf-8"))
             sep = ","
             if len(chunk) >= 50:
                 yield "".join(chunk)
                 chunk = []
-        yield "".join(chunk) + "]}\n"
+        deadline = export.deadline
+        stopped = f', "stopped": {json.dumps(deadline.message())}' if deadline.passed else ""
+        yield "".join(chunk) + "]" + stopped + "}\n"
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_filename("json")}"',
-            "X-Total-Count": str(first.total),
-            "X-Export-Limit": str(limit),
-        },
-    )
+    return export.response(generate(), "application/json", "json")
 
 
 # The breakdown's CSV: one row per value, with sample size and 95% Wilson intervals.

@@ -13,7 +13,7 @@ from imr_search import estimate
 from imr_search.contract import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
 from imr_search.errors import InvalidParameter, ItemNotFound, QuerySyntaxError
 from mappings.schema import ItemDocument
-from search_ui import backend, citator
+from search_ui import backend, citator, limits
 from search_ui.markup import marked
 from search_ui.params import (
     DEFAULT_SIMILAR_K,
@@ -155,7 +155,8 @@ def similar_args(source: Any) -> tuple[str | None, str | None, int]:
 
 def similar_to_text(text: str, category: str | None, k: int) -> list[SimilarHit]:
     req = SimilarRequest(text=text, k=k, category=category, same_category=category is not None)
-    return backend.run(lambda e: e.similar(req))
+    with limits.gate("similar_text").held():  # a few at once per process, else 429
+        return backend.run(lambda e: e.similar(req))
 
 
 @bp.route("/similar", methods=["GET", "POST"])

@@ -79,6 +79,7 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 
 ERRORS = {
     "400": {"$ref": "#/components/responses/BadRequest"},
+    "429": {"$ref": "#/components/responses/Busy"},
     "503": {"$ref": "#/components/responses/Unavailable"},
 }
 NOT_FOUND = {"404": {"$ref": "#/components/responses/NotFound"}}
@@ -390,6 +391,11 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
             "responses": {
                 "BadRequest": _json(_ref("ErrorPayload"), "Bad query syntax or parameter"),
                 "NotFound": _json(_ref("ErrorPayload"), "No such item"),
+                "Busy": _json(
+                    _ref("ErrorPayload"),
+                    "Busy (exports and similar-to-text run a few at a time) or over the "
+                    "client's rate limit; retry after the Retry-After header's seconds",
+                ),
                 "Unavailable": _json(
                     _ref("ErrorPayload"), "Search index unavailable (retry later)"
                 ),

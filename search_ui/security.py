@@ -1,9 +1,10 @@
 """Security headers and error pages: every failure is a clear page or JSON error, never a trace.
 
 Errors map to statuses once, here: QuerySyntaxError and InvalidParameter -> 400, ItemNotFound
--> 404, EngineUnavailable -> 503 (with Retry-After), anything unexpected -> a generic 500 that
-logs the exception. API and export addresses answer JSON
-`{"error": {"status", "message", "parameter"}}`; pages answer a plain HTML page.
+-> 404, Busy (search_ui.limits) and rate limits -> 429 and EngineUnavailable -> 503 (both with
+Retry-After), anything unexpected -> a generic 500 that logs the exception. API and export
+addresses answer JSON `{"error": {"status", "message", "parameter"}}`; pages answer a plain
+HTML page.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from imr_search.errors import (
     ItemNotFound,
     QuerySyntaxError,
 )
+from search_ui.limits import Busy
 from search_ui.payloads import ErrorBody, ErrorPayload
 from search_ui.responses import json_response
 
@@ -97,6 +99,12 @@ def init_app(app: Flask) -> None:
         resp.headers["Retry-After"] = str(RETRY_AFTER_S)
         return resp
 
+    @app.errorhandler(Busy)
+    def _busy(exc: Busy) -> Response:
+        resp = error_response(429, str(exc))
+        resp.headers["Retry-After"] = str(exc.retry_after)
+        return resp
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
@@ -104,10 +112,12 @@ def init_app(app: Flask) -> None:
             404: "There is no page at this address.",
             405: "This address does not accept that method.",
             413: "The request is too large.",
+            429: "Too many requests from your address; please wait a little and try again.",
         }
         resp = error_response(status, messages.get(status, exc.description or exc.name))
-        if status == 405 and exc.get_response().headers.get("Allow"):
-            resp.headers["Allow"] = exc.get_response().headers["Allow"]
+        for header in ("Allow", "Retry-After"):  # 405's methods; a rate limit's wait
+            if value := exc.get_response().headers.get(header):
+                resp.headers[header] = value
         return resp
 
     @app.errorhandler(Exception)

@@ -1,42 +1,64 @@
-"""Serving the app: gunicorn where it is installed (several processes, threads for I/O), else
-werkzeug's threaded server. Neither ever runs Flask's debugger.
+"""Serving the app: gunicorn processes running uvicorn's event loop (search_ui.worker) in front
+of a few threads per process that run the Flask app (search_ui.asgi). Never Flask's debugger.
+
+Why this server: connections are read on the event loop, so slow or idle clients hold a
+socket, not a thread; headers must arrive within search_ui.worker.HEADER_TIMEOUT_S and a body
+within search_ui.asgi.BODY_TIMEOUT_S, idle kept-alive connections close after KEEPALIVE_S.
+Under gunicorn's gthread workers (used before) eight connections that sent half a request line
+took every thread of `imr-search serve`. Measured with benchmarks/load_web.py (100k items, 20
+clients without pauses, 2 cores shared with the clients; runs vary by +-20%): gthread 2x2
+285-372 pages/s, p95 125-173 ms; this server 2x2 (the same processes and threads) 352-394
+pages/s, p95 78-142 ms; gevent workers 426/s but p95 385 ms (a long request stalls its whole
+process, and SQLite connections would be per greenlet); gunicorn's own ASGI worker (pure
+Python parser) 329/s, p95 154 ms; waitress (one process) 205/s.
 
 Workers and threads: 2 worker processes (one per core of a small machine), and 2 threads each
 for an engine that is not thread-safe (SQLite: one connection per thread) or 4 for one that is
 (Elasticsearch: waiting on the network is I/O, where more threads help). Serving the SQLite
 index is CPU work in Python (rendering, facets) between short GIL-free SQLite calls: a second
 thread overlaps with those calls and keeps a worker answering while one request runs long (a
-broad query seen for the first time, an export), while more threads only queue on the GIL.
-Measured with benchmarks/load_web.py (100k items, 20 clients without pauses, 2 cores, nothing
-else running; runs vary by +-20%): 2x2 ~500 pages/s, p95 68-70 ms; 2x4 ~450/s, p95 74-123
-ms; 2x1 ~450/s, p95 88-95 ms; 4x2 ~350/s, p95 ~150 ms (every worker has its own caches).
+broad query seen for the first time, an export), while more threads only queue on the GIL;
+more processes each build their own caches.
+
+Without gunicorn (not POSIX) uvicorn serves one process; without uvicorn either, werkzeug's
+threaded server (a thread per connection: for development only).
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
-from imr_search.engines import engine_class
+from search_ui.threads import ELASTICSEARCH_THREADS, SQLITE_THREADS, default_threads
+
+__all__ = ["ELASTICSEARCH_THREADS", "SQLITE_THREADS", "default_threads", "run_server"]
+KEEPALIVE_S = 5  # an idle kept-alive connection is closed after this
+WORKER_CLASS = "search_ui.worker.Worker"
 
 
-def _gunicorn_available() -> bool:
-    if os.name != "posix":
-        return False
+def _importable(*modules: str) -> bool:
     try:
-        import gunicorn  # noqa: F401
+        for name in modules:
+            __import__(name)
     except ImportError:
         return False
     return True
 
 
-SQLITE_THREADS = 2  # threads per worker for an engine that is not thread-safe
-ELASTICSEARCH_THREADS = 4  # ... and for one that is
-
-
-def default_threads(target: str) -> int:
-    """Threads per gunicorn worker for this index (see the module docstring)."""
-    return ELASTICSEARCH_THREADS if engine_class(target).thread_safe else SQLITE_THREADS
+def gunicorn_settings(host: str, port: int, workers: int, quiet: bool = False) -> dict[str, Any]:
+    """gunicorn's settings for `imr-search serve` (docker-compose.yml's web command matches)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": WORKER_CLASS,
+        "timeout": 60,
+        "graceful_timeout": 10,
+        "keepalive": KEEPALIVE_S,
+        "accesslog": None if quiet else "-",
+        "errorlog": "-",
+        "loglevel": "warning" if quiet else "info",
+    }
 
 
 def run_server(
@@ -50,40 +72,38 @@ def run_server(
     """Serve the app for `target` until interrupted."""
     per_worker = default_threads(target) if threads is None else threads
     options = {"IMR_SEARCH_INDEX": target}
-    if _gunicorn_available():
+    if os.name == "posix" and _importable("gunicorn", "uvicorn", "uvicorn_worker", "a2wsgi"):
         from gunicorn.app.base import BaseApplication
 
         class _App(BaseApplication):
             def load_config(self) -> None:
-                settings: dict[str, Any] = {
-                    "bind": f"{host}:{port}",
-                    "workers": workers,
-                    "threads": per_worker,
-                    "worker_class": "gthread" if per_worker > 1 else "sync",
-                    "timeout": 60,
-                    "graceful_timeout": 10,
-                    "limit_request_line": 8190,  # long queries with many filters fit
-                    # One app, built (its rule tables compiled) before the workers fork.
-                    "preload_app": True,
-                    "keepalive": 75,
-                    "accesslog": None if quiet else "-",
-                    "errorlog": "-",
-                    "loglevel": "warning" if quiet else "info",
-                }
-                for key, value in settings.items():
+                for key, value in gunicorn_settings(host, port, workers, quiet).items():
                     self.cfg.set(key, value)
 
             def load(self) -> Any:
-                from imr_search.similarity import warm
-                from search_ui import create_app
+                from search_ui.asgi import create_asgi_app
 
-                warm()  # preload_app: compiled once, before the workers fork
-                return create_app(options)
+                return create_asgi_app(options, per_worker)
 
+        from imr_search.similarity import warm
+
+        warm()  # the rule tables, compiled once in the master: the workers it forks share them
         _App().run()
+    elif _importable("uvicorn", "a2wsgi", "httptools"):
+        import uvicorn
+
+        from search_ui.asgi import create_asgi_app
+        from search_ui.worker import HeaderDeadline
+
+        app = create_asgi_app(options, per_worker)
+        uvicorn.run(
+            app, host=host, port=port, http=HeaderDeadline, timeout_keep_alive=KEEPALIVE_S,
+            access_log=not quiet, log_level="warning" if quiet else "info",
+        )  # fmt: skip
     else:
         from werkzeug.serving import run_simple
 
         from search_ui import create_app
 
+        print("uvicorn is not installed: serving with werkzeug (development only)", file=sys.stderr)
         run_simple(host, port, create_app(options), threaded=True, use_debugger=False)

@@ -176,6 +176,45 @@ def test_similar_by_text_errors(client: FlaskClient) -> None:
     assert_error(client.post("/api/similar", data={"text": "x" * 70_000}), 413)
 
 
+@pytest.mark.parametrize(
+    ("body", "status", "parameter", "says"),
+    [
+        ('{"text": ' + "[" * 20_000 + "]" * 20_000 + "}", 400, "text", "string"),
+        ("[" * 30_000 + "]" * 30_000, 400, "body", "JSON object"),
+        ('{"text": 12345}', 400, "text", "string"),
+        ('{"text": ["knee", "pain"]}', 400, "text", "string"),
+        ('{"text": {"a": "knee"}}', 400, "text", "string"),
+        ('{"text": "knee", "k": "5"}', 400, "k", "whole number"),
+        ('{"text": "knee", "k": 5.5}', 400, "k", "whole number"),
+        ('{"text": "knee", "category": 3}', 400, "category", "string"),
+        ('{"text": "knee", "colour": "red"}', 400, "colour", "unknown"),
+        ('{"text": "knee"', 400, "body", "JSON"),
+        ("", 400, "body", "JSON"),
+    ],
+)
+def test_similar_json_body_is_typed(
+    client: FlaskClient, body: str, status: int, parameter: str, says: str
+) -> None:
+    """Issue 12: a deeply nested body was a 500 (RecursionError) and non-strings went through
+    str(); each is now a 400 naming the part of the body that is wrong."""
+    resp = client.post("/api/similar", data=body, content_type="application/json")
+    assert says in assert_error(resp, status, parameter)["message"]
+
+
+def test_similar_chunked_json_body_over_the_limit_is_413(client: FlaskClient) -> None:
+    """A body without Content-Length (chunked), cut at the limit, is 'too large', not 'send a
+    JSON object' (the servers mark such input terminated, as gunicorn and ours do)."""
+    big = json.dumps({"text": "x" * 70_000}).encode()
+    resp = client.post(
+        "/api/similar",
+        input_stream=io.BytesIO(big),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert "too large" in assert_error(resp, 413)["message"]
+
+
 def test_unknown_route_and_method_are_json(client: FlaskClient) -> None:
     assert_error(client.get("/api/nope"), 404)
     assert_error(client.post("/api/search"), 405)

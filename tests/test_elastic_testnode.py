@@ -12,6 +12,7 @@ import pytest
 
 from devtools import esnode
 from devtools.esnode import NodeUnavailable, check_server_version
+from search_ui import server
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -80,11 +81,15 @@ def test_compose_runs_the_matching_elasticsearch_web_and_indexer() -> None:
     assert es["environment"]["xpack.security.enabled"] == "false"
     assert "esdata" in compose["volumes"] and es["healthcheck"]["test"]
     web = services["web"]
-    assert "gunicorn" in web["command"] and "search_ui:create_app()" in web["command"]
+    # The server of `imr-search serve` (issue 12: sync workers froze behind two slow clients).
+    command = web["command"]
+    assert command[0] == "gunicorn" and command[-1] == "search_ui.asgi:create_asgi_app()"
+    assert command[command.index("--worker-class") + 1] == server.WORKER_CLASS
     assert web["environment"]["IMR_SEARCH_INDEX"] == "http://elasticsearch:9200"
     assert web["depends_on"]["elasticsearch"]["condition"] == "service_healthy"
     indexer = services["indexer"]
     assert indexer["command"][:3] == ["imr-search", "index", "/letters"]
     assert "http://elasticsearch:9200" in indexer["command"]
     assert any(v.endswith(":/letters:ro") for v in indexer["volumes"])
-    assert "search_ui:create_app()" in (ROOT / "Dockerfile").read_text()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert server.WORKER_CLASS in dockerfile and "search_ui.asgi:create_asgi_app()" in dockerfile

@@ -87,6 +87,50 @@ ERRORS = [
 ]
 
 
+# An exclusion written inside a field scope means what `-field:...` means (issue 12: it used
+# to drop the dash, or search the word "not").
+SCOPED_EXCLUSIONS = [
+    ("knee treatment:-arthroscopy", "knee -treatment:arthroscopy"),
+    ("knee treatment:NOT arthroscopy", "knee -treatment:arthroscopy"),
+    ("knee treatment: NOT arthroscopy", "knee -treatment:arthroscopy"),
+    ('knee rationale:-"total knee"', 'knee -rationale:"total knee"'),
+    ('knee rationale:NOT "total knee"', 'knee -rationale:"total knee"'),
+    ("knee summary:-(hip OR foot)", "knee -summary:(hip OR foot)"),
+    ("knee summary:NOT (hip OR foot)", "knee -summary:(hip OR foot)"),
+    ("knee citation:-odg*", "knee -citation:odg*"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "same_as"), SCOPED_EXCLUSIONS, ids=[t for t, _ in SCOPED_EXCLUSIONS]
+)
+def test_exclusions_inside_a_field_scope(text: str, same_as: str) -> None:
+    node = parse_query(text)
+    assert node == parse_query(same_as)
+    assert isinstance(node, And) and isinstance(node.children[1], Not)
+
+
+@pytest.mark.parametrize("text", ["treatment:-knee", "treatment:NOT knee"])
+def test_a_scoped_exclusion_alone_is_only_an_exclusion(text: str) -> None:
+    with pytest.raises(QuerySyntaxError, match="not only exclusions"):
+        parse_query(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("knee treatment:- arthroscopy", "-treatment:arthroscopy"),
+        ("knee treatment:NOT", "needs a word"),
+        ("knee treatment:-", "needs a word"),
+        ("knee treatment:NOT OR x", "needs a word"),
+    ],
+)
+def test_broken_scoped_exclusions_say_how_to_write_them(text: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(text)
+    assert message in str(info.value)
+
+
 @pytest.mark.parametrize(("text", "message"), ERRORS, ids=[t[:20] for t, _ in ERRORS])
 def test_syntax_errors_say_what_to_fix(text: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError) as info:

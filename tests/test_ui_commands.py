@@ -52,7 +52,7 @@ def test_serve_picks_threads_for_the_engine(
 ) -> None:
     """2 threads per worker for an index file (CPU work), 4 for Elasticsearch (I/O waits)."""
     calls: list[tuple[object, ...]] = []
-    monkeypatch.setattr(commands, "run_server", lambda *args: calls.append(args))
+    monkeypatch.setattr(commands, "run_server", lambda *args, **_: calls.append(args))
     monkeypatch.setattr(commands, "_check_index", lambda target: None)
     index = str(tmp_path / "x.sqlite3")
     assert CliRunner().invoke(commands.serve, ["--index", index]).exit_code == 0

@@ -6,10 +6,14 @@ Snapshots go through the `Engine` protocol only, so one comparison serves both e
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterable, Iterator, Sequence
@@ -170,6 +174,48 @@ def serve(app: Any) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def serve_cli(target: str, *extra: str, timeout: float = 60) -> Iterator[str]:
+    """`imr-search serve` for real (the production server) on a free loopback port; stopped,
+    with its worker processes, at the end."""
+    port = free_port()
+    command = [*CLI, "serve", "--index", target, "--port", str(port), "--quiet", *extra]
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if process.poll() is not None:
+                err = process.stderr.read().decode() if process.stderr else ""
+                raise AssertionError(f"imr-search serve exited with {process.returncode}: {err}")
+            try:
+                if http_get(base + "/api/health", timeout=5)[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, "imr-search serve did not come up"
+            time.sleep(0.2)
+        yield base
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 def http_get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]:
