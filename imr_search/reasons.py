@@ -42,8 +42,24 @@ MIN_G2 = 3.84  # chi-square 1 d.f. at 95%: weaker contrasts are noise (a curated
 # A phrase is one of thousands tried at once: it must pass chi-square 1 d.f. at 99%.
 MIN_G2_PHRASE = 6.63
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-# Words a phrase may start with although they carry no evidence: negation is the point.
+# Words a phrase may start with although they carry no evidence: negation is the point
+# ("no red flags"); a phrase never ends on one ("lumbar spine is not" is the verdict).
 _NEGATIONS = frozenset({"no", "not", "without", "non", "never", "lack", "absence"})
+# Words that state the outcome rather than a reason, beside the letters' boilerplate words.
+_VERDICT = frozenset(  # fmt: skip
+    {
+        "approved",
+        "denied",
+        "reasonable",
+        "justified",
+        "authorized",
+        "authorization",
+        "certify",
+        "establish",
+        "established",
+        "establishes",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -161,7 +177,7 @@ def phrases(text: str) -> set[str]:
         for i in range(len(words) - n + 1):
             gram = words[i : i + n]
             first, last = gram[0], gram[-1]
-            if (first in quiet and first not in _NEGATIONS) or last in quiet:
+            if (first in quiet and first not in _NEGATIONS) or last in quiet or last in _NEGATIONS:
                 continue
             if not any(w not in quiet and len(w) > 2 and not w.isdigit() for w in gram):
                 continue
@@ -171,7 +187,7 @@ def phrases(text: str) -> set[str]:
 
 @cache
 def _quiet() -> frozenset[str]:
-    return no_evidence_words()
+    return no_evidence_words() | _VERDICT
 
 
 def _g2(a: int, b: int, c: int, d: int) -> float:

@@ -46,6 +46,19 @@ def page_url(kind: citator.Kind, name: str) -> str:
     return url_for(f"citator.{kind}_page", name=name)
 
 
+# The facets whose values have a citator record, and which kind of record.
+RECORD_FACETS: dict[str, citator.Kind] = {
+    facet: kind for kind, facets in citator.FACETS.items() for facet in facets
+}
+
+
+@bp.app_template_global()
+def record_url(facet: str, value: str) -> str | None:
+    """The citator page of a facet value (a guideline or section), None for other facets."""
+    kind = RECORD_FACETS.get(facet)
+    return page_url(kind, value) if kind is not None else None
+
+
 def api_url(kind: citator.Kind, name: str) -> str:
     return url_for(f"citator.{kind}_api", name=name)
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from imr_search import citator, reasons
 from imr_search.contract import Engine, SearchRequest
 from imr_search.engines import open_engine
 from indexer.documents import source_documents
 from indexer.parse import parse_file
 from indexer.records import Letter
 from indexer.specialties import board_names
+from mappings.schema import ItemDocument
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "real-letters" / "txt"
 pytestmark = pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-letters absent")
@@ -86,3 +88,88 @@ def test_every_case_number_finds_its_letter(real_engine: Engine, letters: list[L
         last = ids[-1]
         response = real_engine.search(SearchRequest(query=last, per_page=50))
         assert response.hits[0].id == last and {h.id for h in response.hits} == set(ids)
+
+
+def _documents(letters: list[Letter]) -> list[ItemDocument]:
+    return [
+        d for n, x in enumerate(letters) for d in source_documents(f"/real/{n}.txt", "fp", x).items
+    ]
+
+
+def test_citator_counts_equal_the_parsed_records(
+    real_engine: Engine, letters: list[Letter]
+) -> None:
+    """For every guideline and section: decisions citing it by party, and the reviewer's
+    outcomes, exactly as counted from the records the parser gave."""
+    docs = _documents(letters)
+    for kind in ("guideline", "section"):
+
+        def cited(doc: ItemDocument, party: str, kind: str = kind) -> set[str]:
+            cites = doc.citations_by(party)  # type: ignore[arg-type]
+            if kind == "guideline":
+                return {c.label for c in cites}
+            return {s for c in cites for s in c.section_labels}
+
+        expected: dict[str, list[int]] = {}
+        for doc in docs:
+            for name in cited(doc, "reviewer"):
+                expected.setdefault(name, [0, 0])[0] += 1
+            for name in cited(doc, "claims_administrator"):
+                expected.setdefault(name, [0, 0])[1] += 1
+        rows = citator.index(real_engine, kind)  # type: ignore[arg-type]
+        assert {r.name: [r.reviewer, r.administrator] for r in rows} == expected, kind
+        for row in rows:
+            report = citator.report(real_engine, row.name, kind)  # type: ignore[arg-type]
+            relying = [d for d in docs if row.name in cited(d, "reviewer")]
+            upheld = sum(d.outcome == "Upheld" for d in relying)
+            assert (report.reviewer.upheld, report.reviewer.total) == (upheld, len(relying))
+            both = [d for d in relying if row.name in cited(d, "claims_administrator")]
+            assert report.both.total == len(both), row.name
+            beside = {
+                other: sum(other in cited(d, "reviewer") for d in relying)
+                for d in relying
+                for other in cited(d, "reviewer") - {row.name}
+            }
+            assert all(r.rate.total == beside[r.value] for r in report.co_cited), row.name
+
+
+# The letters' own template language: none of it may be offered as a reason for an outcome.
+BOILERPLATE = (
+    "medically necessary",
+    "medical necessity",
+    "the request",
+    "is not",
+    "given the above",
+    "documentation submitted",
+    "based on",
+    "independent medical review",
+    "claims administrator",
+    "the patient",
+    "injured worker",
+    "not supported",
+    "not been established",
+    "guidelines",
+    "mtus",
+    "odg",
+)
+
+
+@pytest.mark.parametrize("query", ["", "therapy", "mri", "medication", "injection"])
+def test_reasons_of_a_broad_search_hold_no_boilerplate(real_engine: Engine, query: str) -> None:
+    found = reasons.of_search(real_engine, SearchRequest(query=query))
+    for reason in (*found.upheld, *found.overturned):
+        text = f" {reason.text.lower()} "
+        assert not any(f" {b} " in text for b in BOILERPLATE), reason
+    if not query:  # the whole collection: something does separate the outcomes
+        assert found.upheld and found.overturned
+        assert found.read == found.total == real_engine.count()
+
+
+def test_no_template_sentence_yields_a_reason_phrase() -> None:
+    for sentence in (
+        "Given the above, the request for MRI of the lumbar spine is not medically necessary.",
+        "Therefore, medical necessity has not been established.",
+        "The request is not reasonable and is denied.",
+        "The documentation submitted for review indicates the request is not supported.",
+    ):
+        assert not (reasons.phrases(sentence) - {"lumbar spine", "mri of the lumbar"}), sentence
