@@ -74,7 +74,7 @@ class SearchRequest:
                 "page", f"results deeper than {MAX_RESULT_WINDOW} are not served; narrow the search"
             )
         if not 0 <= self.facet_size <= MAX_ENGINE_FACET_SIZE:
-            raise InvalidParameter("facet_size", f"must be between 0 and {MAX_FACET_SIZE}")
+            raise InvalidParameter("facet_size", f"must be between 0 and {MAX_ENGINE_FACET_SIZE}")
         if self.breakdown is not None and self.breakdown not in FACETS_BY_NAME:
             raise InvalidParameter("breakdown", "must be a facet name")
 
