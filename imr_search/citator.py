@@ -11,7 +11,8 @@ engines answer alike and every number links to the search that lists its decisio
 - the kinds of request decided under it, and its use by year: breakdowns by `concept` and by
   `year` of `reviewer_guideline=G`;
 - the other guidelines reviewers relied on in the same decisions: the `reviewer_guideline`
-  facet of `admin_guideline=G` or of the decisions citing both, see `co_cited`;
+  breakdown of `reviewer_guideline=G` (a breakdown counts within the selection; the facet
+  list would not), see `co_cited`;
 - its sections: the `reviewer_section` values of its own citations (read from a sample of
   its decisions), counted exactly by the facet.
 

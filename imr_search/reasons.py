@@ -6,11 +6,11 @@ Two kinds of reason are weighed, with one statistic:
 - the clinical findings each rationale states (the document's `findings`, read at indexing by
   clinical/findings.py: "no red flags", "failed conservative care"), which are curated and so
   never boilerplate;
-- literal phrases of two to four words of the rationales ("radiculopathy with positive
-  straight leg raise"), kept only when they hold a word that carries evidence (not a function
-  word or the letters' boilerplate: clinical.findings.no_evidence_words), do not start or end
-  on a function word, and are used by at most MAX_SHARE of the decisions (a phrase nearly
-  every rationale uses is template, whatever its outcome).
+- literal phrases of two to four words within a sentence of the rationales ("radiculopathy
+  with positive straight leg raise"), kept only when they hold a word that carries evidence
+  (not a function word or the letters' boilerplate: clinical.findings.no_evidence_words), do
+  not start or end on a function word, and are used by at most MAX_SHARE of the decisions (a
+  phrase nearly every rationale uses is template, whatever its outcome).
 
 Each candidate is scored by Dunning's log-likelihood ratio G² of the 2x2 table (uses it or
 not, upheld or overturned) and leans to the outcome whose decisions use it more often; it
@@ -42,6 +42,8 @@ MIN_G2 = 3.84  # chi-square 1 d.f. at 95%: weaker contrasts are noise (a curated
 # A phrase is one of thousands tried at once: it must pass chi-square 1 d.f. at 99%.
 MIN_G2_PHRASE = 6.63
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+# Where a sentence (or clause) ends: a phrase never spans one ("red flags. The standard").
+_SENTENCE_END = re.compile(r"[.!?;:]+(?:\s+|$)")
 # Words a phrase may start with although they carry no evidence: negation is the point
 # ("no red flags"); a phrase never ends on one ("lumbar spine is not" is the verdict).
 _NEGATIONS = frozenset({"no", "not", "without", "non", "never", "lack", "absence"})
@@ -171,17 +173,20 @@ def _candidates(doc: ItemDocument) -> set[tuple[str, str]]:
 def phrases(text: str) -> set[str]:
     """Two- to four-word phrases that may carry a reason (see the module docstring)."""
     quiet = _quiet()
-    words = _WORD.findall(text.lower())
     out: set[str] = set()
-    for n in (2, 3, 4):
-        for i in range(len(words) - n + 1):
-            gram = words[i : i + n]
-            first, last = gram[0], gram[-1]
-            if (first in quiet and first not in _NEGATIONS) or last in quiet or last in _NEGATIONS:
-                continue
-            if not any(w not in quiet and len(w) > 2 and not w.isdigit() for w in gram):
-                continue
-            out.add(" ".join(gram))
+    for sentence in _SENTENCE_END.split(text.lower()):
+        words = _WORD.findall(sentence)
+        for n in (2, 3, 4):
+            for i in range(len(words) - n + 1):
+                gram = words[i : i + n]
+                first, last = gram[0], gram[-1]
+                if first in quiet and first not in _NEGATIONS:
+                    continue
+                if last in quiet or last in _NEGATIONS:
+                    continue
+                if not any(w not in quiet and len(w) > 2 and not w.isdigit() for w in gram):
+                    continue
+                out.add(" ".join(gram))
     return out
 
 
@@ -207,8 +212,11 @@ def _g2(a: int, b: int, c: int, d: int) -> float:
 
 def _drop_covered(found: Iterable[Reason]) -> list[Reason]:
     """A phrase inside a longer phrase with the same counts says nothing more: keep the
-    longer one ("red flag" and "red flag conditions" used by the same decisions)."""
+    longer one ("red flag" and "red flag conditions" used by the same decisions); a phrase
+    that is a finding's own words says nothing more than the finding."""
     items = list(found)
+    findings = {r.text for r in items if r.kind == "finding"}
+    items = [r for r in items if r.kind == "finding" or r.text not in findings]
     by_counts = Counter((r.upheld, r.overturned) for r in items if r.kind == "phrase")
     kept: list[Reason] = []
     for r in items:

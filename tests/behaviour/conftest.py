@@ -2,7 +2,8 @@
 
 `engine` is the fixture corpus indexed once per engine per test module, through the Engine
 protocol only (open_engine + write + finish), so every engine runs these tests
-unchanged. Tests that write use the root conftest's fresh `engine_target` instead.
+unchanged; `citator_engine` is the citator's and the reasons' corpus (citator_corpus.py),
+indexed the same way. Tests that write use the root conftest's fresh `engine_target` instead.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from imr_search.contract import Engine
+from imr_search.contract import Engine, SourceDocuments
 from imr_search.engines import open_engine
 
-from . import corpus
+from . import citator_corpus, corpus
 
 ENGINES = ("sqlite", "elasticsearch")
 
@@ -33,10 +34,26 @@ def engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Engine]:
     """The fixture corpus, indexed (read it only; write tests use `engine_target`)."""
+    yield from _indexed(request, tmp_path_factory, corpus.source_letters())
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def citator_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The citator's and the reasons' corpus, indexed (read it only)."""
+    yield from _indexed(request, tmp_path_factory, citator_corpus.source_letters())
+
+
+def _indexed(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    letters: list[SourceDocuments],
+) -> Iterator[Engine]:
     target = module_target(request.param, tmp_path_factory.mktemp("behaviour"), request)
     writer = open_engine(target, writable=True)
     try:
-        assert writer.write(corpus.source_letters()) == []
+        assert writer.write(letters) == []
         writer.finish()
         yield writer
     finally:

@@ -34,7 +34,7 @@ BAD_PARAMETERS = [
     {"sort": "newest"},
     {"filters": {"colour": ["red"]}},
     {"filters": {"outcome": "Upheld"}},
-    {"facet_size": 2001},
+    {"facet_size": 2001},  # MAX_ENGINE_FACET_SIZE + 1 (pages and the API stop at 100)
     {"breakdown": "colour"},
     {"page": 1000, "per_page": 20},
 ]
