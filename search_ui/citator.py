@@ -22,8 +22,9 @@ from imr_search import citator
 from imr_search.contract import OutcomeRate
 from imr_search.errors import InvalidParameter
 from search_ui import backend
-from search_ui.export import csv_cell, rate_cells
+from search_ui.export import RATE_COLUMNS, csv_cell, rate_cells
 from search_ui.params import MAX_VALUE_LENGTH, SearchState, check_known
+from search_ui.payloads import BreakdownEntry
 from search_ui.precedent_payloads import (
     CitatorIndex,
     CitatorLinks,
@@ -151,7 +152,27 @@ def _report_page(kind: citator.Kind, name: str) -> Response:
         payload = report_payload(kind, name)
     except citator.NotCited as exc:
         return _not_cited(exc)
-    html = render_template("citator_report.html", report=payload, api_url=payload.links.self)
+    rates, links = payload.rates, payload.links
+    parties = [
+        BreakdownEntry.of_rate(label, rate, url if rate.total else None)
+        for label, rate, url in (
+            ("The reviewer relied on it", rates.reviewer, links.reviewer_decisions),
+            (
+                "The claims administrator cited it",
+                rates.administrator,
+                links.administrator_decisions,
+            ),
+            ("Both cited it", rates.both, links.both_decisions),
+            (
+                "Only the claims administrator cited it (the reviewer relied on other evidence)",
+                rates.only_administrator,
+                None,
+            ),
+        )
+    ]
+    html = render_template(
+        "citator_report.html", report=payload, parties=parties, api_url=payload.links.self
+    )
     resp = make_response(html)
     resp.headers["Link"] = f"<{payload.links.self}>; {ALTERNATE}"
     return resp
@@ -225,20 +246,7 @@ def section_api(name: str) -> Response:
 # --- CSV exports ----------------------------------------------------------------------------
 
 INDEX_COLUMNS = ("name", "reviewer_decisions", "claims_administrator_decisions", "url")
-REPORT_COLUMNS = (
-    "part",
-    "value",
-    "decisions",
-    "upheld",
-    "overturned",
-    "upheld_pct",
-    "upheld_pct_95_low",
-    "upheld_pct_95_high",
-    "overturned_pct",
-    "overturned_pct_95_low",
-    "overturned_pct_95_high",
-    "small_sample",
-)
+REPORT_COLUMNS = ("part", "value", *RATE_COLUMNS)
 
 
 def _csv(rows: Iterable[Iterable[object]], filename: str) -> Response:

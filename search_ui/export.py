@@ -190,8 +190,7 @@ def csv_cell(value: str) -> str:
 
 
 def rate_cells(rate: OutcomeRate) -> list[object]:
-    """A rate's CSV cells: decisions, upheld, overturned, each share with its 95% interval,
-    small sample (the columns after `value` in BREAKDOWN_COLUMNS)."""
+    """A rate's CSV cells, in the order of RATE_COLUMNS."""
     return [
         rate.total, rate.upheld, rate.overturned,
         rate.upheld_pct, *rate.upheld_interval,
@@ -259,10 +258,8 @@ def export_json() -> Response:
     return export.response(generate(), "application/json", "json")
 
 
-# The breakdown's CSV: one row per value, with sample size and 95% Wilson intervals.
-BREAKDOWN_COLUMNS = (
-    "facet",
-    "value",
+# A rate's columns (rate_cells): sample size, counts, shares with their 95% Wilson intervals.
+RATE_COLUMNS = (
     "decisions",
     "upheld",
     "overturned",
@@ -273,8 +270,9 @@ BREAKDOWN_COLUMNS = (
     "overturned_pct_95_low",
     "overturned_pct_95_high",
     "small_sample",
-    "counts",
 )
+# The breakdown's CSV: one row per value.
+BREAKDOWN_COLUMNS = ("facet", "value", *RATE_COLUMNS, "counts")
 
 
 @bp.get("/export/breakdown.csv")

@@ -83,6 +83,21 @@ class BreakdownEntry:
     def of(cls, row: BreakdownRow, search_url: str | None = None) -> BreakdownEntry:
         return cls(row.value, *_rate_fields(row.rate), search_url)
 
+    @classmethod
+    def of_rate(cls, value: str, rate: Rate, search_url: str | None = None) -> BreakdownEntry:
+        return cls(
+            value,
+            rate.upheld,
+            rate.overturned,
+            rate.total,
+            rate.upheld_pct,
+            rate.overturned_pct,
+            rate.upheld_interval,
+            rate.overturned_interval,
+            rate.small,
+            search_url,
+        )
+
 
 @dataclass(frozen=True)
 class About:

@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from typing import Any
 from imr_search.contract import SearchRequest
 from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
+from indexer.documents import source_documents
 from synthetic.corpus import generate_letters
 
 # The console script `imr-search` is this same function; calling it through the interpreter
@@ -226,3 +228,29 @@ def http_get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, dict(exc.headers), exc.read()
+
+
+@contextmanager
+def generated_index(
+    request: Any, tmp_path_factory: Any, name: str, letters: int, seed: int
+) -> Iterator[str]:
+    """For a module fixture: `letters` generated letters indexed on the engine the fixture's
+    parameter names ("sqlite" or "elasticsearch"), as a target; dropped afterwards."""
+    if request.param == "sqlite":
+        target = str(tmp_path_factory.mktemp(name) / f"{name}.sqlite3")
+    else:
+        target = f"{request.getfixturevalue('es_url')}/imr-{name}-{uuid.uuid4().hex[:8]}"
+    writer = open_engine(target, writable=True)
+    try:
+        docs = [
+            source_documents(f"/{name}/{n}.txt", f"fp{n}", letter)
+            for n, letter in enumerate(generate_letters(letters, seed))
+        ]
+        assert writer.write(docs) == []
+        writer.finish()
+    finally:
+        writer.close()
+    try:
+        yield target
+    finally:
+        drop_index(target)

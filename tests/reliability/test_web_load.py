@@ -12,7 +12,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -22,11 +21,9 @@ import pytest
 
 from imr_search.contract import SearchRequest
 from imr_search.engines import open_engine
-from indexer.documents import source_documents
 from search_ui import create_app
-from synthetic.corpus import generate_letters
 
-from .helpers import drop_index, http_get, serve
+from .helpers import generated_index, http_get, serve
 
 LETTERS = 150
 SEED = 8
@@ -51,22 +48,8 @@ def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A small generated index per engine."""
-    if request.param == "sqlite":
-        name = str(tmp_path_factory.mktemp("load") / "load.sqlite3")
-    else:
-        name = f"{request.getfixturevalue('es_url')}/imr-load-{uuid.uuid4().hex[:8]}"
-    writer = open_engine(name, writable=True)
-    try:
-        letters = [
-            source_documents(f"/load/{n}.txt", f"fp{n}", letter)
-            for n, letter in enumerate(generate_letters(LETTERS, SEED))
-        ]
-        assert writer.write(letters) == []
-        writer.finish()
-    finally:
-        writer.close()
-    yield name
-    drop_index(name)
+    with generated_index(request, tmp_path_factory, "load", LETTERS, SEED) as target:
+        yield target
 
 
 def url_mix(target: str) -> list[str]:
