@@ -104,9 +104,9 @@ class IndexSummary:
             out.append("  INTERRUPTED: run the same command again to finish (nothing is lost)")
         sections = (("Skipped", self.skipped), ("Failed", self.failed), ("Warnings", self.warnings))
         for title, entries in sections:
-            if entries:
+            if entries:  # by path: workers finish files in no set order
                 out.append(f"{title}:")
-                out.extend(f"  {path}: {reason}" for path, reason in entries)
+                out.extend(f"  {path}: {reason}" for path, reason in sorted(entries))
         return out
 
     def write_report(self, path: str | Path) -> None:
