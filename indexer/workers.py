@@ -12,6 +12,8 @@ parent owns N worker processes, each fed a few tasks at a time over its own pipe
               budget: Python raises MemoryError, pdfium aborts; either way that task fails.
     death     a worker that dies (deadline, out of memory, crash, killed) has its current
               task reported with the reason; the tasks queued behind it go to a fresh worker.
+              Workers announce each task as they start it, so the task blamed is the one
+              that was running, never one queued behind it or moved to another worker.
 
 Outcomes come back as tasks complete, not in submission order, so one slow task never holds
 back the others (with one worker they do come back in order). At most `window` tasks are
@@ -79,27 +81,46 @@ class Failed(Generic[T]):
 
 
 def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> None:
-    """A worker: run tasks from `conn` until it closes, each under the limits."""
+    """A worker: run tasks from `conn` until it closes, each under the limits.
+
+    Messages in: ("task", seq, task), ("cancel", seq, None) (the task went to another worker:
+    skip it), None (stop). Out: ("start", seq) before a task, ("done", seq, status, value)
+    after it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     faulthandler.disable()  # a reader crash is reported as the file's failure, not dumped
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the deadline ends the process
     _limit_memory(limits.memory_mb)
+    inbox: deque[tuple[int, Any]] = deque()
+    cancelled: set[int] = set()
     while True:
         try:
-            message = conn.recv()
+            while not inbox or conn.poll():  # take every message there; wait only when idle
+                message = conn.recv()
+                if message is None:
+                    return
+                kind, seq, task = message
+                if kind == "cancel":
+                    cancelled.add(seq)
+                else:
+                    inbox.append((seq, task))
         except (EOFError, OSError):  # the parent has gone: so do we
             return
-        if message is None:
+        seq, task = inbox.popleft()
+        if seq in cancelled:
+            cancelled.discard(seq)
+            continue
+        try:
+            conn.send(("start", seq))
+        except (EOFError, OSError):
             return
-        seq, task = message
         _arm(limits.seconds)
         try:
-            reply: tuple[Any, ...] = (seq, "ok", function(task))
+            reply: tuple[Any, ...] = ("done", seq, "ok", function(task))
         except MemoryError:
-            reply = (seq, "memory", None)
+            reply = ("done", seq, "memory", None)
         except Exception as exc:
-            reply = (seq, "error", f"{type(exc).__name__}: {exc}")
+            reply = ("done", seq, "error", f"{type(exc).__name__}: {exc}")
         finally:
             _arm(0)
         try:
@@ -107,8 +128,9 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
         except (EOFError, OSError):
             return
         except Exception as exc:  # a value that cannot be pickled
-            conn.send((seq, "error", f"cannot send the result back ({type(exc).__name__})"))
-        if reply[1] == "memory":  # a process that ran out of memory is not trusted further
+            why = f"cannot send the result back ({type(exc).__name__})"
+            conn.send(("done", seq, "error", why))
+        if reply[2] == "memory":  # a process that ran out of memory is not trusted further
             return
 
 
@@ -154,6 +176,7 @@ class _Worker:
     conn: Connection
     queued: deque[tuple[int, Any]] = field(default_factory=deque)  # sent, in order
     head_since: float = 0.0  # when the first queued task began, at the earliest
+    running: int | None = None  # the task it said it started and has not finished
     overdue: bool = False  # killed by the parent's backstop
     retiring: bool = False  # ran out of memory: it leaves, its queued tasks go elsewhere
 
@@ -305,7 +328,7 @@ class WorkerPool(Generic[T, R]):
                 worker.head_since = time.monotonic()
             worker.queued.append((seq, task))
             try:
-                worker.conn.send((seq, task))
+                worker.conn.send(("task", seq, task))
             except (OSError, ValueError):  # it died: found and handled by _collect
                 return
 
@@ -333,17 +356,14 @@ class WorkerPool(Generic[T, R]):
         if worker.conn in ready or worker.process.sentinel in ready:
             with contextlib.suppress(EOFError, OSError):
                 while worker.conn.poll():
-                    seq, status, value = worker.conn.recv()
-                    if not worker.queued or worker.queued[0][0] != seq:
-                        continue  # a task given to another worker meanwhile: theirs counts
-                    _, task = worker.queued.popleft()
-                    worker.head_since = now
-                    outcomes.put(self._outcome(task, status, value))
-                    if status == "memory":
-                        worker.retiring = True
+                    self._receive(worker, worker.conn.recv(), now, outcomes)
+                    if worker.retiring:
                         break
         if self._slow(worker, now) and len(worker.queued) > 1:
             head = worker.queued.popleft()
+            for seq, _ in worker.queued:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.conn.send(("cancel", seq, None))
             pending.extendleft(reversed(worker.queued))
             worker.queued = deque([head])
         if worker.retiring:
@@ -359,13 +379,37 @@ class WorkerPool(Generic[T, R]):
             worker.overdue = True  # the backstop: its own timer did not end it
             worker.process.kill()
         worker.process.join()
-        if worker.queued and not worker.retiring:
+        if not worker.retiring:
+            with contextlib.suppress(EOFError, OSError):  # what it said before it died
+                while worker.conn.poll():
+                    self._receive(worker, worker.conn.recv(), now, outcomes)
+        culprit = worker.running
+        if worker.queued and culprit is not None and worker.queued[0][0] == culprit:
             _, task = worker.queued.popleft()
             outcomes.put(Failed(task, self._death(worker)))
         pending.extendleft(reversed(worker.queued))  # the others go first, in order
         worker.conn.close()
         self._workers[self._workers.index(worker)] = self._spawn()
         self.restarts += 1
+
+    def _receive(
+        self, worker: _Worker, message: tuple[Any, ...], now: float, outcomes: Any
+    ) -> None:
+        """One message from a worker: a task started, or a task done (its outcome)."""
+        if message[0] == "start":
+            worker.running = message[1]
+            if worker.queued and worker.queued[0][0] == message[1]:
+                worker.head_since = now
+            return
+        _, seq, status, value = message
+        worker.running = None
+        if not worker.queued or worker.queued[0][0] != seq:
+            return  # a task moved to another worker meanwhile: theirs counts
+        _, task = worker.queued.popleft()
+        worker.head_since = now
+        outcomes.put(self._outcome(task, status, value))
+        if status == "memory":
+            worker.retiring = True
 
     def _outcome(self, task: T, status: str, value: Any) -> Done[T, R] | Failed[T]:
         if status == "ok":

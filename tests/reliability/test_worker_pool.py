@@ -40,6 +40,12 @@ def work(task: object) -> object:
         os.kill(os.getpid(), signal.SIGKILL)
     elif task == "raise":
         raise ValueError("a bug")
+    elif task == "slow":  # slower than a letter, within the deadline
+        time.sleep(1.5)
+        return task
+    elif isinstance(task, float):  # a letter that takes a moment
+        time.sleep(0.03)
+        return int(task) * 2
     assert isinstance(task, int)
     return task * 2
 
@@ -57,8 +63,8 @@ def _failures(seen: list[tuple[float, object]]) -> dict[object, str]:
     return {o.task: o.reason for _, o in seen if isinstance(o, Failed)}
 
 
-def _doubled(seen: list[tuple[float, object]]) -> list[object]:
-    return sorted(o.value for _, o in seen if isinstance(o, Done))  # type: ignore[type-var]
+def _doubled(seen: list[tuple[float, object]]) -> list[int]:
+    return sorted(o.value for _, o in seen if isinstance(o, Done) and isinstance(o.value, int))
 
 
 @pytest.mark.timeout(60)
@@ -96,6 +102,20 @@ def test_a_worker_that_dies_is_replaced_and_its_task_named() -> None:
     assert "SIGKILL" in reasons["kill"]
     assert "ValueError: a bug" in reasons["raise"]
     assert restarts == 3  # a task that raises does not cost its worker
+
+
+@pytest.mark.timeout(60)
+def test_a_task_moved_off_a_slow_worker_is_run_and_blamed_once() -> None:
+    # "spin" is queued behind "slow" on the first worker; "slow" takes long enough for "spin"
+    # to move to another worker, and finishes while tasks remain: its worker must skip "spin",
+    # not run it too and die blaming the task it was given next.
+    tasks: list[object] = ["slow", 0.0, "spin", *map(float, range(1, FAST))]
+    seen, restarts = _run(tasks, 2, Limits(seconds=3, memory_mb=None))
+    assert _doubled(seen) == [2 * n for n in range(FAST)]
+    assert [o.value for _, o in seen if isinstance(o, Done) and o.task == "slow"] == ["slow"]
+    assert list(_failures(seen)) == ["spin"]
+    assert [o.task for _, o in seen].count("spin") == 1
+    assert restarts == 1
 
 
 @pytest.mark.timeout(60)
