@@ -259,6 +259,7 @@ class WorkerPool(Generic[T, R]):
             target=self._run, args=(iter(tasks), outcomes, slots), name="imr-workers", daemon=True
         )
         self._thread.start()
+        finished = False
         try:
             while True:
                 try:  # a timeout, so that Ctrl-C is seen while waiting
@@ -266,6 +267,7 @@ class WorkerPool(Generic[T, R]):
                 except queue.Empty:
                     continue
                 if outcome is _END:
+                    finished = True
                     return
                 if isinstance(outcome, _Raised):
                     raise outcome.error
@@ -275,6 +277,8 @@ class WorkerPool(Generic[T, R]):
             self._stop.set()
             self._thread.join()
             self._thread = None
+            if not finished:  # workers still hold tasks of this run: none may outlive it
+                self.close()
             self._stop.clear()
 
     def _run(self, tasks: Iterator[T], outcomes: Any, slots: threading.Semaphore) -> None:
