@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from imr_cli.options import index_option, user_errors
+from imr_cli.options import file_limit_options, index_option, user_errors
 
 COMMANDS: list[click.Command] = []
 
@@ -14,11 +14,13 @@ COMMANDS: list[click.Command] = []
 
 @click.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def parse_command(paths: tuple[str, ...]) -> None:
+@file_limit_options
+def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int) -> None:
     """Parse IMR letters (.txt, .pdf; folders walked recursively) into JSON lines.
 
     One JSON object per letter on stdout (the letter with its items); one "path: reason"
-    line per failed file on stderr. Exit status 1 when any file failed, after all files.
+    line per failed or skipped file on stderr. Each file is read in a worker process with a
+    time and memory limit. Exit status 1 when any file failed, after all files.
     """
     import json
     import os
@@ -26,23 +28,28 @@ def parse_command(paths: tuple[str, ...]) -> None:
     from pathlib import Path
 
     from indexer.errors import LetterError
-    from indexer.parse import parse_file
-    from indexer.read import iter_letter_files
+    from indexer.parse_many import parse_paths
+    from indexer.walk import Unwalked
+    from indexer.workers import Limits
 
     def under(path: Path, raw: str) -> bool:
-        """Whether a file found by iter_letter_files came from the command-line path."""
+        """Whether a path the walk found came from the command-line path."""
         return path == Path(raw) or Path(raw) in path.parents
 
     failed = 0
     try:
         walked: set[str] = set()
-        for path in iter_letter_files(paths):
+        for found in parse_paths(paths, Limits(file_seconds, file_memory)):
+            path = Path(found.path) if isinstance(found, Unwalked) else found[0]
             walked.add(next((raw for raw in paths if under(path, raw)), ""))
-            try:
-                letter = parse_file(path)
-            except LetterError as exc:
+            if isinstance(found, Unwalked):
+                failed += int(found.failed)
+                click.echo(f"{found.path}: {found.reason}", err=True)
+                continue
+            letter = found[1]
+            if isinstance(letter, LetterError):
                 failed += 1
-                click.echo(str(exc), err=True)
+                click.echo(str(letter), err=True)
                 continue
             click.echo(json.dumps(letter.to_dict(), ensure_ascii=False))
         for raw in paths:
@@ -187,8 +194,10 @@ COMMANDS.append(generate_command)
     "--workers",
     type=click.IntRange(0),
     default=None,
-    help="Parser processes (default: CPU count, at most 4; 0 or 1 = no subprocesses).",
+    help="Parser processes (default: CPU count, at most 4; 0 = parse in this process, "
+    "without the time and memory limits per file).",
 )
+@file_limit_options
 @click.option(
     "--batch-items",
     type=click.IntRange(1),
@@ -202,17 +211,22 @@ def index_command(
     prune: bool,
     report: str | None,
     workers: int | None,
+    file_seconds: float,
+    file_memory: int,
     batch_items: int | None,
 ) -> None:
     """Index letter files and folders (.txt, .pdf; recursive) into the search index.
 
     Unchanged files are skipped, changed files replace their items, and a run stopped at any
-    point can simply be started again. Exit status 1 when any file failed.
+    point can simply be started again. One run at a time per index: another is refused
+    (searches go on). Exit status 1 when any file failed, 2 when the run could not go on
+    (another run holds the index, the disk is full, the index is damaged...).
     """
     import sys
 
     from imr_search.engines import engine_class, resolve_target
     from indexer.pipeline import BATCH_ITEMS, run_index
+    from indexer.workers import Limits
 
     resolved = resolve_target(target)
     if report is None:
@@ -227,10 +241,16 @@ def index_command(
             progress=sys.stderr.isatty(),
             report=report,
             batch_items=batch_items or BATCH_ITEMS,
+            limits=Limits(file_seconds, file_memory),
         )
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"Report written to {report}")
+    if summary.error is not None:
+        click.echo(f"Error: {summary.error}", err=True)
+    if summary.report_error is not None:
+        click.echo(f"Error: {summary.report_error}", err=True)
+    else:
+        click.echo(f"Report written to {report}")
     sys.exit(summary.exit_status)
 
 

@@ -29,6 +29,30 @@ def index_option(function: F) -> F:
     )(function)
 
 
+def file_limit_options(function: F) -> F:
+    """--file-timeout SECONDS and --file-memory MB (passed as `file_seconds`, `file_memory`)."""
+    from indexer.workers import FILE_MEMORY_MB, FILE_SECONDS
+
+    function = click.option(
+        "--file-memory",
+        "file_memory",
+        type=click.IntRange(64),
+        default=FILE_MEMORY_MB,
+        show_default=True,
+        metavar="MB",
+        help="Memory one file may take to read; a file needing more is stopped and reported.",
+    )(function)
+    return click.option(
+        "--file-timeout",
+        "file_seconds",
+        type=click.FloatRange(0.1),
+        default=FILE_SECONDS,
+        show_default=True,
+        metavar="SECONDS",
+        help="Time one file may take to read; a slower file is stopped and reported.",
+    )(function)
+
+
 def json_option(function: F) -> F:
     """--json (passed as `as_json`)."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
@@ -344,6 +345,11 @@ class Engine(Protocol):
 
     def finish(self) -> None:
         """After a bulk load: optimize / refresh so searches see everything, fast."""
+        ...
+
+    def index_run_lock(self) -> AbstractContextManager[None]:
+        """Held by an index run for its whole length: one run at a time per index (another
+        raises IndexBusy, naming the holder); readers never take it."""
         ...
 
     # Reading.

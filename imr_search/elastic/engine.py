@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 import elasticsearch
@@ -29,7 +30,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices, run
+from imr_search.elastic import indices, run, runlock
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
@@ -166,6 +167,18 @@ class ElasticEngine:
             )
             self._loading = True
 
+    def _left_loading(self) -> bool:
+        """Whether a run killed while loading left the bulk refresh interval behind (finish()
+        then restores it, even when this run wrote nothing)."""
+        answer = self.client.indices.get_settings(
+            index=[self.items_index, self.sources_index], name="index.refresh_interval"
+        )
+        return any(
+            found.get("settings", {}).get("index", {}).get("refresh_interval")
+            == BULK_REFRESH_INTERVAL
+            for found in answer.body.values()
+        )
+
     def _stop_loading(self) -> None:
         interval = index_definition()["settings"]["index"].get("refresh_interval", "1s")
         self.client.indices.put_settings(
@@ -177,6 +190,10 @@ class ElasticEngine:
         self._loading = False
 
     # --- writing --------------------------------------------------------------------------
+
+    def index_run_lock(self) -> AbstractContextManager[None]:
+        """One index run at a time on this alias (a lock document; see runlock)."""
+        return runlock.hold(self.client, self.alias, self.target)
 
     def indexed_sources(self) -> Mapping[str, str]:
         if self._writer is not None:  # make this process's writes visible to the lookups
@@ -197,12 +214,13 @@ class ElasticEngine:
             return writer.delete_sources(list(sources))
 
     def finish(self) -> None:
-        """Restore the refresh interval, refresh, and publish a rebuild."""
+        """Restore the refresh interval (this run's, or one a killed run left), refresh, and
+        publish a rebuild."""
         if self._writer is None:
             return
         with self._calls():
             self._flush()
-            if self._loading:
+            if self._loading or self._left_loading():
                 self._stop_loading()
             self.client.indices.refresh(index=[self.items_index, self.sources_index])
             if self._rebuild is not None:

@@ -19,7 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from imr_search.errors import EngineUnavailable
+from imr_search.errors import EngineUnavailable, StorageError
+from imr_search.sqlite.faults import explain
 from mappings.fields import SEARCH_FIELDS
 
 SCHEMA_VERSION = 2
@@ -99,6 +100,7 @@ READ_MMAP_BYTES = 1 << 33  # 8 GiB asked for; SQLite's default build allows 2 Gi
 GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
 TERM_DF_ITEMS = "term_df_items"  # item count when term_df was last rebuilt
+FINISHED_GENERATION = "finished_generation"  # generation the last complete finish() saw
 
 
 def connect(path: str, *, writable: bool) -> sqlite3.Connection:
@@ -110,6 +112,7 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
             f"no such file; build one with `imr-search index LETTERS... --index {path}`, or "
             "run `imr-search demo` to try the product on generated letters",
         )
+    db: sqlite3.Connection | None = None
     try:
         if writable:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +136,25 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
             db.execute("PRAGMA secure_delete = OFF")
             _create(db)
         _check_version(db, path)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, EngineUnavailable, OSError) as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, EngineUnavailable):
+            raise
+        if isinstance(exc, OSError):  # the folder cannot be created
+            raise StorageError(
+                path, f"cannot create its folder ({exc.strerror or exc}): check the path"
+            ) from exc
+        mapped = explain(exc, path, "opening it")
+        if mapped is not None and not _not_a_database(exc):
+            raise mapped from exc
         raise EngineUnavailable(path, f"{exc} (is it an imr-search index file?)") from exc
     return db
+
+
+def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
+    """SQLITE_NOTADB: some other file named as the index (the generic message fits best)."""
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == 26
 
 
 def _create(db: sqlite3.Connection) -> None:

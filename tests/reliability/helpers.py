@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -41,13 +43,51 @@ CLI = [
 ]
 
 
+# Asks `imr-search index` for a line on stderr per step (indexer.pipeline): kill points.
+PROGRESS_LINES = {"IMR_SEARCH_PROGRESS_LINES": "1"}
+
+
 def index_command(paths: Sequence[str | Path], target: str, report: Path, *extra: str) -> list[str]:
     """`imr-search index PATHS --index TARGET --report REPORT [extra...]`."""
     return [*CLI, "index", *map(str, paths), "--index", target, "--report", str(report), *extra]
 
 
-def run_cli(args: Sequence[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+def run_cli(
+    args: Sequence[str],
+    timeout: float = 300,
+    *,
+    file_size_limit: int | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; `file_size_limit`: no file it writes may pass this many bytes (a full
+    disk for real: RLIMIT_FSIZE, with SIGXFSZ ignored so that the write fails with EFBIG)."""
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        assert file_size_limit is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limited if file_size_limit is not None else None,
+        env={**os.environ, **env} if env else None,
+    )
+
+
+def without_permission_override(command: Sequence[str]) -> list[str]:
+    """The command, run so that file permissions apply to it even as root (setpriv drops the
+    capabilities that let root read and write anything); skips the test if that cannot be."""
+    import pytest
+
+    if os.geteuid() != 0:
+        return list(command)
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file permissions cannot apply")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
 
 
 @dataclass(frozen=True)
@@ -120,7 +160,7 @@ def drop_index(target: str) -> None:
     if engine_class(target).local_file:
         return
     node, _, alias = target.rstrip("/").rpartition("/")
-    for pattern in (f"{alias}-v*", f"{alias}-sources-v*"):
+    for pattern in (f"{alias}-v*", f"{alias}-sources-v*", f"{alias}-lock"):
         request = urllib.request.Request(
             f"{node}/{pattern}?ignore_unavailable=true&allow_no_indices=true", method="DELETE"
         )
