@@ -5,7 +5,7 @@
     /api/items/<id>[?q=]               /item/<id>
     /api/items/<id>/similar[?k=]       the item page's "similar prior cases"
     /api/similar?text=..[&category=&k=]  /similar (GET, or POST form / JSON body)
-    /api/openapi.json                  /help
+    /api/openapi.json                  /help/api (the API reference rendered from it)
 Errors: {"error": {"status", "message", "parameter"}} with the matching HTTP status. Every
 body is a typed payload (search_ui.payloads), described by the OpenAPI document.
 """
@@ -22,6 +22,7 @@ from imr_search.errors import InvalidParameter
 from search_ui import backend, items
 from search_ui.bodies import similar_body
 from search_ui.facets import active_filters, build_facets
+from search_ui.feed import feed_url
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
 from search_ui.payloads import (
@@ -67,6 +68,7 @@ def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
         export_csv=search_url(state.at_page(1), "export.export_csv"),
         export_json=search_url(state.at_page(1), "export.export_json"),
         export_breakdown_csv=search_url(state.at_page(1), "export.export_breakdown_csv"),
+        feed=feed_url(state),
         about=listing("about"),
         mentions=listing("mentions"),
         all=listing("all"),
@@ -264,7 +266,10 @@ def health() -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
+    resp = json_response(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
+    doc = url_for("reference.api_reference")
+    resp.headers["Link"] = f'<{doc}>; rel="alternate service-doc"; type="text/html"'
+    return resp
 
 
 @bp.get("")
@@ -276,6 +281,7 @@ def index() -> Response:
     return json_response(
         ApiIndex(
             openapi=url_for("api.openapi"),
+            reference=url_for("reference.api_reference"),
             endpoints={
                 "search": url_for("api.search"),
                 "facets": url_for("api.facets"),
@@ -289,6 +295,8 @@ def index() -> Response:
                 "reasons": url_for("reasons.reasons_api"),
                 "export_csv": url_for("export.export_csv"),
                 "export_json": url_for("export.export_json"),
+                "export_breakdown_csv": url_for("export.export_breakdown_csv"),
+                "feed": url_for("feed.feed"),
                 "health": url_for("api.health"),
             },
         )

@@ -22,6 +22,7 @@ from imr_search import citator
 from imr_search.contract import OutcomeRate
 from imr_search.errors import InvalidParameter
 from search_ui import backend
+from search_ui.downloads import download_headers, exported_at
 from search_ui.export import RATE_COLUMNS, csv_cell, rate_cells
 from search_ui.params import MAX_VALUE_LENGTH, SearchState, check_known
 from search_ui.payloads import BreakdownEntry
@@ -249,16 +250,14 @@ INDEX_COLUMNS = ("name", "reviewer_decisions", "claims_administrator_decisions",
 REPORT_COLUMNS = ("part", "value", *RATE_COLUMNS)
 
 
-def _csv(rows: Iterable[Iterable[object]], filename: str) -> Response:
+def _csv(rows: Iterable[Iterable[object]], *name: str) -> Response:
+    """A CSV download named `imr-<name>-<date>.csv` (search_ui.downloads)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in rows:
         writer.writerow([csv_cell(str(v)) for v in row])
-    return Response(
-        buf.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    headers = download_headers(*name, ext="csv", when=exported_at())
+    return Response(buf.getvalue(), mimetype="text/csv", headers=headers)
 
 
 def _index_csv(kind: citator.Kind) -> Response:
@@ -269,7 +268,7 @@ def _index_csv(kind: citator.Kind) -> Response:
     rows += [
         (e.name, e.reviewer, e.administrator, base + (e.html_url or "")) for e in payload.entries
     ]
-    return _csv(rows, f"imr-search-{PLURAL[kind]}.csv")
+    return _csv(rows, PLURAL[kind])
 
 
 def _report_csv(kind: citator.Kind) -> Response:
@@ -291,7 +290,7 @@ def _report_csv(kind: citator.Kind) -> Response:
     rows: list[Iterable[object]] = [REPORT_COLUMNS]
     rows += [(part, value, *rate_cells(rate)) for part, value, rate in parts]
     rows += [("section (reviewer relied on it)", v.value, v.count) for v in report.sections]
-    return _csv(rows, f"imr-search-{kind}.csv")
+    return _csv(rows, kind, name)
 
 
 @bp.get("/export/guidelines.csv")

@@ -321,6 +321,7 @@ class SearchLinks:
     export_csv: str
     export_json: str
     export_breakdown_csv: str
+    feed: str  # the Atom feed of the search's newest decisions
     # The same search listing only the decisions about the query / only the mentions / all
     # (None when the query has no about/mention split).
     about: str | None
@@ -422,17 +423,32 @@ class ErrorPayload:
 @dataclass(frozen=True)
 class ApiIndex:
     openapi: str
+    reference: str  # the readable API reference (HTML) rendered from the OpenAPI document
     endpoints: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ExportSearch:
+    """The search an export holds, and when it was made (what a citation of it needs)."""
+
+    q: str
+    filters: dict[str, tuple[str, ...]]
+    sort: str
+    decisions: str
+    url: str  # the search page (absolute): its address holds the whole search
+    exported_at: str  # UTC, ISO 8601: "2026-12-06T17:03:12Z"
 
 
 @dataclass(frozen=True)
 class ExportJson:
     """/export.json (streamed): the search, and every result's whole document."""
 
-    query: str
-    filters: dict[str, tuple[str, ...]]
+    query: str  # the same as search.q (kept for readers of earlier exports)
+    filters: dict[str, tuple[str, ...]]  # the same as search.filters
     sort: str
+    search: ExportSearch
     total: int
     limit: int
     truncated: bool
     items: tuple[ItemDocument, ...]
+    stopped: str | None = None  # set when the export stopped at its time limit

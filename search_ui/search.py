@@ -15,6 +15,7 @@ from imr_search.contract import SearchResponse
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
 from search_ui.facets import Chip, active_filters, build_facets
+from search_ui.feed import feed_title, feed_url
 from search_ui.params import MAX_SIMILAR_TEXT, SearchState, parse_search_args
 from search_ui.payloads import BreakdownEntry
 from search_ui.presentation import page_links, search_url
@@ -22,6 +23,7 @@ from search_ui.presentation import page_links, search_url
 bp = Blueprint("search", __name__)
 
 ALTERNATE = 'rel="alternate"; type="application/json"'
+FEED = 'rel="alternate"; type="application/atom+xml"'
 MAX_SUGGESTIONS = 8  # filters whose removal is counted on a zero-result page
 
 
@@ -103,15 +105,20 @@ def _page(
         export_csv=search_url(replace(state, page=1), "export.export_csv"),
         export_json=search_url(replace(state, page=1), "export.export_json"),
         export_breakdown=search_url(replace(state, page=1), "export.export_breakdown_csv"),
+        feed_url=feed_url(state) if error is None else None,
+        feed_title=feed_title(state),
     )
     resp = make_response(html, status)
-    resp.headers["Link"] = f"<{search_url(state, 'api.search')}>; {ALTERNATE}"
+    links = [f"<{search_url(state, 'api.search')}>; {ALTERNATE}"]
+    if error is None:
+        links.append(f"<{feed_url(state)}>; {FEED}")
+    resp.headers["Link"] = ", ".join(links)
     return resp
 
 
 @bp.get("/help")
 def help_page() -> str:
-    """Query syntax, facets, export and API documentation (twin: /api/openapi.json)."""
+    """Query syntax, facets, exports, feeds; the API reference is /help/api."""
     return render_template(
         "help.html",
         max_export=current_app.config["EXPORT_MAX_ROWS"],

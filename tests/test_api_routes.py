@@ -340,7 +340,7 @@ def test_pages_and_api_work_unchanged_on_every_engine(engine_target: str) -> Non
         assert client.get('/search?q="open').status_code == 400
         similar = client.get("/api/items/CM14-0000101-1/similar?k=3").json["similar"]
         assert similar and all(s["id"] != "CM14-0000101-1" for s in similar)
-        rows = client.get("/export.csv").get_data(as_text=True).strip().splitlines()
-        assert len(rows) == TOTAL + 1
+        rows = list(csv.DictReader(io.StringIO(client.get("/export.csv").get_data(as_text=True))))
+        assert len(rows) == TOTAL and all(r["rationale"] for r in rows)
     finally:
         close_app(app)
