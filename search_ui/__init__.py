@@ -47,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         citator,
         export,
         items,
+        letters,
         limits,
         presentation,
         reasons,
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(items.bp)
+    app.register_blueprint(letters.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(citator.bp)
