@@ -43,6 +43,7 @@ from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
 from mappings.elastic import OWNER_FIELD, index_definition
+from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument, from_builtins
 
 # While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
@@ -224,8 +225,10 @@ class ElasticEngine:
             if request.breakdown and response.about and not response.about.about:
                 # No decision is about the query: the breakdown counts every match (one more
                 # request, only in this case; its rate already does).
+                # The facets are not asked again; the breakdown keeps its size (facet_size).
+                no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
                 again = dataclasses.replace(
-                    request, per_page=0, facet_size=0, facet_sizes={}, highlight=False
+                    request, per_page=0, facet_sizes=no_facets, highlight=False
                 )
                 extra, _ = search_body(again, rate_about=False)
                 aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
