@@ -41,7 +41,9 @@ class SearchRequest:
     `filters` maps a facet name to the selected values: OR within a facet, AND across facets.
     `breakdown` names a facet whose top values get their own Upheld/Overturned counts (all
     of them, in order, for the decision year). `decisions` picks the matching decisions
-    listed (see DECISIONS).
+    listed (see DECISIONS). `facet_size` values are listed per facet, except for the facets
+    `facet_sizes` names (a page showing more values of one facet: the others cost nothing
+    more); the breakdown's size stays `facet_size`.
     """
 
     query: str = ""
@@ -50,6 +52,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facet_size: int = 10
+    facet_sizes: Mapping[str, int] = field(default_factory=dict)
     breakdown: str | None = None
     highlight: bool = True
     decisions: Decisions = "all"
@@ -76,12 +79,26 @@ class SearchRequest:
             )
         if not 0 <= self.facet_size <= MAX_ENGINE_FACET_SIZE:
             raise InvalidParameter("facet_size", f"must be between 0 and {MAX_ENGINE_FACET_SIZE}")
+        for name, size in self.facet_sizes.items():
+            if name not in FACETS_BY_NAME:
+                raise InvalidParameter(
+                    "facet_sizes",
+                    f"{name!r} is not a facet; use one of " + ", ".join(FACETS_BY_NAME),
+                )
+            if not 0 <= size <= MAX_ENGINE_FACET_SIZE:
+                raise InvalidParameter(
+                    "facet_sizes", f"{name}: must be between 0 and {MAX_ENGINE_FACET_SIZE}"
+                )
         if self.breakdown is not None and self.breakdown not in FACETS_BY_NAME:
             raise InvalidParameter("breakdown", "must be a facet name")
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    def size_of(self, facet: str) -> int:
+        """How many values of `facet` to list (besides its selected ones)."""
+        return self.facet_sizes.get(facet, self.facet_size)
 
 
 @dataclass(frozen=True)
@@ -359,6 +376,12 @@ class Engine(Protocol):
 
     def get_item(self, item_id: str) -> ItemDocument:
         """The stored document; raises ItemNotFound."""
+        ...
+
+    def source_of(self, item_id: str) -> str:
+        """The source key of the file the item was indexed from (SourceDocuments.source: the
+        absolute path on the indexing machine; never shown, see search_ui.letters); raises
+        ItemNotFound."""
         ...
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:

@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         export,
         feed,
         items,
+        letters,
         limits,
         presentation,
         reasons,
@@ -69,6 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cors.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(items.bp)
+    app.register_blueprint(letters.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(citator.bp)

@@ -83,6 +83,7 @@ def _echo(state: SearchState) -> SearchEcho:
         page=state.page,
         per_page=state.per_page,
         facet_size=state.facet_size,
+        more=state.more,
         breakdown=state.breakdown,
         decisions=state.decisions,
     )

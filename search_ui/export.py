@@ -128,7 +128,10 @@ def parse_columns(raw: list[str]) -> tuple[str, ...]:
 def _parse(extra: tuple[str, ...] = ()) -> tuple[SearchState, int]:
     state = parse_search_args(request.args, allowed_extra=("limit", *extra))
     limit = parse_int(request.args, "limit", _max_rows(), 1, _max_rows())
-    return replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, breakdown=None), limit
+    return (
+        replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, more=(), breakdown=None),
+        limit,
+    )
 
 
 class _Deadline:

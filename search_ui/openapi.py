@@ -32,6 +32,7 @@ from search_ui.params import (
     MAX_FILTER_VALUES,
     MAX_SIMILAR_TEXT,
     MAX_VALUE_LENGTH,
+    MORE_FACET_SIZE,
 )
 from search_ui.payloads import (
     ApiIndex,
@@ -202,6 +203,17 @@ def _search_parameters() -> list[dict[str, Any]]:
                 "minimum": 0,
                 "maximum": MAX_FACET_SIZE,
                 "default": DEFAULT_FACET_SIZE,
+            },
+        },
+        {
+            "name": "more",
+            "in": "query",
+            "description": f"A facet that lists up to {MORE_FACET_SIZE} values (the others "
+            "keep facet_size). Repeat for several facets.",
+            "explode": True,
+            "schema": {
+                "type": "array",
+                "items": {"type": "string", "enum": [f.name for f in FACETS]},
             },
         },
         {

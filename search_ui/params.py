@@ -8,6 +8,8 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
                               AND across facets); facet names are those of mappings.facets.FACETS
     sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
+    more=<facet>              repeatable: list up to MORE_FACET_SIZE values of this facet (its
+                              "More values" link), the others keep facet_size
     decisions=all|about|mentions  which matches to list (imr_search.plan: the decisions about
                               the query first, only those, or only those that mention it)
 
@@ -38,7 +40,9 @@ from imr_search.query import MAX_QUERY_LENGTH
 from mappings.facets import FACETS, FACETS_BY_NAME
 
 DEFAULT_PER_PAGE = 20
+PER_PAGE_CHOICES: tuple[int, ...] = (10, 20, 50, 100)  # the page's "per page" menu
 DEFAULT_FACET_SIZE = 10
+MORE_FACET_SIZE = MAX_FACET_SIZE  # values of a facet named by `more`
 DEFAULT_BREAKDOWN = "reviewer_guideline"
 NO_BREAKDOWN = "none"
 MAX_FILTER_VALUES = 25  # values selected in one facet
@@ -56,6 +60,7 @@ SEARCH_PARAMS: tuple[str, ...] = (
     "breakdown",
     "decisions",
 )
+MORE = "more"  # the one repeatable parameter besides the facets
 # Characters werkzeug leaves unquoted in a query string it builds (url_for's `q=...`).
 URL_QUERY_SAFE = "!$'()*,/:;?@"
 _quote = lru_cache(maxsize=4096)(quote_plus)
@@ -73,6 +78,7 @@ class SearchState:
     facet_size: int = DEFAULT_FACET_SIZE
     breakdown: str | None = DEFAULT_BREAKDOWN
     decisions: str = "all"
+    more: tuple[str, ...] = ()  # facets listing MORE_FACET_SIZE values, in FACETS order
 
     def request(self, **overrides: Any) -> SearchRequest:
         """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
@@ -83,6 +89,11 @@ class SearchState:
             "page": self.page,
             "per_page": self.per_page,
             "facet_size": self.facet_size,
+            # One value more than shown: whether a facet has more values is then known
+            # (search_ui.facets); the breakdown keeps facet_size.
+            "facet_sizes": {
+                f.name: self.facet_size_of(f.name) + 1 for f in FACETS if self.facet_size_of(f.name)
+            },
             "breakdown": self.breakdown,
             "decisions": self.decisions,
         }
@@ -106,6 +117,7 @@ class SearchState:
             out.append(("per_page", str(self.per_page)))
         if self.facet_size != DEFAULT_FACET_SIZE:
             out.append(("facet_size", str(self.facet_size)))
+        out.extend((MORE, name) for name in self.more)
         if page and self.page != 1:
             out.append(("page", str(self.page)))
         return out
@@ -131,6 +143,22 @@ class SearchState:
             filters[name] = tuple(values)
         return replace(self, filters=filters, page=1)
 
+    def facet_size_of(self, facet: str) -> int:
+        """How many values of `facet` the page lists (besides its selected ones)."""
+        return max(MORE_FACET_SIZE, self.facet_size) if facet in self.more else self.facet_size
+
+    def with_more(self, facet: str, more: bool = True) -> SearchState:
+        """The same search listing more values of one facet (or back to facet_size); the
+        results do not change, so neither does the page."""
+        names = (set(self.more) | {facet}) if more else (set(self.more) - {facet})
+        return replace(self, more=tuple(f.name for f in FACETS if f.name in names))
+
+    def hidden_fields(self, shown: Iterable[str]) -> list[tuple[str, str]]:
+        """The parameters a search form must carry as hidden inputs: every one but the query,
+        the filters (checkboxes) and the controls `shown` on the page."""
+        skip = {"q", *FACETS_BY_NAME, *shown}
+        return [(k, v) for k, v in self.params(page=False) if k not in skip]
+
     def without_filters(self) -> SearchState:
         return replace(self, filters={}, page=1)
 
@@ -153,13 +181,13 @@ def parse_search_args(
     args: MultiDict[str, str], *, allowed_extra: Iterable[str] = ()
 ) -> SearchState:
     """Validate search parameters from a query string; raise InvalidParameter on any problem."""
-    known = set(SEARCH_PARAMS) | set(FACETS_BY_NAME) | set(allowed_extra)
+    known = {*SEARCH_PARAMS, MORE, *FACETS_BY_NAME, *allowed_extra}
     for name in args:
         if name not in known:
             raise InvalidParameter(
                 name,
                 "unknown parameter; use "
-                + ", ".join(SEARCH_PARAMS)
+                + ", ".join((*SEARCH_PARAMS, MORE))
                 + " or a facet name ("
                 + ", ".join(FACETS_BY_NAME)
                 + ")",
@@ -217,7 +245,16 @@ def parse_search_args(
     decisions = args.get("decisions", "all") or "all"
     if decisions not in DECISIONS:
         raise InvalidParameter("decisions", "must be one of " + ", ".join(DECISIONS))
+    more: set[str] = set()
+    for raw in args.getlist(MORE):
+        name = raw.strip()
+        if name not in FACETS_BY_NAME:
+            raise InvalidParameter(
+                MORE, f"{name[:50]!r} is not a facet; use one of " + ", ".join(FACETS_BY_NAME)
+            )
+        more.add(name)
     return SearchState(
+        more=tuple(f.name for f in FACETS if f.name in more),
         decisions=decisions,
         query=query,
         filters=filters,

@@ -308,6 +308,7 @@ class SearchEcho:
     page: int
     per_page: int
     facet_size: int
+    more: tuple[str, ...]  # facets listing more values than facet_size
     breakdown: str | None
     decisions: str
 

@@ -53,7 +53,9 @@ def listing(state: SearchState, reason: deciding.Reason) -> SearchState | None:
 
 
 def compute(state: SearchState) -> ReasonLists:
-    req = state.request(page=1, per_page=0, facet_size=0, breakdown=None, highlight=False)
+    req = state.request(
+        page=1, per_page=0, facet_size=0, facet_sizes={}, breakdown=None, highlight=False
+    )
     found = backend.run(lambda e: deciding.of_search(e, req))
 
     def links(reason: deciding.Reason) -> tuple[str | None, str | None]:

@@ -16,7 +16,7 @@ from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
 from search_ui.facets import Chip, active_filters, build_facets
 from search_ui.feed import feed_title, feed_url
-from search_ui.params import MAX_SIMILAR_TEXT, SearchState, parse_search_args
+from search_ui.params import MAX_SIMILAR_TEXT, PER_PAGE_CHOICES, SearchState, parse_search_args
 from search_ui.payloads import BreakdownEntry
 from search_ui.presentation import page_links, search_url
 
@@ -25,6 +25,7 @@ bp = Blueprint("search", __name__)
 ALTERNATE = 'rel="alternate"; type="application/json"'
 FEED = 'rel="alternate"; type="application/atom+xml"'
 MAX_SUGGESTIONS = 8  # filters whose removal is counted on a zero-result page
+RESULT_CONTROLS = ("sort", "breakdown", "per_page")  # the page's own controls, with results
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class Suggestion:
 
 
 def _count(state: SearchState) -> int:
-    request_ = state.request(page=1, per_page=0, facet_size=0, breakdown=None, highlight=False)
+    request_ = state.request(
+        page=1, per_page=0, facet_size=0, facet_sizes={}, breakdown=None, highlight=False
+    )
     return backend.run(lambda e: e.search(request_)).total
 
 
@@ -90,6 +93,7 @@ def _page(
 ) -> Response:
     chips = active_filters(state, search_url)
     hints = suggestions(state, chips) if response is not None and response.total == 0 else []
+    shown = RESULT_CONTROLS if response is not None and response.total else ()
     html = render_template(
         "search.html",
         state=state,
@@ -99,6 +103,8 @@ def _page(
         breakdown_rows=breakdown_entries(state, response, search_url) if response else [],
         chips=chips,
         suggestions=hints,
+        hidden_fields=state.hidden_fields(shown),
+        per_page_choices=sorted({*PER_PAGE_CHOICES, state.per_page}),
         pages=page_links(state, response.total) if response else [],
         last_page=state.last_page(response.total) if response else 1,
         api_url=search_url(state, "api.search"),

@@ -81,3 +81,40 @@ def app() -> Iterator[Any]:
 def client(app: Any) -> Any:
     """A Flask test client of `app`."""
     return app.test_client()
+
+
+# --- the browser tests (tests/test_browser*.py): real Chromium over a served demo-like index ---
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web app over 600 generated letters indexed from files (devtools/browser.py)."""
+    from devtools.browser import demo_index, serving
+
+    with serving(demo_index(tmp_path_factory.mktemp("browser"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from devtools.browser import chromium, chromium_missing
+
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(f"browser test skipped: {missing}")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page at 1366x900 that records console errors and warnings in `.problems`."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.problems = problems
+    yield pg
+    context.close()

@@ -43,7 +43,8 @@ from imr_search.elastic.settings import ConnectionSettings
 from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
-from mappings.elastic import index_definition
+from mappings.elastic import OWNER_FIELD, index_definition
+from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument, from_builtins
 
 # While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
@@ -242,7 +243,11 @@ class ElasticEngine:
             if request.breakdown and response.about and not response.about.about:
                 # No decision is about the query: the breakdown counts every match (one more
                 # request, only in this case; its rate already does).
-                again = dataclasses.replace(request, per_page=0, facet_size=0, highlight=False)
+                # The facets are not asked again; the breakdown keeps its size (facet_size).
+                no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
+                again = dataclasses.replace(
+                    request, per_page=0, facet_sizes=no_facets, highlight=False
+                )
                 extra, _ = search_body(again, rate_about=False)
                 aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
                 response = dataclasses.replace(response, breakdown=read_breakdown(again, aggs))
@@ -250,18 +255,24 @@ class ElasticEngine:
         return dataclasses.replace(response, took_ms=took)
 
     def get_item(self, item_id: str) -> ItemDocument:
+        found = self._get(item_id, source_excludes=SOURCE_EXCLUDES)
+        return from_builtins(found, ItemDocument)
+
+    def source_of(self, item_id: str) -> str:
+        return str(self._get(item_id, source_includes=[OWNER_FIELD]).get(OWNER_FIELD, ""))
+
+    def _get(self, item_id: str, **source: Any) -> dict[str, Any]:
+        """The stored `_source` of one item (its parts that `source` asks for)."""
         with self._calls():
             try:
-                found = self.client.get(
-                    index=self.items_index, id=item_id, source_excludes=SOURCE_EXCLUDES
-                )
+                found = self.client.get(index=self.items_index, id=item_id, **source)
             except NotFoundError as exc:
                 if _is_missing_index(exc):
                     raise
                 found = None
         if found is None or not found.get("found"):
             raise ItemNotFound(item_not_found(item_id))
-        return from_builtins(found["_source"], ItemDocument)
+        return dict(found["_source"])
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:
         search = mark_item_body(item_id, query)

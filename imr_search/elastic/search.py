@@ -68,7 +68,7 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     about = compile_query(query.about) if query.about is not None else None
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
-    facets.add_facet_aggs(groups, request.facet_size)
+    facets.add_facet_aggs(groups, request.size_of)
     result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
     if about is not None:
         result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
@@ -166,7 +166,7 @@ def read_response(
     return SearchResponse(
         total=total,
         hits=hits,
-        facets=facets.read_facets(aggs, selected, request.facet_size),
+        facets=facets.read_facets(aggs, selected, request.size_of),
         outcome_rate=rate,
         took_ms=took_ms,
         breakdown=read_breakdown(request, aggs),

@@ -232,6 +232,13 @@ class SqliteEngine:
             raise ItemNotFound(item_not_found(item_id))
         return load_doc(*row)
 
+    def source_of(self, item_id: str) -> str:
+        with self._reading() as db:
+            row = db.execute("SELECT source FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise ItemNotFound(item_not_found(item_id))
+        return str(row[0])
+
     def mark_item(self, item_id: str, query: str) -> MarkedItem:
         match = compile_marking(expand_synonyms(parse_query(query)))
         with self._reading() as db:

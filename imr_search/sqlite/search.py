@@ -122,6 +122,7 @@ def run_search(
             request.decisions,
             filter_key,
             request.facet_size,
+            tuple(sorted(request.facet_sizes.items())),
             request.breakdown,
         )
     summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
