@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite on a fresh machine: installs what the tests need, runs the static
 # checks (ruff, mypy), then pytest. Arguments go to pytest.
-#   - Python packages: the project with its test extra, in the project's .venv (scripts/venv.py:
-#     created and installed once; nothing goes into the system Python)
+#   - Python packages: the project with its test extra, in the project's .venv
+#     (scripts/project_venv.py: made and installed once; nothing goes into the system Python)
 #   - Chromium (browser end-to-end test): Debian's package, when apt-get is usable
 #   - Elasticsearch: fetched by the test fixture from Maven Central (devtools/esnode.py)
 set -euo pipefail

@@ -1,7 +1,7 @@
 # Sourced by scripts/demo.sh and scripts/test.sh: `use_venv [EXTRA...]` finds a Python 3.11+
 # ($IMR_SEARCH_PYTHON, else python3, python3.13, python3.12, python3.11), makes sure the
-# project's .venv exists and holds the project with those extras (scripts/venv.py), and puts
-# .venv/bin first on PATH. Nothing is installed into the system Python (PEP 668 safe).
+# project's .venv exists and holds the project with those extras (scripts/project_venv.py),
+# and puts .venv/bin first on PATH. Nothing is installed into the system Python (PEP 668 safe).
 
 find_python() {
     for candidate in "${IMR_SEARCH_PYTHON:-}" python3 python3.13 python3.12 python3.11; do
@@ -20,7 +20,7 @@ find_python() {
 use_venv() {
     local python venv_python
     python="$(find_python)"
-    venv_python="$("$python" scripts/venv.py "$@")"
+    venv_python="$("$python" scripts/project_venv.py "$@")"
     VIRTUAL_ENV="$(cd "$(dirname "$venv_python")/.." && pwd)"
     PATH="$VIRTUAL_ENV/bin:$PATH"
     export VIRTUAL_ENV PATH

@@ -1,6 +1,6 @@
 """The project's virtual environment (.venv): created when missing, the project installed into it.
 
-    python3 scripts/venv.py [EXTRA ...]      e.g. `python3 scripts/venv.py test`
+    python3 scripts/project_venv.py [EXTRA ...]      e.g. `python3 scripts/project_venv.py test`
 
 Called by scripts/demo.sh and scripts/test.sh (the README's two commands) with any Python
 3.11+, so that nothing is installed into the system Python: that also works where the system
