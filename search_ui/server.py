@@ -71,6 +71,10 @@ def gunicorn_settings(host: str, port: int, workers: int, quiet: bool = False) -
         "accesslog": None if quiet else "-",
         "errorlog": "-",
         "loglevel": "warning" if quiet else "info",
+        # gunicorn 25.1+ opens a control socket at one path per user ($XDG_RUNTIME_DIR or
+        # ~/.gunicorn/gunicorn.ctl): two servers at once (a demo and a serve) would take it
+        # from each other, and nothing here uses it
+        "control_socket_disable": True,
     }
 
 
@@ -147,7 +151,8 @@ def run_server(
         class _App(BaseApplication):
             def load_config(self) -> None:
                 for key, value in gunicorn_settings(host, port, workers, quiet).items():
-                    self.cfg.set(key, value)
+                    if key in self.cfg.settings:  # settings of newer gunicorns: if known
+                        self.cfg.set(key, value)
 
             def load(self) -> Any:
                 from search_ui.asgi import create_asgi_app

@@ -41,13 +41,15 @@ def busy_port() -> Iterator[int]:
 
 
 @contextmanager
-def running(args: list[str], prelude: str = "") -> Iterator[tuple[subprocess.Popen[str], str]]:
+def running(
+    args: list[str], prelude: str = "", quiet: bool = True
+) -> Iterator[tuple[subprocess.Popen[str], str]]:
     """`imr-search ARGS` in its own process group until its /api/health answers; yields the
     process and its base URL; stops the group afterwards."""
     port = free_port()
     code = f"{prelude}from imr_cli.main import main; main(prog_name='imr-search')"
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args, "--port", str(port), "--quiet"],
+        [sys.executable, "-c", code, *args, "--port", str(port), *(["--quiet"] if quiet else [])],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         stdout=subprocess.PIPE,
@@ -91,16 +93,15 @@ def server_header(url: str) -> str:
 
 
 def test_serve_runs_gunicorn_with_the_workers_and_threads_asked_for(demo_index: str) -> None:
-    with running(["serve", "--index", demo_index, "--workers", "2", "--threads", "3"]) as (
-        proc,
-        url,
-    ):
+    args = ["serve", "--index", demo_index, "--workers", "2", "--threads", "3"]
+    with running(args, quiet=False) as (proc, url):  # gunicorn's info lines too
         workers = psutil.Process(proc.pid).children()
         assert len(workers) == 2
         assert server_header(url) == "uvicorn"  # uvicorn's event loop answers
     err = stderr_of(proc)
     assert "Server: gunicorn, 2 worker processes (uvicorn event loops), 3 app threads each" in err
     assert "WARNING" not in err
+    assert "Control socket" not in err  # one path per user: two servers would share it
 
 
 def test_demo_serves_with_the_production_server_too(demo_index: str) -> None:
