@@ -19,6 +19,7 @@ import click
 from imr_cli.options import fail, index_option, server_options
 from imr_search.engines import open_engine, resolve_target
 from imr_search.errors import EngineUnavailable
+from imr_search.plural import plural
 from search_ui.server import port_problem, run_server
 
 COMMANDS: list[click.Command] = []
@@ -86,7 +87,7 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
     if folder.exists():
         shutil.rmtree(folder)  # an interrupted build: start clean
     folder.mkdir(parents=True)
-    click.echo(f"Generating {letters:,} demo letters into {corpus} ...", err=True)
+    click.echo(f"Generating {plural(letters, 'demo letter')} into {corpus} ...", err=True)
     write_corpus(corpus, letters, seed, showcase=SHOWCASE)
     click.echo(f"Indexing them into {index} (once; later runs reuse it) ...", err=True)
     summary = run_index([corpus], str(index), progress=sys.stderr.isatty())

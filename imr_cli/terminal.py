@@ -232,6 +232,7 @@ def print_item(doc: ItemDocument, letter_items: Iterable[ItemDocument], echo: Ec
     summary, the letter's facts and its other items."""
     from search_ui.facets import value_label
     from search_ui.presentation import citations_by_party, format_date
+    from search_ui.public import shown_source
 
     letter = doc.letter
     case = letter.case_number or doc.letter_id
@@ -288,7 +289,7 @@ def print_item(doc: ItemDocument, letter_items: Iterable[ItemDocument], echo: Ec
         ("Reviewer specialty", ", ".join(letter.specialties) or "—"),
         ("Reviewer licensure", ", ".join(letter.licensure) or "—"),
         ("Patient", patient or "—"),
-        ("Letter file", letter.source or "—"),
+        ("Letter file", shown_source(letter.source) or "—"),
     )
     for name, value in facts:
         echo_wrapped(echo, f"{name + ':':<22}{value}", " " * 24, "  ")
