@@ -36,6 +36,13 @@ def _check_index(target: str) -> None:
         raise click.ClickException(f"No search index at {exc.target}: {exc.reason}") from exc
 
 
+def open_url(host: str, port: int) -> str:
+    """The address to open in a browser ("0.0.0.0" listens everywhere, including here)."""
+    if host in ("0.0.0.0", "::", ""):
+        return f"http://127.0.0.1:{port}/  (listening on every address of this machine)"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
 def _check_port(host: str, port: int) -> None:
     """A port the server cannot listen on: one line saying why and what to do, exit 2."""
     problem = port_problem(host, port)
@@ -53,7 +60,7 @@ def serve(
     target = resolve_target(target)
     _check_port(host, port)
     _check_index(target)
-    click.echo(f"Serving {target}\nOpen http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    click.echo(f"Serving {target}\nOpen {open_url(host, port)}  (Ctrl+C to stop)", err=True)
     run_server(target, host, port, workers, threads, quiet=quiet)
 
 
@@ -139,7 +146,7 @@ def demo(
     if no_serve:
         click.echo(str(index))
         return
-    click.echo(f"Demo index: {index}\nOpen http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    click.echo(f"Demo index: {index}\nOpen {open_url(host, port)}  (Ctrl+C to stop)", err=True)
     sys.stdout.flush()
     run_server(str(index), host, port, workers, threads, quiet=quiet)
 

@@ -192,10 +192,9 @@ def filter_values() -> FilterValues:
     the index's spelling, the index's values read through this app's engines and kept a
     minute (read again early for a value not among them)."""
     holder = get_holder()
-    found: FilterValues | None = getattr(holder, "filter_values", None)
-    if found is None:
-        found = holder.filter_values = FilterValues(lambda: run(index_values))
-    return found
+    if holder.filter_values is None:  # two threads at once: two caches, one kept
+        holder.filter_values = FilterValues(lambda: run(index_values))
+    return holder.filter_values
 
 
 def teardown_engine(_exc: BaseException | None = None) -> None:

@@ -99,6 +99,7 @@ def test_serve_runs_gunicorn_with_the_workers_and_threads_asked_for(demo_index: 
         assert len(workers) == 2
         assert server_header(url) == "uvicorn"  # uvicorn's event loop answers
     err = stderr_of(proc)
+    assert f"Open {url}/" in err
     assert "Server: gunicorn, 2 worker processes (uvicorn event loops), 3 app threads each" in err
     assert "WARNING" not in err
     assert "Control socket" not in err  # one path per user: two servers would share it
