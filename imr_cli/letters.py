@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import click
 
-from imr_cli.options import file_limit_options, index_option, user_errors
+from imr_cli.options import fail, file_limit_options, index_option, user_errors
+from imr_search.plural import plural
 
 COMMANDS: list[click.Command] = []
 
@@ -23,9 +29,7 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     time and memory limit. Exit status 1 when any file failed, after all files.
     """
     import json
-    import os
     import sys
-    from pathlib import Path
 
     from indexer.errors import LetterError
     from indexer.parse_many import parse_paths
@@ -163,7 +167,8 @@ def generate_command(
     seconds = time.perf_counter() - started
     count = len(summary)
     click.echo(
-        f"wrote {count:,} letters ({summary.items:,} items, {summary.pdfs:,} PDF) to {out} "
+        f"wrote {plural(count, 'letter')} ({plural(summary.items, 'item')}, "
+        f"{summary.pdfs:,} PDF) to {out} "
         f"in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} letters/s)"
     )
 
@@ -172,6 +177,31 @@ COMMANDS.append(generate_command)
 
 
 # --- index -------------------------------------------------------------
+
+
+def default_report(target: str, local_file: bool) -> Path:
+    """Where `index` writes its report when not told: beside an index file; for an index at a
+    URL, in the user's state folder ($XDG_STATE_HOME/imr-search/reports, else
+    ~/.local/state/imr-search/reports), named after the URL's host, port and index (created)."""
+    if local_file:
+        return Path(target + ".report.txt")
+    url = urlsplit(target)
+    name = "_".join(p for p in (url.hostname, str(url.port or ""), url.path.strip("/")) if p)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    folder = Path(state) / "imr-search" / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (re.sub(r"[^\w.-]+", "_", name or "elasticsearch") + ".report.txt")
+
+
+def check_report_path(report: Path) -> None:
+    """--report names a file that can be written: said before indexing, not after (exit 2)."""
+    folder = report.parent
+    if not folder.is_dir():
+        fail(f"--report {report}: the folder {folder} does not exist")
+    if report.is_dir():
+        fail(f"--report {report}: that is a folder; name a file, e.g. {report / 'report.txt'}")
+    if not os.access(folder, os.W_OK) or (report.exists() and not os.access(report, os.W_OK)):
+        fail(f"--report {report}: cannot write there (permission denied)")
 
 
 @click.command("index")
@@ -187,8 +217,9 @@ COMMANDS.append(generate_command)
     "report",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Where to write the summary with every failure (default: next to the index"
-    " file as <index>.report.txt; for Elasticsearch ./imr-index.report.txt).",
+    help="Where to write the summary with every failure [default: beside an index file, "
+    "<index>.report.txt; for an Elasticsearch URL, ~/.local/state/imr-search/reports/"
+    "<host>_<port>_<index>.report.txt].",
 )
 @click.option(
     "--workers",
@@ -230,8 +261,9 @@ def index_command(
 
     resolved = resolve_target(target)
     if report is None:
-        local = engine_class(resolved).local_file
-        report = resolved + ".report.txt" if local else "imr-index.report.txt"
+        report = str(default_report(resolved, engine_class(resolved).local_file))
+    else:
+        check_report_path(Path(report))
     with user_errors():
         summary = run_index(
             paths,
@@ -250,7 +282,7 @@ def index_command(
     if summary.report_error is not None:
         click.echo(f"Error: {summary.report_error}", err=True)
     else:
-        click.echo(f"Report written to {report}")
+        click.echo(f"Report (this summary with every failure) written to {report}")
     sys.exit(summary.exit_status)
 
 

@@ -10,9 +10,10 @@ import sys
 
 import click
 
-from imr_cli.options import engine_for, filter_option, index_option, json_option, parse_filters
-from imr_cli.terminal import print_response, print_similar
+from imr_cli.options import engine_filters, engine_for, filter_option, index_option, json_option
+from imr_cli.terminal import echo_wrapped, print_response, print_similar
 from imr_search.contract import DECISIONS, SORTS, SearchRequest, SimilarRequest
+from imr_search.plural import plural
 from mappings.schema import encode
 
 COMMANDS: list[click.Command] = []
@@ -66,7 +67,7 @@ def search_command(
     with engine_for(target) as engine:
         request = SearchRequest(
             query=query,
-            filters=parse_filters(filters),
+            filters=engine_filters(engine, filters),
             sort=sort,  # type: ignore[arg-type]
             page=page,
             per_page=per_page,
@@ -118,8 +119,11 @@ def similar_command(
     target: str | None,
 ) -> None:
     """Similar cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text: the same
-    kind of request first, then the same body region, guidelines and findings, then wording."""
-    from search_ui.payloads import reasons, similar_case
+    kind of request first, then the same body region, guidelines and findings, then wording.
+    The output first names what the cases are compared with; --json prints the API's
+    /api/items/ITEM_ID/similar (or /api/similar) payload."""
+    from imr_search.contract import OutcomeRate
+    from search_ui.payloads import Rate, SimilarPage, reasons, similar_case
 
     if text == "-":
         text = sys.stdin.read()
@@ -136,15 +140,23 @@ def similar_command(
             same_region=same_region,
         )
         hits = engine.similar(request)
-        compared = engine.get_item(item_id) if item_id and not as_json else None
+        compared = engine.get_item(item_id) if item_id else None
     if as_json:
-        print_json([similar_case(h) for h in hits])
+        rate = Rate.of(OutcomeRate.of(h.doc for h in hits))
+        print_json(SimilarPage(tuple(similar_case(h) for h in hits), rate, item_id))
         return
     if compared is not None:
-        click.echo(
+        echo_wrapped(
+            click.echo,
             f"Cases similar to {compared.id}: {compared.treatment} ({compared.outcome}, "
-            f"decided {compared.letter.decision_date or 'on an unknown date'})\n"
+            f"decided {compared.letter.decision_date or 'on an unknown date'})",
+            "  ",
+            "",
         )
+    else:
+        words = len((text or "").split())
+        echo_wrapped(click.echo, f"Cases similar to the text given ({plural(words, 'word')})")
+    click.echo("")
     print_similar(hits, click.echo, reasons)
 
 

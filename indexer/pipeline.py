@@ -43,6 +43,7 @@ from typing import Any
 from imr_search.contract import Engine, SourceDocuments
 from imr_search.engines import open_engine, resolve_target
 from imr_search.errors import ImrSearchError, IndexBusy
+from imr_search.plural import plural
 from indexer.walk import Unwalked, walk_letter_files
 from indexer.workers import Done, Failed, Limits, WorkerPool
 
@@ -90,13 +91,15 @@ class IndexSummary:
     def lines(self) -> list[str]:
         rate = self.letters_read / self.seconds if self.seconds > 0 else 0.0
         out = [
-            f"Index {self.target}: {self.letters_read:,} letters read, "
-            f"{self.items_indexed:,} items indexed in {self.seconds:.1f} s ({rate:,.0f} letters/s)",
+            f"Index {self.target}: {plural(self.letters_read, 'letter')} read, "
+            f"{plural(self.items_indexed, 'item')} indexed in {self.seconds:.1f} s "
+            f"({rate:,.0f} letters/s)",
             *([f"  STOPPED: {self.error}"] if self.error is not None else []),
             f"  files seen: {self.files:,}   unchanged: {self.unchanged:,}   "
             f"skipped: {len(self.skipped):,}   failed: {len(self.failed):,}"
             + (
-                f"   pruned: {self.pruned_files:,} files ({self.pruned_items:,} items)"
+                f"   pruned: {plural(self.pruned_files, 'file')} "
+                f"({plural(self.pruned_items, 'item')})"
                 if self.pruned_files
                 else ""
             ),

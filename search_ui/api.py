@@ -32,19 +32,17 @@ from search_ui.payloads import (
     FacetsPage,
     Health,
     ItemLinks,
-    ItemPage,
-    LetterItemRef,
     Rate,
     SearchEcho,
     SearchLinks,
     SearchPage,
     SimilarCase,
     SimilarPage,
+    item_page,
     result_item,
     similar_case,
 )
 from search_ui.presentation import item_url, search_url
-from search_ui.public import public_document
 from search_ui.responses import json_response
 from search_ui.search import breakdown_entries
 
@@ -162,27 +160,18 @@ def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
     ctx = items.item_context(item_id, items.item_query(), items.SimilarOptions.of(request.args))
-    doc = public_document(ctx.doc)
     return json_response(
-        ItemPage(
-            item=doc,
-            letter_items=tuple(
-                LetterItemRef(
-                    id=d.id,
-                    item_number=d.item_number,
-                    treatment=d.treatment,
-                    outcome=d.outcome,
-                    url=item_url(d.id, endpoint="api.item"),
-                )
-                for d in ctx.letter_items
-            ),
-            similar=_similar_cases(ctx.similar),
-            similar_outcome_rate=Rate.of(ctx.similar_rate),
+        item_page(
+            ctx.doc,
+            ctx.letter_items,
+            ctx.similar,
             links=ItemLinks(
                 self=url_for("api.item", item_id=item_id, q=ctx.query or None),
                 html=item_url(item_id, ctx.query),
                 similar=url_for("api.item_similar", item_id=item_id),
             ),
+            url=lambda i: item_url(i, endpoint="api.item"),
+            html_url=item_url,
             rationale_html=str(ctx.rationale_html) if ctx.query else None,
         )
     )

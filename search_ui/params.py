@@ -5,7 +5,8 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
 
     q=<query>                 the query language of imr_search.query
     <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
-                              AND across facets); facet names are those of mappings.facets.FACETS
+                              AND across facets); facet names are those of mappings.facets.FACETS;
+                              values in any case, as the index spells them (filter_values)
     sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
     more=<facet>              repeatable: list up to MORE_FACET_SIZE values of this facet (its
@@ -25,6 +26,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
+from flask import has_request_context
 from werkzeug.datastructures import MultiDict
 
 from imr_search.contract import (
@@ -36,6 +38,7 @@ from imr_search.contract import (
     SearchRequest,
 )
 from imr_search.errors import InvalidParameter
+from imr_search.filter_values import FilterValues
 from imr_search.query import MAX_QUERY_LENGTH
 from mappings.facets import FACETS, FACETS_BY_NAME
 
@@ -178,9 +181,18 @@ class SearchState:
 
 
 def parse_search_args(
-    args: MultiDict[str, str], *, allowed_extra: Iterable[str] = ()
+    args: MultiDict[str, str],
+    *,
+    allowed_extra: Iterable[str] = (),
+    values_of: FilterValues | None = None,
 ) -> SearchState:
-    """Validate search parameters from a query string; raise InvalidParameter on any problem."""
+    """Validate search parameters from a query string; raise InvalidParameter on any problem.
+
+    Filter values are matched to the index's spelling (`outcome=overturned` is Overturned) by
+    `values_of`, by default the app's (search_ui.backend.filter_values) when called in a request;
+    a value no decision has raises imr_search.filter_values.UnknownValue (a 400 that lists
+    the known or closest values). Outside an app (benchmarks, unit tests) values pass as
+    given unless `values_of` is passed."""
     known = {*SEARCH_PARAMS, MORE, *FACETS_BY_NAME, *allowed_extra}
     for name in args:
         if name not in known:
@@ -220,6 +232,13 @@ def parse_search_args(
             )
         if values:
             filters[spec.name] = tuple(values)
+    if filters:
+        if values_of is None and has_request_context():
+            from search_ui.backend import filter_values
+
+            values_of = filter_values()
+        if values_of is not None:
+            filters = {k: tuple(v) for k, v in values_of.canonical(filters).items()}
 
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:

@@ -9,7 +9,7 @@ come in as arguments, so the CLI uses them without a web request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from imr_search.contract import (
@@ -24,6 +24,7 @@ from imr_search.contract import (
 )
 from mappings.schema import CitationSource, ItemDocument, Outcome, Party
 from search_ui.markup import to_markup
+from search_ui.public import public_document
 
 UrlOf = Callable[[str], str]  # item id -> its address
 
@@ -369,7 +370,7 @@ class LetterItemRef:
     item_number: int
     treatment: str
     outcome: Outcome
-    url: str
+    url: str | None = None  # its JSON twin (API only)
 
 
 @dataclass(frozen=True)
@@ -387,8 +388,33 @@ class ItemPage:
     letter_items: tuple[LetterItemRef, ...]
     similar: tuple[SimilarCase, ...]
     similar_outcome_rate: Rate
-    links: ItemLinks
+    links: ItemLinks | None  # (API only)
     rationale_html: str | None  # the rationale with the query's matches marked (with ?q=)
+
+
+def item_page(
+    doc: ItemDocument,
+    letter_items: Iterable[ItemDocument],
+    similar: Sequence[SimilarHit],
+    *,
+    links: ItemLinks | None = None,
+    url: UrlOf | None = None,
+    html_url: UrlOf | None = None,
+    rationale_html: str | None = None,
+) -> ItemPage:
+    """One decision in full (`/api/items/{id}`, `imr-search show --json`): the document as
+    shown (search_ui.public), its letter's items, its similar cases and how they went."""
+    return ItemPage(
+        item=public_document(doc),
+        letter_items=tuple(
+            LetterItemRef(d.id, d.item_number, d.treatment, d.outcome, url(d.id) if url else None)
+            for d in letter_items
+        ),
+        similar=tuple(similar_case(h, url=url, html_url=html_url) for h in similar),
+        similar_outcome_rate=Rate.of(OutcomeRate.of(h.doc for h in similar)),
+        links=links,
+        rationale_html=rationale_html,
+    )
 
 
 @dataclass(frozen=True)

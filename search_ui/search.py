@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 from imr_search.contract import SearchResponse
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
+from search_ui.examples import shown_examples
 from search_ui.facets import Chip, active_filters, build_facets
 from search_ui.feed import feed_title, feed_url
 from search_ui.params import MAX_SIMILAR_TEXT, PER_PAGE_CHOICES, SearchState, parse_search_args
@@ -105,6 +106,7 @@ def _page(
         suggestions=hints,
         hidden_fields=state.hidden_fields(shown),
         per_page_choices=sorted({*PER_PAGE_CHOICES, state.per_page}),
+        examples=shown_examples() if response is not None and state == SearchState() else (),
         pages=page_links(state, response.total) if response else [],
         last_page=state.last_page(response.total) if response else 1,
         api_url=search_url(state, "api.search"),

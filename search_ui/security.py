@@ -84,7 +84,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InvalidParameter)
     def _invalid(exc: InvalidParameter) -> Response:
-        return error_response(400, str(exc), exc.parameter)
+        # an unknown filter value (imr_search.filter_values.UnknownValue) carries the known
+        # or closest values
+        suggestions = tuple(getattr(exc, "suggestions", ()))
+        return error_response(400, str(exc), exc.parameter, suggestions)
 
     @app.errorhandler(ItemNotFound)
     def _not_found(exc: ItemNotFound) -> Response:

@@ -6,7 +6,9 @@ unchanged on SQLite and on Elasticsearch (tests/behaviour/ is written that way).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +33,20 @@ def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield url
     except NodeUnavailable as exc:
         pytest.skip(f"Elasticsearch tests skipped: {exc}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The Elasticsearch fixture's lines about long waits (fetching, starting a node) reach
+    the terminal at once, past pytest's output capture."""
+    from devtools import esnode
+
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def say(message: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            print(message, file=sys.stderr, flush=True)
+
+    esnode.set_reporter(say)
 
 
 def new_target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
@@ -118,3 +134,16 @@ def page(browser: Any) -> Iterator[Any]:
     pg.problems = problems
     yield pg
     context.close()
+
+
+DEMO_TEST_LETTERS = 40  # a small demo corpus: its showcase letters and some random ones
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo index, built as `imr-search demo` builds one (generated letters, the
+    showcase requests among them, indexed by the pipeline)."""
+    from imr_cli.serve import DEMO_SEED, build_demo_index
+
+    root = tmp_path_factory.mktemp("demo")
+    return str(build_demo_index(DEMO_TEST_LETTERS, DEMO_SEED, root))
