@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from elasticsearch.dsl import A, Search
-from elasticsearch.dsl.query import Bool, ConstantScore, Ids, Query, Terms
+from elasticsearch.dsl.query import Bool, ConstantScore, Ids, Query, Range, Terms
 
 from imr_search.contract import (
+    NO_WORDS_NOTICE,
     AboutSplit,
     BreakdownRow,
     Hit,
@@ -25,6 +26,7 @@ from imr_search.contract import (
     OutcomeRate,
     SearchRequest,
     SearchResponse,
+    join_notices,
 )
 from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query, highlight_queries
@@ -38,10 +40,22 @@ from mappings.schema import ItemDocument, from_builtins
 SNIPPET_FIELDS = ("rationale", "letter.clinical_summary", "citations.text")  # first match wins
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
+DECISION_DATE = "letter.decision_date"
 NEWEST_FIRST: list[dict[str, Any]] = [
-    {"letter.decision_date": {"order": "desc", "missing": "_last"}},
+    {DECISION_DATE: {"order": "desc", "missing": "_last"}},
     {"id": {"order": "asc"}},
 ]
+OLDEST_FIRST: list[dict[str, Any]] = [
+    {DECISION_DATE: {"order": "asc", "missing": "_last"}},
+    {"id": {"order": "asc"}},
+]
+# "Overturned" sorts before "Upheld": overturned first, each outcome newest first.
+BY_OUTCOME: list[dict[str, Any]] = [{"outcome": {"order": "asc"}}, *NEWEST_FIRST]
+ORDERS: dict[str, list[dict[str, Any]]] = {
+    "date": NEWEST_FIRST,
+    "oldest": OLDEST_FIRST,
+    "outcome": BY_OUTCOME,
+}
 BEST_FIRST: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
 # A lookup by case number without words: items named by id first, then letter and item order.
 LETTER_ORDER: list[Any] = [{"_score": {"order": "desc"}}, "letter_id", "item_number"]
@@ -88,7 +102,7 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     if queries:
         search = with_highlights(search, queries)
     if request.sort != "relevance":
-        order = NEWEST_FIRST
+        order = ORDERS[request.sort]
     elif ast is not None:
         order = BEST_FIRST
     else:
@@ -111,6 +125,9 @@ def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None)
     should: list[Query] = []
     if query.cases:
         filters.append(Terms(letter_id=[c.letter_id for c in query.cases]))
+    if request.date_from or request.date_to:
+        bounds = {"gte": request.date_from, "lte": request.date_to}
+        filters.append(Range(**{DECISION_DATE: {k: v for k, v in bounds.items() if v}}))
     if about is not None and request.decisions == "about":
         filters.append(about)
     elif about is not None and request.decisions == "mentions":
@@ -170,6 +187,7 @@ def read_response(
         outcome_rate=rate,
         took_ms=took_ms,
         breakdown=read_breakdown(request, aggs),
+        notice=join_notices(NO_WORDS_NOTICE if plan(request.query).no_words else None),
         about=split,
         breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
     )

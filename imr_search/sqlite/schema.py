@@ -22,7 +22,9 @@ from pathlib import Path
 from imr_search.errors import EngineUnavailable
 from mappings.fields import SEARCH_FIELDS
 
-SCHEMA_VERSION = 2
+# Bump when the stored layout changes; an index of another version is refused with a message
+# saying to rebuild it. 3: decision-month postings (date ranges), the word vocabulary.
+SCHEMA_VERSION = 3
 
 # The searchable columns, in FTS5 column order: the query language's scopes.
 FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
@@ -161,10 +163,13 @@ def _check_version(db: sqlite3.Connection, path: str) -> None:
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or int(row[0]) != SCHEMA_VERSION:
         found = row[0] if row else "unknown"
+        age = "an older" if row is not None and int(row[0]) < SCHEMA_VERSION else "another"
         raise EngineUnavailable(
             path,
-            f"it has schema version {found}, this program needs {SCHEMA_VERSION}; "
-            "index the letters again into a new file",
+            f"it was built by {age} version of imr-search (index schema version {found}; this "
+            f"version reads schema version {SCHEMA_VERSION}); index the letters again into a "
+            f"new file (`imr-search index LETTERS... --index NEW-FILE`), or delete {path} "
+            "and index them again into it",
         )
 
 
