@@ -82,7 +82,10 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
     from indexer.pipeline import run_index
     from synthetic.corpus import write_corpus
 
-    folder = root / f"demo-{letters}-{seed}"
+    from imr_search.sqlite.schema import SCHEMA_VERSION
+
+    # A cached index of another schema version cannot be read: the version names the folder.
+    folder = root / f"demo-{letters}-{seed}-v{SCHEMA_VERSION}"
     corpus = folder / "letters"
     index = folder / "index.sqlite3"
     done = folder / ".complete"

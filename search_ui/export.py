@@ -236,6 +236,8 @@ def export_json() -> Response:
     head = {
         "query": state.query,
         "filters": {k: list(v) for k, v in state.filters.items()},
+        "date_from": state.date_from,
+        "date_to": state.date_to,
         "sort": state.sort,
         "total": first.total,
         "limit": limit,

@@ -17,6 +17,8 @@ from search_ui.payloads import FacetBlockPayload, FacetOptionPayload
 UrlFor = Callable[[SearchState], str]
 
 PARTY_LABELS = {"claims_administrator": "Claims administrator", "reviewer": "Reviewer"}
+# The decision-date bounds as active filters: parameter -> how the chip reads.
+DATE_LABELS = {"date_from": "Decided on or after", "date_to": "Decided on or before"}
 
 
 def value_label(facet: str, value: str) -> str:
@@ -135,7 +137,7 @@ def build_facets(
 
 
 def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
-    """The selected facet values as removable chips, in facet order."""
+    """The selected facet values, then the decision-date bounds, as removable chips."""
     chips: list[Chip] = []
     for spec in FACETS:
         for value in state.filters.get(spec.name, ()):
@@ -148,4 +150,8 @@ def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
                     remove_url=url_for(state.toggled(spec.name, value)),
                 )
             )
+    for name, label in DATE_LABELS.items():
+        value = getattr(state, name)
+        if value:
+            chips.append(Chip(name, label, value, value, url_for(state.removing(name, value))))
     return chips

@@ -6,7 +6,9 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
     q=<query>                 the query language of imr_search.query
     <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
                               AND across facets); facet names are those of mappings.facets.FACETS
-    sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
+    date_from=YYYY-MM-DD      date_to=YYYY-MM-DD   decision date range (both ends included,
+                              either optional; undated decisions are left out by either)
+    sort=relevance|date|oldest|outcome   page=<n>   per_page=<n>   facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
     decisions=all|about|mentions  which matches to list (imr_search.plan: the decisions about
                               the query first, only those, or only those that mention it)
@@ -32,6 +34,7 @@ from imr_search.contract import (
     MAX_RESULT_WINDOW,
     SORTS,
     SearchRequest,
+    date_range,
 )
 from imr_search.errors import InvalidParameter
 from imr_search.query import MAX_QUERY_LENGTH
@@ -47,8 +50,10 @@ MAX_SIMILAR_TEXT = 10_000  # characters of pasted text for "find similar"
 DEFAULT_SIMILAR_K = 10
 MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
 
+DATE_PARAMS: tuple[str, ...] = ("date_from", "date_to")
 SEARCH_PARAMS: tuple[str, ...] = (
     "q",
+    *DATE_PARAMS,
     "sort",
     "page",
     "per_page",
@@ -73,6 +78,8 @@ class SearchState:
     facet_size: int = DEFAULT_FACET_SIZE
     breakdown: str | None = DEFAULT_BREAKDOWN
     decisions: str = "all"
+    date_from: str | None = None
+    date_to: str | None = None
 
     def request(self, **overrides: Any) -> SearchRequest:
         """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
@@ -85,6 +92,8 @@ class SearchState:
             "facet_size": self.facet_size,
             "breakdown": self.breakdown,
             "decisions": self.decisions,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
         }
         args.update(overrides)
         return SearchRequest(**args)
@@ -96,6 +105,10 @@ class SearchState:
             out.append(("q", self.query))
         for spec in FACETS:
             out.extend((spec.name, value) for value in self.filters.get(spec.name, ()))
+        if self.date_from:
+            out.append(("date_from", self.date_from))
+        if self.date_to:
+            out.append(("date_to", self.date_to))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.decisions != "all":
@@ -117,7 +130,7 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values())
+        return any(self.filters.values()) or bool(self.date_from or self.date_to)
 
     def toggled(self, name: str, value: str) -> SearchState:
         """The state with one facet value switched on or off (back to page 1)."""
@@ -131,8 +144,19 @@ class SearchState:
             filters[name] = tuple(values)
         return replace(self, filters=filters, page=1)
 
+    def removing(self, name: str, value: str) -> SearchState:
+        """The state without one active filter: a facet value, or a date bound (its
+        parameter name), back to page 1."""
+        if name in DATE_PARAMS:
+            return replace(self, **{name: None}, page=1)  # type: ignore[arg-type]
+        return self.toggled(name, value)
+
     def without_filters(self) -> SearchState:
-        return replace(self, filters={}, page=1)
+        return replace(self, filters={}, date_from=None, date_to=None, page=1)
+
+    def with_query(self, query: str) -> SearchState:
+        """The same search for another query (a suggested spelling), from page 1."""
+        return replace(self, query=query, page=1)
 
     def at_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -217,7 +241,10 @@ def parse_search_args(
     decisions = args.get("decisions", "all") or "all"
     if decisions not in DECISIONS:
         raise InvalidParameter("decisions", "must be one of " + ", ".join(DECISIONS))
+    date_from, date_to = date_range(args.get("date_from"), args.get("date_to"))
     return SearchState(
+        date_from=date_from,
+        date_to=date_to,
         decisions=decisions,
         query=query,
         filters=filters,

@@ -51,7 +51,7 @@ def suggestions(state: SearchState, chips: list[Chip]) -> list[Suggestion]:
     """For a zero-result search with filters: which filter to drop, with the count it gives."""
     out: list[Suggestion] = []
     for chip in chips[:MAX_SUGGESTIONS]:
-        relaxed = state.toggled(chip.facet, chip.value)
+        relaxed = state.removing(chip.facet, chip.value)
         total = _count(relaxed)
         if total:
             out.append(Suggestion(f"{chip.facet_label}: {chip.label}", search_url(relaxed), total))
@@ -73,7 +73,7 @@ def search() -> Response:
         fallback = SearchState(query=request.args.get("q", "")[:2000])
         return _page(fallback, error=str(exc), status=400)
     try:
-        response = backend.run(lambda e: e.search(state.request()))
+        response = backend.run(lambda e: e.search(state.request(suggest=True)))
     except (QuerySyntaxError, InvalidParameter) as exc:
         return _page(state, error=str(exc), status=400)
     return _page(state, response=response)

@@ -27,6 +27,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (!(data.get("q") || "").trim()) data.delete("q");
       if (data.get("sort") === "relevance") data.delete("sort");
       if (data.get("breakdown") === "reviewer_guideline") data.delete("breakdown");
+      ["date_from", "date_to"].forEach(function (name) { if (!data.get(name)) data.delete(name); });
     });
   }
   // Keyboard users keep their place: the control they changed has focus again after reload.
