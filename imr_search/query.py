@@ -113,12 +113,35 @@ def depth(node: Node) -> int:
 
 
 def positive_leaves(node: Node | None) -> list[Term | Phrase]:
-    """The words and phrases a query asks for (exclusions left out): what gets highlighted."""
+    """The words and phrases a query asks for (exclusions left out)."""
     if node is None or isinstance(node, Not):
         return []
     if isinstance(node, Term | Phrase):
         return [node]
     return [leaf for child in node.children for leaf in positive_leaves(child)]
+
+
+# English function words. They are searched like any word (the indexes keep them, so that
+# phrases such as "failure of conservative care" keep every word), but a lone one is never
+# marked in snippets or texts: "the" or "of" marked in every line says nothing. Inside a
+# phrase they are marked with the phrase.
+_STOP_WORDS = """
+a an and are as at be been being but by can could did do does for from had has have he her
+hers him his i if in into is it its may me might my no nor not of on or our she should so
+such than that the their them then there these they this those to us was we were what when
+where which who whom why will with would you your
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
+
+
+def marked_leaves(node: Node | None) -> list[Term | Phrase]:
+    """What gets marked: the words and phrases a query asks for, exclusions and lone stop
+    words left out (a stop word's prefix, `th*`, is marked: it was typed as one)."""
+    return [
+        leaf
+        for leaf in positive_leaves(node)
+        if not (isinstance(leaf, Term) and not leaf.prefix and leaf.text in STOP_WORDS)
+    ]
 
 
 # --- tokenizer -------------------------------------------------------------------------

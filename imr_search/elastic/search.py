@@ -31,7 +31,7 @@ from imr_search.contract import (
 from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query, highlight_queries
 from imr_search.elastic.writer import SOURCE_EXCLUDES
-from imr_search.marks import MARK_END, MARK_START, excerpt, strip_marks
+from imr_search.marks import MARK_END, MARK_START, excerpt, one_mark_per_word, strip_marks
 from imr_search.plan import QueryPlan, plan
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
@@ -229,8 +229,8 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     return Hit(
         doc=doc,
         score=score,
-        marked_treatment=treatment[0] if treatment else doc.treatment,
-        marked_snippet=snippet,
+        marked_treatment=one_mark_per_word(treatment[0]) if treatment else doc.treatment,
+        marked_snippet=one_mark_per_word(snippet),
     )
 
 
@@ -292,7 +292,7 @@ def read_marked_item(hit: Mapping[str, Any]) -> MarkedItem:
         fragments = marks.get(name)
         if not fragments:
             return text
-        marked = str(fragments[0])
+        marked = one_mark_per_word(str(fragments[0]))
         # Past MAX_ANALYZED_OFFSET the highlighter returns a prefix: keep the rest unmarked.
         plain = strip_marks(marked)
         return marked + text[len(plain) :] if text.startswith(plain) else marked

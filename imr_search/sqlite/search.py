@@ -39,7 +39,7 @@ from imr_search.contract import (
 from imr_search.errors import QuerySyntaxError
 from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
-from imr_search.sqlite.compiler import compile_match
+from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
 from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
@@ -166,7 +166,8 @@ def run_search(
             bool(query.cases),
         )
         ranked, notice = order
-    hits = hits_of(db, ranked, match if request.highlight else None)
+    marking = compile_marking(query.ast) if request.highlight else None
+    hits = hits_of(db, ranked, marking)
     split = None
     if about_result is not None:
         about_count = about_result.bit_count()

@@ -1,5 +1,5 @@
-"""Everyday searching: decision-date ranges, every sort order, and queries with no words to
-search for (any engine).
+"""Everyday searching: decision-date ranges, every sort order, queries with no words to
+search for, no lone stop word marked (any engine).
 
 Expected answers come from the corpus listing (tests/behaviour/corpus.py): dates, outcomes and
 ids read from it; `reference` recounts facets from the stored documents.
@@ -7,10 +7,14 @@ ids read from it; `reference` recounts facets from the stored documents.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from imr_search.contract import NO_WORDS_NOTICE, SORTS, Engine, SearchRequest
 from imr_search.errors import InvalidParameter
+from imr_search.query import STOP_WORDS
+from search_ui.markup import to_markup
 
 from . import reference
 from .corpus import ID, ITEMS, ids
@@ -172,3 +176,33 @@ def test_a_query_without_words_shows_everything_and_says_so(engine: Engine, quer
 @pytest.mark.parametrize("query", ["", "   ", "knee", "CM21-0100012"])
 def test_other_queries_carry_no_such_notice(engine: Engine, query: str) -> None:
     assert engine.search(SearchRequest(query=query)).notice is None
+
+
+# --- marks: no lone stop words ----------------------------------------------------------------
+
+
+def _marked_words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"<mark>(.*?)</mark>", to_markup(text))}
+
+
+def test_lone_stop_words_are_searched_but_never_marked(engine: Engine) -> None:
+    response = engine.search(SearchRequest(query="the knee", per_page=100))
+    # "the" is searched like any word: of the six knee items, those whose texts have it
+    assert {h.id for h in response.hits} == ids("L2-1", "L8-2", "L24-1")
+    for hit in response.hits:
+        marked = _marked_words(hit.marked_treatment) | _marked_words(hit.marked_snippet)
+        assert "knee" in marked and not marked & STOP_WORDS, (hit.id, marked)
+    marked_item = engine.mark_item(ID["L24-1"], "the knee OR of")
+    words = set().union(*(_marked_words(t) for t in vars(marked_item).values()))
+    assert words == {"knee"}
+    only = engine.search(SearchRequest(query="treatment:the", per_page=100))
+    assert {h.id for h in only.hits} == ids("L1-1", "L2-1", "L3-1", "L20-2", "L24-1")
+    assert all(not _marked_words(h.marked_treatment + h.marked_snippet) for h in only.hits)
+
+
+def test_stop_words_inside_a_phrase_are_marked_with_it(engine: Engine) -> None:
+    (hit,) = engine.search(SearchRequest(query='"for the lumbar spine"')).hits
+    assert hit.id == ID["L1-1"]
+    assert _marked_words(hit.marked_treatment) == {"for", "the", "lumbar", "spine"}
+    (outcome,) = engine.search(SearchRequest(query='"outcome of the previous"')).hits
+    assert _marked_words(outcome.marked_snippet) == {"outcome", "of", "the", "previous"}
