@@ -291,7 +291,7 @@ def test_prefix_and_long_text_marks(target: str) -> None:
         ), query
     # Whole-text highlighting in chunks loses nothing and marks every occurrence.
     text = "alpha beta gamma " * 5_000
-    marked = sqlite_marking.mark_long_text(engine.db, compile_query("beta"), 1, text, whole=True)
+    marked = sqlite_marking.mark_long_text(engine.db, compile_query("beta"), 1, text)
     assert marked.replace(MARK_START, "").replace(MARK_END, "") == text
     assert marked.count(MARK_START) == 5_000
     # Prefix queries: marks made in the scratch table are those of the index.
