@@ -123,6 +123,15 @@ def test_search_by_date_range_and_sort(client: FlaskClient) -> None:
     assert client.get("/api/search?q=-").json["notice"]
 
 
+def test_search_suggests_a_spelling(client: FlaskClient) -> None:
+    body = client.get("/api/search?q=treatment:omeprazle").json
+    assert body["total"] == 0 and body["suggestion"] == "treatment:omeprazole"
+    assert "/api/search?q=treatment%3Aomeprazole" in body["links"]["suggestion"]
+    fixed = client.get(body["links"]["suggestion"]).json
+    assert fixed["total"] > 0 and fixed["suggestion"] is None
+    assert fixed["links"]["suggestion"] is None
+
+
 def test_syntax_error_message_is_the_parsers(client: FlaskClient) -> None:
     error = assert_error(client.get('/api/search?q="unclosed'), 400, "q")
     assert "Unclosed quote" in error["message"]

@@ -63,6 +63,14 @@ def test_a_query_without_words_says_so(index: str) -> None:
     assert out.startswith("36 items") and f"Note: {NO_WORDS_NOTICE}" in out
 
 
+def test_did_you_mean(index: str) -> None:
+    code, out = _search(index, 'treatment:Kyphoplsty -"hardware blok"')
+    assert code == 0, out
+    assert out.splitlines()[1] == 'Did you mean: treatment:Kyphoplasty -"hardware blok"'
+    code, out = _search(index, "kyphoplsty", "--json")
+    assert json.loads(out)["suggestion"] == "kyphoplasty"
+
+
 def test_help_lists_every_sort(index: str) -> None:
     out = CliRunner().invoke(main, ["search", "--help"]).output
     for name in ("relevance", "date", "oldest", "outcome", "--from", "--to"):

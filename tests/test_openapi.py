@@ -22,6 +22,7 @@ REQUESTS: list[tuple[str, str, str, int]] = [
     ("get", '/api/search?q="unclosed', "/api/search", 400),
     ("get", "/api/facets?q=knee", "/api/facets", 200),
     ("get", "/api/search?q=-&date_from=2015-01-01&sort=outcome", "/api/search", 200),
+    ("get", "/api/search?q=omeprazle", "/api/search", 200),
     ("get", "/api/search?date_from=2016-01-01&date_to=2015-01-01", "/api/search", 400),
     ("get", "/api/items/CM14-0000101-1?q=hardware", "/api/items/{item_id}", 200),
     ("get", "/api/items/CM14-0000101-1", "/api/items/{item_id}", 200),

@@ -138,6 +138,15 @@ def test_a_query_without_words_says_so(client: FlaskClient) -> None:
     assert NO_WORDS_NOTICE.replace("'", "&#39;") in html
 
 
+def test_did_you_mean_links_the_corrected_search(client: FlaskClient) -> None:
+    html = client.get("/search?q=omeprazle&sort=date").get_data(as_text=True)
+    assert "No decisions match" in html
+    assert "Did you mean omeprazole ?" in text_of(html)
+    link = next(u for u in links(html) if "q=omeprazole" in u)
+    assert parse_qs(urlsplit(link).query) == {"q": ["omeprazole"], "sort": ["date"]}
+    assert "Did you mean" not in client.get("/search?q=omeprazole").get_data(as_text=True)
+
+
 def test_zero_results_suggest_dropping_a_filter(client: FlaskClient) -> None:
     resp = client.get("/search?q=hardware&category=medication")
     assert resp.status_code == 200
