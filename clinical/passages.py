@@ -24,6 +24,7 @@ class CueGroup:
     name: str
     weight: float
     pattern: re.Pattern[str]
+    discounts: tuple[tuple[str, float], ...] = ()  # (group, factor) where this group holds
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ def passage_cues() -> PassageCues:
             float(group["weight"]),
             # A lookahead: overlapping phrases count each ("there is no" + "no evidence").
             re.compile(r"(?<![a-z0-9])(?=(" + trie_regex(group["phrases"]) + "))"),
+            tuple((other, float(f)) for other, f in group.get("discounts", {}).items()),
         )
         for name, group in raw["groups"].items()
     )
@@ -49,14 +51,17 @@ def passage_cues() -> PassageCues:
 
 def explanation_score(sentence: str) -> float:
     """How much a sentence explains a decision: each group's weight times the distinct
-    phrases of it the sentence holds (at most `cap`)."""
+    phrases of it the sentence holds (at most `cap`), scaled by the discounts of the other
+    groups it holds."""
     lowered = sentence.lower()
     cues = passage_cues()
-    score = 0.0
+    found = {g.name: {m.group(1) for m in g.pattern.finditer(lowered)} for g in cues.groups}
+    factor = dict.fromkeys(found, 1.0)
     for group in cues.groups:
-        found = {m.group(1) for m in group.pattern.finditer(lowered)}
-        score += group.weight * min(len(found), cues.cap)
-    return score
+        if found[group.name]:
+            for other, scale in group.discounts:
+                factor[other] *= scale
+    return sum(g.weight * factor[g.name] * min(len(found[g.name]), cues.cap) for g in cues.groups)
 
 
 def explanation_cues(sentence: str) -> dict[str, list[str]]:

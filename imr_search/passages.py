@@ -8,8 +8,8 @@ missed in this case, the criterion applied; retellings of the records and the le
 boilerplate count against a sentence). Query words come first: a sentence without them is
 never chosen while one with them exists; among those that have them, explanation decides,
 then how many distinct query words they hold, then position (the earlier). The passage is
-that sentence, then the ones after (or before) it while they fit, cut with "…" where text
-is left out.
+that sentence, then the ones after (or before) it while they fit and are not boilerplate or
+retellings, cut with "…" where text is left out.
 """
 
 from __future__ import annotations
@@ -58,13 +58,19 @@ def best_passage(marked: str, limit: int = SNIPPET_CHARS) -> str:
     start, end = best.start, best.end
     at = sentences.index(best)
     after, before = at + 1, at - 1
-    while after < len(sentences) and sentences[after].end - start <= limit:
+    while after < len(sentences) and _adds(sentences[after], sentences[after].end - start, limit):
         end = sentences[after].end
         after += 1
-    while before >= 0 and end - sentences[before].start <= limit:
+    while before >= 0 and _adds(sentences[before], end - sentences[before].start, limit):
         start = sentences[before].start
         before -= 1
     return _cut(text, start, end)
+
+
+def _adds(neighbour: Sentence, length: int, limit: int) -> bool:
+    """Whether a sentence next to the passage joins it: it fits, and it is neither
+    boilerplate nor a retelling of the records (those only dilute the explanation)."""
+    return length <= limit and explanation_score(strip_marks(neighbour.text)) >= 0
 
 
 def split_sentences(text: str) -> list[Sentence]:
