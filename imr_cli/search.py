@@ -12,7 +12,14 @@ import click
 
 from imr_cli.options import engine_filters, engine_for, filter_option, index_option, json_option
 from imr_cli.terminal import echo_wrapped, print_response, print_similar
-from imr_search.contract import DECISIONS, SORTS, SearchRequest, SimilarRequest
+from imr_search.contract import (
+    DECISIONS,
+    SORT_LABELS,
+    SORTS,
+    SearchRequest,
+    SimilarRequest,
+    date_range,
+)
 from imr_search.plural import plural
 from mappings.schema import encode
 
@@ -28,7 +35,27 @@ def print_json(payload: object) -> None:
 @click.command("search")
 @click.argument("query", default="", required=False)
 @filter_option
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="; ".join(f"{name}: {label.lower()}" for name, label in SORT_LABELS.items()) + ".",
+)
+@click.option(
+    "--from",
+    "date_from",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Only decisions dated on or after this day.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Only decisions dated on or before this day.",
+)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=20, show_default=True)
 @click.option(
@@ -51,6 +78,8 @@ def search_command(
     query: str,
     filters: tuple[str, ...],
     sort: str,
+    date_from: str | None,
+    date_to: str | None,
     page: int,
     per_page: int,
     breakdown: str | None,
@@ -62,9 +91,10 @@ def search_command(
     treatment: rationale: summary: citation: scopes.
 
     Example: imr-search search 'treatment:"facet injection" -rationale:radiculopathy'
-    --filter reviewer_source=ODG
+    --filter reviewer_source=ODG --from 2016-01-01 --sort oldest
     """
     with engine_for(target) as engine:
+        date_from, date_to = date_range(date_from, date_to, ("--from", "--to"))
         request = SearchRequest(
             query=query,
             filters=engine_filters(engine, filters),
@@ -73,6 +103,9 @@ def search_command(
             per_page=per_page,
             breakdown=breakdown,
             decisions=decisions,  # type: ignore[arg-type]
+            date_from=date_from,
+            date_to=date_to,
+            suggest=True,
         )
         response = engine.search(request)
     if as_json:

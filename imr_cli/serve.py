@@ -79,11 +79,13 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
     example searches find. Reused when it already exists, so the second `imr-search demo`
     starts at once.
     """
+    from imr_search.sqlite.schema import SCHEMA_VERSION
     from indexer.pipeline import run_index
     from synthetic.corpus import write_corpus
     from synthetic.showcase import SHOWCASE, SHOWCASE_VERSION
 
-    folder = root / f"demo-{letters}-{seed}-v{SHOWCASE_VERSION}"
+    # A cached index of another schema version cannot be read: the version names the folder.
+    folder = root / f"demo-{letters}-{seed}-v{SHOWCASE_VERSION}-s{SCHEMA_VERSION}"
     corpus = folder / "letters"
     index = folder / "index.sqlite3"
     done = folder / ".complete"

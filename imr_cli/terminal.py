@@ -109,6 +109,8 @@ def rate_text(rate: OutcomeRate) -> str:
 def print_response(request: SearchRequest, response: SearchResponse, echo: Echo) -> None:
     rate = response.outcome_rate
     echo(f"{plural(response.total, 'item')} in {response.took_ms:.0f} ms")
+    if response.suggestion:
+        echo(f"Did you mean: {response.suggestion}")
     about = response.about
     if about is not None and about.about and request.decisions == "all":
         echo_wrapped(echo, f"About the query (the request matches): {rate_text(rate)}", "  ")

@@ -70,6 +70,11 @@ def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
         about=listing("about"),
         mentions=listing("mentions"),
         all=listing("all"),
+        suggestion=(
+            search_url(state.with_query(response.suggestion), "api.search")
+            if response.suggestion
+            else None
+        ),
     )
 
 
@@ -84,6 +89,8 @@ def _echo(state: SearchState) -> SearchEcho:
         more=state.more,
         breakdown=state.breakdown,
         decisions=state.decisions,
+        date_from=state.date_from,
+        date_to=state.date_to,
     )
 
 
@@ -103,7 +110,7 @@ def _facet_parts(
 @bp.get("/search")
 def search() -> Response:
     state = parse_search_args(request.args)
-    response = backend.run(lambda e: e.search(state.request()))
+    response = backend.run(lambda e: e.search(state.request(suggest=True)))
     blocks, chips = _facet_parts(state, response)
     return json_response(
         SearchPage(
@@ -126,6 +133,7 @@ def search() -> Response:
             breakdown_ignores=response.breakdown_ignores,
             request=_echo(state),
             links=_links(state, response),
+            suggestion=response.suggestion,
         )
     )
 

@@ -306,6 +306,8 @@ def export_json() -> Response:
     head = {
         "query": state.query,  # kept for the readers of earlier exports: see "search"
         "filters": search.filters,
+        "date_from": state.date_from,
+        "date_to": state.date_to,
         "sort": state.sort,
         "search": msgspec.to_builtins(search),
         "total": first.total,

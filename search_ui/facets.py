@@ -19,6 +19,9 @@ UrlFor = Callable[[SearchState], str]
 PARTY_LABELS = {"claims_administrator": "Claims administrator", "reviewer": "Reviewer"}
 FILTERABLE = 8  # a facet listing more values than this gets a box that filters them (app.js)
 
+# The decision-date bounds as active filters: parameter -> how the chip reads.
+DATE_LABELS = {"date_from": "Decided on or after", "date_to": "Decided on or before"}
+
 
 def value_label(facet: str, value: str) -> str:
     """How a facet value reads on screen (the URL keeps the raw value)."""
@@ -146,7 +149,7 @@ def build_facets(
 
 
 def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
-    """The selected facet values as removable chips, in facet order."""
+    """The selected facet values, then the decision-date bounds, as removable chips."""
     chips: list[Chip] = []
     for spec in FACETS:
         for value in state.filters.get(spec.name, ()):
@@ -159,4 +162,8 @@ def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
                     remove_url=url_for(state.toggled(spec.name, value)),
                 )
             )
+    for name, label in DATE_LABELS.items():
+        value = getattr(state, name)
+        if value:
+            chips.append(Chip(name, label, value, value, url_for(state.removing(name, value))))
     return chips

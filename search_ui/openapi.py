@@ -18,6 +18,7 @@ from imr_search.contract import (
     MAX_FACET_SIZE,
     MAX_PER_PAGE,
     MAX_RESULT_WINDOW,
+    SORT_LABELS,
     SORTS,
 )
 from imr_search.query import MAX_QUERY_LENGTH
@@ -169,15 +170,32 @@ def _search_parameters() -> list[dict[str, Any]]:
             "description": (
                 'Query: words (all must match, stemmed), "exact phrase", a OR b, -exclude, '
                 "prefix*, (grouping), field:word with fields treatment, rationale, summary, "
-                "citation. Empty: browse everything."
+                "citation. Empty: browse everything (a query with no words, such as '-', "
+                "also shows everything, and the response's notice says so). When a query finds "
+                "few results and has a word the index does not know, `suggestion` holds the "
+                "query with that word corrected (links.suggestion: its search)."
             ),
             "schema": {"type": "string", "maxLength": MAX_QUERY_LENGTH},
         },
         {
             "name": "sort",
             "in": "query",
+            "description": "Result order: "
+            + "; ".join(f"{name}: {label}" for name, label in SORT_LABELS.items())
+            + ". Ties: item id; outcome order puts the newest first within each outcome; "
+            "undated decisions come last in date orders.",
             "schema": {"type": "string", "enum": list(SORTS), "default": "relevance"},
         },
+        *(
+            {
+                "name": name,
+                "in": "query",
+                "description": f"Only decisions dated {when} this day (YYYY-MM-DD, included); "
+                "undated decisions are left out. Must not be after date_to.",
+                "schema": {"type": "string", "format": "date"},
+            }
+            for name, when in (("date_from", "on or after"), ("date_to", "on or before"))
+        ),
         {
             "name": "page",
             "in": "query",

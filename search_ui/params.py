@@ -7,7 +7,9 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
     <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
                               AND across facets); facet names are those of mappings.facets.FACETS;
                               values in any case, as the index spells them (filter_values)
-    sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
+    date_from=YYYY-MM-DD      date_to=YYYY-MM-DD   decision date range (both ends included,
+                              either optional; undated decisions are left out by either)
+    sort=relevance|date|oldest|outcome   page=<n>   per_page=<n>   facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
     more=<facet>              repeatable: list up to MORE_FACET_SIZE values of this facet (its
                               "More values" link), the others keep facet_size
@@ -36,6 +38,7 @@ from imr_search.contract import (
     MAX_RESULT_WINDOW,
     SORTS,
     SearchRequest,
+    date_range,
 )
 from imr_search.errors import InvalidParameter
 from imr_search.filter_values import FilterValues
@@ -54,8 +57,10 @@ MAX_SIMILAR_TEXT = 10_000  # characters of pasted text for "find similar"
 DEFAULT_SIMILAR_K = 10
 MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
 
+DATE_PARAMS: tuple[str, ...] = ("date_from", "date_to")
 SEARCH_PARAMS: tuple[str, ...] = (
     "q",
+    *DATE_PARAMS,
     "sort",
     "page",
     "per_page",
@@ -82,6 +87,8 @@ class SearchState:
     breakdown: str | None = DEFAULT_BREAKDOWN
     decisions: str = "all"
     more: tuple[str, ...] = ()  # facets listing MORE_FACET_SIZE values, in FACETS order
+    date_from: str | None = None
+    date_to: str | None = None
 
     def request(self, **overrides: Any) -> SearchRequest:
         """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
@@ -99,6 +106,8 @@ class SearchState:
             },
             "breakdown": self.breakdown,
             "decisions": self.decisions,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
         }
         args.update(overrides)
         return SearchRequest(**args)
@@ -110,6 +119,10 @@ class SearchState:
             out.append(("q", self.query))
         for spec in FACETS:
             out.extend((spec.name, value) for value in self.filters.get(spec.name, ()))
+        if self.date_from:
+            out.append(("date_from", self.date_from))
+        if self.date_to:
+            out.append(("date_to", self.date_to))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.decisions != "all":
@@ -132,7 +145,7 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values())
+        return any(self.filters.values()) or bool(self.date_from or self.date_to)
 
     def toggled(self, name: str, value: str) -> SearchState:
         """The state with one facet value switched on or off (back to page 1)."""
@@ -162,8 +175,19 @@ class SearchState:
         skip = {"q", *FACETS_BY_NAME, *shown}
         return [(k, v) for k, v in self.params(page=False) if k not in skip]
 
+    def removing(self, name: str, value: str) -> SearchState:
+        """The state without one active filter: a facet value, or a date bound (its
+        parameter name), back to page 1."""
+        if name in DATE_PARAMS:
+            return replace(self, **{name: None}, page=1)  # type: ignore[arg-type]
+        return self.toggled(name, value)
+
     def without_filters(self) -> SearchState:
-        return replace(self, filters={}, page=1)
+        return replace(self, filters={}, date_from=None, date_to=None, page=1)
+
+    def with_query(self, query: str) -> SearchState:
+        """The same search for another query (a suggested spelling), from page 1."""
+        return replace(self, query=query, page=1)
 
     def at_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -272,8 +296,11 @@ def parse_search_args(
                 MORE, f"{name[:50]!r} is not a facet; use one of " + ", ".join(FACETS_BY_NAME)
             )
         more.add(name)
+    date_from, date_to = date_range(args.get("date_from"), args.get("date_to"))
     return SearchState(
         more=tuple(f.name for f in FACETS if f.name in more),
+        date_from=date_from,
+        date_to=date_to,
         decisions=decisions,
         query=query,
         filters=filters,

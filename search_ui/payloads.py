@@ -210,6 +210,7 @@ class SearchResult:
     notice: str | None
     about: About | None
     breakdown_ignores: tuple[str, ...]
+    suggestion: str | None = None  # "did you mean": the query with misspellings corrected
 
 
 def result_item(hit: Hit, url: UrlOf | None = None, html_url: UrlOf | None = None) -> ResultItem:
@@ -244,6 +245,7 @@ def search_result(response: SearchResponse) -> SearchResult:
         notice=response.notice,
         about=About.of(response.about),
         breakdown_ignores=response.breakdown_ignores,
+        suggestion=response.suggestion,
     )
 
 
@@ -294,6 +296,9 @@ class FacetBlockPayload:
 
 @dataclass(frozen=True)
 class ActiveFilter:
+    """An active filter: a facet value, or a decision-date bound (`facet` is then its
+    parameter, date_from or date_to)."""
+
     facet: str
     value: str
     remove_url: str
@@ -312,6 +317,8 @@ class SearchEcho:
     more: tuple[str, ...]  # facets listing more values than facet_size
     breakdown: str | None
     decisions: str
+    date_from: str | None = None
+    date_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +336,7 @@ class SearchLinks:
     about: str | None
     mentions: str | None
     all: str | None
+    suggestion: str | None = None  # the same search with the suggested query
 
 
 @dataclass(frozen=True)
@@ -347,6 +355,9 @@ class SearchPage:
     breakdown_ignores: tuple[str, ...]  # filters the breakdown leaves out ("outcome")
     request: SearchEcho
     links: SearchLinks
+    # "Did you mean": the query with its misspelled words replaced by the closest words of
+    # the index (only when the query found few results and this finds more).
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -479,3 +490,5 @@ class ExportJson:
     truncated: bool
     items: tuple[ItemDocument, ...]
     stopped: str | None = None  # set when the export stopped at its time limit
+    date_from: str | None = None
+    date_to: str | None = None

@@ -17,7 +17,13 @@ from search_ui import backend
 from search_ui.examples import shown_examples
 from search_ui.facets import Chip, active_filters, build_facets
 from search_ui.feed import feed_title, feed_url
-from search_ui.params import MAX_SIMILAR_TEXT, PER_PAGE_CHOICES, SearchState, parse_search_args
+from search_ui.params import (
+    DATE_PARAMS,
+    MAX_SIMILAR_TEXT,
+    PER_PAGE_CHOICES,
+    SearchState,
+    parse_search_args,
+)
 from search_ui.payloads import BreakdownEntry
 from search_ui.presentation import page_links, search_url
 
@@ -57,7 +63,7 @@ def suggestions(state: SearchState, chips: list[Chip]) -> list[Suggestion]:
     """For a zero-result search with filters: which filter to drop, with the count it gives."""
     out: list[Suggestion] = []
     for chip in chips[:MAX_SUGGESTIONS]:
-        relaxed = state.toggled(chip.facet, chip.value)
+        relaxed = state.removing(chip.facet, chip.value)
         total = _count(relaxed)
         if total:
             out.append(Suggestion(f"{chip.facet_label}: {chip.label}", search_url(relaxed), total))
@@ -79,7 +85,7 @@ def search() -> Response:
         fallback = SearchState(query=request.args.get("q", "")[:2000])
         return _page(fallback, error=str(exc), status=400)
     try:
-        response = backend.run(lambda e: e.search(state.request()))
+        response = backend.run(lambda e: e.search(state.request(suggest=True)))
     except (QuerySyntaxError, InvalidParameter) as exc:
         return _page(state, error=str(exc), status=400)
     return _page(state, response=response)
@@ -94,7 +100,9 @@ def _page(
 ) -> Response:
     chips = active_filters(state, search_url)
     hints = suggestions(state, chips) if response is not None and response.total == 0 else []
-    shown = RESULT_CONTROLS if response is not None and response.total else ()
+    shown: tuple[str, ...] = RESULT_CONTROLS if response is not None and response.total else ()
+    if response is not None:  # the date inputs sit in the filters whenever results do
+        shown = (*shown, *DATE_PARAMS)
     html = render_template(
         "search.html",
         state=state,

@@ -30,7 +30,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices, run, runlock
+from imr_search.elastic import indices, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
@@ -43,7 +43,8 @@ from imr_search.elastic.settings import ConnectionSettings
 from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
-from mappings.elastic import OWNER_FIELD, index_definition
+from imr_search.suggest import with_suggestion
+from mappings.elastic import OWNER_FIELD, SCHEMA_VERSION, index_definition
 from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument, from_builtins
 
@@ -104,6 +105,7 @@ class ElasticEngine:
                     )
                 self.items_index = self.alias
                 self.sources_index = indices.sources_alias(self.alias)
+            self._check_schema()
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -143,6 +145,22 @@ class ElasticEngine:
                 "use a server of the same major version (8.x).",
             )
         _CHECKED_NODES.add(self.settings.node_url)
+
+    def _check_schema(self) -> None:
+        """Refuse an index built with another schema version (it lacks fields this version
+        searches, such as the spelling vocabulary), saying how to rebuild it."""
+        found = indices.schema_version(self.client, self.items_index)
+        if found is None or found == SCHEMA_VERSION:
+            return
+        concrete = indices.resolve(self.client, self.alias) or self.alias
+        age = "an older" if found < SCHEMA_VERSION else "another"
+        raise EngineUnavailable(
+            self.target,
+            f"the index {concrete} was built by {age} version of imr-search (index schema "
+            f"version {found}; this version reads schema version {SCHEMA_VERSION}); delete it "
+            f"(and {concrete.replace(self.alias, indices.sources_alias(self.alias), 1)}) and "
+            f"index the letters again: `imr-search index LETTERS... --index {self.target}`",
+        )
 
     def _flush(self) -> None:
         """Write fingerprints still queued in the writer (their items are stored)."""
@@ -252,7 +270,12 @@ class ElasticEngine:
                 aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
                 response = dataclasses.replace(response, breakdown=read_breakdown(again, aggs))
         took = (time.perf_counter() - started) * 1000
-        return dataclasses.replace(response, took_ms=took)
+        response = dataclasses.replace(response, took_ms=took)
+        return with_suggestion(self.search, request, response, self._lookup)
+
+    def _lookup(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        with self._calls():
+            return vocabulary.lookup(self.client, self.items_index, words)
 
     def get_item(self, item_id: str) -> ItemDocument:
         found = self._get(item_id, source_excludes=SOURCE_EXCLUDES)

@@ -32,7 +32,7 @@ from imr_search.contract import (
 )
 from imr_search.errors import ItemNotFound
 from imr_search.query import parse_query
-from imr_search.sqlite import marking, runlock
+from imr_search.sqlite import marking, runlock, vocabulary
 from imr_search.sqlite.compiler import compile_marking
 from imr_search.sqlite.faults import damaged, translated
 from imr_search.sqlite.postings import Snapshot, read_snapshot
@@ -49,7 +49,9 @@ from imr_search.sqlite.schema import (
 )
 from imr_search.sqlite.search import RELEVANCE_LIMIT, run_search
 from imr_search.sqlite.similar import run_similar
+from imr_search.sqlite.vocabulary import refresh_words
 from imr_search.sqlite.writer import Writer
+from imr_search.suggest import with_suggestion
 from imr_search.synonyms import expand_synonyms
 from mappings.schema import ItemDocument
 
@@ -187,6 +189,7 @@ class SqliteEngine:
                 if live.generation == meta_int(db, GENERATION):
                     live.persist(db)
             db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+            db.execute("INSERT INTO items_words(items_words) VALUES ('optimize')")
             self._refresh_term_df()
             db.execute("PRAGMA optimize")
             with atomic(db):
@@ -206,6 +209,7 @@ class SqliteEngine:
         with atomic(db):
             db.execute("DELETE FROM term_df")
             db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM items_vocab")
+            refresh_words(db)
             set_meta(db, TERM_DF_ITEMS, items)
 
     # --- reading --------------------------------------------------------------------------
@@ -217,13 +221,18 @@ class SqliteEngine:
     def search(self, request: SearchRequest) -> SearchResponse:
         with self._reading() as db:
             snap = self._snapshot()
-            return run_search(
+            response = run_search(
                 db,
                 snap,
                 request,
                 cache_key=(self._uuid, snap.generation),
                 relevance_limit=self.relevance_limit,
             )
+        return with_suggestion(self.search, request, response, self._lookup)
+
+    def _lookup(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        with self._reading() as db:
+            return vocabulary.lookup(db, words)
 
     def get_item(self, item_id: str) -> ItemDocument:
         with self._reading() as db:

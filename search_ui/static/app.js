@@ -30,6 +30,7 @@ document.addEventListener("DOMContentLoaded", function () {
       if (data.get("sort") === "relevance") data.delete("sort");
       if (data.get("breakdown") === "reviewer_guideline") data.delete("breakdown");
       if (data.get("per_page") === "20") data.delete("per_page");
+      ["date_from", "date_to"].forEach(function (name) { if (!data.get(name)) data.delete(name); });
     });
     // Back and forward: a page restored from the back/forward cache keeps the controls as
     // they were left (a ticked box whose search was then left); the URL, the results and
