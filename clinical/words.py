@@ -116,8 +116,8 @@ class PhraseSet:
     with the same two characters says which it was (cached by the text matched)."""
 
     scan: re.Pattern[str]
-    # first two characters, or the first -> the pattern's source; compiled on first use
-    # (compiling all of them up front costs about a second)
+    # first two characters, or the first -> the pattern's source; compiled on first use,
+    # or all at once by compile_all (about a second) where processes fork afterwards
     sources: dict[str, str]
     values: dict[str, object]  # leaf name -> value
     known: dict[str, object] = field(default_factory=dict, compare=False)
@@ -132,6 +132,14 @@ class PhraseSet:
                 return None
             found = self.compiled[prefix] = re.compile(source)
         return found
+
+    def compile_all(self) -> None:
+        """Compile every pattern now. A process that forks workers calls it first: each
+        worker then shares the compiled patterns instead of compiling its own on first use
+        (seconds on a busy machine, paid again by every replacement worker, and counted
+        against the per-file deadline of whichever letter needs them first)."""
+        for prefix in self.sources:
+            self.identify(prefix)
 
     def finditer(self, lowered: str) -> Iterator[tuple[int, int, object]]:
         """(start, end, value) of each phrase in lower-cased text, leftmost then longest."""

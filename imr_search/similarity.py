@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from clinical.findings import findings as findings_in
+from clinical.findings import warm as warm_findings
 from clinical.pasted import read_pasted
 from imr_search.contract import SimilarHit, SimilarRequest, Why
 from mappings.schema import ItemDocument
@@ -65,6 +66,7 @@ class Probe:
 def warm() -> None:
     """Compile the rules that read pasted text now (a second or two), e.g. in a server's
     master process before its workers fork, rather than in a user's first request."""
+    warm_findings()
     probe_of_text("warm")
 
 

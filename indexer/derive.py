@@ -20,6 +20,7 @@ from functools import lru_cache
 from clinical.classify import Text, without_lab_abbreviations
 from clinical.concepts import concept_phrase, concept_regions, explain_concept
 from clinical.findings import findings
+from clinical.findings import warm as warm_findings
 from clinical.request_text import request_of
 from indexer.guidelines import canonical_guideline, canonical_sections
 from indexer.records import Item
@@ -33,7 +34,7 @@ RULES_VERSION = "2"
 def warm_rules() -> None:
     """Compile every rule table now (the findings' patterns take a second or two): called
     before worker processes are forked, so that they share one compiled copy."""
-    findings("warm")
+    warm_findings()
     explain_concept("warm")
     canonical_guideline("MTUS", None, "")
 

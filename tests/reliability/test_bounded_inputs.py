@@ -135,7 +135,9 @@ def test_a_file_over_its_time_or_memory_limit_is_stopped_and_the_rest_indexed(
     assert "Traceback" not in slow.stdout + slow.stderr
     reason = _failed((tmp_path / "report.txt").read_text())["slow.pdf"]
     assert "took longer than 3 s" in reason, reason
-    assert seconds < 30, f"the run took {seconds:.0f} s"
+    # a bound against the slow file holding the run (unbounded it takes ~15 s of CPU and
+    # 3 GB), generous because this machine may be busy: not a speed test
+    assert seconds < 90, f"the run took {seconds:.0f} s"
     _check_good_indexed(target, root)
 
     big = run_cli([*command, "--file-timeout", "120", "--file-memory", "300"], timeout=120)
