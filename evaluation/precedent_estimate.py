@@ -25,6 +25,7 @@ Brier - Brier(honest rate) from a bootstrap over letters, and calibration tables
     python evaluation/precedent_estimate.py                       # SQLite, real letters
     python evaluation/precedent_estimate.py --generated 4000 --es http://127.0.0.1:9200
     python evaluation/precedent_estimate.py --probes item request    # leave out `full`
+    python evaluation/precedent_estimate.py --no-real --generated 2000 --engines sqlite --k 20
 
 Run from the repository root; real letters are read from ../shared/real-letters (skipped
 when absent). Indexes go to a temporary directory (or temporary Elasticsearch indices),
@@ -342,6 +343,10 @@ def main() -> None:
     parser.add_argument("--es", default=os.environ.get("IMR_SEARCH_ES_URL"), help="node URL")
     parser.add_argument("--generated", type=int, default=0, help="also N generated letters")
     parser.add_argument("--every", type=int, default=4, help="score every Nth generated item")
+    parser.add_argument("--no-real", action="store_true", help="leave out the real letters")
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite", "elasticsearch"], help="(ES needs --es)"
+    )
     parser.add_argument("--k", type=int, nargs="+", default=list(KS), help="precedents")
     parser.add_argument(
         "--probes", nargs="+", default=list(PROBES), choices=PROBES, help="item always runs"
@@ -355,8 +360,12 @@ def main() -> None:
                 f"{args.es.rstrip('/')}/imr-eval-{name}-{uuid.uuid4().hex[:8]}"
             )
         for engine, target_of in engines.items():
+            if engine not in args.engines:
+                continue
             print(f"\n=== {engine} ===")
-            if REAL.is_dir():
+            if args.no_real:
+                pass  # generated letters only
+            elif REAL.is_dir():
                 run("Real letters", real_letters(), target_of("real"), args.k, 1, probes)
             else:
                 print(f"(no real letters at {REAL}: skipped)")
