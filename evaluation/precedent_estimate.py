@@ -3,10 +3,15 @@
 For every item with a decision date and at least one prior precedent, the estimate's upheld
 share p is compared with the item's outcome y (1 = Upheld); the precedents are decisions
 dated strictly before the item, never the item or its own letter (checked on every hit).
-Two probes:
+Three probes:
 
-- `item`: imr_search.estimate.for_item, what the product shows for a decided item. Its
-  similarity reads the item's own rationale, which argues the outcome: it can peek.
+- `item`: imr_search.estimate.for_item, what the product shows for a decided item: its
+  prior decisions most similar to it "as requested" (its request and clinical summary, what
+  was known before its review; SimilarRequest.as_requested).
+- `full`: the same prior decisions found by the full item similarity (the similar-cases
+  panel's), which also reads the item's own rationale, the findings it states and the
+  reviewer's guidelines: they argue the outcome, so it can peek (the estimate before it
+  compared as requested).
 - `request`: the item's request written as a denial plus its letter's summary (what a user
   pastes; evaluation/similar_cases.py's text), the top MAX_PER_PAGE hits kept if decided
   before the item, then the first k: the estimate a new denial would get.
@@ -19,6 +24,8 @@ Brier - Brier(honest rate) from a bootstrap over letters, and calibration tables
 
     python evaluation/precedent_estimate.py                       # SQLite, real letters
     python evaluation/precedent_estimate.py --generated 4000 --es http://127.0.0.1:9200
+    python evaluation/precedent_estimate.py --probes item request    # leave out `full`
+    python evaluation/precedent_estimate.py --no-real --generated 2000 --engines sqlite --k 20
 
 Run from the repository root; real letters are read from ../shared/real-letters (skipped
 when absent). Indexes go to a temporary directory (or temporary Elasticsearch indices),
@@ -46,7 +53,7 @@ if str(ROOT) not in sys.path:
 from evaluation.similar_cases import REAL, index  # noqa: E402
 from imr_search.contract import MAX_PER_PAGE, Engine, OutcomeRate, SimilarHit, SimilarRequest  # noqa: E402
 from imr_search.engines import open_engine  # noqa: E402
-from imr_search.estimate import PRECEDENTS, for_item  # noqa: E402
+from imr_search.estimate import PRECEDENTS, for_item, of_hits  # noqa: E402
 from indexer.documents import source_documents  # noqa: E402
 from indexer.records import Letter  # noqa: E402
 from mappings.schema import ItemDocument  # noqa: E402
@@ -55,7 +62,7 @@ KS = (5, 10, PRECEDENTS)
 M = 10.0  # pseudo-decisions at the honest base rate in the smoothed estimate
 BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0)
 ROUNDS = 2000  # bootstrap resamples
-PROBES = ("item", "request")
+PROBES = ("item", "full", "request")
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,14 @@ def item_counts(engine: Engine, doc: ItemDocument, k: int) -> tuple[int, int]:
     return estimate.rate.upheld, estimate.rate.total
 
 
+def full_counts(engine: Engine, doc: ItemDocument, k: int) -> tuple[int, int]:
+    """The prior decisions most similar to the item compared in full (rationale included)."""
+    request = SimilarRequest(item_id=doc.id, k=k, prior_only=True)
+    estimate = of_hits(engine.similar(request), prior_only=True)
+    check_prior(doc, estimate.precedents)
+    return estimate.rate.upheld, estimate.rate.total
+
+
 def request_counts(engine: Engine, doc: ItemDocument, ks: Sequence[int]) -> list[tuple[int, int]]:
     hits = engine.similar(SimilarRequest(text=request_text(doc), k=MAX_PER_PAGE))
     date = doc.letter.decision_date or ""
@@ -125,9 +140,14 @@ def decided_before(docs: Sequence[ItemDocument]) -> dict[str, tuple[int, int]]:
 
 
 def score(
-    engine: Engine, docs: Sequence[ItemDocument], ks: Sequence[int] = KS, every: int = 1
+    engine: Engine,
+    docs: Sequence[ItemDocument],
+    ks: Sequence[int] = KS,
+    every: int = 1,
+    probes: Sequence[str] = PROBES,
 ) -> Scored:
-    """Every `every`-th item of the corpus `docs` (all the index holds), scored."""
+    """Every `every`-th item of the corpus `docs` (all the index holds), scored by the probes
+    (`item` always: the items it finds no precedent for are skipped)."""
     before = decided_before(docs)
     skipped: dict[str, int] = defaultdict(int)
     cases: list[Case] = []
@@ -143,8 +163,11 @@ def score(
         if any(n == 0 for _, n in counts.values()):
             skipped["no prior precedent"] += 1
             continue
-        request = request_counts(engine, doc, ks)
-        counts.update(zip((("request", k) for k in ks), request, strict=True))
+        if "full" in probes:
+            counts.update({("full", k): full_counts(engine, doc, k) for k in ks})
+        if "request" in probes:
+            request = request_counts(engine, doc, ks)
+            counts.update(zip((("request", k) for k in ks), request, strict=True))
         cases.append(Case(doc.id, doc.letter_id, doc.outcome == "Upheld", up / total, counts))
     rate = sum(d.outcome == "Upheld" for d in docs) / len(docs) if docs else 0.0
     return Scored(cases, dict(skipped), rate)
@@ -213,7 +236,13 @@ def calibration(
     return rows
 
 
-def report(title: str, scored: Scored, ks: Sequence[int], rounds: int = ROUNDS) -> None:
+def report(
+    title: str,
+    scored: Scored,
+    ks: Sequence[int],
+    rounds: int = ROUNDS,
+    probes: Sequence[str] = PROBES,
+) -> None:
     cases = scored.cases
     skipped = ", ".join(f"{n} {why}" for why, n in sorted(scored.skipped.items())) or "none"
     print(f"\n{title}: {len(cases)} items scored; skipped: {skipped}")
@@ -224,7 +253,7 @@ def report(title: str, scored: Scored, ks: Sequence[int], rounds: int = ROUNDS) 
         f"  upheld: {100 * share:.1f}% of the scored items, {100 * scored.corpus_rate:.1f}% "
         "of the corpus"
     )
-    for k in ks:
+    for k in ks if "request" in probes else ():
         none = sum(c.counts[("request", k)][1] == 0 for c in cases)
         if none:
             print(
@@ -240,7 +269,7 @@ def report(title: str, scored: Scored, ks: Sequence[int], rounds: int = ROUNDS) 
     )
     print(f"  {'corpus rate (peeks)':<28} {whole:>7.4f} {0:>13.3f} {skill(whole, honest):>12.3f}")
     print(f"  {'prior rate (honest)':<28} {honest:>7.4f} {skill(honest, whole):>13.3f} {0:>12.3f}")
-    for probe in PROBES:
+    for probe in probes:
         for k in ks:
             for name, predict in (
                 (f"{probe} k={k}", raw(probe, k)),
@@ -253,7 +282,7 @@ def report(title: str, scored: Scored, ks: Sequence[int], rounds: int = ROUNDS) 
                     f" {b - honest:>+10.4f} [{low:+.4f}, {high:+.4f}]"
                 )
     k = max(ks)
-    for probe in PROBES:
+    for probe in probes:
         print(f"  calibration, {probe} k={k}: {'items':>5} {'predicted':>9} {'upheld':>7}")
         for label, n, mean, seen in calibration(cases, raw(probe, k)):
             print(f"    {label:<26} {n:>5} {mean:>9.3f} {seen:>7.3f}")
@@ -265,7 +294,14 @@ def documents(letters: Sequence[Letter]) -> list[ItemDocument]:
     ]
 
 
-def run(title: str, letters: Sequence[Letter], target: str, ks: Sequence[int], every: int) -> None:
+def run(
+    title: str,
+    letters: Sequence[Letter],
+    target: str,
+    ks: Sequence[int],
+    every: int,
+    probes: Sequence[str] = PROBES,
+) -> None:
     """Index the letters at target, score them, print the report, remove the index."""
     started = time.monotonic()
     try:
@@ -273,7 +309,7 @@ def run(title: str, letters: Sequence[Letter], target: str, ks: Sequence[int], e
         indexed = time.monotonic()
         engine = open_engine(target)
         try:
-            scored = score(engine, documents(letters), ks, every)
+            scored = score(engine, documents(letters), ks, every, probes)
         finally:
             engine.close()
     finally:
@@ -284,6 +320,7 @@ def run(title: str, letters: Sequence[Letter], target: str, ks: Sequence[int], e
         f"scored in {done - indexed:.0f} s)",
         scored,
         ks,
+        probes=probes,
     )
 
 
@@ -306,8 +343,16 @@ def main() -> None:
     parser.add_argument("--es", default=os.environ.get("IMR_SEARCH_ES_URL"), help="node URL")
     parser.add_argument("--generated", type=int, default=0, help="also N generated letters")
     parser.add_argument("--every", type=int, default=4, help="score every Nth generated item")
+    parser.add_argument("--no-real", action="store_true", help="leave out the real letters")
+    parser.add_argument(
+        "--engines", nargs="+", default=["sqlite", "elasticsearch"], help="(ES needs --es)"
+    )
     parser.add_argument("--k", type=int, nargs="+", default=list(KS), help="precedents")
+    parser.add_argument(
+        "--probes", nargs="+", default=list(PROBES), choices=PROBES, help="item always runs"
+    )
     args = parser.parse_args()
+    probes = tuple(p for p in PROBES if p in {"item", *args.probes})
     with tempfile.TemporaryDirectory(prefix="imr-eval-") as work:
         engines = {"sqlite": lambda name: str(Path(work) / f"{name}.sqlite3")}
         if args.es:
@@ -315,15 +360,19 @@ def main() -> None:
                 f"{args.es.rstrip('/')}/imr-eval-{name}-{uuid.uuid4().hex[:8]}"
             )
         for engine, target_of in engines.items():
+            if engine not in args.engines:
+                continue
             print(f"\n=== {engine} ===")
-            if REAL.is_dir():
-                run("Real letters", real_letters(), target_of("real"), args.k, 1)
+            if args.no_real:
+                pass  # generated letters only
+            elif REAL.is_dir():
+                run("Real letters", real_letters(), target_of("real"), args.k, 1, probes)
             else:
                 print(f"(no real letters at {REAL}: skipped)")
             if args.generated:
                 title = f"Generated letters, one item in {args.every}"
                 letters = generated_letters(args.generated)
-                run(title, letters, target_of("generated"), args.k, args.every)
+                run(title, letters, target_of("generated"), args.k, args.every, probes)
 
 
 def real_letters() -> list[Letter]:

@@ -136,6 +136,12 @@ def search_command(
 @click.option("--prior-only", is_flag=True, help="Only decisions dated before the item's.")
 @click.option("--same-outcome", is_flag=True, help="Only decisions with the item's outcome.")
 @click.option("--same-region", is_flag=True, help="Only requests for the same body region.")
+@click.option(
+    "--as-requested",
+    is_flag=True,
+    help="Compare the item on its request and clinical summary only, as known before its "
+    "review (not its rationale or its reviewer's guidelines): as the precedent estimate does.",
+)
 @json_option
 @index_option
 def similar_command(
@@ -148,6 +154,7 @@ def similar_command(
     prior_only: bool,
     same_outcome: bool,
     same_region: bool,
+    as_requested: bool,
     as_json: bool,
     target: str | None,
 ) -> None:
@@ -171,6 +178,7 @@ def similar_command(
             prior_only=prior_only,
             same_outcome=same_outcome,
             same_region=same_region,
+            as_requested=as_requested,
         )
         hits = engine.similar(request)
         compared = engine.get_item(item_id) if item_id else None

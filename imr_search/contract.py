@@ -181,10 +181,18 @@ class SimilarRequest:
     prior_only: bool = False  # only decisions dated before the item's
     same_outcome: bool = False  # only decisions with the item's outcome
     same_region: bool = False  # only requests concerning one of the same body regions
+    # Compare the item as it was requested, with only what was known before its review (the
+    # request, the clinical summary and the findings it states; not the rationale nor the
+    # reviewer's guidelines: mappings.fields.similar_fields): the precedent estimate's mode.
+    as_requested: bool = False
 
     def __post_init__(self) -> None:
         if (self.item_id is None) == (self.text is None):
             raise InvalidParameter("item_id/text", "give exactly one of an item id or a text")
+        if self.text is not None and self.as_requested:
+            raise InvalidParameter(
+                "as_requested", "compare with an item (a pasted text is compared as written)"
+            )
         if self.text is not None and (self.prior_only or self.same_outcome):
             raise InvalidParameter(
                 "prior_only/same_outcome", "compare with an item (a text has no date or outcome)"

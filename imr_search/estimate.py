@@ -5,8 +5,13 @@ separated their outcomes.
 It summarises past decisions and is not a prediction of the next one: the precedents are
 the PRECEDENTS most similar prior decisions (imr_search.similarity), and their rate is just
 that. For an item, only decisions dated before it count (what was known when it was
-decided); for pasted text, every decision does. A text too short to say what was requested
-gets a message saying what to paste instead of an estimate from noise.
+decided), and they are compared with it "as requested": on its request and its clinical
+summary, what was known before its review, never its rationale or its reviewer's
+guidelines (which argue and support its outcome: an estimate that read them would partly
+read the decision itself). An item without a decision date cannot be limited to prior
+decisions: every decision is compared, and the note says so. For pasted text, every decision
+counts. A text too short to say what was requested gets a message saying what to paste
+instead of an estimate from noise.
 """
 
 from __future__ import annotations
@@ -27,6 +32,14 @@ NOT_A_PREDICTION = (
     "This summarises how the most similar past decisions went; it is not a prediction of how "
     "the next one will be decided."
 )
+AS_REQUESTED = (
+    "They are compared with this decision on the request and the clinical summary, as known "
+    "before the review (not on its rationale or the guidelines its reviewer cited)."
+)
+UNDATED = (
+    "This decision has no date, so it cannot be compared with prior decisions only: decisions "
+    "of any date count, later ones included."
+)
 
 
 @dataclass(frozen=True)
@@ -40,9 +53,12 @@ class Estimate:
 
 
 def for_item(engine: Engine, item_id: str, k: int = PRECEDENTS) -> Estimate:
-    """The estimate from the item's most similar decisions dated before it."""
-    request = SimilarRequest(item_id=item_id, k=k, prior_only=True)
-    return of_hits(engine.similar(request), prior_only=True)
+    """The estimate from the decisions dated before the item most similar to it as requested
+    (every decision, said in the note, when the item has no date); raises ItemNotFound."""
+    dated = bool(engine.get_item(item_id).letter.decision_date)
+    request = SimilarRequest(item_id=item_id, k=k, prior_only=dated, as_requested=True)
+    note = " ".join((NOT_A_PREDICTION, AS_REQUESTED, *(() if dated else (UNDATED,))))
+    return of_hits(engine.similar(request), prior_only=dated, note=note)
 
 
 def for_text(engine: Engine, text: str, k: int = PRECEDENTS) -> Estimate:
@@ -63,7 +79,9 @@ def check_text(text: str) -> None:
         )
 
 
-def of_hits(hits: Sequence[SimilarHit], *, prior_only: bool) -> Estimate:
+def of_hits(
+    hits: Sequence[SimilarHit], *, prior_only: bool, note: str = NOT_A_PREDICTION
+) -> Estimate:
     """The estimate from precedents already found (a page that lists them anyway)."""
     docs = [h.doc for h in hits]
     groups: dict[str, list[str]] = defaultdict(list)
@@ -85,4 +103,5 @@ def of_hits(hits: Sequence[SimilarHit], *, prior_only: bool) -> Estimate:
         by_guideline=tuple(rows),
         reasons=of_documents(docs),
         prior_only=prior_only,
+        note=note,
     )

@@ -11,6 +11,13 @@ order by the same rule, and says in words why each case is similar.
 
 A pasted text is read with the indexer's own rules (clinical.pasted): its request, regions
 and findings, so "find similar" to a denial compares like with like too.
+
+An item compared "as requested" (SimilarRequest.as_requested: the precedent estimate) is read
+with what was known before its review only: its request (concept, family, category,
+regions), the findings its clinical summary states, and the texts mappings.fields marks
+known_before_review (the treatment and the summary); never its rationale, the findings read
+from it, nor its reviewer's guidelines and sections, which would let the comparison read
+the decision it is meant to precede.
 """
 
 from __future__ import annotations
@@ -70,8 +77,14 @@ def warm() -> None:
     probe_of_text("warm")
 
 
-def probe_of_item(doc: ItemDocument) -> Probe:
-    reviewer = doc.citations_by("reviewer")
+def probe_of_item(doc: ItemDocument, as_requested: bool = False) -> Probe:
+    """The item as compared; `as_requested`: only what was known before its review."""
+    reviewer = () if as_requested else doc.citations_by("reviewer")
+    findings = (
+        frozenset(f.text for f in findings_in(doc.letter.clinical_summary))
+        if as_requested
+        else frozenset(doc.findings)
+    )
     return Probe(
         concept=doc.request.label,
         family=doc.request.group,
@@ -80,7 +93,7 @@ def probe_of_item(doc: ItemDocument) -> Probe:
         regions=frozenset(doc.request.regions),
         guidelines=frozenset(c.label for c in reviewer),
         sections=frozenset(s for c in reviewer for s in c.section_labels),
-        findings=frozenset(doc.findings),
+        findings=findings,
         decision_date=doc.letter.decision_date,
         outcome=doc.outcome,
         item_id=doc.id,

@@ -4,9 +4,10 @@ similar cases.
 A query scope (`treatment:`, `rationale:`, `summary:`, `citation:`, `request:`) is one
 `SearchField`: the
 text it covers (read from an ItemDocument), its relevance weight (SQLite bm25 column weight,
-Elasticsearch boost), the Elasticsearch fields that hold that text, and its weight when the
-similar-cases search picks an item's distinctive terms (0: not used). The SQLite FTS columns
-are the scopes, in this order.
+Elasticsearch boost), the Elasticsearch fields that hold that text, its weight when the
+similar-cases search picks an item's distinctive terms (0: not used), and whether its text is
+known before the review (what an "as requested" comparison may read: similar_fields). The
+SQLite FTS columns are the scopes, in this order.
 """
 
 from __future__ import annotations
@@ -30,6 +31,11 @@ class SearchField:
     # Its words make the vocabulary "did you mean" suggestions come from (the letter's own
     # texts: not the derived request words, nor guideline citations).
     vocabulary: bool = False
+    # Whether the text exists before the independent review decides: the request and the
+    # records, not what the reviewer wrote or cited. Only such texts are compared when
+    # similar cases are found "as requested" (the precedent estimate: a comparison that read
+    # the item's own rationale would partly read its outcome). False unless shown otherwise.
+    known_before_review: bool = False
 
 
 def citation_text(doc: ItemDocument) -> str:
@@ -46,6 +52,7 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         similar_weight=4.0,
         snippet=False,
         vocabulary=True,
+        known_before_review=True,  # what was requested: the UR denial and the application
     ),
     SearchField(
         "rationale",
@@ -54,6 +61,7 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         lambda d: d.rationale,
         similar_weight=1.0,
         vocabulary=True,
+        known_before_review=False,  # the reviewer's reasoning: written with the decision
     ),
     SearchField(
         "summary",
@@ -62,6 +70,9 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         lambda d: d.letter.clinical_summary,
         similar_weight=0.5,
         vocabulary=True,
+        # The records submitted for review, summarised: the case as it stood before it was
+        # decided (the summary recounts; the decision and its reasons are the rationale's).
+        known_before_review=True,
     ),
     SearchField(
         "citation",
@@ -69,6 +80,9 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         ("citations.label.text", "citations.text"),
         citation_text,
         nested="citations",
+        # Both parties' citations in one text: the reviewer's are chosen in the review (the
+        # claims administrator's are known before, but this text does not keep them apart).
+        known_before_review=False,
     ),
     # What was requested, normalised (see schema.Request.terms): the decisions *about* a
     # query are those it matches here. Searched only when asked for (`request:`).
@@ -79,6 +93,7 @@ SEARCH_FIELDS: tuple[SearchField, ...] = (
         lambda d: d.request.terms,
         snippet=False,
         default=False,
+        known_before_review=True,  # derived from the treatment and the summary's injuries
     ),
 )
 FIELDS_BY_SCOPE: dict[str, SearchField] = {f.scope: f for f in SEARCH_FIELDS}
@@ -89,3 +104,14 @@ SCOPES: tuple[str, ...] = tuple(FIELDS_BY_SCOPE)
 VOCABULARY_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.vocabulary)
 # The texts of an item the similar-cases search reads, with their weights.
 SIMILAR_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.similar_weight)
+# Those of them known before the review: what an "as requested" comparison reads.
+AS_REQUESTED_FIELDS: tuple[SearchField, ...] = tuple(
+    f for f in SIMILAR_FIELDS if f.known_before_review
+)
+
+
+def similar_fields(as_requested: bool = False) -> tuple[SearchField, ...]:
+    """The texts the similar-cases search compares (both engines: the probe's terms come from
+    them and candidates are matched on them), with their weights; `as_requested`: only those
+    known before the review (the request and the clinical summary, not the rationale)."""
+    return AS_REQUESTED_FIELDS if as_requested else SIMILAR_FIELDS

@@ -3,7 +3,7 @@
     /api/search?<search params>        /search?...
     /api/facets?<search params>        facet counts, outcome rate and breakdown only
     /api/items/<id>[?q=]               /item/<id>
-    /api/items/<id>/similar[?k=]       the item page's "similar prior cases"
+    /api/items/<id>/similar[?k=&as_requested=]  the item page's "similar prior cases"
     /api/similar?text=..[&category=&k=]  /similar (GET, or POST form / JSON body)
     /api/openapi.json                  /help/api (the API reference rendered from it)
 Errors: {"error": {"status", "message", "parameter"}} with the matching HTTP status. Every
@@ -187,9 +187,11 @@ def item(item_id: str) -> Response:
 
 @bp.get("/items/<item_id>/similar")
 def item_similar(item_id: str) -> Response:
-    check_known(request.args, ("k", "same_category", *items.SimilarOptions.PARAMS))
+    check_known(request.args, ("k", "same_category", "as_requested", *items.SimilarOptions.PARAMS))
     k = parse_int(request.args, "k", items.ITEM_SIMILAR_K, 1, 100)
     same = request.args.get("same_category", "").lower() in ("1", "true", "yes", "on")
+    # Only what was known before the item's review (the precedent estimate's comparison).
+    as_requested = request.args.get("as_requested", "").lower() in ("1", "true", "yes", "on")
     options = items.SimilarOptions.of(request.args)
     req = SimilarRequest(
         item_id=item_id,
@@ -198,6 +200,7 @@ def item_similar(item_id: str) -> Response:
         prior_only=options.prior_only,
         same_outcome=options.same_outcome,
         same_region=options.same_region,
+        as_requested=as_requested,
     )
     hits = backend.run(lambda e: e.similar(req))
     return json_response(

@@ -381,6 +381,13 @@ def openapi_spec(max_export: int) -> dict[str, Any]:
                         item_id,
                         k,
                         {"name": "same_category", "in": "query", "schema": {"type": "boolean"}},
+                        {
+                            "name": "as_requested",
+                            "in": "query",
+                            "schema": {"type": "boolean"},
+                            "description": "Compare on the request and the clinical summary "
+                            "only, as known before the review (the precedent estimate's way)",
+                        },
                     ],
                     "responses": {
                         "200": _json(_ref("SimilarPage"), "Similar cases"),

@@ -177,6 +177,13 @@ def test_similar_by_id(client: FlaskClient) -> None:
     assert all(s["id"] != "CM14-0000101-1" for s in body["similar"])
     first = body["similar"][0]
     assert first["html_url"].startswith("/item/") and isinstance(first["shared_terms"], list)
+    # As requested: compared on the request and the summary only (the estimate's way); a
+    # lumbar ESI finds the other lumbar ESIs first.
+    requested = client.get("/api/items/CM16-0001008-1/similar?k=3&as_requested=1").json
+    assert requested["item_id"] == "CM16-0001008-1" and len(requested["similar"]) == 3
+    assert all(
+        s["treatment"] == "Lumbar epidural steroid injection L4-L5" for s in requested["similar"]
+    )
 
 
 def test_similar_by_text_get_post_and_json(client: FlaskClient) -> None:

@@ -128,6 +128,12 @@ def test_similar_names_the_item_and_fits_the_terminal(
     assert all(len(line) <= columns for line in lines), max(lines, key=len)
     data = json.loads(run("similar", hardware_item, "--json", "--index", demo_index).output)
     assert data["item_id"] == hardware_item and data["similar"]
+    requested = run("similar", hardware_item, "--as-requested", "--json", "--index", demo_index)
+    assert json.loads(requested.output)["similar"], requested.output
+    refused = run(
+        "similar", "--text", "lumbar MRI after a fall", "--as-requested", "--index", demo_index
+    )
+    assert refused.exit_code == 2 and "as_requested" in refused.output, refused.output
 
 
 @pytest.mark.parametrize("columns", [60, 120])

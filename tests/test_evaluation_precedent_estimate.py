@@ -35,6 +35,7 @@ from evaluation.precedent_estimate import (
 from imr_search.contract import Engine, SimilarHit, SimilarRequest
 from imr_search.engines import open_engine
 from indexer.records import Item, Letter, item_id
+from mappings.schema import ItemDocument
 
 SUMMARY = (
     "The injured worker is a {age} year old {sex} who strained the low back lifting a pallet. "
@@ -84,16 +85,29 @@ BY_ALIAS = {"ABCDE"[int(d.letter_id[-1]) - 1] + f"-{d.item_number}": d for d in 
 
 
 class StubEngine:
-    """Answers `similar` with the hits listed for each item (item probe) and for each item's
-    pasted request (text probe, matched by its treatment and summary)."""
+    """Answers `similar` with the hits listed for each item (item probe: as requested, the
+    product's estimate; full probe: `by_full`, else the same) and for each item's pasted
+    request (text probe, matched by its treatment and summary)."""
 
-    def __init__(self, by_item: Mapping[str, str], by_text: Mapping[str, str]) -> None:
-        self.by_item, self.by_text = by_item, by_text
+    def __init__(
+        self,
+        by_item: Mapping[str, str],
+        by_text: Mapping[str, str],
+        by_full: Mapping[str, str] | None = None,
+    ) -> None:
+        self.by_item, self.by_text, self.by_full = by_item, by_text, by_full
+
+    def get_item(self, item_id: str) -> ItemDocument:
+        return next(d for d in BY_ALIAS.values() if d.id == item_id)
 
     def similar(self, request: SimilarRequest) -> list[SimilarHit]:
         if request.item_id is not None:
             alias = next(a for a, d in BY_ALIAS.items() if d.id == request.item_id)
-            names = self.by_item.get(alias, "")
+            assert request.prior_only
+            by_item = self.by_item
+            if not request.as_requested and self.by_full is not None:
+                by_item = self.by_full
+            names = by_item.get(alias, "")
         else:
             text = request.text or ""
             alias = next(
@@ -110,9 +124,11 @@ class StubEngine:
 # Request probe (filtered to prior decisions of other letters, then the first 2):
 # C-1 <- [C-2 same letter, D-1 later] B (p 1); C-2 <- [E undated] nothing (the prior rate, 1);
 # D-1 <- A, B (p 1).
+# Full probe: C-1 <- B (p 1); C-2 <- nothing (0, 0); D-1 <- A, C-2 (p 1/2).
 STUB = StubEngine(
     by_item={"C-1": "A-1 B-1", "C-2": "A-1", "D-1": "C-2 A-1"},
     by_text={"C-1": "C-2 D-1 B-1", "C-2": "E-1", "D-1": "A-1 B-1 C-2"},
+    by_full={"C-1": "B-1", "D-1": "A-1 C-2"},
 )
 
 
@@ -128,6 +144,7 @@ def test_skipped_and_scored(scored) -> None:  # type: ignore[no-untyped-def]
     assert [c.prior for c in scored.cases] == [1.0, 1.0, 0.75]
     assert [c.counts[("item", 2)] for c in scored.cases] == [(2, 2), (1, 1), (1, 2)]
     assert [c.counts[("request", 2)] for c in scored.cases] == [(1, 1), (0, 0), (2, 2)]
+    assert [c.counts[("full", 2)] for c in scored.cases] == [(1, 1), (0, 0), (1, 2)]
 
 
 def test_brier_by_hand(scored) -> None:  # type: ignore[no-untyped-def]
@@ -184,3 +201,4 @@ def test_sqlite_estimate_uses_prior_decisions_only(tmp_path: Path) -> None:
     # Every prior decision of another letter is a precedent at k=20: A, B; A, B; A, B, C-1, C-2.
     assert [c.counts[("item", 20)] for c in result.cases] == [(2, 2), (2, 2), (3, 4)]
     assert all(c.counts[("item", 1)][1] == 1 for c in result.cases)
+    assert [c.counts[("full", 20)] for c in result.cases] == [(2, 2), (2, 2), (3, 4)]

@@ -11,6 +11,11 @@ carry no evidence (clinical.findings.no_evidence_words) or occur in over half th
 "Shared terms": the item's (or text's) strongest terms, chosen the way more_like_this chooses
 them (the term vectors API with the same filter), that also occur in the case, in the form
 they take in the item.
+
+An item compared "as requested" is compared on the texts known before its review only
+(mappings.fields.similar_fields): more_like_this reads the item's terms from those fields and
+matches them in the same fields of the candidates, and the shared terms are computed from the
+same fields; the item's rationale is never read.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ from imr_search.similarity import (
     probe_of_text,
     rank,
 )
-from mappings.fields import SIMILAR_FIELDS
+from mappings.fields import SIMILAR_FIELDS, similar_fields
 from mappings.schema import ItemDocument, from_builtins
 
 FIELDS: tuple[str, ...] = tuple(name for f in SIMILAR_FIELDS for name in f.es_fields)
@@ -54,9 +59,17 @@ NEWEST_FIRST = [
 ]
 
 
-def more_like_this(like: Any, min_doc_freq: int, max_doc_freq: int) -> Query:
+def fields_of(request: SimilarRequest) -> tuple[str, ...]:
+    """The Elasticsearch fields compared: the field table's similar texts (as requested:
+    only those known before the review)."""
+    return tuple(name for f in similar_fields(request.as_requested) for name in f.es_fields)
+
+
+def more_like_this(
+    like: Any, min_doc_freq: int, max_doc_freq: int, fields: tuple[str, ...] = FIELDS
+) -> Query:
     return MoreLikeThis(
-        fields=list(FIELDS),
+        fields=list(fields),
         like=like,
         min_term_freq=1,
         min_doc_freq=min_doc_freq,
@@ -78,8 +91,9 @@ def run_similar(
 ) -> list[SimilarHit]:
     """`source` is the item document when searching by item id (None for pasted text)."""
     max_df = max(total // 2, 2)
+    fields = fields_of(request)
     if source is not None:
-        probe = probe_of_item(source)
+        probe = probe_of_item(source, request.as_requested)
         like: Any = [{"_index": index, "_id": source.id}]
         min_df = 2  # the item itself counts once
     else:
@@ -91,7 +105,7 @@ def run_similar(
         like = request.text or ""
         min_df = 1
     filters, must_not = _options(probe, request)
-    text = more_like_this(like, min_df, max_df)
+    text = more_like_this(like, min_df, max_df, fields)
     found: dict[str, Candidate] = {}
     for tier in TIERS:
         if len(found) >= request.k:
@@ -121,8 +135,8 @@ def run_similar(
     hits = rank(probe, found.values(), request.k)
     if not hits:
         return []
-    terms = strongest_terms(client, index, source, request.text, min_df, max_df)
-    present = _terms_of_hits(client, index, [h.doc.id for h in hits])
+    terms = strongest_terms(client, index, source, request.text, min_df, max_df, fields)
+    present = _terms_of_hits(client, index, [h.doc.id for h in hits], fields)
     out = []
     for hit in hits:
         stems = present.get(hit.doc.id, set())
@@ -166,10 +180,12 @@ def strongest_terms(
     text: str | None,
     min_df: int,
     max_df: int,
+    fields: tuple[str, ...] = FIELDS,
 ) -> list[tuple[str, str]]:
-    """(stem, word as written) of the strongest terms, best first (more_like_this's choice)."""
+    """(stem, word as written) of the strongest terms of `fields`, best first (more_like_this's
+    choice)."""
     params: dict[str, Any] = {
-        "fields": list(FIELDS),
+        "fields": list(fields),
         "offsets": True,
         "positions": False,
         "term_statistics": False,
@@ -184,11 +200,11 @@ def strongest_terms(
     }
     if source is not None:
         answer = client.termvectors(index=index, id=source.id, **params)
-        texts = {f: _TEXT_OF[f](source) for f in FIELDS}
+        texts = {f: _TEXT_OF[f](source) for f in fields}
     else:
         doc = {"treatment": text, "rationale": text, "letter": {"clinical_summary": text}}
         answer = client.termvectors(index=index, doc=doc, **params)
-        texts = {f: text or "" for f in FIELDS}
+        texts = {f: text or "" for f in fields}
     quiet = no_evidence_words()
     best: dict[str, tuple[float, str]] = {}
     for field, data in answer.get("term_vectors", {}).items():
@@ -207,11 +223,13 @@ def strongest_terms(
     return [(stem, word) for stem, (_, word) in ranked]
 
 
-def _terms_of_hits(client: Elasticsearch, index: str, ids: list[str]) -> dict[str, set[str]]:
+def _terms_of_hits(
+    client: Elasticsearch, index: str, ids: list[str], fields: tuple[str, ...] = FIELDS
+) -> dict[str, set[str]]:
     answer = client.mtermvectors(
         index=index,
         ids=ids,
-        fields=list(FIELDS),
+        fields=list(fields),
         positions=False,
         offsets=False,
         term_statistics=False,

@@ -4,8 +4,10 @@ The candidates of a tier (the item's concept, then its family, then its category
 are the items its options allow (imr_search.similarity.allowed, as facet bitsets), ordered by
 bm25 of the item's distinctive terms (similar_terms), and filled up to a tier's quota with
 the tier's newest decisions when fewer share a distinctive word. Lower tiers are only read
-while higher ones hold fewer than k. The ranking and its reasons are kept in the
-per-generation cache (MATCH_CACHE); documents are read every time.
+while higher ones hold fewer than k. An item compared "as requested" gives its terms from,
+and is matched on, the texts known before its review only (mappings.fields.similar_fields).
+The ranking and its reasons are kept in the per-generation cache (MATCH_CACHE); documents are
+read every time.
 """
 
 from __future__ import annotations
@@ -30,16 +32,13 @@ from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import BM25
 from imr_search.sqlite.similar_terms import (
-    QueryTerm,
     distinctive_terms,
     shared_terms,
     terms_match,
 )
-from mappings.fields import SIMILAR_FIELDS
+from mappings.fields import similar_fields
 from mappings.schema import ItemDocument
 
-# The texts terms are picked from, with the field table's weights: the treatment says most.
-_TEXT_WEIGHTS = tuple(f.similar_weight for f in SIMILAR_FIELDS)
 # Tier -> the facet whose value (the probe's) the tier's candidates share.
 _TIER_FACETS = {"concept": "concept", "family": "request_family", "category": "category"}
 
@@ -72,6 +71,10 @@ def _rank(
     allowed = _allowed(db, snap, probe, request, own)
     total = max(snap.all.bit_count(), 1)
     terms = distinctive_terms(db, texts, total=total, min_df=min_df)
+    # As requested: matched on the same texts the terms come from (the full comparison
+    # matches them anywhere, as it always has).
+    columns = [f.scope for f in similar_fields(request.as_requested)]
+    match = terms_match(terms, columns if request.as_requested else None) if terms else ""
     scores: dict[int, float] = {}
     for tier in TIERS:
         if len(scores) >= request.k:
@@ -79,14 +82,14 @@ def _rank(
         members = allowed & _tier_bits(snap, probe, tier) & ~bits_from_rowids(scores)
         if members:
             # Outside the probe's kind only shared words make a case similar: no filling.
-            scores.update(_tier_candidates(db, members, terms, fill=tier != "any"))
+            scores.update(_tier_candidates(db, members, match, fill=tier != "any"))
     if not scores:
         return []
     docs = _docs(db, list(scores))
     by_id = {docs[r].id: r for r in scores}
     hits = rank(probe, [Candidate(docs[r], scores[r]) for r in scores], request.k)
     rowids = [by_id[h.doc.id] for h in hits]
-    shared = shared_terms(db, terms, rowids)
+    shared = shared_terms(db, terms, rowids, columns, match or None)
     return [
         (
             r,
@@ -126,11 +129,12 @@ def _probe(
                 "SELECT rowid FROM items WHERE letter_id = ? AND rowid != ?", (doc.letter_id, rowid)
             )
         ]
-    texts = list(zip((f.text_of(doc) for f in SIMILAR_FIELDS), _TEXT_WEIGHTS, strict=True))
+    # The texts terms are picked from, with the field table's weights: the treatment says most.
+    texts = [(f.text_of(doc), f.similar_weight) for f in similar_fields(request.as_requested)]
     # Ignore terms (almost) unique to this item: typos and names, not similarity. The item
     # itself counts once; like Elasticsearch's more_like_this min_doc_freq (5).
     min_df = min(5, max(2, snap.all.bit_count() // 2000))
-    return probe_of_item(doc), texts, own, min_df
+    return probe_of_item(doc, request.as_requested), texts, own, min_df
 
 
 def _allowed(
@@ -175,17 +179,17 @@ def _tier_bits(snap: Snapshot, probe: Probe, tier: str) -> int:
 
 
 def _tier_candidates(
-    db: sqlite3.Connection, members: int, terms: list[QueryTerm], *, fill: bool
+    db: sqlite3.Connection, members: int, match: str, *, fill: bool
 ) -> dict[int, float]:
     """rowid -> text score of a tier's best CANDIDATES_PER_TIER members: by bm25 of the
-    terms, then (`fill`, text score 0) its newest decisions."""
+    terms' MATCH (empty: no terms), then (`fill`, text score 0) its newest decisions."""
     found: dict[int, float] = {}
-    if terms:
+    if match:
         db.create_function("imr_keep", 1, member_function(members), deterministic=True)
         for rowid, score in db.execute(
             f"SELECT rowid, {BM25} AS score FROM items_fts"
             " WHERE items_fts MATCH ? AND imr_keep(rowid) ORDER BY score, rowid LIMIT ?",
-            (terms_match(terms), CANDIDATES_PER_TIER),
+            (match, CANDIDATES_PER_TIER),
         ):
             found[rowid] = -score
     if fill and len(found) < CANDIDATES_PER_TIER:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import math
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clinical.findings import no_evidence_words
 from imr_search.marks import MARK_END, MARK_START, marked_spans
 from imr_search.query import words_of
 from imr_search.sqlite.marking import LONG_TEXT, mark_long_text
-from imr_search.sqlite.schema import TOKENIZER
+from imr_search.sqlite.schema import FTS_COLUMNS, TOKENIZER
 
 MAX_TERMS = 20
 MIN_TERMS = 3
@@ -37,9 +38,10 @@ class QueryTerm:
     weight: float
 
 
-def terms_match(terms: list[QueryTerm]) -> str:
-    """The FTS5 MATCH of any of the terms."""
-    return " OR ".join('"' + t.word + '"' for t in terms)
+def terms_match(terms: list[QueryTerm], columns: Sequence[str] | None = None) -> str:
+    """The FTS5 MATCH of any of the terms (in `columns` only, when given)."""
+    any_term = " OR ".join('"' + t.word + '"' for t in terms)
+    return f"{{{' '.join(columns)}}} : ({any_term})" if columns is not None else any_term
 
 
 def distinctive_terms(
@@ -132,40 +134,48 @@ def _document_frequencies(db: sqlite3.Connection, stems: list[str]) -> dict[str,
 
 
 def shared_terms(
-    db: sqlite3.Connection, terms: list[QueryTerm], rowids: list[int]
+    db: sqlite3.Connection,
+    terms: list[QueryTerm],
+    rowids: list[int],
+    columns: Sequence[str],
+    match: str | None = None,
 ) -> dict[int, tuple[str, ...]]:
     """rowid -> the terms each of these items contains (strongest first), from FTS5's own
-    highlighting of the terms in its treatment, rationale and summary."""
+    highlighting of the terms in its `columns` (the compared texts; `match`: the candidates'
+    MATCH, by default any term anywhere)."""
     if not terms or not rowids:
         return {r: () for r in rowids}
-    match = terms_match(terms)
+    match = match or terms_match(terms)
+    numbers = [FTS_COLUMNS.index(c) for c in columns]
     marks = ",".join("?" * len(rowids))
     found: dict[int, set[str]] = {r: set() for r in rowids}
+    lengths = ", ".join(f"length({c})" for c in columns)
+    longest = f"max({lengths})" if len(columns) > 1 else lengths
     long_rows = [
         r
-        for r, longest in db.execute(
-            "SELECT rowid, max(length(treatment), length(rationale), length(summary)) FROM items"
-            f" WHERE rowid IN ({marks})",
-            rowids,
+        for r, size in db.execute(
+            f"SELECT rowid, {longest} FROM items WHERE rowid IN ({marks})", rowids
         )
-        if longest > LONG_TEXT
+        if size > LONG_TEXT
     ]
     short = [r for r in rowids if r not in long_rows]
     s, e = MARK_START, MARK_END
     marked: list[tuple[int, list[str]]] = []
     if short:
+        highlights = ", ".join(f"highlight(items_fts, {n}, '{s}', '{e}')" for n in numbers)
         for r, *texts_marked in db.execute(
-            f"SELECT rowid, highlight(items_fts, 0, '{s}', '{e}'), highlight(items_fts, 1, '{s}',"
-            f" '{e}'), highlight(items_fts, 2, '{s}', '{e}') FROM items_fts"
+            f"SELECT rowid, {highlights} FROM items_fts"
             f" WHERE items_fts MATCH ? AND rowid IN ({','.join('?' * len(short))})",
             (match, *short),
         ):
             marked.append((r, texts_marked))
     for r in long_rows:  # FTS5's highlight() would take the square of the matches: chunks
         texts = db.execute(
-            "SELECT treatment, rationale, summary FROM items WHERE rowid = ?", (r,)
+            f"SELECT {', '.join(columns)} FROM items WHERE rowid = ?", (r,)
         ).fetchone()
-        marked.append((r, [mark_long_text(db, match, c, t) for c, t in enumerate(texts)]))
+        marked.append(
+            (r, [mark_long_text(db, match, n, t) for n, t in zip(numbers, texts, strict=True)])
+        )
     for r, texts_marked in marked:
         for text in texts_marked:
             for span in marked_spans(text or ""):

@@ -2,8 +2,9 @@
 
 `engine` is the fixture corpus indexed once per engine per test module, through the Engine
 protocol only (open_engine + write + finish), so every engine runs these tests
-unchanged; `citator_engine` is the citator's and the reasons' corpus (citator_corpus.py),
-indexed the same way. Tests that write use the root conftest's fresh `engine_target` instead.
+unchanged; `citator_engine` is the citator's and the reasons' corpus (citator_corpus.py) and
+`as_requested_engine` the "as requested" comparison's (as_requested_corpus.py), indexed the
+same way. Tests that write use the root conftest's fresh `engine_target` instead.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 from imr_search.contract import Engine, SourceDocuments
 from imr_search.engines import open_engine
 
-from . import citator_corpus, corpus
+from . import as_requested_corpus, citator_corpus, corpus
 
 ENGINES = ("sqlite", "elasticsearch")
 
@@ -43,6 +44,14 @@ def citator_engine(
 ) -> Iterator[Engine]:
     """The citator's and the reasons' corpus, indexed (read it only)."""
     yield from _indexed(request, tmp_path_factory, citator_corpus.source_letters())
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def as_requested_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    """The "as requested" comparison's corpus (as_requested_corpus.py), indexed (read it only)."""
+    yield from _indexed(request, tmp_path_factory, as_requested_corpus.source_letters())
 
 
 def _indexed(
