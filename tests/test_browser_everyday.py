@@ -264,5 +264,13 @@ def test_pages_have_no_axe_violations(browser: Any, server: str, viewport: Any) 
     assert axe_violations(page) == []
     with page.expect_navigation():
         page.locator("ol.hits .hit-title a").first.click()
+    assert axe_violations(page) == []  # the item page, its estimate panel included
+    # the precedent pages: the citator's index, a guideline's record, the reasons of a search
+    page.goto(server + "/guidelines")
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.locator("table.citator-index tbody a").first.click()
+    assert axe_violations(page) == []
+    page.goto(server + "/reasons?q=therapy")
     assert axe_violations(page) == []
     context.close()
