@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # "Associated surgical service(s): X", "Associated Surgical Services - X".
 SURGICAL_SERVICE = re.compile(
@@ -43,6 +44,7 @@ class Request:
     surgical_service: bool  # "Associated surgical service:" or a pre-operative request
 
 
+@lru_cache(maxsize=4096)  # read three times per item by the derivation rules (indexer.derive)
 def request_of(treatment: str) -> Request:
     """The request a treatment string disputes, and whether it is tied to a surgery."""
     text = " ".join((treatment or "").split())

@@ -28,11 +28,10 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     line per failed or skipped file on stderr. Each file is read in a worker process with a
     time and memory limit. Exit status 1 when any file failed, after all files.
     """
-    import json
     import sys
 
     from indexer.errors import LetterError
-    from indexer.parse_many import parse_paths
+    from indexer.parse_many import parse_paths_json
     from indexer.walk import Unwalked
     from indexer.workers import Limits
 
@@ -43,19 +42,20 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     failed = 0
     try:
         walked: set[str] = set()
-        for found in parse_paths(paths, Limits(file_seconds, file_memory)):
+        for found in parse_paths_json(paths, Limits(file_seconds, file_memory)):
             path = Path(found.path) if isinstance(found, Unwalked) else found[0]
-            walked.add(next((raw for raw in paths if under(path, raw)), ""))
+            if not walked.issuperset(paths):  # once every path has yielded, nothing to learn
+                walked.add(next((raw for raw in paths if under(path, raw)), ""))
             if isinstance(found, Unwalked):
                 failed += int(found.failed)
                 click.echo(f"{found.path}: {found.reason}", err=True)
                 continue
-            letter = found[1]
-            if isinstance(letter, LetterError):
+            line = found[1]
+            if isinstance(line, LetterError):
                 failed += 1
-                click.echo(str(letter), err=True)
+                click.echo(str(line), err=True)
                 continue
-            click.echo(json.dumps(letter.to_dict(), ensure_ascii=False))
+            click.echo(line)
         for raw in paths:
             if raw not in walked and Path(raw).is_dir():
                 click.echo(f"{raw}: no .txt or .pdf letters in this folder", err=True)

@@ -2,19 +2,25 @@
 
 Each file is read and parsed in a supervised worker process (indexer.workers), so a file that
 would take minutes or gigabytes is stopped and reported like any unreadable file, and the
-command goes on. One worker: the letters come out in walk order.
+command goes on. One worker: the letters come out in walk order. `parse_paths_json` has the
+worker write each letter's JSON line itself: a string crosses the pipe faster than a Letter
+(unpickling frozen dataclasses runs Python code per object), and the command only prints it.
 """
 
 from __future__ import annotations
 
+import json
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from indexer.errors import LetterError
 from indexer.records import Letter
 from indexer.walk import Unwalked, walk_letter_files
 from indexer.workers import Done, Limits, WorkerPool
+
+R = TypeVar("R")
 
 
 def parse_one(path: str) -> Letter | LetterError:
@@ -27,10 +33,34 @@ def parse_one(path: str) -> Letter | LetterError:
         return exc
 
 
+def parse_one_json(path: str) -> str | LetterError:
+    """Read and parse one file (in a worker): the letter's JSON line (as `imr-search parse`
+    prints it, without the newline), or why it is none."""
+    letter = parse_one(path)
+    if isinstance(letter, LetterError):
+        return letter
+    return json.dumps(letter.to_dict(), ensure_ascii=False)
+
+
 def parse_paths(
     paths: Iterable[str | Path], limits: Limits | None = None
 ) -> Iterator[tuple[Path, Letter | LetterError] | Unwalked]:
     """(file, its letter or its LetterError) in walk order, and what the walk did not enter."""
+    return _in_workers(parse_one, paths, limits)
+
+
+def parse_paths_json(
+    paths: Iterable[str | Path], limits: Limits | None = None
+) -> Iterator[tuple[Path, str | LetterError] | Unwalked]:
+    """`parse_paths` with each letter as its JSON line (`parse_one_json`)."""
+    return _in_workers(parse_one_json, paths, limits)
+
+
+def _in_workers(
+    function: Callable[[str], R | LetterError],
+    paths: Iterable[str | Path],
+    limits: Limits | None,
+) -> Iterator[tuple[Path, R | LetterError] | Unwalked]:
     unwalked: deque[Unwalked] = deque()  # appended by the pool's thread
 
     def files() -> Iterator[str]:
@@ -40,7 +70,7 @@ def parse_paths(
             else:
                 yield str(found)
 
-    with WorkerPool(parse_one, 1, limits) as pool:
+    with WorkerPool(function, 1, limits) as pool:
         for outcome in pool.imap_unordered(files()):
             while unwalked:
                 yield unwalked.popleft()

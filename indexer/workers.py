@@ -30,6 +30,7 @@ import multiprocessing
 import os
 import queue
 import re
+import select
 import signal
 import threading
 import time
@@ -95,7 +96,7 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
     cancelled: set[int] = set()
     while True:
         try:
-            while not inbox or conn.poll():  # take every message there; wait only when idle
+            while not inbox or _readable(conn):  # take every message there; wait only when idle
                 message = conn.recv()
                 if message is None:
                     return
@@ -132,6 +133,15 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
             conn.send(("done", seq, "error", why))
         if reply[2] == "memory":  # a process that ran out of memory is not trusted further
             return
+
+
+def _readable(conn: Connection) -> bool:
+    """Whether a message (or the end of the pipe) is there to read, without waiting: one
+    select() call, where Connection.poll() builds a selector each time. Raises OSError once
+    the conn is closed, as poll() does."""
+    if os.name != "posix":
+        return conn.poll()
+    return bool(select.select((conn,), (), (), 0)[0])
 
 
 def _arm(seconds: float) -> None:
@@ -359,7 +369,7 @@ class WorkerPool(Generic[T, R]):
         replace a worker that died or overran its deadline."""
         if worker.conn in ready or worker.process.sentinel in ready:
             with contextlib.suppress(EOFError, OSError):
-                while worker.conn.poll():
+                while _readable(worker.conn):
                     self._receive(worker, worker.conn.recv(), now, outcomes)
                     if worker.retiring:
                         break
@@ -385,7 +395,7 @@ class WorkerPool(Generic[T, R]):
         worker.process.join()
         if not worker.retiring:
             with contextlib.suppress(EOFError, OSError):  # what it said before it died
-                while worker.conn.poll():
+                while _readable(worker.conn):
                     self._receive(worker, worker.conn.recv(), now, outcomes)
         culprit = worker.running
         if worker.queued and culprit is not None and worker.queued[0][0] == culprit:
