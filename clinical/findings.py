@@ -72,13 +72,6 @@ class Explanation:
     reason: str  # "finding", "criteria: quotation", "criteria: guideline subject", ...
 
 
-def warm() -> None:
-    """Compile the whole findings vocabulary now (about a second): before worker processes
-    fork (index workers, a server's workers), so that they all share one compiled copy."""
-    vocabulary().phrases.compile_all()
-    findings("warm")
-
-
 def findings(text: str) -> tuple[Finding, ...]:
     """The findings the text states about the patient, one per key (DEDUPE_RULE when stated
     both ways), in the order their keys are first stated."""

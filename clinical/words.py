@@ -260,6 +260,12 @@ def _meaning(value: object) -> object:
     return (value.keys, value.negative) if isinstance(value, Phrase) else value
 
 
+def warm() -> None:
+    """Compile the whole findings vocabulary now (about a second) in a process about to fork
+    workers (index workers, a server's workers), so that they all share one compiled copy."""
+    vocabulary().phrases.compile_all()
+
+
 @cache
 def vocabulary() -> Vocabulary:
     raw = json.loads(resources.files("clinical").joinpath("data", "findings.json").read_text())
@@ -341,4 +347,5 @@ __all__ = [
     "no_evidence_words",
     "trie_regex",
     "vocabulary",
+    "warm",
 ]

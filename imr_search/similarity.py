@@ -26,8 +26,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from clinical.findings import findings as findings_in
-from clinical.findings import warm as warm_findings
 from clinical.pasted import read_pasted
+from clinical.words import warm as warm_findings
 from imr_search.contract import SimilarHit, SimilarRequest, Why
 from mappings.schema import ItemDocument
 

@@ -20,8 +20,8 @@ from functools import lru_cache
 from clinical.classify import Text, without_lab_abbreviations
 from clinical.concepts import concept_phrase, concept_regions, explain_concept
 from clinical.findings import findings
-from clinical.findings import warm as warm_findings
 from clinical.request_text import request_of
+from clinical.words import warm as warm_findings
 from indexer.guidelines import canonical_guideline, canonical_sections
 from indexer.records import Item
 from mappings.schema import Citation, Request
@@ -35,6 +35,7 @@ def warm_rules() -> None:
     """Compile every rule table now (the findings' patterns take a second or two): called
     before worker processes are forked, so that they share one compiled copy."""
     warm_findings()
+    findings("warm")
     explain_concept("warm")
     canonical_guideline("MTUS", None, "")
 
