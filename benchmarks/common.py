@@ -52,15 +52,16 @@ T = TypeVar("T")
 
 
 def letters_for(
-    seed: int, items: int | None = None, letters: int | None = None
+    seed: int, items: int | None = None, letters: int | None = None, realistic: bool = True
 ) -> Iterator[Letter]:
-    """Generated letters: exactly `items` items (the last letter trimmed), or `letters`."""
+    """Generated letters: exactly `items` items (the last letter trimmed), or `letters`;
+    `realistic=False`: the template sentences only (the corpus before issue 14)."""
     if letters is not None:
-        yield from generate_letters(letters, seed)
+        yield from generate_letters(letters, seed, realistic=realistic)
         return
     assert items is not None, "give items or letters"
     produced = 0
-    for letter in generate_letters(10**12, seed):
+    for letter in generate_letters(10**12, seed, realistic=realistic):
         take = min(len(letter.items), items - produced)
         yield letter if take == len(letter.items) else replace(letter, items=letter.items[:take])
         produced += take

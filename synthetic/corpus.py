@@ -35,9 +35,15 @@ FILES_PER_FOLDER = 1000
 WRITER_THREADS = 2
 
 
-def generate_letters(n: int, seed: int, layouts: Sequence[str] = FORMATS) -> Iterator[Letter]:
-    """Yield `n` ground-truth letters drawn from `seed` (same seed, same letters)."""
-    factory = LetterFactory(seed, layouts)
+def generate_letters(
+    n: int, seed: int, layouts: Sequence[str] = FORMATS, realistic: bool = True
+) -> Iterator[Letter]:
+    """Yield `n` ground-truth letters drawn from `seed` (same seed, same letters).
+
+    `realistic=False` leaves out the open-vocabulary text (synthetic.texture): the letters
+    are then exactly those of the template sentences alone, the same requests, outcomes and
+    citations (benchmarks compare the two)."""
+    factory = LetterFactory(seed, layouts, realistic=realistic)
     for _ in range(n):
         yield factory.letter()
 
