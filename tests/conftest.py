@@ -6,7 +6,9 @@ unchanged on SQLite and on Elasticsearch (tests/behaviour/ is written that way).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +33,20 @@ def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield url
     except NodeUnavailable as exc:
         pytest.skip(f"Elasticsearch tests skipped: {exc}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The Elasticsearch fixture's lines about long waits (fetching, starting a node) reach
+    the terminal at once, past pytest's output capture."""
+    from devtools import esnode
+
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def say(message: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            print(message, file=sys.stderr, flush=True)
+
+    esnode.set_reporter(say)
 
 
 def new_target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
@@ -81,3 +97,53 @@ def app() -> Iterator[Any]:
 def client(app: Any) -> Any:
     """A Flask test client of `app`."""
     return app.test_client()
+
+
+# --- the browser tests (tests/test_browser*.py): real Chromium over a served demo-like index ---
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web app over 600 generated letters indexed from files (devtools/browser.py)."""
+    from devtools.browser import demo_index, serving
+
+    with serving(demo_index(tmp_path_factory.mktemp("browser"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from devtools.browser import chromium, chromium_missing
+
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(f"browser test skipped: {missing}")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page at 1366x900 that records console errors and warnings in `.problems`."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.problems = problems
+    yield pg
+    context.close()
+
+
+DEMO_TEST_LETTERS = 40  # a small demo corpus: its showcase letters and some random ones
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo index, built as `imr-search demo` builds one (generated letters, the
+    showcase requests among them, indexed by the pipeline)."""
+    from imr_cli.serve import DEMO_SEED, build_demo_index
+
+    root = tmp_path_factory.mktemp("demo")
+    return str(build_demo_index(DEMO_TEST_LETTERS, DEMO_SEED, root))
