@@ -18,6 +18,9 @@ Zipf s         frequency ~ rank ** -s, least squares on log-log over the ranks o
                 seen at least twice (the hapax plateau has no rank order)
 hapax share     terms seen once / distinct terms
 digit share     tokens holding a digit (doses, dates, session counts) / tokens
+drug share      tokens that are one-word drug names of clinical/data/drugs.json (brands and
+                generics) / tokens; drug names: how many distinct ones. The generator also
+                composes drug-like names beyond that list, which this does not count
 
 benchmarks/suite.py prints the same table with each size's results (`table`, `run`).
 """
@@ -42,6 +45,15 @@ from indexer.records import Letter
 REAL = ROOT.parent / "shared" / "real-letters" / "txt"
 HEAPS_FROM = 1000  # tokens: below this the curve is all function words
 CHECKPOINT_STEP = 1.1
+
+
+def _drug_names() -> frozenset[str]:
+    from synthetic.texture import _drug_names as names
+
+    return frozenset(names())
+
+
+DRUGS = _drug_names()
 
 
 def letter_text(letter: Letter) -> str:
@@ -69,6 +81,8 @@ class TermStats:
     zipf_s: float
     hapax_share: float
     digit_share: float
+    drug_share: float = float("nan")
+    drug_names: int = 0
 
     def row(self) -> tuple[str, ...]:
         return (
@@ -82,6 +96,8 @@ class TermStats:
             f"{self.zipf_s:.3f}",
             f"{self.hapax_share:.1%}",
             f"{self.digit_share:.1%}",
+            f"{self.drug_share:.2%}",
+            f"{self.drug_names:,}",
         )
 
 
@@ -96,6 +112,8 @@ HEADER = (
     "Zipf s",
     "hapax",
     "digits",
+    "drugs",
+    "drug names",
 )
 
 
@@ -138,7 +156,7 @@ class Accumulator:
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
         self.curve: list[tuple[int, int]] = []
-        self.tokens = self.digits = self.letters = self.items = 0
+        self.tokens = self.digits = self.drugs = self.letters = self.items = 0
         self._next_point = float(HEAPS_FROM)
 
     def add(self, letter: Letter) -> None:
@@ -146,6 +164,7 @@ class Accumulator:
         self.counts.update(words)
         self.tokens += len(words)
         self.digits += sum(1 for w in words if not w.isalpha())
+        self.drugs += sum(1 for w in words if w in DRUGS)
         self.letters += 1
         self.items += len(letter.items)
         if self.tokens >= self._next_point:
@@ -167,6 +186,8 @@ class Accumulator:
             zipf_s=zipf_fit(self.counts),
             hapax_share=hapax / max(len(self.counts), 1),
             digit_share=self.digits / max(self.tokens, 1),
+            drug_share=self.drugs / max(self.tokens, 1),
+            drug_names=sum(1 for w in self.counts if w in DRUGS),
         )
 
 
