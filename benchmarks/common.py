@@ -252,7 +252,8 @@ class Latency:
 
     @classmethod
     def of(cls, samples_ms: Sequence[float]) -> Latency:
-        return cls(*(round(percentile(samples_ms, p), 2) for p in (50, 95, 99)), len(samples_ms))
+        p50, p95, p99 = (round(percentile(samples_ms, p), 2) for p in (50, 95, 99))
+        return cls(p50, p95, p99, len(samples_ms))
 
     @classmethod
     def weighted(

@@ -217,6 +217,74 @@ def generated(seed: int, realistic: bool = True, items: int | None = None) -> It
         yield from letters_for(seed, letters=10**9, realistic=realistic)
 
 
+# --- the frame check: how far generated text may stray from the real letters --------------
+
+# At the real letters' token count: (statistic, how it is compared, low, high). "ratio":
+# generated / real within [low, high]; "difference": generated - real within [low, high].
+# Wide enough for any seed (seeds 1-7 stay inside), narrow enough that the template
+# sentences alone (before issue 14: half the distinct terms, a tenth of the hapaxes) fail.
+FRAME: tuple[tuple[str, str, float, float], ...] = (
+    ("distinct", "ratio", 0.8, 1.25),
+    ("hapax_share", "difference", -0.08, 0.08),
+    ("zipf_s", "difference", -0.12, 0.12),
+    ("tokens_per_item", "ratio", 0.75, 1.33),
+    ("digit_share", "ratio", 0.6, 1.7),
+    ("drug_share", "ratio", 0.5, 2.0),
+)
+GROWTH = 10  # and at this many times their token count, distinct terms ...
+GROWTH_BAND = (0.75, 1.33)  # ... over the real letters' Heaps fit extrapolated there
+
+
+def frame_misses(real: TermStats, same: TermStats, grown: TermStats | None = None) -> list[str]:
+    """What strays out of FRAME: `same` is generated text of the real letters' token count,
+    `grown` (optional) of GROWTH times it. Empty when the generator is in the frame."""
+    misses = []
+    for name, how, low, high in FRAME:
+        want, got = _stat(real, name), _stat(same, name)
+        value = got / want if how == "ratio" else got - want
+        if not low <= value <= high:
+            misses.append(
+                f"{name}: {got:.4g} against the real {want:.4g} ({how} {value:.3f}, "
+                f"frame {low}..{high})"
+            )
+    if grown is not None:
+        predicted = real.heaps_k * grown.tokens**real.heaps_beta
+        ratio = grown.distinct / predicted
+        if not GROWTH_BAND[0] <= ratio <= GROWTH_BAND[1]:
+            misses.append(
+                f"distinct at {grown.tokens:,} tokens: {grown.distinct:,} against {predicted:,.0f}"
+                f" by the real letters' Heaps fit (ratio {ratio:.3f}, frame {GROWTH_BAND})"
+            )
+    return misses
+
+
+SAME = "same tokens"
+GROWN = f"{GROWTH}x tokens"
+
+
+def frame_report(stats: Sequence[TermStats]) -> str:
+    """The frame check of rows of `run`: the real letters against the realistic generated
+    text of the same and of GROWTH times the token count ("" without real letters)."""
+    real = next((s for s in stats if s.label.endswith("real letters")), None)
+    same = next((s for s in stats if s.label == f"generated, realistic, {SAME}"), None)
+    grown = next((s for s in stats if s.label == f"generated, realistic, {GROWN}"), None)
+    if real is None or same is None:
+        return ""
+    misses = frame_misses(real, same, grown)
+    if not misses:
+        return (
+            "frame check (corpus_stats.FRAME): the realistic generated text is within the real "
+            "letters' frame"
+        )
+    return "frame check (corpus_stats.FRAME): OUT OF FRAME\n" + "\n".join(f"  {m}" for m in misses)
+
+
+def _stat(stats: TermStats, name: str) -> float:
+    if name == "tokens_per_item":
+        return stats.tokens / max(stats.items, 1)
+    return float(getattr(stats, name))
+
+
 def run(
     seed: int,
     items: Sequence[int] = (),
@@ -236,7 +304,10 @@ def run(
     for kind in ("realistic", "template"):
         realistic = kind == "realistic"
         if same is not None:
-            out.append(measure(f"generated, {kind}, same tokens", generated(seed, realistic), same))
+            out.append(measure(f"generated, {kind}, {SAME}", generated(seed, realistic), same))
+            if realistic:
+                grown = same * GROWTH
+                out.append(measure(f"generated, {kind}, {GROWN}", generated(seed, True), grown))
         for size in items if kind in corpora else ():
             log(f"term statistics of {size:,} generated items ({kind})")
             out.append(
@@ -370,7 +441,10 @@ def main(argv: list[str] | None = None) -> int:
         real = measure("real", real_letters(args.real))
         print(fit_table(fit(args.seed, real)))
         return 0
-    print(table(run(args.seed, args.items, args.real)))
+    stats = run(args.seed, args.items, args.real)
+    print(table(stats))
+    if frame := frame_report(stats):
+        print(frame)
     return 0
 
 

@@ -13,9 +13,12 @@ Treatment words and phrases are drawn from the corpus' own treatment vocabulary 
 two- or three-word sequences of the requests) by document frequency band, measured on the
 whole corpus with the caller's `count`:
 
-rare      at most 0.05% of items match (at 100,000 items: 1-50)
+rare      at most 0.05% of items match (at 100,000 items: 1-50), and at least 1
 medium    0.05% to 1%
 common    more than 1%
+
+On a small corpus the rare band reaches at least RARE_AT_LEAST items (at 2,000 items 0.05% is
+one item), and the medium band starts above it.
 
 The "weighted mix" row is the weighted percentile over the kinds' timings (each timing of a
 kind weighs its kind's weight / its number of timings: common.Latency.weighted), which is what
@@ -64,6 +67,7 @@ BANDS: dict[str, tuple[float, float]] = {  # share of items matching: (above, at
 }
 # Kinds of this module (the others come from common.build_query_mix); the case number has no
 # raw-count lower bound (it is a lookup, not a match).
+RARE_AT_LEAST = 3
 KINDS = tuple(k for k in WEIGHTS if k not in ("citation filter", "similar cases"))
 NO_FLOOR = frozenset({"case number"})
 _CASE_ID = re.compile(r"^(CM\d{2})-(\d+)-(\d+)$")
@@ -111,11 +115,11 @@ def build_weighted_mix(
         return QueryCase(kind, search=state.request(), floor_text=floor, web_path=path)
 
     def banded(candidates: list[str], band: str, quote: bool) -> list[str]:
-        low, high = BANDS[band]
+        low, high = band_limits(band, items)
         chosen = []
         for text in candidates:
             query = f'"{text}"' if quote else text
-            if low * items < count(query) <= high * items:
+            if low < count(query) <= high:
                 chosen.append(query)
                 if len(chosen) == per_kind:
                     break
@@ -152,6 +156,12 @@ def build_weighted_mix(
             )
         )
     return cases
+
+
+def band_limits(band: str, items: int) -> tuple[float, float]:
+    """(above, at most) items a query of `band` matches in a corpus of `items` items."""
+    low, high = (max(share * items, RARE_AT_LEAST) if share else 0.0 for share in BANDS[band])
+    return low, max(high, low)
 
 
 def case_number_as_typed(item_id: str, n: int) -> str:

@@ -498,9 +498,11 @@ def report(results: dict[str, Any]) -> str:
         parts.append(parse_table(results["parse"]))
     if results.get("term_stats"):
         stats = [corpus_stats.TermStats(**entry) for entry in results["term_stats"]]
+        frame = corpus_stats.frame_report(stats)
         parts.append(
             "Term statistics of the indexed text (benchmarks/corpus_stats.py)\n"
             + corpus_stats.table(stats)
+            + (f"\n{frame}" if frame else "")
         )
     parts += [size_table(size) for size in results["sizes"]]
     parts.append("targets (issues 2, 3, 4):\n" + "\n".join(checks(results)))
