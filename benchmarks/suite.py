@@ -21,15 +21,24 @@ What is measured, and its lower bound:
   `_bulk` of the same documents pre-built to an NDJSON file, with the writer's chunk size and
   concurrency, refresh off, then one refresh (bench_elastic). Peak RSS of each loader's
   process (each runs in a fresh spawned interpreter, reading the corpus batch by batch).
-- query p50/p95/p99 for the query mix of common.build_query_mix (rare phrase, common phrase,
-  word + facet filters, citation filter on one party's citations, similar cases), every
+- term statistics of the indexed text (corpus_stats.py: tokens, distinct terms, Heaps K and
+  beta, Zipf s, hapax, digit and drug-name shares) of the real letters in
+  ../shared/real-letters (read in place, when present) beside generated text of their size,
+  of 10 times it, and of each benchmark size, and whether the generated text is within the
+  real letters' frame (corpus_stats.FRAME; --no-stats skips them).
+- query p50/p95/p99 for the named kinds of common.build_query_mix (rare phrase, common phrase,
+  word + facet filters, citation filter on one party's citations, similar cases) and the
+  kinds of the query mix weighted like real use (query_mix.py: treatment words and phrases in
+  three frequency bands, with filters, case numbers as typed, similar to pasted text), with a
+  "weighted mix" row, the percentiles of requests drawn at query_mix.WEIGHTS' rates, every
   search with facets, highlighting and the default breakdown, as the web page asks: beside a
   raw count of the same compiled query (FTS5 MATCH on the raw table; `_count` on the same
   Elasticsearch index). SQLite's query cache (match sets, rankings, similar cases) is
   dropped before every query: cold figures. Elasticsearch keeps its own caches (warm node).
 - web page p50/p95/p99 through the Flask app (test client, in process): search pages of the
   same mix, and item pages (item, its letter, similar cases), beside the engine calls the
-  page makes. Concurrency is load_web.py's job (a real gunicorn, many clients).
+  page makes. Concurrency is load_web.py's job (a real server, many clients, requests drawn
+  from the weighted mix).
 
 How long it takes on this 2-core machine (shared with other work, load average 3-5):
 100k items 4.6 minutes (6.6 with --repeat 2): node start 10 s, parsing 25 s, corpus 6 s,
