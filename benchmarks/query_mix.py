@@ -11,7 +11,10 @@ measured shares once a deployment logs them.
 
 Treatment words and phrases are drawn from the corpus' own treatment vocabulary (words and
 two- or three-word sequences of the requests) by document frequency band, measured on the
-whole corpus with the caller's `count`:
+whole corpus with the caller's `count`. Requests are written from a closed list of treatments,
+so few of their words are rare: when a band has too few of them, the words of the rationales
+follow (drug names, conditions, procedures: what people also type when they look for a
+treatment), by the same bands:
 
 rare      at most 0.05% of items match (at 100,000 items: 1-50), and at least 1
 medium    0.05% to 1%
@@ -73,6 +76,15 @@ NO_FLOOR = frozenset({"case number"})
 _CASE_ID = re.compile(r"^(CM\d{2})-(\d+)-(\d+)$")
 
 
+def rationale_words(sample: Sequence[SampleItem]) -> list[str]:
+    """Words of the sampled rationales a user would type (letters only, 4 or more), most
+    frequent first (ties alphabetical)."""
+    words: Counter[str] = Counter()
+    for item in sample:
+        words.update(w for w in words_of(item.rationale) if w.isalpha() and _usable(w, 4))
+    return sorted(words, key=lambda w: (-words[w], w))
+
+
 def treatment_vocabulary(sample: Sequence[SampleItem]) -> tuple[list[str], list[str]]:
     """(words, phrases) of the sampled requests, most frequent first (ties alphabetical):
     words a user would type, and runs of two or three of them within a clause."""
@@ -107,6 +119,9 @@ def build_weighted_mix(
     words, phrases = treatment_vocabulary(sample)
     rng.shuffle(words)
     rng.shuffle(phrases)
+    known = set(words)
+    more_words = [w for w in rationale_words(sample) if w not in known]
+    rng.shuffle(more_words)
 
     def search_case(kind: str, query: str, filters: Mapping[str, Sequence[str]]) -> QueryCase:
         state = SearchState(query=query, filters={k: tuple(v) for k, v in filters.items()})
@@ -128,7 +143,7 @@ def build_weighted_mix(
     cases: list[QueryCase] = []
     typed: list[str] = []
     for band in BANDS:
-        for query in banded(words, band, quote=False):
+        for query in banded(words + more_words, band, quote=False):
             cases.append(search_case(f"treatment word, {band}", query, {}))
             typed.append(query)
         for query in banded(phrases, band, quote=True):
