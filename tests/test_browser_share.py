@@ -15,7 +15,7 @@ from typing import Any
 
 import feedparser
 import pytest
-from test_browser import browser, page, shoot  # noqa: F401 - fixtures used by name
+from test_browser import shoot
 from test_ui_corpus import close_app, make_app
 
 pytestmark = pytest.mark.browser
