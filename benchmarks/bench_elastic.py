@@ -44,6 +44,7 @@ from common import (
     write_batches,
 )
 from elasticsearch import Elasticsearch
+from query_mix import MIX, WEIGHTS
 
 from devtools.esnode import elasticsearch_node
 from imr_search.contract import Engine, SearchRequest
@@ -191,6 +192,8 @@ def raw_counter(url: str, alias: str) -> Callable[[str], int]:
     client = Elasticsearch(url, request_timeout=120)
 
     def count(text: str) -> int:
+        if not text.strip():  # no words (a case number): nothing to count
+            return 0
         query = compile_query(expand_synonyms(parse_query(text)))
         return client.count(index=alias, query=query.to_dict())["count"]
 
@@ -213,6 +216,8 @@ def time_mix(
                 "engine": lambda case: case.run(engine),
                 "floor": lambda case: count(case.floor_text),
             },
+            weights=WEIGHTS,
+            mix=MIX,
         )
     finally:
         engine.close()

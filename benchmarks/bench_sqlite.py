@@ -43,12 +43,14 @@ from common import (
     time_cases,
     write_batches,
 )
+from query_mix import KINDS as MIX_KINDS
+from query_mix import MIX, WEIGHTS, build_weighted_mix
 
 from imr_search.contract import SearchRequest
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.rows import build_row
-from imr_search.sqlite.schema import TOKENIZER
+from imr_search.sqlite.schema import FTS_COLUMNS, TOKENIZER
 
 INDEX_TARGET = 15_000  # items/s (issue 3)
 INDEX_RATIO = 1.5  # at most this many times the raw FTS5 insert time
@@ -72,8 +74,7 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
     db.execute(
-        "CREATE VIRTUAL TABLE raw USING fts5(treatment, rationale, summary, citation,"
-        f" tokenize = '{TOKENIZER}')"
+        f"CREATE VIRTUAL TABLE raw USING fts5({', '.join(FTS_COLUMNS)}, tokenize = '{TOKENIZER}')"
     )
     inserting = 0.0
     items = 0
@@ -81,7 +82,7 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
         rows = [build_row(doc).texts for entry in batch for doc in entry.items]
         started = time.perf_counter()
         db.execute("BEGIN")
-        db.executemany("INSERT INTO raw VALUES (?, ?, ?, ?)", rows)
+        db.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(FTS_COLUMNS))})", rows)
         db.execute("COMMIT")
         inserting += time.perf_counter() - started
         items += len(rows)
@@ -131,7 +132,9 @@ def raw_counter(raw_target: str) -> Callable[[str], int]:
     db = sqlite3.connect(f"file:{raw_target}?mode=ro", uri=True)
 
     def count(text: str) -> int:
-        match = sqlite_search.compile_query(text)
+        match = sqlite_search.compile_query(text) if text.strip() else None
+        if match is None:  # no words (a case number): nothing to match
+            return 0
         return db.execute("SELECT count(*) FROM raw WHERE raw MATCH ?", (match,)).fetchone()[0]
 
     return count
@@ -151,14 +154,18 @@ def facet_values(engine: Any, size: int = 20) -> dict[str, list[str]]:
 
 
 def query_mix(batches: str, items: int, work: Path, seed: int) -> list[QueryCase]:
-    """The suite's query mix for this corpus (needs the raw table for the match counts)."""
+    """The suite's query mix for this corpus: the named kinds (common.build_query_mix) and
+    the kinds of the weighted mix (query_mix.build_weighted_mix). Needs the raw table for
+    the match counts."""
     engine = SqliteEngine(str(work / "index.sqlite3"))
     try:
         values = facet_values(engine)
     finally:
         engine.close()
-    return build_query_mix(
-        sample_items(batches, items), items, raw_counter(str(work / "raw.sqlite3")), values, seed
+    sample = sample_items(batches, items)
+    count = raw_counter(str(work / "raw.sqlite3"))
+    return build_query_mix(sample, items, count, values, seed) + build_weighted_mix(
+        sample, items, count, values, seed
     )
 
 
@@ -177,6 +184,8 @@ def time_queries(
             schedule(cases, runs, seed),
             {"engine": lambda case: case.run(engine), "floor": lambda case: count(case.floor_text)},
             before_each=drop_match_cache,
+            weights=WEIGHTS,
+            mix=MIX,
         )
     finally:
         engine.close()
@@ -206,7 +215,7 @@ def add_rows(out: Table, result: Mapping[str, Any], items: int) -> None:
     if "index" in result:
         add_index_rows(out, result["index"])
     queries = result["queries"]
-    for kind in KINDS:
+    for kind in (*KINDS, *MIX_KINDS, MIX):
         if kind not in queries["engine"]:
             continue
         mine, floor = queries["engine"][kind], queries["floor"][kind]
@@ -259,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=200, help="timed runs per query kind")
     parser.add_argument("--similar", type=int, default=100, help="timed similar-case runs")
+    parser.add_argument(
+        "--mix-queries", type=int, default=100, help="timed runs per kind of the weighted mix"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", default=None, help="work folder (kept); default a temp folder")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
@@ -284,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         log("indexed")
     cases = query_mix(batches, args.items, work, args.seed)
     runs = {kind: args.similar if kind == "similar cases" else args.queries for kind in KINDS}
+    runs |= dict.fromkeys(MIX_KINDS, args.mix_queries)
     result["queries"] = time_queries(work, cases, runs, args.seed)
 
     out = Table(("measure", "SQLite engine", "lower bound", "ratio", "target (issue 3)"))

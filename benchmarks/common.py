@@ -52,15 +52,16 @@ T = TypeVar("T")
 
 
 def letters_for(
-    seed: int, items: int | None = None, letters: int | None = None
+    seed: int, items: int | None = None, letters: int | None = None, realistic: bool = True
 ) -> Iterator[Letter]:
-    """Generated letters: exactly `items` items (the last letter trimmed), or `letters`."""
+    """Generated letters: exactly `items` items (the last letter trimmed), or `letters`;
+    `realistic=False`: the template sentences only (the corpus before issue 14)."""
     if letters is not None:
-        yield from generate_letters(letters, seed)
+        yield from generate_letters(letters, seed, realistic=realistic)
         return
     assert items is not None, "give items or letters"
     produced = 0
-    for letter in generate_letters(10**12, seed):
+    for letter in generate_letters(10**12, seed, realistic=realistic):
         take = min(len(letter.items), items - produced)
         yield letter if take == len(letter.items) else replace(letter, items=letter.items[:take])
         produced += take
@@ -84,14 +85,16 @@ def write_batches(
     items: int | None = None,
     letters: int | None = None,
     batch_items: int = BATCH_ITEMS,
+    realistic: bool = True,
 ) -> Corpus:
     """Generate the corpus once and store it as pickled batches of about `batch_items` items
-    (streamed: one batch in memory). Run it with `in_child`; it is not part of any timing."""
+    (streamed: one batch in memory). Run it with `in_child`; it is not part of any timing.
+    `realistic=False`: the template sentences only (letters_for)."""
     started = time.perf_counter()
     n_letters = n_items = size = 0
     batch: list[SourceDocuments] = []
     with open(path, "wb") as out:
-        for letter in letters_for(seed, items=items, letters=letters):
+        for letter in letters_for(seed, items=items, letters=letters, realistic=realistic):
             # Documents are built as the pipeline builds them: before the engine writes, in
             # the worker processes (not timed here).
             batch.append(source_documents(f"/bench/{n_letters:07d}.txt", f"fp-{n_letters}", letter))
@@ -249,7 +252,35 @@ class Latency:
 
     @classmethod
     def of(cls, samples_ms: Sequence[float]) -> Latency:
-        return cls(*(round(percentile(samples_ms, p), 2) for p in (50, 95, 99)), len(samples_ms))
+        p50, p95, p99 = (round(percentile(samples_ms, p), 2) for p in (50, 95, 99))
+        return cls(p50, p95, p99, len(samples_ms))
+
+    @classmethod
+    def weighted(
+        cls, samples_ms: Mapping[str, Sequence[float]], weights: Mapping[str, float]
+    ) -> Latency:
+        """Percentiles of requests drawn at `weights`' rates (kind -> weight) from each kind's
+        timings: each timing weighs its kind's weight / its kind's number of timings (kinds
+        without timings are left out, the others renormalised)."""
+        pool = sorted(
+            (value, weight / len(samples_ms[kind]))
+            for kind, weight in weights.items()
+            if samples_ms.get(kind)
+            for value in samples_ms[kind]
+        )
+        if not pool:
+            return cls(float("nan"), float("nan"), float("nan"), 0)
+        total = sum(w for _, w in pool)
+        out = []
+        for p in (50, 95, 99):
+            goal, running, value = p / 100 * total * (1 - 1e-12), 0.0, pool[-1][0]
+            for v, w in pool:
+                running += w
+                if running >= goal:
+                    value = v
+                    break
+            out.append(round(value, 2))
+        return cls(out[0], out[1], out[2], len(pool))
 
     def __str__(self) -> str:
         return f"{_ms(self.p50)} / {_ms(self.p95)} / {_ms(self.p99)}"
@@ -433,11 +464,14 @@ def time_cases(
     runs: Iterable[QueryCase],
     calls: Mapping[str, Callable[[QueryCase], object]],
     before_each: Callable[[], object] | None = None,
+    weights: Mapping[str, float] | None = None,
+    mix: str = "weighted mix",
 ) -> dict[str, dict[str, Latency]]:
     """name -> kind -> latency of each `calls[name](case)` over `runs`. The calls run one
     after the other for each case (e.g. the engine, then its lower bound), so both see the
     same moment of a noisy machine; `before_each` (untimed, e.g. drop a cache) runs before
-    every call."""
+    every call. With `weights` (kind -> share of requests), also `mix`: the percentiles of
+    requests drawn at those rates (Latency.weighted)."""
     samples: dict[str, dict[str, list[float]]] = {name: {} for name in calls}
     for case in runs:
         for name, call in calls.items():
@@ -447,10 +481,14 @@ def time_cases(
             call(case)
             elapsed = (time.perf_counter() - started) * 1000
             samples[name].setdefault(case.kind, []).append(elapsed)
-    return {
+    out = {
         name: {kind: Latency.of(values) for kind, values in by_kind.items()}
         for name, by_kind in samples.items()
     }
+    if weights is not None:
+        for name, by_kind in samples.items():
+            out[name][mix] = Latency.weighted(by_kind, weights)
+    return out
 
 
 # --- machine and load -----------------------------------------------------------------------

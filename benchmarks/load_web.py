@@ -2,14 +2,23 @@
 
     python benchmarks/load_web.py --items 100000 --clients 20 --duration 20
     python benchmarks/load_web.py --server gthread      # the server used before, to compare
+    python benchmarks/load_web.py --mix pages           # the fixed page mix used before
 
 Builds (once, cached under bench-results/) a SQLite index of --items generated items
 written through the engine's normal write path, serves it with `imr-search serve` (the
 production server and its defaults; --server or --server-cmd for another) on a free loopback
-port, warms every URL once, then runs --clients keep-alive clients
-for --duration seconds over a fixed mix of pages (browse, phrase and word searches, filtered
-and sorted searches, deeper pages, item pages with their similar cases, API twins, find-similar
-by text). Prints p50/p95/p99 page times overall and per kind, throughput, and the error count;
+port, warms every URL once, then runs --clients keep-alive clients for --duration seconds.
+
+--mix weighted (the default, issue 14): each request is drawn at the rates of
+query_mix.WEIGHTS, the query mix weighted like real use that suite.py times engine-side:
+treatment words and phrases of every frequency band, treatment words with facet filters,
+citation filters, case-number lookups as people type them, item pages with their similar
+cases and find-similar by pasted text, all chosen from the served index (its own counts
+decide the frequency bands). --mix pages: the fixed mix of pages used before (browse, phrase
+and word searches, filtered and sorted searches, deeper pages, item pages, API twins,
+find-similar by text), each URL equally likely.
+
+Prints p50/p95/p99 page times overall and per kind, throughput, and the error count;
 exits 1 when there were errors or p95 missed --target-ms (issue 5: 100 ms at 100k items, 20
 clients, zero errors). Loopback only; the duration is capped at 120 s; the server is stopped
 at the end whatever happens.
@@ -19,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import itertools
 import os
 import random
 import shlex
@@ -32,7 +42,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import RESULTS_DIR, ROOT, letters_for, percentile
+from common import RESULTS_DIR, ROOT, SampleItem, build_query_mix, letters_for, percentile
+from query_mix import WEIGHTS, build_weighted_mix
 
 HOST = "127.0.0.1"  # loopback only, by design
 CLI = [sys.executable, "-c", "from imr_cli.main import main; main()"]
@@ -135,6 +146,70 @@ def sample_ids(path: Path, n: int, seed: int) -> list[str]:
         engine.close()
 
 
+def sample_items(path: Path, wanted: int = 1000) -> list[SampleItem]:
+    """About `wanted` items of the index, spread over it (pages of the date order)."""
+    from imr_search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest
+    from imr_search.engines import open_engine
+
+    engine = open_engine(str(path))
+    try:
+        reachable = min(engine.count(), MAX_RESULT_WINDOW) // MAX_PER_PAGE
+        pages = max(1, min(reachable, -(-wanted // MAX_PER_PAGE)))
+        out: list[SampleItem] = []
+        for n in range(pages):
+            page = 1 + n * max(reachable, 1) // pages
+            resp = engine.search(
+                SearchRequest(
+                    sort="date", page=page, per_page=MAX_PER_PAGE, highlight=False, facet_size=0
+                )
+            )
+            out += [
+                SampleItem(h.doc.id, h.doc.category, h.doc.treatment, h.doc.rationale)
+                for h in resp.hits
+            ]
+        return out
+    finally:
+        engine.close()
+
+
+def weighted_mix(path: Path, seed: int) -> list[tuple[str, str, float]]:
+    """(kind, path, weight) of the weighted query mix (query_mix.WEIGHTS) on the index at
+    `path`: each kind's weight shared among its URLs. The frequency bands are checked with the
+    served index's own counts."""
+    from bench_sqlite import facet_values
+
+    from imr_search.contract import SearchRequest
+    from imr_search.engines import open_engine
+
+    sample = sample_items(path)
+    engine = open_engine(str(path))
+    try:
+        items = engine.count()
+
+        def count(text: str) -> int:
+            request = SearchRequest(query=text, per_page=0, facet_size=0, highlight=False)
+            return engine.search(request).total
+
+        values = facet_values(engine)
+        cases = [
+            c for c in build_query_mix(sample, items, count, values, seed) if c.kind in WEIGHTS
+        ]
+        cases += build_weighted_mix(sample, items, count, values, seed)
+    finally:
+        engine.close()
+    return weighted_urls([(c.kind, c.web_path) for c in cases if c.web_path])
+
+
+def weighted_urls(pages: list[tuple[str, str]]) -> list[tuple[str, str, float]]:
+    """(kind, path, weight): WEIGHTS[kind] shared evenly among the kind's distinct paths
+    (kinds without a path are left out: the others keep their shares relative to each other)."""
+    distinct = list(dict.fromkeys(pages))
+    per_kind: dict[str, int] = {}
+    for kind, _ in distinct:
+        per_kind[kind] = per_kind.get(kind, 0) + 1
+    return [(kind, path, WEIGHTS[kind] / per_kind[kind]) for kind, path in distinct]
+
+
 def url_mix(ids: list[str], seed: int) -> list[tuple[str, str]]:
     """(kind, path) pairs in the proportions a person's session has."""
     rng = random.Random(seed)
@@ -220,17 +295,23 @@ def client_process(
     until: float,
     seed: int,
     think: float = 0.0,
+    weights: list[float] | None = None,
 ) -> list[tuple[str, float, int]]:
-    """One process of `threads` keep-alive clients; (kind, seconds, status) per request."""
+    """One process of `threads` keep-alive clients; (kind, seconds, status) per request. Each
+    request is one of `urls`, at the rates of `weights` (one per URL; default all alike)."""
     results: list[tuple[str, float, int]] = []
     lock = threading.Lock()
+    cumulative = list(itertools.accumulate(weights)) if weights else None
 
     def run(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
         conn = http.client.HTTPConnection(HOST, port, timeout=30)
         mine: list[tuple[str, float, int]] = []
         while time.time() < until:
-            kind, path = rng.choice(urls)
+            if cumulative is None:
+                kind, path = rng.choice(urls)
+            else:
+                kind, path = rng.choices(urls, cum_weights=cumulative)[0]
             started = time.perf_counter()
             try:
                 status = fetch(conn, path)
@@ -272,12 +353,13 @@ def report(results: list[tuple[str, float, int]], duration: float) -> tuple[floa
         f"\n{len(results):,} requests in {duration:.0f} s ({len(results) / duration:.0f}/s), "
         f"{errors} errors" + (f" by status {by_status} (0 = connection)" if errors else "")
     )
-    print(f"{'kind':<10}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     kinds = sorted({k for k, _, _ in results})
+    width = max(10, *(len(k) + 2 for k in kinds))
+    print(f"{'kind':<{width}}{'n':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}")
     for kind in [*kinds, "ALL"]:
         times = ok if kind == "ALL" else [t for k, t, s in results if k == kind and s == 200]
         print(
-            f"{kind:<10}{len(times):>8}"
+            f"{kind:<{width}}{len(times):>8}"
             + "".join(f"{percentile(times, p) * 1000:>10.1f}" for p in (50, 95, 99))
         )
     return percentile(ok, 95) * 1000, errors
@@ -307,6 +389,13 @@ def main(argv: list[str] | None = None) -> int:
         help="any server command, with {python} {host} {port} {index} filled in; it must serve "
         "the index on {host}:{port}",
     )
+    ap.add_argument(
+        "--mix",
+        choices=("weighted", "pages"),
+        default="weighted",
+        help="weighted: requests at the rates of query_mix.WEIGHTS (issue 14); pages: the "
+        "fixed page mix used before, every URL alike",
+    )
     ap.add_argument("--target-ms", type=float, default=100.0, help="p95 goal")
     ap.add_argument(
         "--think",
@@ -319,10 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     duration = min(max(args.duration, 1.0), MAX_DURATION)
 
     index = args.index or build_index(
-        args.items, args.seed, RESULTS_DIR / f"web-{args.items}-{args.seed}.sqlite3"
+        args.items, args.seed, RESULTS_DIR / f"web-{args.items}-{args.seed}-realistic.sqlite3"
     )
-    ids = sample_ids(index, 60, args.seed)
-    urls = url_mix(ids, args.seed)
+    weights: list[float] | None = None
+    if args.mix == "weighted":
+        mix = weighted_mix(index, args.seed)
+        urls = [(kind, path) for kind, path, _ in mix]
+        weights = [weight for _, _, weight in mix]
+    else:
+        urls = url_mix(sample_ids(index, 60, args.seed), args.seed)
     port = free_port()
     template = args.server_cmd or (PRESETS[args.server] if args.server else None)
     server = start_server(index, port, template)
@@ -338,12 +432,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{args.clients} clients x {duration:.0f} s against "
             f"{shlex.join(server_command(index, port, template))}, "
-            f"index {index.name}, {len(urls)} distinct URLs, think {args.think:g} s",
+            f"index {index.name}, {len(urls)} distinct URLs ({args.mix} mix), "
+            f"think {args.think:g} s",
             file=sys.stderr,
         )
         with ProcessPoolExecutor(procs) as pool:
             futures = [
-                pool.submit(client_process, port, urls, n, until, args.seed + i, args.think)
+                pool.submit(
+                    client_process, port, urls, n, until, args.seed + i, args.think, weights
+                )
                 for i, n in enumerate(per)
             ]
             results = [r for f in futures for r in f.result()]

@@ -21,15 +21,24 @@ What is measured, and its lower bound:
   `_bulk` of the same documents pre-built to an NDJSON file, with the writer's chunk size and
   concurrency, refresh off, then one refresh (bench_elastic). Peak RSS of each loader's
   process (each runs in a fresh spawned interpreter, reading the corpus batch by batch).
-- query p50/p95/p99 for the query mix of common.build_query_mix (rare phrase, common phrase,
-  word + facet filters, citation filter on one party's citations, similar cases), every
+- term statistics of the indexed text (corpus_stats.py: tokens, distinct terms, Heaps K and
+  beta, Zipf s, hapax, digit and drug-name shares) of the real letters in
+  ../shared/real-letters (read in place, when present) beside generated text of their size,
+  of 10 times it, and of each benchmark size, and whether the generated text is within the
+  real letters' frame (corpus_stats.FRAME; --no-stats skips them).
+- query p50/p95/p99 for the named kinds of common.build_query_mix (rare phrase, common phrase,
+  word + facet filters, citation filter on one party's citations, similar cases) and the
+  kinds of the query mix weighted like real use (query_mix.py: treatment words and phrases in
+  three frequency bands, with filters, case numbers as typed, similar to pasted text), with a
+  "weighted mix" row, the percentiles of requests drawn at query_mix.WEIGHTS' rates, every
   search with facets, highlighting and the default breakdown, as the web page asks: beside a
   raw count of the same compiled query (FTS5 MATCH on the raw table; `_count` on the same
   Elasticsearch index). SQLite's query cache (match sets, rankings, similar cases) is
   dropped before every query: cold figures. Elasticsearch keeps its own caches (warm node).
 - web page p50/p95/p99 through the Flask app (test client, in process): search pages of the
   same mix, and item pages (item, its letter, similar cases), beside the engine calls the
-  page makes. Concurrency is load_web.py's job (a real gunicorn, many clients).
+  page makes. Concurrency is load_web.py's job (a real server, many clients, requests drawn
+  from the weighted mix).
 
 How long it takes on this 2-core machine (shared with other work, load average 3-5):
 100k items 4.6 minutes (6.6 with --repeat 2): node start 10 s, parsing 25 s, corpus 6 s,
@@ -60,7 +69,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -68,7 +77,9 @@ from urllib.parse import urlsplit
 import bench_elastic
 import bench_parse
 import bench_sqlite
+import corpus_stats
 from common import (
+    BATCH_ITEMS,
     KINDS,
     RESULTS_DIR,
     Latency,
@@ -84,6 +95,8 @@ from common import (
     write_batches,
     write_json,
 )
+from query_mix import KINDS as MIX_KINDS
+from query_mix import MIX, NO_FLOOR, WEIGHTS
 from werkzeug.datastructures import MultiDict
 
 from imr_search.contract import Engine, SimilarRequest
@@ -133,8 +146,13 @@ def run_parse(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def web_cases(cases: list[QueryCase]) -> list[QueryCase]:
-    """The mix as pages: search pages (every search kind) and item pages (similar cases)."""
-    return [replace(c, kind="search page" if c.search is not None else "item page") for c in cases]
+    """The named kinds as pages: search pages (every search kind) and item pages (similar
+    cases). The weighted mix goes through pages in load_web.py, with concurrent clients."""
+    return [
+        replace(c, kind="search page" if c.search is not None else "item page")
+        for c in cases
+        if c.kind in KINDS
+    ]
 
 
 def engine_calls(engine: Engine, case: QueryCase) -> None:
@@ -144,7 +162,7 @@ def engine_calls(engine: Engine, case: QueryCase) -> None:
         return
     assert case.similar is not None and case.similar.item_id is not None
     doc = engine.get_item(case.similar.item_id)
-    engine.letter_items(doc["letter_id"])
+    engine.letter_items(doc.letter_id)
     engine.similar(SimilarRequest(item_id=case.similar.item_id, k=case.similar.k))
 
 
@@ -196,16 +214,22 @@ def _query_pairs(path: str) -> list[tuple[str, str]]:
 
 
 def run_size(
-    items: int, url: str | None, work: Path, args: argparse.Namespace, clock: Clock
+    items: int,
+    url: str | None,
+    work: Path,
+    args: argparse.Namespace,
+    clock: Clock,
+    corpus_kind: str = "realistic",
 ) -> dict[str, Any]:
-    folder = work / f"items-{items}"
+    folder = work / f"items-{items}-{corpus_kind}"
     folder.mkdir(parents=True, exist_ok=True)
     batches = str(folder / "batches.pickle")
-    out: dict[str, Any] = {"items": items}
-    runs = dict.fromkeys(KINDS, args.queries)
+    out: dict[str, Any] = {"items": items, "corpus": corpus_kind}
+    runs = dict.fromkeys(KINDS, args.queries) | dict.fromkeys(MIX_KINDS, args.mix_queries)
+    realistic = corpus_kind == "realistic"
 
-    with clock.phase(f"{items:,} items: generating the corpus"):
-        corpus = in_child(write_batches, batches, args.seed, items)
+    with clock.phase(f"{items:,} items ({corpus_kind}): generating the corpus"):
+        corpus = in_child(write_batches, batches, args.seed, items, None, BATCH_ITEMS, realistic)
     out["letters"] = corpus.letters
     out["corpus_bytes"] = Path(batches).stat().st_size
     rounds = []
@@ -358,15 +382,22 @@ def size_table(size: dict[str, Any]) -> str:
         "open + first search (fresh process), ms", f"{size['sqlite_open_ms']:,.0f}", *[None] * 6
     )
     out.section("queries, p50 / p95 / p99 ms (lower bound: raw count of the same query)")
-    for kind in KINDS:
+    weights = ", ".join(f"{kind} {weight}%" for kind, weight in WEIGHTS.items())
+    for kind in (*KINDS, *MIX_KINDS, MIX):
+        if kind not in size["sqlite_queries"]["engine"]:
+            continue  # no query of that kind in this corpus (e.g. no rare phrase)
+        if kind == MIX_KINDS[0]:
+            out.section(f"the weighted mix (query_mix.WEIGHTS): {weights}")
         sq, sf = size["sqlite_queries"]["engine"][kind], size["sqlite_queries"]["floor"][kind]
-        eq = size["elastic_queries"]["engine"][kind] if es else None
-        ef = size["elastic_queries"]["floor"][kind] if es else None
+        eq = size["elastic_queries"]["engine"].get(kind) if es else None
+        ef = size["elastic_queries"]["floor"].get(kind) if es else None
+        if kind in NO_FLOOR:
+            sf = ef = None
         out.add(
             kind,
             *pair(
-                (sq, sf, ratio(sq.p95, sf.p95)),
-                (eq, ef, ratio(eq.p95, ef.p95)) if eq and ef else None,
+                (sq, sf, ratio(sq.p95, sf.p95) if sf else None),
+                (eq, ef, ratio(eq.p95, ef.p95) if ef else None) if eq else None,
                 bench_sqlite.latency_target(kind, items),
             ),
         )
@@ -384,7 +415,8 @@ def size_table(size: dict[str, Any]) -> str:
             ),
         )
     rounds = len(s_idx["rounds"])
-    title = f"{items:,} items ({size['letters']:,} letters)" + (
+    text = size.get("corpus", "realistic")
+    title = f"{items:,} items ({size['letters']:,} letters, {text} text)" + (
         f"; index loads: best of {rounds} rounds each" if rounds > 1 else ""
     )
     return f"{title}\n{out.render()}"
@@ -473,12 +505,27 @@ def report(results: dict[str, Any]) -> str:
     parts = [header(results)]
     if "parse" in results:
         parts.append(parse_table(results["parse"]))
+    if results.get("term_stats"):
+        stats = [corpus_stats.TermStats(**entry) for entry in results["term_stats"]]
+        frame = corpus_stats.frame_report(stats)
+        parts.append(
+            "Term statistics of the indexed text (benchmarks/corpus_stats.py)\n"
+            + corpus_stats.table(stats)
+            + (f"\n{frame}" if frame else "")
+        )
     parts += [size_table(size) for size in results["sizes"]]
     parts.append("targets (issues 2, 3, 4):\n" + "\n".join(checks(results)))
     return "\n\n".join(parts)
 
 
 # --- main ------------------------------------------------------------------------------------
+
+
+def corpora(text: str) -> list[str]:
+    names = [part.strip() for part in text.split(",") if part.strip()]
+    if not names or set(names) - {"realistic", "template"}:
+        raise argparse.ArgumentTypeError("give realistic and/or template, comma-separated")
+    return names
 
 
 def sizes(text: str) -> list[int]:
@@ -501,6 +548,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--queries", type=int, default=200, help="timed runs per query kind")
+    parser.add_argument(
+        "--mix-queries",
+        type=int,
+        default=100,
+        help="timed runs per kind of the weighted mix (query_mix.py)",
+    )
+    parser.add_argument(
+        "--corpora",
+        type=corpora,
+        default=["realistic"],
+        help="generated text, comma-separated: realistic (the open vocabulary, issue 14) "
+        "and/or template (the template sentences only, as before): each size is measured "
+        "on each, in this order, in the same run",
+    )
+    parser.add_argument(
+        "--no-stats", action="store_true", help="skip the term statistics of the corpora"
+    )
     parser.add_argument("--web", type=int, default=50, help="timed pages per page kind")
     parser.add_argument("--parse-letters", type=int, default=2000)
     parser.add_argument("--parse-pdfs", type=int, default=200)
@@ -544,10 +608,17 @@ def main(argv: list[str] | None = None) -> int:
             url = None if args.no_elastic else start_node(stack, work, results)
             with clock.phase("parsing"):
                 results["parse"] = run_parse(args)
+            if not args.no_stats:
+                with clock.phase("term statistics (real and generated letters)"):
+                    stats = in_child(
+                        corpus_stats.run, args.seed, args.items, corpus_stats.REAL, args.corpora
+                    )
+                results["term_stats"] = [asdict(entry) for entry in stats]
             for items in args.items:
-                results["sizes"].append(run_size(items, url, work, args, clock))
-                results["phases"] = clock.phases
-                write_json(results, name, args.out)
+                for corpus_kind in args.corpora:
+                    results["sizes"].append(run_size(items, url, work, args, clock, corpus_kind))
+                    results["phases"] = clock.phases
+                    write_json(results, name, args.out)
     finally:
         if args.work is None and not args.keep:  # gigabytes at 1M: never leave them behind
             shutil.rmtree(work, ignore_errors=True)

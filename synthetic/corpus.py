@@ -37,11 +37,19 @@ WRITER_THREADS = 2
 
 
 def generate_letters(
-    n: int, seed: int, layouts: Sequence[str] = FORMATS, showcase: Sequence[Showcase] = ()
+    n: int,
+    seed: int,
+    layouts: Sequence[str] = FORMATS,
+    showcase: Sequence[Showcase] = (),
+    realistic: bool = True,
 ) -> Iterator[Letter]:
     """Yield `n` ground-truth letters drawn from `seed` (same seed, same letters); with
-    `showcase`, a letter about each of those requests among them (synthetic.showcase)."""
-    factory = LetterFactory(seed, layouts)
+    `showcase`, a letter about each of those requests among them (synthetic.showcase).
+
+    `realistic=False` leaves out the open-vocabulary text (synthetic.texture): the letters
+    are then exactly those of the template sentences alone, the same requests, outcomes and
+    citations (benchmarks compare the two)."""
+    factory = LetterFactory(seed, layouts, realistic=realistic)
     places = showcase_at(n, showcase)
     for index in range(n):
         yield factory.letter(places.get(index))

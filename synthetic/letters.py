@@ -27,6 +27,7 @@ from synthetic import vocabulary as V
 from synthetic.citations import MODERN, PROSE, CitationMaker
 from synthetic.prose import Context, ProseMaker, in_prose, prose_date
 from synthetic.showcase import Showcase
+from synthetic.texture import Texture
 from synthetic.treatments import CATEGORY_POOL, REGION_POOL, TreatmentMaker, weighted
 
 __all__ = ["LAYOUT_WEIGHTS", "UPHELD_SHARE", "FastRandom", "LetterFactory"]
@@ -112,14 +113,17 @@ _REGIONS = {r.key: r for r in V.REGIONS}
 class LetterFactory:
     """Draws one letter's ground truth at a time from a seeded random stream."""
 
-    def __init__(self, seed: int, layouts: Sequence[str] = FORMATS) -> None:
+    def __init__(self, seed: int, layouts: Sequence[str] = FORMATS, realistic: bool = True) -> None:
         unknown = [name for name in layouts if name not in LAYOUT_WEIGHTS]
         if unknown or not layouts:
             raise ValueError(f"unknown layout(s) {unknown}; choose from {', '.join(FORMATS)}")
         self.rng = FastRandom(seed)
         self.citations = CitationMaker(self.rng)
         self.treatments = TreatmentMaker(self.rng)
-        self.prose = ProseMaker(self.rng)
+        # The open vocabulary draws from a stream of its own: with or without it, a seed
+        # gives the same requests, outcomes, citations and template sentences.
+        texture = Texture(FastRandom(seed * 1_000_003 + 14)) if realistic else None
+        self.prose = ProseMaker(self.rng, texture)
         self.layout_pool = weighted({k: LAYOUT_WEIGHTS[k] for k in layouts})
         self.sequence: dict[int, int] = {}  # per case-number year: last number used
 
@@ -127,6 +131,8 @@ class LetterFactory:
         """The next letter of the stream; with `showcase`, its first item is that request,
         decided that way (the rest of the letter is drawn as usual)."""
         rng = self.rng
+        if self.prose.texture is not None:
+            self.prose.texture.new_letter()
         layout = rng.choice(self.layout_pool)
         decided = _decision_day(rng, layout)
         assigned = decided.toordinal() - rng.randint(12, 45)

@@ -14,6 +14,7 @@ from datetime import date
 
 from indexer.records import Citation, Item
 from synthetic import vocabulary as V
+from synthetic.texture import Texture
 
 __all__ = ["Context", "ProseMaker", "in_prose", "join_words", "lower_first", "prose_date"]
 
@@ -66,8 +67,9 @@ def prose_date(day: date, rng: random.Random) -> str:
 class ProseMaker:
     """Rationales and summaries, drawn from the letter factory's random stream."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, texture: Texture | None = None) -> None:
         self.rng = rng
+        self.texture = texture  # open-vocabulary sentences (None: template sentences only)
 
     def rationale(
         self,
@@ -102,6 +104,8 @@ class ProseMaker:
             first = f"{source[0]} {source[2]}. {first}"
         sentences = [first, *picked[1:]]
         sentences += rng.sample(V.CASE_SENTENCES, rng.randint(3, 5))
+        if self.texture is not None:
+            sentences += _braces_escaped(self.texture.rationale(_dates(ctx, "visit", "visit2")))
         group = V.MEDICATION if drug_class else "therapy" if category in _THERAPY else category
         group = topic or group
         reasons = V.UPHELD_REASONS if outcome == "Upheld" else V.OVERTURNED_REASONS
@@ -145,6 +149,9 @@ class ProseMaker:
         parts.append(rng.choice(V.FINDING_SENTENCES))
         if rng.random() < 0.6:
             parts.append(rng.choice(V.IMAGING_SENTENCES))
+        if self.texture is not None:
+            dates = _dates(ctx, "visit", "visit2", "img_date", "ur")
+            parts += _braces_escaped(self.texture.summary(dates))
         if rng.random() < 0.4:
             parts.append(rng.choice(V.WORK_STATUS))
         if rng.random() < 0.5:
@@ -153,6 +160,16 @@ class ProseMaker:
         else:
             parts.append(rng.choice(V.UR_SENTENCES))
         return " ".join(parts).format_map(ctx)
+
+
+def _dates(ctx: Context, *names: str) -> list[str]:
+    """The letter's dates as its prose writes them (set by the letter factory)."""
+    return [str(ctx[name]) for name in names if name in ctx]
+
+
+def _braces_escaped(sentences: list[str]) -> list[str]:
+    """Finished sentences among templates that str.format_map fills later."""
+    return [s.replace("{", "{{").replace("}", "}}") for s in sentences]
 
 
 def lower_first(sentence: str) -> str:

@@ -461,4 +461,5 @@ def test_render_in_another_layout_keeps_what_it_can() -> None:
     letter = next(generate_letters(1, 3, layouts=["standard"]))
     text = render_letter(letter, layout="notice_2013", rng=random.Random(1))
     assert text.startswith(" ") or text.startswith("Notice")
-    assert all(item.treatment in text for item in letter.items)
+    words = " ".join(text.split())  # a request may wrap across lines
+    assert all(item.treatment in words for item in letter.items)
