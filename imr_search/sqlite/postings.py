@@ -19,13 +19,18 @@ import json
 import re
 import sqlite3
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from imr_search.sqlite.schema import GENERATION, POSTINGS_GENERATION, meta_int, set_meta
 
 ALL = 0  # posting id of "every item"
+# Small results are counted row by row (their items' facet values), large ones value by value
+# (one bitset AND each): rows up to 1 per ROWS_PER_ITEMS items of the index, at most ROWS_MAX.
+ROWS_PER_ITEMS = 64
+ROWS_MAX = 2_000
 DENSE_MIN = 64
 DENSE_RATIO = 2048
 _NONZERO = re.compile(rb"[^\x00]")
@@ -170,6 +175,17 @@ class Snapshot:
             if wanted is not None and value not in out and (n := self._count(wanted, mask, planes)):
                 out[value] = n
         return out
+
+    def counts_from(self, facet: str, fv_counts: Mapping[int, int]) -> dict[str, int]:
+        """`counts` of a facet from facet-value counts made another way (see row_counts)."""
+        labels = self.labels
+        return {labels[fv][1]: n for fv in self.by_facet.get(facet, ()) if (n := fv_counts.get(fv))}
+
+    def rows_pay(self, members: int) -> bool:
+        """Whether counting a set of `members` items row by row (row_counts) is cheaper than
+        value by value: measured at 20k items the two meet near 300 rows, and a value's
+        count costs in proportion to the index's size while a row's does not."""
+        return 0 < members <= min(ROWS_MAX, self.all.bit_length() // ROWS_PER_ITEMS)
 
     def _count(self, fv: int, mask: int, planes: MaskPlanes) -> int:
         dense = self.bits.get(fv)
@@ -360,6 +376,20 @@ class LivePostings:
             rows.append((fv, "list", array("q", sorted(members)).tobytes()))
         db.executemany("INSERT INTO postings(fv, kind, data) VALUES (?, ?, ?)", rows)
         set_meta(db, POSTINGS_GENERATION, self.generation)
+
+
+def row_counts(db: sqlite3.Connection, members: int) -> Counter[int]:
+    """Facet-value id -> number of the `members` items carrying it, read from the items'
+    own facet values (the source of truth the postings cache; inside the same read
+    transaction as the snapshot, so both describe one generation)."""
+    counts: Counter[int] = Counter()
+    rowids = list(iter_bits(members))
+    for start in range(0, len(rowids), 500):
+        chunk = rowids[start : start + 500]
+        marks = ", ".join("?" * len(chunk))
+        for (ids,) in db.execute(f"SELECT facet_ids FROM items WHERE rowid IN ({marks})", chunk):
+            counts.update(json.loads(ids))
+    return counts
 
 
 def load_labels(db: sqlite3.Connection) -> dict[int, tuple[str, str]]:

@@ -43,7 +43,7 @@ from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
 from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
-from imr_search.sqlite.postings import Snapshot, bits_from_rowids
+from imr_search.sqlite.postings import Snapshot, bits_from_rowids, row_counts
 from imr_search.sqlite.schema import BM25
 from imr_search.sqlite.summary import Summary, summarize
 
@@ -139,7 +139,8 @@ def run_search(
         )
     summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
     if summary is None:
-        summary = summarize(snap, request, selections, masks, base, result, rated_about)
+        by_rows = row_counts(db, result) if snap.rows_pay(total) else None
+        summary = summarize(snap, request, selections, masks, base, result, rated_about, by_rows)
         if summary_key is not None:
             MATCH_CACHE.put(summary_key, summary, summary.nbytes())
 

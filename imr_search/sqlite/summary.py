@@ -46,11 +46,13 @@ def summarize(
     base: int,
     result: int,
     about: int | None,
+    result_counts: Mapping[int, int] | None = None,
 ) -> Summary:
     """Facet counts (each facet ignoring its own selection), outcome rate and breakdown.
 
     `about`: the decisions the rate and breakdown count (those about the query), None for the
-    whole result."""
+    whole result. `result_counts`: every facet value's count over `result`, when the caller
+    counted them row by row (postings.row_counts: cheaper for a small result)."""
     facets: dict[str, tuple[FacetValue, ...]] = {}
     # facet -> counts over `result` itself (exact for every value that can be in the top
     # `facet_size`: all that the facet list and the breakdown show)
@@ -68,6 +70,9 @@ def summarize(
                 if name != spec.name:
                     mask &= other
             counts = snap.top_counts(spec.name, mask, size, chosen)
+        elif result_counts is not None:
+            counts = snap.counts_from(spec.name, result_counts)
+            counted[spec.name] = counts
         else:
             counts = snap.top_counts(spec.name, result, size, chosen, planes)
             if size >= request.facet_size:  # exact for the breakdown's top values too
