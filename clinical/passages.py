@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from clinical.words import trie_regex
@@ -49,6 +49,7 @@ def passage_cues() -> PassageCues:
     return PassageCues(groups, int(raw["cap"]))
 
 
+@lru_cache(maxsize=16_384)  # letters share most sentences (template and guideline text)
 def explanation_score(sentence: str) -> float:
     """How much a sentence explains a decision: each group's weight times the distinct
     phrases of it the sentence holds (at most `cap`), scaled by the discounts of the other
