@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -120,12 +121,18 @@ class LocalCluster:
         """Start every node that is not running (all at once: the first ones cannot elect a
         master alone), wait until all have joined; returns the node URLs."""
         started = [self._launch(i) for i in range(self.size) if not self.running(i)]
+        esnode.say(
+            f"Starting a {self.size}-node Elasticsearch {esnode.ES_VERSION} cluster on "
+            f"{', '.join(self.urls)} (heap {self.heap} each; about 30-90 s)..."
+        )
+        begun = time.monotonic()
         try:
             self._wait_all(started)
         except BaseException:
             self.close_processes()
             raise
         self._bootstrapped = True
+        esnode.say(f"The cluster is up after {time.monotonic() - begun:.0f} s")
         return self.urls
 
     def _wait_all(self, nodes: list[NodeProcess]) -> None:

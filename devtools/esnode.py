@@ -46,7 +46,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import elasticsearch
@@ -61,6 +61,25 @@ URL_ENV = "IMR_SEARCH_ES_URL"
 
 class NodeUnavailable(RuntimeError):
     """No Elasticsearch node can be found or started here; the message says what is missing."""
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+_reporter: Callable[[str], None] = _to_stderr
+
+
+def set_reporter(reporter: Callable[[str], None]) -> None:
+    """Where the lines announcing long waits go (default stderr; pytest bypasses its capture)."""
+    global _reporter
+    _reporter = reporter
+
+
+def say(message: str) -> None:
+    """One line before a long wait (a download, unpacking, a node starting), so that nobody
+    stares at a silent terminal."""
+    _reporter(f"[esnode] {message}")
 
 
 @contextlib.contextmanager
@@ -239,10 +258,12 @@ def install_distribution(mvn: str, java_home: Path) -> Path:
         if ready.exists():
             return home
         archive = _maven_zip(mvn)
+        say(f"Unpacking {archive.name} into {root} (once)...")
         staging = Path(tempfile.mkdtemp(prefix=".unpack-", dir=root))
         try:
             _unzip(archive, staging)
             unpacked = staging / f"elasticsearch-{ES_VERSION}"
+            say("Compiling the analysis plugin into it with javac (once)...")
             es_analysis_plugin.install(unpacked, java_home)
             (unpacked / ".imr-ready").write_text(ES_VERSION + "\n")
             shutil.rmtree(home, ignore_errors=True)
@@ -261,6 +282,10 @@ def _maven_zip(mvn: str) -> Path:
     found = _find_in_repos([configured] if configured else [])
     if found is not None:
         return found
+    say(
+        f"Fetching the Elasticsearch {ES_VERSION} test distribution from Maven Central with "
+        "Maven (once, about 100 MB; a few minutes on a slow line)..."
+    )
     cmd = [mvn, "-q", "-B", "dependency:get", f"-Dartifact={MAVEN_ARTIFACT}", "-Dtransitive=false"]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
@@ -411,8 +436,11 @@ def _running(
         "discovery.type": "single-node",
     }
     node = launch(home, node_dir, java_home, user, (http_port, transport_port), settings)
+    say(f"Starting Elasticsearch {ES_VERSION} on {node.url} (about 20-60 s)...")
     try:
+        started = time.monotonic()
         _wait_healthy(node.url, [node])
+        say(f"Elasticsearch is up on {node.url} after {time.monotonic() - started:.0f} s")
         check_server_version(node.url)
         yield node.url
     finally:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
 import click
 
-from imr_cli.options import index_option, user_errors
+from imr_cli.options import fail, file_limit_options, index_option, user_errors
+from imr_search.plural import plural
 
 COMMANDS: list[click.Command] = []
 
@@ -14,35 +20,40 @@ COMMANDS: list[click.Command] = []
 
 @click.command("parse")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-def parse_command(paths: tuple[str, ...]) -> None:
+@file_limit_options
+def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int) -> None:
     """Parse IMR letters (.txt, .pdf; folders walked recursively) into JSON lines.
 
     One JSON object per letter on stdout (the letter with its items); one "path: reason"
-    line per failed file on stderr. Exit status 1 when any file failed, after all files.
+    line per failed or skipped file on stderr. Each file is read in a worker process with a
+    time and memory limit. Exit status 1 when any file failed, after all files.
     """
     import json
-    import os
     import sys
-    from pathlib import Path
 
     from indexer.errors import LetterError
-    from indexer.parse import parse_file
-    from indexer.read import iter_letter_files
+    from indexer.parse_many import parse_paths
+    from indexer.walk import Unwalked
+    from indexer.workers import Limits
 
     def under(path: Path, raw: str) -> bool:
-        """Whether a file found by iter_letter_files came from the command-line path."""
+        """Whether a path the walk found came from the command-line path."""
         return path == Path(raw) or Path(raw) in path.parents
 
     failed = 0
     try:
         walked: set[str] = set()
-        for path in iter_letter_files(paths):
+        for found in parse_paths(paths, Limits(file_seconds, file_memory)):
+            path = Path(found.path) if isinstance(found, Unwalked) else found[0]
             walked.add(next((raw for raw in paths if under(path, raw)), ""))
-            try:
-                letter = parse_file(path)
-            except LetterError as exc:
+            if isinstance(found, Unwalked):
+                failed += int(found.failed)
+                click.echo(f"{found.path}: {found.reason}", err=True)
+                continue
+            letter = found[1]
+            if isinstance(letter, LetterError):
                 failed += 1
-                click.echo(str(exc), err=True)
+                click.echo(str(letter), err=True)
                 continue
             click.echo(json.dumps(letter.to_dict(), ensure_ascii=False))
         for raw in paths:
@@ -156,7 +167,8 @@ def generate_command(
     seconds = time.perf_counter() - started
     count = len(summary)
     click.echo(
-        f"wrote {count:,} letters ({summary.items:,} items, {summary.pdfs:,} PDF) to {out} "
+        f"wrote {plural(count, 'letter')} ({plural(summary.items, 'item')}, "
+        f"{summary.pdfs:,} PDF) to {out} "
         f"in {seconds:.1f} s ({count / max(seconds, 1e-9):,.0f} letters/s)"
     )
 
@@ -165,6 +177,31 @@ COMMANDS.append(generate_command)
 
 
 # --- index -------------------------------------------------------------
+
+
+def default_report(target: str, local_file: bool) -> Path:
+    """Where `index` writes its report when not told: beside an index file; for an index at a
+    URL, in the user's state folder ($XDG_STATE_HOME/imr-search/reports, else
+    ~/.local/state/imr-search/reports), named after the URL's host, port and index (created)."""
+    if local_file:
+        return Path(target + ".report.txt")
+    url = urlsplit(target)
+    name = "_".join(p for p in (url.hostname, str(url.port or ""), url.path.strip("/")) if p)
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    folder = Path(state) / "imr-search" / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / (re.sub(r"[^\w.-]+", "_", name or "elasticsearch") + ".report.txt")
+
+
+def check_report_path(report: Path) -> None:
+    """--report names a file that can be written: said before indexing, not after (exit 2)."""
+    folder = report.parent
+    if not folder.is_dir():
+        fail(f"--report {report}: the folder {folder} does not exist")
+    if report.is_dir():
+        fail(f"--report {report}: that is a folder; name a file, e.g. {report / 'report.txt'}")
+    if not os.access(folder, os.W_OK) or (report.exists() and not os.access(report, os.W_OK)):
+        fail(f"--report {report}: cannot write there (permission denied)")
 
 
 @click.command("index")
@@ -180,15 +217,18 @@ COMMANDS.append(generate_command)
     "report",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Where to write the summary with every failure (default: next to the index"
-    " file as <index>.report.txt; for Elasticsearch ./imr-index.report.txt).",
+    help="Where to write the summary with every failure [default: beside an index file, "
+    "<index>.report.txt; for an Elasticsearch URL, ~/.local/state/imr-search/reports/"
+    "<host>_<port>_<index>.report.txt].",
 )
 @click.option(
     "--workers",
     type=click.IntRange(0),
     default=None,
-    help="Parser processes (default: CPU count, at most 4; 0 or 1 = no subprocesses).",
+    help="Parser processes (default: CPU count, at most 4; 0 = parse in this process, "
+    "without the time and memory limits per file).",
 )
+@file_limit_options
 @click.option(
     "--batch-items",
     type=click.IntRange(1),
@@ -202,22 +242,28 @@ def index_command(
     prune: bool,
     report: str | None,
     workers: int | None,
+    file_seconds: float,
+    file_memory: int,
     batch_items: int | None,
 ) -> None:
     """Index letter files and folders (.txt, .pdf; recursive) into the search index.
 
     Unchanged files are skipped, changed files replace their items, and a run stopped at any
-    point can simply be started again. Exit status 1 when any file failed.
+    point can simply be started again. One run at a time per index: another is refused
+    (searches go on). Exit status 1 when any file failed, 2 when the run could not go on
+    (another run holds the index, the disk is full, the index is damaged...).
     """
     import sys
 
     from imr_search.engines import engine_class, resolve_target
     from indexer.pipeline import BATCH_ITEMS, run_index
+    from indexer.workers import Limits
 
     resolved = resolve_target(target)
     if report is None:
-        local = engine_class(resolved).local_file
-        report = resolved + ".report.txt" if local else "imr-index.report.txt"
+        report = str(default_report(resolved, engine_class(resolved).local_file))
+    else:
+        check_report_path(Path(report))
     with user_errors():
         summary = run_index(
             paths,
@@ -227,10 +273,16 @@ def index_command(
             progress=sys.stderr.isatty(),
             report=report,
             batch_items=batch_items or BATCH_ITEMS,
+            limits=Limits(file_seconds, file_memory),
         )
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"Report written to {report}")
+    if summary.error is not None:
+        click.echo(f"Error: {summary.error}", err=True)
+    if summary.report_error is not None:
+        click.echo(f"Error: {summary.report_error}", err=True)
+    else:
+        click.echo(f"Report (this summary with every failure) written to {report}")
     sys.exit(summary.exit_status)
 
 

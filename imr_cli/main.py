@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from imr_cli import letters, precedent, search, serve
+from imr_cli import letters, precedent, search, serve, show
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,6 +13,6 @@ def main() -> None:
     """Search California workers' comp Independent Medical Review decisions."""
 
 
-for module in (letters, search, precedent, serve):
+for module in (letters, search, show, precedent, serve):
     for command in module.COMMANDS:
         main.add_command(command)

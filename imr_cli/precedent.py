@@ -10,11 +10,12 @@ import sys
 
 import click
 
-from imr_cli.options import engine_for, filter_option, index_option, json_option, parse_filters
+from imr_cli.options import engine_filters, engine_for, filter_option, index_option, json_option
 from imr_cli.search import print_json
 from imr_cli.terminal import print_estimate, print_reasons, print_report
 from imr_search import citator, estimate, reasons
 from imr_search.contract import DECISIONS, SearchRequest
+from imr_search.plural import plural
 
 COMMANDS: list[click.Command] = []
 
@@ -44,7 +45,7 @@ def guideline_command(
                 print_json(citator_index(kind, rows, url=None, html_url=None))
                 return
             click.echo(
-                f"{len(rows):,} {kind}s cited. Reviewer relied on it / administrator cited it:"
+                f"{plural(len(rows), kind)} cited. Reviewer relied on it / administrator cited it:"
             )
             for row in rows[:top]:
                 click.echo(f"  {row.reviewer:>7,} {row.administrator:>7,}  {row.name}")
@@ -73,12 +74,12 @@ def reasons_command(
     """
     from search_ui.precedent_payloads import reason_lists
 
-    request = SearchRequest(
-        query=query,
-        filters=parse_filters(filters),
-        decisions=decisions,  # type: ignore[arg-type]
-    )
     with engine_for(target) as engine:
+        request = SearchRequest(
+            query=query,
+            filters=engine_filters(engine, filters),
+            decisions=decisions,  # type: ignore[arg-type]
+        )
         found = reasons.of_search(engine, request)
     if as_json:
         print_json(reason_lists(found))

@@ -10,9 +10,17 @@ import sys
 
 import click
 
-from imr_cli.options import engine_for, filter_option, index_option, json_option, parse_filters
-from imr_cli.terminal import print_response, print_similar
-from imr_search.contract import DECISIONS, SORTS, SearchRequest, SimilarRequest
+from imr_cli.options import engine_filters, engine_for, filter_option, index_option, json_option
+from imr_cli.terminal import echo_wrapped, print_response, print_similar
+from imr_search.contract import (
+    DECISIONS,
+    SORT_LABELS,
+    SORTS,
+    SearchRequest,
+    SimilarRequest,
+    date_range,
+)
+from imr_search.plural import plural
 from mappings.schema import encode
 
 COMMANDS: list[click.Command] = []
@@ -27,7 +35,27 @@ def print_json(payload: object) -> None:
 @click.command("search")
 @click.argument("query", default="", required=False)
 @filter_option
-@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
+@click.option(
+    "--sort",
+    type=click.Choice(SORTS),
+    default="relevance",
+    show_default=True,
+    help="; ".join(f"{name}: {label.lower()}" for name, label in SORT_LABELS.items()) + ".",
+)
+@click.option(
+    "--from",
+    "date_from",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Only decisions dated on or after this day.",
+)
+@click.option(
+    "--to",
+    "date_to",
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="Only decisions dated on or before this day.",
+)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=20, show_default=True)
 @click.option(
@@ -50,6 +78,8 @@ def search_command(
     query: str,
     filters: tuple[str, ...],
     sort: str,
+    date_from: str | None,
+    date_to: str | None,
     page: int,
     per_page: int,
     breakdown: str | None,
@@ -61,17 +91,21 @@ def search_command(
     treatment: rationale: summary: citation: scopes.
 
     Example: imr-search search 'treatment:"facet injection" -rationale:radiculopathy'
-    --filter reviewer_source=ODG
+    --filter reviewer_source=ODG --from 2016-01-01 --sort oldest
     """
     with engine_for(target) as engine:
+        date_from, date_to = date_range(date_from, date_to, ("--from", "--to"))
         request = SearchRequest(
             query=query,
-            filters=parse_filters(filters),
+            filters=engine_filters(engine, filters),
             sort=sort,  # type: ignore[arg-type]
             page=page,
             per_page=per_page,
             breakdown=breakdown,
             decisions=decisions,  # type: ignore[arg-type]
+            date_from=date_from,
+            date_to=date_to,
+            suggest=True,
         )
         response = engine.search(request)
     if as_json:
@@ -118,8 +152,11 @@ def similar_command(
     target: str | None,
 ) -> None:
     """Similar cases to an item (ITEM_ID, e.g. CM16-0213037-1) or to pasted --text: the same
-    kind of request first, then the same body region, guidelines and findings, then wording."""
-    from search_ui.payloads import reasons, similar_case
+    kind of request first, then the same body region, guidelines and findings, then wording.
+    The output first names what the cases are compared with; --json prints the API's
+    /api/items/ITEM_ID/similar (or /api/similar) payload."""
+    from imr_search.contract import OutcomeRate
+    from search_ui.payloads import Rate, SimilarPage, reasons, similar_case
 
     if text == "-":
         text = sys.stdin.read()
@@ -136,15 +173,23 @@ def similar_command(
             same_region=same_region,
         )
         hits = engine.similar(request)
-        compared = engine.get_item(item_id) if item_id and not as_json else None
+        compared = engine.get_item(item_id) if item_id else None
     if as_json:
-        print_json([similar_case(h) for h in hits])
+        rate = Rate.of(OutcomeRate.of(h.doc for h in hits))
+        print_json(SimilarPage(tuple(similar_case(h) for h in hits), rate, item_id))
         return
     if compared is not None:
-        click.echo(
+        echo_wrapped(
+            click.echo,
             f"Cases similar to {compared.id}: {compared.treatment} ({compared.outcome}, "
-            f"decided {compared.letter.decision_date or 'on an unknown date'})\n"
+            f"decided {compared.letter.decision_date or 'on an unknown date'})",
+            "  ",
+            "",
         )
+    else:
+        words = len((text or "").split())
+        echo_wrapped(click.echo, f"Cases similar to the text given ({plural(words, 'word')})")
+    click.echo("")
     print_similar(hits, click.echo, reasons)
 
 

@@ -1,7 +1,10 @@
 """serve, demo: the web UI and JSON API over an index (demo: over generated letters).
 
-imr-search serve [--host 127.0.0.1] [--port 5000] [--index PATH_OR_URL]
-imr-search demo  [--letters 2000] [--seed 7]      # builds a demo index once, then serves it
+imr-search serve [--host 127.0.0.1] [--port 5000] [--index PATH_OR_URL] [--workers 2] [--threads N]
+imr-search demo  [--letters 2000] [--seed 7] [same server options]  # builds a demo index once
+
+Both run the production server (search_ui.server: gunicorn processes with uvicorn event
+loops). A busy port is said at once, before anything is built or served (exit status 2).
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ from pathlib import Path
 
 import click
 
-from imr_cli.options import index_option
+from imr_cli.options import fail, index_option, server_options
 from imr_search.engines import open_engine, resolve_target
 from imr_search.errors import EngineUnavailable
-from search_ui.server import ELASTICSEARCH_THREADS, SQLITE_THREADS, run_server
+from imr_search.plural import plural
+from search_ui.server import port_problem, run_server
 
 COMMANDS: list[click.Command] = []
 
@@ -32,37 +36,31 @@ def _check_index(target: str) -> None:
         raise click.ClickException(f"No search index at {exc.target}: {exc.reason}") from exc
 
 
+def open_url(host: str, port: int) -> str:
+    """The address to open in a browser ("0.0.0.0" listens everywhere, including here)."""
+    if host in ("0.0.0.0", "::", ""):
+        return f"http://127.0.0.1:{port}/  (listening on every address of this machine)"
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port the server cannot listen on: one line saying why and what to do, exit 2."""
+    problem = port_problem(host, port)
+    if problem is not None:
+        fail(problem)
+
+
 @click.command()
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on (0.0.0.0 to serve the network).",
-)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@server_options
 @index_option
-@click.option(
-    "--workers",
-    default=2,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Worker processes (each with its own event loop and threads).",
-)
-@click.option(
-    "--threads",
-    default=None,
-    type=click.IntRange(1, 64),
-    help=f"Threads per worker that run the app [default: {SQLITE_THREADS} for an index file, "
-    f"{ELASTICSEARCH_THREADS} for Elasticsearch].",
-)
-@click.option("--quiet", is_flag=True, help="No access log; warnings and errors only.")
 def serve(
     host: str, port: int, target: str | None, workers: int, threads: int | None, quiet: bool
 ) -> None:
     """Serve the search web UI and JSON API (read-only)."""
     target = resolve_target(target)
+    _check_port(host, port)
     _check_index(target)
-    click.echo(f"Serving {target} on http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    click.echo(f"Serving {target}\nOpen {open_url(host, port)}  (Ctrl+C to stop)", err=True)
     run_server(target, host, port, workers, threads, quiet=quiet)
 
 
@@ -77,12 +75,17 @@ def demo_dir() -> Path:
 def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False) -> Path:
     """Generate `letters` letters as text files and index them through the normal pipeline.
 
-    Reused when it already exists, so the second `imr-search demo` starts at once.
+    The letters include the showcase requests (synthetic.showcase) that the home page's
+    example searches find. Reused when it already exists, so the second `imr-search demo`
+    starts at once.
     """
+    from imr_search.sqlite.schema import SCHEMA_VERSION
     from indexer.pipeline import run_index
     from synthetic.corpus import write_corpus
+    from synthetic.showcase import SHOWCASE, SHOWCASE_VERSION
 
-    folder = root / f"demo-{letters}-{seed}"
+    # A cached index of another schema version cannot be read: the version names the folder.
+    folder = root / f"demo-{letters}-{seed}-v{SHOWCASE_VERSION}-s{SCHEMA_VERSION}"
     corpus = folder / "letters"
     index = folder / "index.sqlite3"
     done = folder / ".complete"
@@ -93,9 +96,9 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
     if folder.exists():
         shutil.rmtree(folder)  # an interrupted build: start clean
     folder.mkdir(parents=True)
-    click.echo(f"Generating {letters:,} letters into {corpus} ...", err=True)
-    write_corpus(corpus, letters, seed)
-    click.echo(f"Indexing them into {index} ...", err=True)
+    click.echo(f"Generating {plural(letters, 'demo letter')} into {corpus} ...", err=True)
+    write_corpus(corpus, letters, seed, showcase=SHOWCASE)
+    click.echo(f"Indexing them into {index} (once; later runs reuse it) ...", err=True)
     summary = run_index([corpus], str(index), progress=sys.stderr.isatty())
     for line in summary.lines()[:2]:
         click.echo(line, err=True)
@@ -116,8 +119,7 @@ def build_demo_index(letters: int, seed: int, root: Path, rebuild: bool = False)
     help="How many letters to generate.",
 )
 @click.option("--seed", default=DEMO_SEED, show_default=True, type=int)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@server_options
 @click.option(
     "--dir",
     "root",
@@ -132,18 +134,23 @@ def demo(
     seed: int,
     host: str,
     port: int,
+    workers: int,
+    threads: int | None,
+    quiet: bool,
     root: Path | None,
     rebuild: bool,
     no_serve: bool,
 ) -> None:
     """Build a demo index from generated letters (once) and serve it."""
+    if not no_serve:
+        _check_port(host, port)  # before a minute of building, not after
     index = build_demo_index(letters, seed, root or demo_dir(), rebuild)
     if no_serve:
         click.echo(str(index))
         return
-    click.echo(f"Demo index: {index}\nOpen http://{host}:{port}/  (Ctrl+C to stop)", err=True)
+    click.echo(f"Demo index: {index}\nOpen {open_url(host, port)}  (Ctrl+C to stop)", err=True)
     sys.stdout.flush()
-    run_server(str(index), host, port)
+    run_server(str(index), host, port, workers, threads, quiet=quiet)
 
 
 COMMANDS.extend([serve, demo])

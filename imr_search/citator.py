@@ -21,7 +21,6 @@ A section page is the same report over `reviewer_section` / `admin_section`.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -34,6 +33,7 @@ from imr_search.contract import (
     SearchResponse,
 )
 from imr_search.errors import ItemNotFound
+from imr_search.filter_values import closest
 
 Kind = Literal["guideline", "section"]
 # facet names per kind: (the reviewer's, the claims administrator's)
@@ -178,8 +178,4 @@ def _sections(engine: Engine, name: str) -> tuple[FacetValue, ...]:
 
 def suggest(engine: Engine, name: str, kind: Kind = "guideline") -> tuple[str, ...]:
     """The closest names that are cited (for a misspelt or unknown name)."""
-    names = [row.name for row in index(engine, kind)]
-    lowered = {n.lower(): n for n in names}
-    close = difflib.get_close_matches(name.lower(), list(lowered), n=5, cutoff=0.5)
-    contains = [n for n in names if name.lower() in n.lower()][:5]
-    return tuple(dict.fromkeys([lowered[c] for c in close] + contains))[:5]
+    return closest(name, [row.name for row in index(engine, kind)])

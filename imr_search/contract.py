@@ -9,8 +9,11 @@ target is `imr_search.engines.open_engine`.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import ClassVar, Literal, Protocol
 
@@ -18,8 +21,17 @@ from imr_search.errors import InvalidParameter
 from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument
 
-Sort = Literal["relevance", "date"]
-SORTS: tuple[str, ...] = ("relevance", "date")
+# Result orders: the name (URL, API, CLI) and how it reads. Ties are broken the same way on
+# every engine: relevance by item id; dates (undated items last) by item id; outcome
+# (Overturned first, then Upheld) by the newest decision, then item id.
+Sort = Literal["relevance", "date", "oldest", "outcome"]
+SORT_LABELS: dict[str, str] = {
+    "relevance": "Relevance",
+    "date": "Decision date (newest first)",
+    "oldest": "Decision date (oldest first)",
+    "outcome": "Outcome (overturned first)",
+}
+SORTS: tuple[str, ...] = tuple(SORT_LABELS)
 # Which matching decisions a search lists (imr_search.plan): all of them, the decisions
 # about the query first; only those about it; only those that merely mention it.
 Decisions = Literal["all", "about", "mentions"]
@@ -30,7 +42,51 @@ MAX_RESULT_WINDOW = 10_000  # deepest result reachable by paging (Elasticsearch'
 MAX_FACET_SIZE = 100  # facet values a page or the API asks for
 MAX_ENGINE_FACET_SIZE = 2_000  # ... and the library (the citator's index of every guideline)
 
+# Notices a search response may carry (a sentence the UI shows as is).
+NO_WORDS_NOTICE = (
+    "Your query had no words to search for (only operators or punctuation); showing every decision."
+)
+
+
+def join_notices(*notices: str | None) -> str | None:
+    """Several notices as one text (None when there is none)."""
+    return " ".join(n for n in notices if n) or None
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 # --- requests -------------------------------------------------------------------------------
+
+
+def iso_date(name: str, value: str | None) -> str | None:
+    """A date parameter as YYYY-MM-DD (None or blank: not given); InvalidParameter naming
+    `name` otherwise."""
+    if value is None or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError(text)
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise InvalidParameter(
+            name, f"{text[:40]!r} is not a date; write it as YYYY-MM-DD (e.g. 2016-03-14)"
+        ) from None
+
+
+def date_range(
+    date_from: str | None,
+    date_to: str | None,
+    names: tuple[str, str] = ("date_from", "date_to"),
+) -> tuple[str | None, str | None]:
+    """Both ends of a decision-date range checked (either may be None: open); errors name
+    the parameters as `names` (the CLI's are --from and --to)."""
+    low, high = iso_date(names[0], date_from), iso_date(names[1], date_to)
+    if low is not None and high is not None and low > high:
+        raise InvalidParameter(
+            names[0], f"{low} is after {names[1]} ({high}); swap them or widen the range"
+        )
+    return low, high
 
 
 @dataclass(frozen=True)
@@ -38,9 +94,15 @@ class SearchRequest:
     """A search: query text in the shared language, facet filters, sort and page.
 
     `filters` maps a facet name to the selected values: OR within a facet, AND across facets.
-    `breakdown` names a facet whose top values get their own Upheld/Overturned counts (all
-    of them, in order, for the decision year). `decisions` picks the matching decisions
-    listed (see DECISIONS).
+    `date_from` / `date_to` keep the decisions dated within that range (ISO dates, both ends
+    included, either optional; undated decisions are left out by any end). `breakdown` names
+    a facet whose top values get their own Upheld/Overturned counts (all of them, in order,
+    for the decision year). `decisions` picks the matching decisions listed (see DECISIONS).
+    `facet_size` values are listed per facet, except for the facets `facet_sizes` names (a
+    page showing more values of one facet: the others cost nothing more); the breakdown's
+    size stays `facet_size`. `suggest`: look for a better spelling of unknown words when the
+    query finds few results (the search page, the API and the CLI ask for it; see
+    SearchResponse.suggestion).
     """
 
     query: str = ""
@@ -49,11 +111,18 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facet_size: int = 10
+    facet_sizes: Mapping[str, int] = field(default_factory=dict)
     breakdown: str | None = None
     highlight: bool = True
     decisions: Decisions = "all"
+    date_from: str | None = None
+    date_to: str | None = None
+    suggest: bool = False
 
     def __post_init__(self) -> None:
+        low, high = date_range(self.date_from, self.date_to)
+        object.__setattr__(self, "date_from", low)
+        object.__setattr__(self, "date_to", high)
         if self.decisions not in DECISIONS:
             raise InvalidParameter("decisions", f"must be one of {', '.join(DECISIONS)}")
         for name, values in self.filters.items():
@@ -75,12 +144,26 @@ class SearchRequest:
             )
         if not 0 <= self.facet_size <= MAX_ENGINE_FACET_SIZE:
             raise InvalidParameter("facet_size", f"must be between 0 and {MAX_ENGINE_FACET_SIZE}")
+        for name, size in self.facet_sizes.items():
+            if name not in FACETS_BY_NAME:
+                raise InvalidParameter(
+                    "facet_sizes",
+                    f"{name!r} is not a facet; use one of " + ", ".join(FACETS_BY_NAME),
+                )
+            if not 0 <= size <= MAX_ENGINE_FACET_SIZE:
+                raise InvalidParameter(
+                    "facet_sizes", f"{name}: must be between 0 and {MAX_ENGINE_FACET_SIZE}"
+                )
         if self.breakdown is not None and self.breakdown not in FACETS_BY_NAME:
             raise InvalidParameter("breakdown", "must be a facet name")
 
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.per_page
+
+    def size_of(self, facet: str) -> int:
+        """How many values of `facet` to list (besides its selected ones)."""
+        return self.facet_sizes.get(facet, self.facet_size)
 
 
 @dataclass(frozen=True)
@@ -227,6 +310,10 @@ class SearchResponse:
     about: AboutSplit | None = None
     # Filters the breakdown leaves out: a rate within "Overturned only" is always 0% or 100%.
     breakdown_ignores: tuple[str, ...] = ()
+    # The query with its misspelled words replaced by the closest words of the index's own
+    # vocabulary, when the query found few results and the suggestion finds more (None: no
+    # suggestion; see imr_search.suggest).
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -346,6 +433,11 @@ class Engine(Protocol):
         """After a bulk load: optimize / refresh so searches see everything, fast."""
         ...
 
+    def index_run_lock(self) -> AbstractContextManager[None]:
+        """Held by an index run for its whole length: one run at a time per index (another
+        raises IndexBusy, naming the holder); readers never take it."""
+        ...
+
     # Reading.
     def count(self) -> int: ...
 
@@ -353,6 +445,12 @@ class Engine(Protocol):
 
     def get_item(self, item_id: str) -> ItemDocument:
         """The stored document; raises ItemNotFound."""
+        ...
+
+    def source_of(self, item_id: str) -> str:
+        """The source key of the file the item was indexed from (SourceDocuments.source: the
+        absolute path on the indexing machine; never shown, see search_ui.letters); raises
+        ItemNotFound."""
         ...
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:

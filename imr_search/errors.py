@@ -31,3 +31,26 @@ class EngineUnavailable(ImrSearchError):
 
 class ItemNotFound(ImrSearchError):
     """No item with that id (HTTP 404)."""
+
+
+class IndexBusy(ImrSearchError):
+    """Another index run holds the index (the CLI exits with status 2; readers go on)."""
+
+    def __init__(self, target: str, holder: str) -> None:
+        super().__init__(
+            f"another index run holds the search index {target} ({holder}); wait for it to "
+            "finish or stop it, then run again"
+        )
+        self.target = target
+        self.holder = holder
+
+
+class StorageError(EngineUnavailable):
+    """The index's storage failed: disk full, a damaged or read-only file (HTTP 503).
+
+    The message names the file, says what happened while doing what, and what to do."""
+
+    def __init__(self, target: str, reason: str) -> None:
+        ImrSearchError.__init__(self, f"Search index {target}: {reason}")
+        self.target = target
+        self.reason = reason

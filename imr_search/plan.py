@@ -53,6 +53,9 @@ class QueryPlan:
     ast: Node | None  # the words to match, synonyms expanded; None: no words (browse)
     about: Node | None  # the words matched against the request; None: no about/mention split
     cases: tuple[CaseRef, ...] = ()  # restrict to these letters (any of them)
+    # The text had something in it, but nothing to search for ("-", "*", '""'): the search
+    # shows every decision, and says so (contract.NO_WORDS_NOTICE).
+    no_words: bool = False
 
     @property
     def pinned(self) -> tuple[str, ...]:
@@ -68,6 +71,7 @@ def plan(query: str) -> QueryPlan:
         ast=expand_synonyms(ast),
         about=expand_synonyms(about_query(ast)),
         cases=cases,
+        no_words=ast is None and not cases and bool(rest.strip()),
     )
 
 

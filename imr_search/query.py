@@ -22,10 +22,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from imr_search.errors import QuerySyntaxError
 from mappings.fields import SCOPES as FIELDS
+
+# (`field` the dataclass helper is used for positions; a leaf's `field` attribute is its scope)
+_position = field
 
 MAX_QUERY_LENGTH = 1000
 MAX_CLAUSES = 64
@@ -48,12 +51,16 @@ class Term:
     text: str  # lower-cased word characters only
     field: str | None = None  # None = every text field
     prefix: bool = False
+    # Where the word stands in the query text (-1: not from a text); not part of equality.
+    start: int = _position(default=-1, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Phrase:
     words: tuple[str, ...]
     field: str | None = None
+    # Where each word stands in the query text (empty: not from a text); not part of equality.
+    starts: tuple[int, ...] = _position(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,16 @@ Node = Term | Phrase | And | Or | Not
 def words_of(text: str) -> list[str]:
     """Split text into lower-cased word tokens, as both engines' tokenizers do."""
     return [w.lower() for w in _WORD_CHARS.findall(text)]
+
+
+def _leaf(text: str, at: int, scope: str | None) -> Term | Phrase | None:
+    """The word (or the phrase of the words) of `text`, which stands at `at` in the query."""
+    found = [(m.group().lower(), at + m.start()) for m in _WORD_CHARS.finditer(text)]
+    if not found:
+        return None
+    if len(found) == 1:
+        return Term(found[0][0], scope, start=found[0][1])
+    return Phrase(tuple(w for w, _ in found), scope, starts=tuple(p for _, p in found))
 
 
 def parse_query(text: str) -> Node | None:
@@ -113,12 +130,35 @@ def depth(node: Node) -> int:
 
 
 def positive_leaves(node: Node | None) -> list[Term | Phrase]:
-    """The words and phrases a query asks for (exclusions left out): what gets highlighted."""
+    """The words and phrases a query asks for (exclusions left out)."""
     if node is None or isinstance(node, Not):
         return []
     if isinstance(node, Term | Phrase):
         return [node]
     return [leaf for child in node.children for leaf in positive_leaves(child)]
+
+
+# English function words. They are searched like any word (the indexes keep them, so that
+# phrases such as "failure of conservative care" keep every word), but a lone one is never
+# marked in snippets or texts: "the" or "of" marked in every line says nothing. Inside a
+# phrase they are marked with the phrase.
+_STOP_WORDS = """
+a an and are as at be been being but by can could did do does for from had has have he her
+hers him his i if in into is it its may me might my no nor not of on or our she should so
+such than that the their them then there these they this those to us was we were what when
+where which who whom why will with would you your
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
+
+
+def marked_leaves(node: Node | None) -> list[Term | Phrase]:
+    """What gets marked: the words and phrases a query asks for, exclusions and lone stop
+    words left out (a stop word's prefix, `th*`, is marked: it was typed as one)."""
+    return [
+        leaf
+        for leaf in positive_leaves(node)
+        if not (isinstance(leaf, Term) and not leaf.prefix and leaf.text in STOP_WORDS)
+    ]
 
 
 # --- tokenizer -------------------------------------------------------------------------
@@ -263,10 +303,7 @@ class _Parser:
                 raise QuerySyntaxError(f"Empty parentheses at character {tok.pos + 1}.")
             return _with_field(node, field) if field else node
         if tok.kind == "phrase":
-            words = words_of(tok.value)
-            if not words:
-                return None
-            return Phrase(tuple(words), field) if len(words) > 1 else Term(words[0], field)
+            return _leaf(tok.value, tok.pos + 1, field)
         if tok.kind == "word":
             return self.word(tok, field)
         raise QuerySyntaxError(f"Unexpected '{tok.value}' at character {tok.pos + 1}.")
@@ -309,21 +346,17 @@ class _Parser:
             with self.nested(tok):
                 child = self.primary(field=scope)
             return Not(child) if child is not None else None
-        prefix = value.endswith("*")
-        words = words_of(value)
-        if not words:
-            return None
-        if prefix:
-            if len(words) > 1:
-                return Phrase(tuple(words), field)  # "l4-s*": keep it simple and exact
-            if len(words[0]) < MIN_PREFIX:
+        # "L4-S1", "3.3.9": one typed word with inner punctuation is a phrase of its parts
+        # ("l4-s*" too: kept simple and exact).
+        leaf = _leaf(value, tok.pos, field)
+        if isinstance(leaf, Term) and value.endswith("*"):
+            if len(leaf.text) < MIN_PREFIX:
                 raise QuerySyntaxError(
                     f"'{value}' at character {tok.pos + 1}: a prefix needs at least "
                     f"{MIN_PREFIX} characters before the *."
                 )
-            return Term(words[0], field, prefix=True)
-        # "L4-S1", "3.3.9": one typed word with inner punctuation is a phrase of its parts.
-        return Phrase(tuple(words), field) if len(words) > 1 else Term(words[0], field)
+            return replace(leaf, prefix=True)
+        return leaf
 
 
 def _with_field(node: Node, field: str) -> Node:

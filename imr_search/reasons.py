@@ -101,7 +101,14 @@ def of_search(engine: Engine, request: SearchRequest) -> Reasons:
     decisions = request.decisions
     if decisions == "all" and request.query.strip():
         probe = engine.search(
-            SearchRequest(query=request.query, filters=filters, per_page=0, facet_size=0)
+            SearchRequest(
+                query=request.query,
+                filters=filters,
+                per_page=0,
+                facet_size=0,
+                date_from=request.date_from,
+                date_to=request.date_to,
+            )
         )
         if probe.about is not None and probe.about.about:
             decisions = "about"
@@ -118,6 +125,8 @@ def of_search(engine: Engine, request: SearchRequest) -> Reasons:
                 per_page=PAGE,
                 facet_size=0,
                 highlight=False,
+                date_from=request.date_from,
+                date_to=request.date_to,
             )
         )
         total = response.total

@@ -29,6 +29,11 @@ def _longest_entry() -> int:
     return max((len(k) for k in _table()), default=1)
 
 
+def is_synonym_entry(word: str) -> bool:
+    """Whether a single word is an entry of the synonym list ("pt", "esi", "tens")."""
+    return (word,) in _table()
+
+
 def _leaf(words: tuple[str, ...], field: str | None) -> Node:
     return Term(words[0], field) if len(words) == 1 else Phrase(words, field)
 

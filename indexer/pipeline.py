@@ -1,27 +1,39 @@
 """The index run: letter files in, an up-to-date index out (any engine, through `Engine`).
 
-    walk      indexer.read.iter_letter_files: files and folders, sorted, streamed
-    examine   in worker processes: read the file, fingerprint it (sha1 of the bytes plus the
-              parser version), parse it only when the fingerprint differs from the index's
+    lock      Engine.index_run_lock, held for the whole run: one run per index at a time
+              (another is refused with who holds it; readers are never blocked)
+    walk      indexer.walk: files and folders, sorted, streamed; a folder that cannot be
+              read is a failure, a link leading outside the paths given is skipped
+    examine   in worker processes (indexer.workers: a deadline and a memory ceiling per
+              file): read the file, fingerprint it (sha1 of the bytes plus the parser
+              version), parse it only when the fingerprint differs from the index's
     write     in this process: each letter's documents (indexer.documents), in batches,
               through Engine.write (for SQLite one transaction per batch, fingerprints
               included: crash-safe)
-    prune     with --prune: sources under the given paths whose file is gone are deleted
-    finish    Engine.finish (optimize / refresh), then the summary and the report file
+    prune     with --prune: sources under the given paths whose file is gone are deleted;
+              one whose file cannot be checked (under a folder that cannot be read) is kept
+    finish    Engine.finish (optimize / refresh; it also redoes what a killed run left)
 
 Memory stays flat: files are streamed to the workers with a bounded number in flight, and
 only one batch of letters is held at a time. A broken file is reported and never stops the
-run. A letter already indexed from another file (same case number) is reported as a
-duplicate and skipped: the first copy indexed stays, nothing is silently overwritten.
+run, nor does a file the workers had to stop (too slow, too big). A letter already indexed
+from another file (same case number) is reported as a duplicate and skipped: the copy
+written first stays (walk order within a batch; parsing runs in parallel, so a copy that
+took far longer to read than its neighbours may come later), nothing is silently
+overwritten. A storage fault (disk full, a damaged or read-only index) ends the run with one
+message; what was committed stays. The summary is written to the report file however the
+run ends, unless another run holds the index (the report is that run's).
+
+With $IMR_SEARCH_PROGRESS_LINES set, the run prints a line to stderr at each step ("imr-search
+progress: batch N written, M items"): tests kill runs on these instead of on timers.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
-import multiprocessing
 import os
-import signal
-import threading
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -30,11 +42,19 @@ from typing import Any
 
 from imr_search.contract import Engine, SourceDocuments
 from imr_search.engines import open_engine, resolve_target
+from imr_search.errors import ImrSearchError, IndexBusy
+from imr_search.plural import plural
+from indexer.walk import Unwalked, walk_letter_files
+from indexer.workers import Done, Failed, Limits, WorkerPool
 
 BATCH_ITEMS = 1000  # items per write (one SQLite transaction, one Elasticsearch bulk round)
 BATCH_LETTERS = 500
-CHUNK = 16  # files per task sent to a worker
+WINDOW = 128  # files in flight per worker (read ahead of the writes)
 PRUNE_BATCH = 500
+PROGRESS_ENV = "IMR_SEARCH_PROGRESS_LINES"
+
+# (walk order, path, source key, known fingerprint, path as the documents show it)
+Task = tuple[int, str, str, str | None, str]
 
 
 # --- results --------------------------------------------------------------------------------
@@ -56,21 +76,30 @@ class IndexSummary:
     pruned_items: int = 0
     seconds: float = 0.0
     interrupted: bool = False
+    error: str | None = None  # what stopped the run (a storage fault, an outage)
+    batches: int = 0  # batches written
+    report_error: str | None = None  # why the report file could not be written
 
     @property
     def exit_status(self) -> int:
-        """0 when every file was indexed or unchanged (skipped duplicates are fine), else 1."""
+        """0 when every file was indexed or unchanged (skipped files are fine), 1 when some
+        failed or the run was interrupted, 2 when an error stopped it."""
+        if self.error is not None:
+            return 2
         return 1 if self.failed or self.interrupted else 0
 
     def lines(self) -> list[str]:
         rate = self.letters_read / self.seconds if self.seconds > 0 else 0.0
         out = [
-            f"Index {self.target}: {self.letters_read:,} letters read, "
-            f"{self.items_indexed:,} items indexed in {self.seconds:.1f} s ({rate:,.0f} letters/s)",
+            f"Index {self.target}: {plural(self.letters_read, 'letter')} read, "
+            f"{plural(self.items_indexed, 'item')} indexed in {self.seconds:.1f} s "
+            f"({rate:,.0f} letters/s)",
+            *([f"  STOPPED: {self.error}"] if self.error is not None else []),
             f"  files seen: {self.files:,}   unchanged: {self.unchanged:,}   "
             f"skipped: {len(self.skipped):,}   failed: {len(self.failed):,}"
             + (
-                f"   pruned: {self.pruned_files:,} files ({self.pruned_items:,} items)"
+                f"   pruned: {plural(self.pruned_files, 'file')} "
+                f"({plural(self.pruned_items, 'item')})"
                 if self.pruned_files
                 else ""
             ),
@@ -79,9 +108,9 @@ class IndexSummary:
             out.append("  INTERRUPTED: run the same command again to finish (nothing is lost)")
         sections = (("Skipped", self.skipped), ("Failed", self.failed), ("Warnings", self.warnings))
         for title, entries in sections:
-            if entries:
+            if entries:  # by path: workers finish files in no set order
                 out.append(f"{title}:")
-                out.extend(f"  {path}: {reason}" for path, reason in entries)
+                out.extend(f"  {path}: {reason}" for path, reason in sorted(entries))
         return out
 
     def write_report(self, path: str | Path) -> None:
@@ -98,26 +127,27 @@ def fingerprint(data: bytes, parser_version: str) -> str:
     return f"{hashlib.sha1(data).hexdigest()}:{parser_version}+{RULES_VERSION}"
 
 
-def examine(task: tuple[str, str, str | None, str]) -> tuple[Any, ...]:
-    """(path, source key, known fingerprint, path as shown) -> ('unchanged' | 'parsed' |
-    'failed', ...).
+def examine(task: Task) -> tuple[Any, ...]:
+    """(order, path, source key, known fingerprint, path as shown) -> ('unchanged' | 'parsed'
+    | 'failed', ...).
 
     Runs in the worker processes: reading, parsing and building the documents (the
     derivation rules cost about as much as parsing) all happen here, in parallel."""
     from indexer.documents import source_documents, warnings_of
     from indexer.errors import LetterError
-    from indexer.parse import PARSER_VERSION, parse_file
+    from indexer.parse import PARSER_VERSION, parse_text
+    from indexer.read import letter_text, read_letter_bytes
 
-    path, source, known, shown = task
+    _, path, source, known, shown = task
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return ("failed", source, f"cannot read the file ({exc.strerror or exc})")
+        data = read_letter_bytes(path)
+    except LetterError as exc:
+        return ("failed", source, exc.reason)
     fp = fingerprint(data, PARSER_VERSION)
     if fp == known:
         return ("unchanged", source)
     try:
-        letter = parse_file(path)
+        letter = parse_text(letter_text(data, path), source=path)
     except LetterError as exc:
         return ("failed", source, exc.reason)
     except Exception as exc:  # a parser bug must not stop the run: report it as the file's
@@ -166,151 +196,180 @@ def run_index(
     report: str | Path | None = None,
     engine: Engine | None = None,
     batch_items: int = BATCH_ITEMS,
+    limits: Limits | None = None,
 ) -> IndexSummary:
-    """Index letter files and folders into `target` (see the module docstring)."""
-    from indexer.read import iter_letter_files
+    """Index letter files and folders into `target` (see the module docstring).
 
+    `workers` 0 reads in this process (no time or memory limit per file: for debugging).
+    An error of the product's own (storage, outage) ends the run and is in `summary.error`;
+    IndexBusy (another run holds the index) is raised, and then no report is written."""
     roots = [str(p) for p in paths]
     workers = default_workers() if workers is None else workers
     started = time.perf_counter()
     # Workers are forked before the engine opens: no database connection crosses a fork;
     # the rule tables are compiled first, so that every worker shares them.
-    if workers > 1:
+    pool = None
+    if workers:
         from indexer.derive import warm_rules
 
         warm_rules()
-    pool = _start_pool(workers) if workers > 1 else None
+        pool = WorkerPool(examine, workers, limits, window=WINDOW * workers).start()
     own_engine = engine is None
     summary = IndexSummary(target=resolve_target(target))
-    bar = None
-    walked = False
+    reporting = report is not None
     try:
         if engine is None:
             engine = open_engine(target, writable=True)
         summary.target = engine.target
-        total = sum(1 for _ in iter_letter_files(roots)) if progress else None
-        bar = _progress_bar(total) if progress else None
-        known = engine.indexed_sources()
-        tasks = _tasks(iter_letter_files(roots), known, roots)
-        try:
-            _index_files(engine, tasks, pool, summary, bar, batch_items)
-            walked = True
-        except KeyboardInterrupt:
-            summary.interrupted = True
-        if prune and not summary.interrupted:
-            _prune(engine, roots, summary)
-        if not summary.interrupted:
-            engine.finish()
+        with engine.index_run_lock():
+            _say("locked")
+            _run(engine, roots, pool, summary, prune, progress, batch_items)
+    except IndexBusy:
+        reporting = False  # the report file belongs to the run holding the index
+        raise
+    except ImrSearchError as exc:
+        summary.error = str(exc)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        raise
+    except BaseException as exc:
+        summary.error = f"stopped by {type(exc).__name__}: {exc}"
+        raise
     finally:
-        if bar is not None:
-            bar.close()
-        if pool is not None:
-            # Stopped early, the task feeder may wait for a slot forever: terminate.
-            pool.close() if walked else pool.terminate()
-            pool.join()
-        if own_engine and engine is not None:
-            engine.close()
-    summary.seconds = time.perf_counter() - started
-    if report is not None:
-        summary.write_report(report)
+        try:
+            if pool is not None:
+                pool.close()
+            if own_engine and engine is not None:
+                engine.close()
+        finally:
+            summary.seconds = time.perf_counter() - started
+            if reporting and report is not None:
+                _write_report(summary, report)
     return summary
 
 
-def _start_pool(workers: int) -> Any:
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    return context.Pool(workers, initializer=_ignore_sigint)
+def _write_report(summary: IndexSummary, report: str | Path) -> None:
+    """Write the report, or say in the summary why it could not be (a full disk, too)."""
+    try:
+        summary.write_report(report)
+    except OSError as exc:
+        summary.report_error = f"cannot write the report {report} ({exc.strerror or exc})"
 
 
-def _ignore_sigint() -> None:
-    """Ctrl-C is handled once, by the main process (no traceback from every worker)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _run(
+    engine: Engine,
+    roots: list[str],
+    pool: WorkerPool[Task, tuple[Any, ...]] | None,
+    summary: IndexSummary,
+    prune: bool,
+    progress: bool,
+    batch_items: int,
+) -> None:
+    """The run itself, under the index's run lock."""
+    bar = None
+    try:
+        if progress:
+            total = sum(1 for found in walk_letter_files(roots) if isinstance(found, Path))
+            bar = _progress_bar(total)
+        unreadable: list[str] = []  # folders the walk could not read: nothing under is pruned
+        known = engine.indexed_sources()
+        tasks = _tasks(walk_letter_files(roots), known, roots, summary, unreadable)
+        try:
+            _index_files(engine, tasks, pool, summary, bar, batch_items)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+        if prune and not summary.interrupted:
+            _prune(engine, roots, summary, unreadable)
+        if not summary.interrupted:
+            _say("finishing")
+            engine.finish()
+            _say("finished")
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _say(step: str) -> None:
+    """A progress line for tests, when $IMR_SEARCH_PROGRESS_LINES asks for them."""
+    if os.environ.get(PROGRESS_ENV):
+        print(f"imr-search progress: {step}", file=sys.stderr, flush=True)
 
 
 def _tasks(
-    files: Iterable[Path], known: Mapping[str, str], roots: list[str]
-) -> Iterator[tuple[str, str, str | None, str]]:
-    for path in files:
-        key = source_key(path)
-        yield (str(path), key, known.get(key), shown_source(path, roots))
+    found: Iterable[Path | Unwalked],
+    known: Mapping[str, str],
+    roots: list[str],
+    summary: IndexSummary,
+    unreadable: list[str],
+) -> Iterator[Task]:
+    """The files to examine, in walk order; what the walk did not enter goes in `summary`.
 
-
-class _Throttle:
-    """Feed tasks to the pool only while fewer than `slots` are in flight (flat memory:
-    Pool.imap would otherwise read the whole file list ahead into its task queue).
-
-    `stop()` wakes a feeder blocked on a full window and ends the feed, so that an error in
-    the main thread (e.g. the engine went away) can terminate the pool without a hang."""
-
-    def __init__(self, slots: int) -> None:
-        self._slots = threading.Semaphore(slots)
-        self._stopped = threading.Event()
-
-    def feed(self, items: Iterable[Any]) -> Iterator[Any]:
-        for item in items:
-            self._slots.acquire()
-            if self._stopped.is_set():
-                return
-            yield item
-
-    def release(self) -> None:
-        self._slots.release()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._slots.release()
+    Consumed by the worker pool's thread: it only appends to the summary's lists."""
+    order = 0
+    for entry in found:
+        if isinstance(entry, Unwalked):
+            if entry.failed:
+                summary.failed.append((entry.path, entry.reason))
+                unreadable.append(entry.path)
+            else:
+                summary.skipped.append((entry.path, entry.reason))
+            continue
+        key = source_key(entry)
+        yield (order, str(entry), key, known.get(key), shown_source(entry, roots))
+        order += 1
 
 
 def _index_files(
     engine: Engine,
-    tasks: Iterator[tuple[str, str, str | None, str]],
-    pool: Any,
+    tasks: Iterator[Task],
+    pool: WorkerPool[Task, tuple[Any, ...]] | None,
     summary: IndexSummary,
     bar: Any,
     batch_items_limit: int,
 ) -> None:
-    """Parse files (in the pool when there is one) and index them in batches."""
-    results: Iterable[tuple[Any, ...]]
-    throttle: _Throttle | None = None
+    """Examine files (in the pool when there is one) and index them in batches."""
+    outcomes: Iterator[Done[Task, tuple[Any, ...]] | Failed[Task]]
     if pool is None:
-        results = map(examine, tasks)
+        outcomes = (Done(task, examine(task)) for task in tasks)
     else:
-        throttle = _Throttle(CHUNK * 8 * max(pool._processes, 1))  # noqa: SLF001
-        results = pool.imap(examine, throttle.feed(tasks), chunksize=CHUNK)
+        outcomes = pool.imap_unordered(tasks)
     try:
-        _consume(engine, results, throttle, summary, bar, batch_items_limit)
+        _consume(engine, outcomes, summary, bar, batch_items_limit)
     finally:
-        if throttle is not None:
-            throttle.stop()
+        close = getattr(outcomes, "close", None)
+        if close is not None:
+            close()
 
 
 def _consume(
     engine: Engine,
-    results: Iterable[tuple[Any, ...]],
-    throttle: _Throttle | None,
+    outcomes: Iterable[Done[Task, tuple[Any, ...]] | Failed[Task]],
     summary: IndexSummary,
     bar: Any,
     batch_items_limit: int,
 ) -> None:
     """Collect parsed letters into batches and write them; count everything in `summary`."""
-    batch: list[SourceDocuments] = []
+    batch: list[tuple[int, SourceDocuments]] = []  # (walk order, documents)
     batch_items = 0
-    for result in results:
-        if throttle is not None:
-            throttle.release()
+    for outcome in outcomes:
         summary.files += 1
-        kind = result[0]
-        if kind == "unchanged":
-            summary.unchanged += 1
-        elif kind == "failed":
-            summary.failed.append((result[1], result[2]))
+        if isinstance(outcome, Failed):
+            summary.failed.append((outcome.task[2], outcome.reason))
         else:
-            _, source, documents, warnings = result
-            batch.append(documents)
-            batch_items += len(documents.items)
-            summary.warnings.extend((source, warning) for warning in warnings)
-            if batch_items >= batch_items_limit or len(batch) >= BATCH_LETTERS:
-                _write(engine, batch, summary)
-                batch, batch_items = [], 0
+            result = outcome.value
+            kind = result[0]
+            if kind == "unchanged":
+                summary.unchanged += 1
+            elif kind == "failed":
+                summary.failed.append((result[1], result[2]))
+            else:
+                _, source, documents, warnings = result
+                batch.append((outcome.task[0], documents))
+                batch_items += len(documents.items)
+                summary.warnings.extend((source, warning) for warning in warnings)
+                if batch_items >= batch_items_limit or len(batch) >= BATCH_LETTERS:
+                    _write(engine, batch, summary)
+                    batch, batch_items = [], 0
         if bar is not None:
             bar.update(1)
             if summary.files % 64 == 0:
@@ -321,32 +380,60 @@ def _consume(
         bar.set_postfix(items=f"{summary.items_indexed:,}", failed=len(summary.failed))
 
 
-def _write(engine: Engine, batch: list[SourceDocuments], summary: IndexSummary) -> None:
-    failures = engine.write(batch)
+def _write(engine: Engine, batch: list[tuple[int, SourceDocuments]], summary: IndexSummary) -> None:
+    """Write one batch, in walk order (the first copy of a duplicate in the batch wins)."""
+    ordered = [documents for _, documents in sorted(batch, key=lambda entry: entry[0])]
+    failures = engine.write(ordered)
     refused = {f.source for f in failures}
     for failure in failures:
         report = (failure.source, failure.reason)
         (summary.skipped if failure.duplicate else summary.failed).append(report)
-    for written in batch:
+    for written in ordered:
         if written.source not in refused:
             summary.letters_read += 1
             summary.items_indexed += len(written.items)
+    summary.batches += 1
+    _say(f"batch {summary.batches} written, {summary.items_indexed} items")
 
 
-def _prune(engine: Engine, paths: list[str], summary: IndexSummary) -> None:
-    """Delete indexed sources under the given paths whose file no longer exists."""
+def _prune(engine: Engine, paths: list[str], summary: IndexSummary, unreadable: list[str]) -> None:
+    """Delete indexed sources under the given paths whose file is gone; keep (and report)
+    those whose file cannot be checked, and everything under a folder that cannot be read."""
     scopes = [source_key(p) for p in paths]
     folders = tuple(s.rstrip(os.sep) + os.sep for s in scopes)
     files = set(scopes)
-    gone = [
-        source
-        for source in engine.indexed_sources()
-        if (source in files or source.startswith(folders)) and not os.path.exists(source)
-    ]
+    blind = tuple(source_key(f).rstrip(os.sep) + os.sep for f in unreadable)
+    gone = []
+    for source in engine.indexed_sources():
+        if not (source in files or source.startswith(folders)):
+            continue
+        if blind and source.startswith(blind):
+            continue  # the walk reported the folder; its letters stay indexed
+        problem = _missing(source)
+        if problem is True:
+            gone.append(source)
+        elif problem:
+            summary.failed.append(
+                (source, f"cannot tell whether it still exists ({problem}): kept, not pruned")
+            )
     for i in range(0, len(gone), PRUNE_BATCH):
         chunk = gone[i : i + PRUNE_BATCH]
         summary.pruned_items += engine.delete_sources(chunk)
         summary.pruned_files += len(chunk)
+
+
+def _missing(path: str) -> bool | str:
+    """True when the file is gone, False when it is there, else why it cannot be told (a
+    folder on the way that cannot be searched: gone or not, it is not ours to delete)."""
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return True
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return False  # a link loop: there, and reported as unreadable by the walk
+        return exc.strerror or str(exc)
+    return False
 
 
 def _progress_bar(total: int | None) -> Any:

@@ -1,25 +1,40 @@
-"""Read a letter file (.txt or .pdf) into text, and find letter files under folders.
+"""Read a letter file (.txt or .pdf) into text, within the bounds of any real letter.
 
 Every failure becomes a LetterError naming the file and saying what to do, so a batch run
 reports it and carries on. Text files are decoded by trying UTF-8 (with or without BOM),
 UTF-16 (with BOM), then Windows-1252, then Latin-1; a file that is still mostly control
 characters is binary, not text. PDFs are read with pdfium (pypdfium2), which also opens the
 public letters' AES encryption with the empty password.
+
+Real letters have 2-15 pages and 3-30 KB of text, so anything far beyond is refused before
+the expensive part: a text file over 2 MB, a PDF declaring more than 200 pages (a few KB can
+declare a million by reusing page-tree nodes), a PDF whose text passes 2 million characters.
+Only regular files are opened (a FIFO would block for ever). What these checks cannot see
+coming (one page that takes minutes or gigabytes) is bounded by the worker that reads the
+file (indexer.workers).
 """
 
 from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from indexer.errors import LetterError
 
-LETTER_SUFFIXES: tuple[str, ...] = (".txt", ".pdf")
+# Finding files moved to indexer.walk; re-exported for the callers that found them here.
+from indexer.walk import LETTER_SUFFIXES, Unwalked, iter_letter_files, walk_letter_files
 
-# Largest file read (bytes): letters are 3-30 KB as text and well under 1 MB as PDF.
-MAX_BYTES = 64 * 1024 * 1024
+# Largest PDF file read (bytes): letters are well under 1 MB as PDF.
+MAX_PDF_BYTES = 64 * 1024 * 1024
+# Largest text letter (bytes of a text file; characters extracted from a PDF).
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+MAX_TEXT_CHARS = 2_000_000
+# Most pages a PDF may declare (letters have 2-15).
+MAX_PAGES = 200
 # Decoded text with more than this share of control characters is binary.
 MAX_CONTROL_SHARE = 0.01
 # File signatures of formats that are not letters in text form.
@@ -33,76 +48,39 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"MM\x00*", "a TIFF image"),
     (b"\x1f\x8b", "a gzip archive"),
 )
-
-
-def iter_letter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Letter files named by `paths`: files as given, folders walked recursively for .txt
-    and .pdf files (any case) in sorted order, skipping hidden files and folders; each file
-    once. Streams: memory holds one folder listing at a time, not the whole tree."""
-    paths = list(paths)
-    seen: set[Path] | None = set() if len(paths) > 1 else None  # overlap needs more than one
-    for raw in paths:
-        path = Path(raw)
-        found = _walk(path) if path.is_dir() else iter((path,))
-        for candidate in found:
-            if seen is not None:
-                if candidate in seen:
-                    continue
-                seen.add(candidate)
-            yield candidate
-
-
-def _walk(folder: Path) -> Iterator[Path]:
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return  # an unreadable sub-folder is skipped, like a file that is not a letter
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path))
-        elif os.path.splitext(entry.name)[1].lower() in LETTER_SUFFIXES and _is_letter_file(entry):
-            yield Path(entry.path)
-
-
-def _is_letter_file(entry: os.DirEntry[str]) -> bool:
-    """A regular file, or a link that cannot be followed (broken, or a loop): yielded so that
-    reading it reports why, rather than losing it silently or stopping the walk. FIFOs,
-    sockets and devices are not letters (reading a FIFO would block)."""
-    try:
-        if entry.is_file():
-            return True
-    except OSError:  # DirEntry.is_file raises for a symlink loop (ELOOP)
-        return True
-    return entry.is_symlink() and not os.path.exists(entry.path)
+_NOT_REGULAR: tuple[tuple[Callable[[int], bool], str], ...] = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 def read_letter(path: str | Path) -> str:
     """The text of one letter file (.pdf by content or suffix, otherwise text)."""
+    return letter_text(read_letter_bytes(path), path)
+
+
+def letter_text(data: bytes, path: str | Path) -> str:
+    """The text of a letter file's bytes (as read by `read_letter_bytes`)."""
     path = Path(path)
     source = str(path)
-    data = _read_bytes(path, source)
     if data.startswith(b"%PDF-") or (path.suffix.lower() == ".pdf" and b"%PDF-" in data[:1024]):
         return pdf_text(data, source)
     if path.suffix.lower() == ".pdf":
         raise LetterError(source, "not a PDF file (no %PDF header): check the file is not damaged")
+    if len(data) > MAX_TEXT_BYTES:
+        raise LetterError(source, _too_large(len(data)))
     return decode_text(data, source)
 
 
-def _read_bytes(path: Path, source: str) -> bytes:
+def read_letter_bytes(path: str | Path) -> bytes:
+    """The bytes of one letter file: a regular file, not empty, not beyond any letter's size."""
+    source = str(path)
     try:
-        if path.is_dir():
-            raise LetterError(
-                source,
-                "is a folder, not a file: pass it to `imr-search parse`, which walks folders",
-            )
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise LetterError(
-                source, f"file too large for a letter ({size} bytes): check it is an IMR letter"
-            )
-        data = path.read_bytes()
+        data = _read_regular_file(Path(path), source)
+    except LetterError:
+        raise
     except FileNotFoundError:
         raise LetterError(source, "no such file: check the path") from None
     except PermissionError:
@@ -118,6 +96,53 @@ def _read_bytes(path: Path, source: str) -> bytes:
             source, "empty file: nothing to parse (re-extract or re-download the letter)"
         )
     return data
+
+
+def _read_regular_file(path: Path, source: str) -> bytes:
+    """Open without blocking (a FIFO would wait for a writer), then refuse what is not a
+    regular file, and anything larger than a letter can be, before reading it."""
+    if path.is_dir():
+        raise LetterError(
+            source, "is a folder, not a file: pass it to `imr-search parse`, which walks folders"
+        )
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            kind = next((name for test, name in _NOT_REGULAR if test(mode)), "something else")
+            raise LetterError(
+                source, f"{kind}, not a regular file: give letter files (.txt, .pdf) or folders"
+            )
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_PDF_BYTES:
+            raise LetterError(source, _too_large(size, pdf=True))
+        head = _read_fd(handle, 1024)
+        pdf = b"%PDF-" in head
+        limit = MAX_PDF_BYTES if pdf else MAX_TEXT_BYTES
+        if size > limit:
+            raise LetterError(source, _too_large(size, pdf))
+        data = head + _read_fd(handle, limit + 1 - len(head))
+    if len(data) > limit:  # grew while being read
+        raise LetterError(source, _too_large(len(data), pdf))
+    return data
+
+
+def _read_fd(handle: Any, size: int) -> bytes:
+    return handle.read(size)
+
+
+def _too_large(size: int, pdf: bool = False) -> str:
+    if pdf:
+        return (
+            f"too large for a letter PDF ({size / 1e6:,.1f} MB; the limit is "
+            f"{MAX_PDF_BYTES // (1024 * 1024)} MB): check it is one IMR letter"
+        )
+    return (
+        f"too large for a letter ({size / 1e6:,.1f} MB of text; letters are 3-30 KB, the limit "
+        f"is {MAX_TEXT_BYTES // (1024 * 1024)} MB): check it is one IMR letter, not several "
+        "joined or another document"
+    )
 
 
 def decode_text(data: bytes, source: str) -> str:
@@ -171,32 +196,44 @@ def _decode(data: bytes) -> str | None:
 
 
 def pdf_text(data: bytes, source: str) -> str:
-    """Text of every page, pages separated by form feeds (as pdftotext does)."""
+    """Text of every page, pages separated by form feeds (as pdftotext does).
+
+    The page count is checked before any page is loaded, and the text length after each."""
     import pypdfium2 as pdfium
 
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        reason = str(exc)
-        if "password" in reason.lower():
-            raise LetterError(
-                source, "password-protected PDF: remove the password and retry"
-            ) from None
-        raise LetterError(
-            source, f"unreadable PDF ({reason}): check the file is not damaged"
-        ) from None
+        raise LetterError(source, _pdf_refused(exc)) from None
     pages: list[str] = []
+    chars = 0
     try:
-        for index in range(len(document)):
-            page = document[index]
+        count = len(document)
+        if count > MAX_PAGES:
+            raise LetterError(
+                source,
+                f"PDF declares {count:,} pages (letters have 2-15; the limit is {MAX_PAGES}): "
+                "not read; check it is one IMR letter",
+            )
+        for index in range(count):
+            page = _load_page(document, index, source, pdfium.PdfiumError)
             try:
                 textpage = page.get_textpage()
                 try:
-                    pages.append(textpage.get_text_range())
+                    text = textpage.get_text_range()
                 finally:
                     textpage.close()
             finally:
                 page.close()
+            chars += len(text)
+            if chars > MAX_TEXT_CHARS:
+                raise LetterError(
+                    source,
+                    f"PDF holds more than {MAX_TEXT_CHARS:,} characters of text by page "
+                    f"{index + 1} (letters hold 3-30 thousand): not read; check it is one "
+                    "IMR letter",
+                )
+            pages.append(text)
     except pdfium.PdfiumError as exc:
         raise LetterError(
             source, f"unreadable PDF page ({exc}): check the file is not damaged"
@@ -209,4 +246,43 @@ def pdf_text(data: bytes, source: str) -> str:
     return text
 
 
-__all__ = ["LETTER_SUFFIXES", "decode_text", "iter_letter_files", "pdf_text", "read_letter"]
+def _load_page(document: Any, index: int, source: str, error: type[Exception]) -> Any:
+    try:
+        return document[index]
+    except error:
+        raise LetterError(
+            source,
+            f"unreadable PDF: page {index + 1} cannot be loaded (a damaged or looping page "
+            "tree): check the file, or print it to a new PDF",
+        ) from None
+
+
+def _pdf_refused(exc: Exception) -> str:
+    """Why pdfium refused a document, in words (it says "Success" when it has no reason)."""
+    reason = str(exc)
+    code = getattr(exc, "err_code", None)
+    if "password" in reason.lower():
+        return "password-protected PDF: remove the password and retry"
+    if code in (0, 1, None) or "Success" in reason or "Unknown" in reason:
+        return (
+            "unreadable PDF: the PDF reader refused it without a reason (a damaged file, or "
+            "one built to exhaust readers, e.g. an impossible page tree): check the file"
+        )
+    detail = reason.partition("(PDFium: ")[2].rstrip(").") or reason
+    return f"unreadable PDF ({detail}): check the file is not damaged"
+
+
+__all__ = [
+    "LETTER_SUFFIXES",
+    "MAX_PAGES",
+    "MAX_TEXT_BYTES",
+    "MAX_TEXT_CHARS",
+    "Unwalked",
+    "decode_text",
+    "iter_letter_files",
+    "letter_text",
+    "pdf_text",
+    "read_letter",
+    "read_letter_bytes",
+    "walk_letter_files",
+]

@@ -16,11 +16,20 @@ from __future__ import annotations
 from typing import Any
 
 INDEX_ANALYZER = "imr_english"
+# The same words unstemmed: the vocabulary spelling suggestions come from (a suggestion must
+# be a word people write, "radiculopathy", not a stem, "radiculopathi"); SQLite's is an FTS5
+# index with the `unicode61 remove_diacritics 2` tokenizer.
+WORDS_ANALYZER = "imr_words_plain"
 TOKENIZER: dict[str, Any] = {"imr_words": {"type": "pattern", "pattern": r"(?U)\W+"}}
 ANALYZER: dict[str, Any] = {
     INDEX_ANALYZER: {
         "type": "custom",
         "tokenizer": "imr_words",
         "filter": ["lowercase", "asciifolding", "porter_stem"],
-    }
+    },
+    WORDS_ANALYZER: {
+        "type": "custom",
+        "tokenizer": "imr_words",
+        "filter": ["lowercase", "asciifolding"],
+    },
 }

@@ -14,18 +14,24 @@ import typing
 from functools import cache
 from typing import Any, get_args
 
-from elasticsearch.dsl import Field, Index, Keyword, Mapping
+from elasticsearch.dsl import Field, Index, Keyword, Mapping, Text
 
-from mappings.analysis import ANALYZER, TOKENIZER
+from mappings.analysis import ANALYZER, TOKENIZER, WORDS_ANALYZER
+from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Indexed, ItemDocument
 
 # Bump when the definition changes in a way an existing index cannot follow; the engine then
 # asks for a re-index (indices are versioned behind an alias).
-SCHEMA_VERSION = 2
+# 3: the `words` field (spelling suggestions).
+SCHEMA_VERSION = 3
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
 OWNER_FIELD = "indexed_from"
+# The unstemmed words of the vocabulary texts (mappings.fields.VOCABULARY_FIELDS), copied
+# there at index time: what "did you mean" suggests from. Not in _source, never read back.
+WORDS_FIELD = "words"
+_COPIED_TO_WORDS = frozenset(f.es_fields[-1] for f in VOCABULARY_FIELDS)
 
 SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,
@@ -39,7 +45,9 @@ ABOUT = (
     "folded, Porter stemming, no stop words. Synonyms are expanded by the query language, not "
     "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
     f"stays within one citation. {OWNER_FIELD} (the source file as the indexer named it) is "
-    "the engine's bookkeeping, left out of every read."
+    f"the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the unstemmed "
+    "words of the treatment, rationale and clinical summary (copy_to), for spelling "
+    "suggestions."
 )
 
 
@@ -54,9 +62,13 @@ def _inner_type(hint: Any) -> type:
     raise TypeError(f"no dataclass in {hint!r}")
 
 
-def dsl_field(indexed: Indexed, properties: dict[str, Field] | None = None) -> Field:
+def dsl_field(
+    indexed: Indexed, properties: dict[str, Field] | None = None, copy_to: str | None = None
+) -> Field:
     """The elasticsearch.dsl field an `Indexed` describes (sub-fields included)."""
     options = dict(indexed.options)
+    if copy_to is not None:
+        options["copy_to"] = copy_to
     if "fields" in options:
         options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
     if properties is not None:
@@ -65,8 +77,9 @@ def dsl_field(indexed: Indexed, properties: dict[str, Field] | None = None) -> F
     return field
 
 
-def properties(cls: type) -> dict[str, Field]:
-    """name -> elasticsearch.dsl field for every field of a schema dataclass."""
+def properties(cls: type, prefix: str = "") -> dict[str, Field]:
+    """name -> elasticsearch.dsl field for every field of a schema dataclass (`prefix`: the
+    dotted path of the object it sits in)."""
     hints = typing.get_type_hints(cls, include_extras=True)
     out: dict[str, Field] = {}
     for f in dataclasses.fields(cls):
@@ -75,9 +88,11 @@ def properties(cls: type) -> dict[str, Field]:
         if len(meta) != 1:
             raise TypeError(f"{cls.__name__}.{f.name} needs exactly one Indexed annotation")
         inner = None
+        path = prefix + f.name
         if meta[0].type in ("nested", "object"):
-            inner = properties(_inner_type(get_args(hint)[0]))
-        out[f.name] = dsl_field(meta[0], inner)
+            inner = properties(_inner_type(get_args(hint)[0]), path + ".")
+        copy_to = WORDS_FIELD if path in _COPIED_TO_WORDS else None
+        out[f.name] = dsl_field(meta[0], inner, copy_to)
     return out
 
 
@@ -89,6 +104,7 @@ def mapping() -> Mapping:
     for name, field in properties(ItemDocument).items():
         m.field(name, field)
     m.field(OWNER_FIELD, Keyword())
+    m.field(WORDS_FIELD, Text(analyzer=WORDS_ANALYZER, index_options="docs", norms=False))
     return m
 
 
@@ -105,4 +121,11 @@ def index_definition() -> dict[str, Any]:
     return copy.deepcopy(_definition())
 
 
-__all__ = ["DEFAULT_ALIAS", "OWNER_FIELD", "SCHEMA_VERSION", "index_definition", "mapping"]
+__all__ = [
+    "DEFAULT_ALIAS",
+    "OWNER_FIELD",
+    "SCHEMA_VERSION",
+    "WORDS_FIELD",
+    "index_definition",
+    "mapping",
+]

@@ -27,6 +27,9 @@ class SearchField:
     similar_weight: float = 0.0  # weight of the field's terms when finding similar cases
     snippet: bool = True  # may give the hit's snippet (in table order, treatment excluded)
     default: bool = True  # searched by words without a scope (else only when scoped)
+    # Its words make the vocabulary "did you mean" suggestions come from (the letter's own
+    # texts: not the derived request words, nor guideline citations).
+    vocabulary: bool = False
 
 
 def citation_text(doc: ItemDocument) -> str:
@@ -36,15 +39,29 @@ def citation_text(doc: ItemDocument) -> str:
 
 SEARCH_FIELDS: tuple[SearchField, ...] = (
     SearchField(
-        "treatment", 5.0, ("treatment",), lambda d: d.treatment, similar_weight=4.0, snippet=False
+        "treatment",
+        5.0,
+        ("treatment",),
+        lambda d: d.treatment,
+        similar_weight=4.0,
+        snippet=False,
+        vocabulary=True,
     ),
-    SearchField("rationale", 2.0, ("rationale",), lambda d: d.rationale, similar_weight=1.0),
+    SearchField(
+        "rationale",
+        2.0,
+        ("rationale",),
+        lambda d: d.rationale,
+        similar_weight=1.0,
+        vocabulary=True,
+    ),
     SearchField(
         "summary",
         1.0,
         ("letter.clinical_summary",),
         lambda d: d.letter.clinical_summary,
         similar_weight=0.5,
+        vocabulary=True,
     ),
     SearchField(
         "citation",
@@ -68,5 +85,7 @@ FIELDS_BY_SCOPE: dict[str, SearchField] = {f.scope: f for f in SEARCH_FIELDS}
 # The scopes a word without a scope searches: what the letter says, not derived words.
 DEFAULT_SCOPES: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS if f.default)
 SCOPES: tuple[str, ...] = tuple(FIELDS_BY_SCOPE)
+# The texts whose words are the index's vocabulary for spelling suggestions.
+VOCABULARY_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.vocabulary)
 # The texts of an item the similar-cases search reads, with their weights.
 SIMILAR_FIELDS: tuple[SearchField, ...] = tuple(f for f in SEARCH_FIELDS if f.similar_weight)

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Run the whole test suite on a fresh machine: installs what the tests need, runs the static
-# checks (ruff, mypy), then pytest.
-#   - Python packages: pip install -e ".[test,serve]"
+# checks (ruff, mypy), then pytest. Arguments go to pytest.
+#   - Python packages: the project with its test extra, in the project's .venv
+#     (scripts/project_venv.py: made and installed once; nothing goes into the system Python)
 #   - Chromium (browser end-to-end test): Debian's package, when apt-get is usable
 #   - Elasticsearch: fetched by the test fixture from Maven Central (devtools/esnode.py)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-python3 -m pip install --disable-pip-version-check -q -e ".[test,serve]"
+. scripts/venv.sh
+use_venv test
 
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Debian's chromium for the browser test..."
@@ -15,12 +16,12 @@ if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt
 fi
 
 echo "Static checks: ruff check, ruff format --check, mypy..."
-python3 -m ruff check .
-python3 -m ruff format --check .
-python3 -m mypy
+python -m ruff check .
+python -m ruff format --check .
+python -m mypy
 
 set +e
-python3 -m pytest "$@"
+python -m pytest "$@"
 status=$?
 set -e
 if [ "$status" = 5 ]; then

@@ -45,11 +45,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         api,
         backend,
         citator,
+        cors,
         export,
+        feed,
         items,
+        letters,
         limits,
         presentation,
         reasons,
+        reference,
         search,
         security,
     )
@@ -63,10 +67,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limits.init_app(app)
     presentation.init_app(app)
     security.init_app(app)
+    cors.init_app(app)
     app.register_blueprint(search.bp)
     app.register_blueprint(items.bp)
+    app.register_blueprint(letters.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(export.bp)
     app.register_blueprint(citator.bp)
     app.register_blueprint(reasons.bp)
+    app.register_blueprint(feed.bp)
+    app.register_blueprint(reference.bp)
     return app

@@ -5,7 +5,7 @@
     /api/items/<id>[?q=]               /item/<id>
     /api/items/<id>/similar[?k=]       the item page's "similar prior cases"
     /api/similar?text=..[&category=&k=]  /similar (GET, or POST form / JSON body)
-    /api/openapi.json                  /help
+    /api/openapi.json                  /help/api (the API reference rendered from it)
 Errors: {"error": {"status", "message", "parameter"}} with the matching HTTP status. Every
 body is a typed payload (search_ui.payloads), described by the OpenAPI document.
 """
@@ -22,6 +22,7 @@ from imr_search.errors import InvalidParameter
 from search_ui import backend, items
 from search_ui.bodies import similar_body
 from search_ui.facets import active_filters, build_facets
+from search_ui.feed import feed_url
 from search_ui.openapi import openapi_spec
 from search_ui.params import SearchState, check_known, parse_int, parse_search_args
 from search_ui.payloads import (
@@ -31,19 +32,17 @@ from search_ui.payloads import (
     FacetsPage,
     Health,
     ItemLinks,
-    ItemPage,
-    LetterItemRef,
     Rate,
     SearchEcho,
     SearchLinks,
     SearchPage,
     SimilarCase,
     SimilarPage,
+    item_page,
     result_item,
     similar_case,
 )
 from search_ui.presentation import item_url, search_url
-from search_ui.public import public_document
 from search_ui.responses import json_response
 from search_ui.search import breakdown_entries
 
@@ -67,9 +66,15 @@ def _links(state: SearchState, response: SearchResponse) -> SearchLinks:
         export_csv=search_url(state.at_page(1), "export.export_csv"),
         export_json=search_url(state.at_page(1), "export.export_json"),
         export_breakdown_csv=search_url(state.at_page(1), "export.export_breakdown_csv"),
+        feed=feed_url(state),
         about=listing("about"),
         mentions=listing("mentions"),
         all=listing("all"),
+        suggestion=(
+            search_url(state.with_query(response.suggestion), "api.search")
+            if response.suggestion
+            else None
+        ),
     )
 
 
@@ -81,8 +86,11 @@ def _echo(state: SearchState) -> SearchEcho:
         page=state.page,
         per_page=state.per_page,
         facet_size=state.facet_size,
+        more=state.more,
         breakdown=state.breakdown,
         decisions=state.decisions,
+        date_from=state.date_from,
+        date_to=state.date_to,
     )
 
 
@@ -102,7 +110,7 @@ def _facet_parts(
 @bp.get("/search")
 def search() -> Response:
     state = parse_search_args(request.args)
-    response = backend.run(lambda e: e.search(state.request()))
+    response = backend.run(lambda e: e.search(state.request(suggest=True)))
     blocks, chips = _facet_parts(state, response)
     return json_response(
         SearchPage(
@@ -125,6 +133,7 @@ def search() -> Response:
             breakdown_ignores=response.breakdown_ignores,
             request=_echo(state),
             links=_links(state, response),
+            suggestion=response.suggestion,
         )
     )
 
@@ -159,27 +168,18 @@ def _similar_cases(hits: Any) -> tuple[SimilarCase, ...]:
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> Response:
     ctx = items.item_context(item_id, items.item_query(), items.SimilarOptions.of(request.args))
-    doc = public_document(ctx.doc)
     return json_response(
-        ItemPage(
-            item=doc,
-            letter_items=tuple(
-                LetterItemRef(
-                    id=d.id,
-                    item_number=d.item_number,
-                    treatment=d.treatment,
-                    outcome=d.outcome,
-                    url=item_url(d.id, endpoint="api.item"),
-                )
-                for d in ctx.letter_items
-            ),
-            similar=_similar_cases(ctx.similar),
-            similar_outcome_rate=Rate.of(ctx.similar_rate),
+        item_page(
+            ctx.doc,
+            ctx.letter_items,
+            ctx.similar,
             links=ItemLinks(
                 self=url_for("api.item", item_id=item_id, q=ctx.query or None),
                 html=item_url(item_id, ctx.query),
                 similar=url_for("api.item_similar", item_id=item_id),
             ),
+            url=lambda i: item_url(i, endpoint="api.item"),
+            html_url=item_url,
             rationale_html=str(ctx.rationale_html) if ctx.query else None,
         )
     )
@@ -264,7 +264,10 @@ def health() -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    return json_response(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
+    resp = json_response(openapi_spec(current_app.config["EXPORT_MAX_ROWS"]))
+    doc = url_for("reference.api_reference")
+    resp.headers["Link"] = f'<{doc}>; rel="alternate service-doc"; type="text/html"'
+    return resp
 
 
 @bp.get("")
@@ -276,6 +279,7 @@ def index() -> Response:
     return json_response(
         ApiIndex(
             openapi=url_for("api.openapi"),
+            reference=url_for("reference.api_reference"),
             endpoints={
                 "search": url_for("api.search"),
                 "facets": url_for("api.facets"),
@@ -289,6 +293,8 @@ def index() -> Response:
                 "reasons": url_for("reasons.reasons_api"),
                 "export_csv": url_for("export.export_csv"),
                 "export_json": url_for("export.export_json"),
+                "export_breakdown_csv": url_for("export.export_breakdown_csv"),
+                "feed": url_for("feed.feed"),
                 "health": url_for("api.health"),
             },
         )

@@ -31,6 +31,7 @@ from flask import current_app, g
 from imr_search.contract import Engine
 from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
+from imr_search.filter_values import FilterValues, index_values
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class EngineHolder:
         self._by_thread: dict[int, tuple[threading.Thread, Engine, FileIdentity]] = {}
         self._identity: FileIdentity = None
         self._checked_at = float("-inf")
+        self.filter_values: FilterValues | None = None  # made on first use (filter_values())
 
     def _file_identity(self) -> FileIdentity:
         if not self.local_file:
@@ -183,6 +185,16 @@ def run(fn: Callable[[Engine], T]) -> T:
         g.pop("engine", None)
         get_holder().discard(engine)
         raise
+
+
+def filter_values() -> FilterValues:
+    """The app's FilterValues (imr_search.filter_values): filter values in any case matched to
+    the index's spelling, the index's values read through this app's engines and kept a
+    minute (read again early for a value not among them)."""
+    holder = get_holder()
+    if holder.filter_values is None:  # two threads at once: two caches, one kept
+        holder.filter_values = FilterValues(lambda: run(index_values))
+    return holder.filter_values
 
 
 def teardown_engine(_exc: BaseException | None = None) -> None:

@@ -22,8 +22,10 @@ from imr_search import citator
 from imr_search.contract import OutcomeRate
 from imr_search.errors import InvalidParameter
 from search_ui import backend
-from search_ui.export import csv_cell, rate_cells
+from search_ui.downloads import download_headers, exported_at
+from search_ui.export import RATE_COLUMNS, csv_cell, rate_cells
 from search_ui.params import MAX_VALUE_LENGTH, SearchState, check_known
+from search_ui.payloads import BreakdownEntry
 from search_ui.precedent_payloads import (
     CitatorIndex,
     CitatorLinks,
@@ -151,7 +153,27 @@ def _report_page(kind: citator.Kind, name: str) -> Response:
         payload = report_payload(kind, name)
     except citator.NotCited as exc:
         return _not_cited(exc)
-    html = render_template("citator_report.html", report=payload, api_url=payload.links.self)
+    rates, links = payload.rates, payload.links
+    parties = [
+        BreakdownEntry.of_rate(label, rate, url if rate.total else None)
+        for label, rate, url in (
+            ("The reviewer relied on it", rates.reviewer, links.reviewer_decisions),
+            (
+                "The claims administrator cited it",
+                rates.administrator,
+                links.administrator_decisions,
+            ),
+            ("Both cited it", rates.both, links.both_decisions),
+            (
+                "Only the claims administrator cited it (the reviewer relied on other evidence)",
+                rates.only_administrator,
+                None,
+            ),
+        )
+    ]
+    html = render_template(
+        "citator_report.html", report=payload, parties=parties, api_url=payload.links.self
+    )
     resp = make_response(html)
     resp.headers["Link"] = f"<{payload.links.self}>; {ALTERNATE}"
     return resp
@@ -225,32 +247,17 @@ def section_api(name: str) -> Response:
 # --- CSV exports ----------------------------------------------------------------------------
 
 INDEX_COLUMNS = ("name", "reviewer_decisions", "claims_administrator_decisions", "url")
-REPORT_COLUMNS = (
-    "part",
-    "value",
-    "decisions",
-    "upheld",
-    "overturned",
-    "upheld_pct",
-    "upheld_pct_95_low",
-    "upheld_pct_95_high",
-    "overturned_pct",
-    "overturned_pct_95_low",
-    "overturned_pct_95_high",
-    "small_sample",
-)
+REPORT_COLUMNS = ("part", "value", *RATE_COLUMNS)
 
 
-def _csv(rows: Iterable[Iterable[object]], filename: str) -> Response:
+def _csv(rows: Iterable[Iterable[object]], *name: str) -> Response:
+    """A CSV download named `imr-<name>-<date>.csv` (search_ui.downloads)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in rows:
         writer.writerow([csv_cell(str(v)) for v in row])
-    return Response(
-        buf.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    headers = download_headers(*name, ext="csv", when=exported_at())
+    return Response(buf.getvalue(), mimetype="text/csv", headers=headers)
 
 
 def _index_csv(kind: citator.Kind) -> Response:
@@ -261,7 +268,7 @@ def _index_csv(kind: citator.Kind) -> Response:
     rows += [
         (e.name, e.reviewer, e.administrator, base + (e.html_url or "")) for e in payload.entries
     ]
-    return _csv(rows, f"imr-search-{PLURAL[kind]}.csv")
+    return _csv(rows, PLURAL[kind])
 
 
 def _report_csv(kind: citator.Kind) -> Response:
@@ -283,7 +290,7 @@ def _report_csv(kind: citator.Kind) -> Response:
     rows: list[Iterable[object]] = [REPORT_COLUMNS]
     rows += [(part, value, *rate_cells(rate)) for part, value, rate in parts]
     rows += [("section (reviewer relied on it)", v.value, v.count) for v in report.sections]
-    return _csv(rows, f"imr-search-{kind}.csv")
+    return _csv(rows, kind, name)
 
 
 @bp.get("/export/guidelines.csv")

@@ -1,22 +1,31 @@
 """CSV and JSON export of the current results, streamed and bounded.
 
 The export takes the search page's parameters (page and per_page are ignored: it starts at the
-first result) plus `limit`, and pages through the engine 100 results at a time, so memory stays
+first result) plus `limit` (and, for CSV, `columns`: a comma-separated choice of CSV_COLUMNS,
+in the order wanted), and pages through the engine 100 results at a time, so memory stays
 flat and the engine's result window is never exceeded. At most EXPORT_MAX_ROWS rows (5,000 by
 default) are written; the JSON export says when the results were cut off. Exports are
 expensive: a few run at once per process, others get a 429 (search_ui.limits), and one stops
 producing rows after EXPORT_TIMEOUT_S (the JSON export then says so in "stopped").
+
+What people cite travels with each row (dates of injury, of the UR denial and of the decision,
+the guidelines and sections each party relied on, the rationale, the item's address) and with
+the file: its name says what search it holds and when (search_ui.downloads), the response
+carries the search's address and the export time in headers, and the JSON export in its
+"search" object. Every text cell is neutralised against spreadsheet formulas (`csv_cell`).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
+import msgspec
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from imr_search.contract import (
@@ -27,10 +36,13 @@ from imr_search.contract import (
     SearchRequest,
     SearchResponse,
 )
+from imr_search.errors import InvalidParameter
 from mappings.schema import ItemDocument, Party, encode
 from search_ui import backend, limits
+from search_ui.downloads import download_headers, exported_at, iso_time, search_words
 from search_ui.params import DEFAULT_BREAKDOWN, SearchState, parse_int, parse_search_args
-from search_ui.presentation import item_url
+from search_ui.payloads import ExportSearch
+from search_ui.presentation import item_url, search_url
 from search_ui.public import public_document
 
 bp = Blueprint("export", __name__)
@@ -56,11 +68,16 @@ def _sections(party: Party) -> Callable[[ItemDocument], str]:
     return of
 
 
-# The CSV columns: name -> the value of a document (the item's page address is added last).
-CSV_COLUMNS: tuple[tuple[str, Callable[[ItemDocument], str]], ...] = (
+Column = Callable[[ItemDocument], str]
+
+# The CSV columns, in their default order: name -> the value of a document. `url` (the item's
+# page) is added by the export, which knows the server's address.
+CSV_COLUMNS: tuple[tuple[str, Column], ...] = (
     ("id", lambda d: d.id),
     ("case_number", lambda d: d.letter.case_number or ""),
     ("decision_date", lambda d: d.letter.decision_date or ""),
+    ("date_of_injury", lambda d: d.letter.date_of_injury or ""),
+    ("ur_denial_date", lambda d: d.letter.ur_denial_date or ""),
     ("treatment", lambda d: d.treatment),
     ("outcome", lambda d: d.outcome),
     ("request", lambda d: d.request.phrase),
@@ -74,7 +91,13 @@ CSV_COLUMNS: tuple[tuple[str, Callable[[ItemDocument], str]], ...] = (
     ("claims_administrator_guideline_sections", _sections("claims_administrator")),
     ("reviewer_guideline_sections", _sections("reviewer")),
     ("cited_no_medical_evidence", lambda d: _joined(d.cited_nothing)),
+    ("findings", lambda d: _joined(d.findings)),
+    ("rationale", lambda d: d.rationale),
 )
+URL_COLUMN = "url"
+COLUMN_NAMES: tuple[str, ...] = (*(name for name, _ in CSV_COLUMNS), URL_COLUMN)
+_COLUMNS = dict(CSV_COLUMNS)
+MAX_COLUMNS_PARAM = 1_000  # characters of `columns`
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -82,10 +105,33 @@ def _max_rows() -> int:
     return min(int(current_app.config["EXPORT_MAX_ROWS"]), MAX_RESULT_WINDOW)
 
 
-def _parse() -> tuple[SearchState, int]:
-    state = parse_search_args(request.args, allowed_extra=("limit",))
+def parse_columns(raw: list[str]) -> tuple[str, ...]:
+    """`columns=id,treatment,rationale` (or the parameter repeated): the CSV columns wanted, in
+    that order; every column when not given."""
+    if not raw:
+        return COLUMN_NAMES
+    text = ",".join(raw)
+    if len(text) > MAX_COLUMNS_PARAM:
+        raise InvalidParameter("columns", f"is longer than {MAX_COLUMNS_PARAM} characters")
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise InvalidParameter("columns", "name at least one column: " + ", ".join(COLUMN_NAMES))
+    unknown = [n for n in names if n not in COLUMN_NAMES]
+    if unknown:
+        raise InvalidParameter(
+            "columns",
+            f"no column {', '.join(unknown)}; the columns are " + ", ".join(COLUMN_NAMES),
+        )
+    return tuple(dict.fromkeys(names))
+
+
+def _parse(extra: tuple[str, ...] = ()) -> tuple[SearchState, int]:
+    state = parse_search_args(request.args, allowed_extra=("limit", *extra))
     limit = parse_int(request.args, "limit", _max_rows(), 1, _max_rows())
-    return replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, breakdown=None), limit
+    return (
+        replace(state, page=1, per_page=EXPORT_PAGE, facet_size=0, more=(), breakdown=None),
+        limit,
+    )
 
 
 class _Deadline:
@@ -135,6 +181,11 @@ class _Export:
     first: SearchResponse
     deadline: _Deadline
     slot: limits.Slot
+    when: dt.datetime
+
+    def search_url(self) -> str:
+        """The absolute address of the search page this export holds."""
+        return page_address(self.state)
 
     def hits(self) -> Iterator[Hit]:
         return _hits(self.state, self.limit, self.first, self.deadline)
@@ -148,11 +199,15 @@ class _Export:
             self.slot.release()
 
     def response(self, body: Iterator[str], mimetype: str, ext: str) -> Response:
+        names = search_words(self.state)
+        headers = download_headers(
+            *names, ext=ext, when=self.when, search_url=self.search_url(), fallback="all-decisions"
+        )
         response = Response(
             stream_with_context(self._body(body)),
             mimetype=mimetype,
             headers={
-                "Content-Disposition": f'attachment; filename="{_filename(ext)}"',
+                **headers,
                 "X-Total-Count": str(self.first.total),
                 "X-Export-Limit": str(self.limit),
             },
@@ -161,9 +216,17 @@ class _Export:
         return response
 
 
-def _start() -> _Export:
+def page_address(state: SearchState) -> str:
+    """The absolute address of the search page of a search (what it finds, as it is sorted)."""
+    shown = SearchState(
+        query=state.query, filters=state.filters, sort=state.sort, decisions=state.decisions
+    )
+    return request.host_url.rstrip("/") + search_url(shown)
+
+
+def _start(extra: tuple[str, ...] = ()) -> _Export:
     """Parse, take an export slot (429 when none is free), fetch the first page."""
-    state, limit = _parse()
+    state, limit = _parse(extra)
     slot = limits.gate("export").slot()
     try:
         first = _first(state)
@@ -171,7 +234,7 @@ def _start() -> _Export:
         slot.release()
         raise
     deadline = _Deadline(float(current_app.config["EXPORT_TIMEOUT_S"]))
-    return _Export(state, limit, first, deadline, slot)
+    return _Export(state, limit, first, deadline, slot, exported_at())
 
 
 def _page(req: SearchRequest) -> SearchResponse:
@@ -190,8 +253,7 @@ def csv_cell(value: str) -> str:
 
 
 def rate_cells(rate: OutcomeRate) -> list[object]:
-    """A rate's CSV cells: decisions, upheld, overturned, each share with its 95% interval,
-    small sample (the columns after `value` in BREAKDOWN_COLUMNS)."""
+    """A rate's CSV cells, in the order of RATE_COLUMNS."""
     return [
         rate.total, rate.upheld, rate.overturned,
         rate.upheld_pct, *rate.upheld_interval,
@@ -200,26 +262,26 @@ def rate_cells(rate: OutcomeRate) -> list[object]:
     ]  # fmt: skip
 
 
-def _row(doc: ItemDocument, base_url: str) -> list[str]:
-    cells = [value(doc) for _, value in CSV_COLUMNS]
-    return [csv_cell(v) for v in (*cells, base_url + item_url(doc.id))]
-
-
-def _filename(ext: str) -> str:
-    return f"imr-search-results.{ext}"
+def _row(doc: ItemDocument, columns: tuple[str, ...], base_url: str) -> list[str]:
+    cells = (
+        base_url + item_url(doc.id) if name == URL_COLUMN else _COLUMNS[name](doc)
+        for name in columns
+    )
+    return [csv_cell(v) for v in cells]
 
 
 @bp.get("/export.csv")
 def export_csv() -> Response:
-    export = _start()
+    columns = parse_columns(request.args.getlist("columns"))
+    export = _start(("columns",))
     base = request.host_url.rstrip("/")
 
     def generate() -> Iterator[str]:
         buf = io.StringIO()
         writer = csv.writer(buf)
-        writer.writerow([name for name, _ in CSV_COLUMNS] + ["url"])
+        writer.writerow(columns)
         for hit in export.hits():
-            writer.writerow(_row(hit.doc, base))
+            writer.writerow(_row(hit.doc, columns, base))
             if buf.tell() > 32_768:
                 yield buf.getvalue()
                 buf.seek(0)
@@ -233,10 +295,21 @@ def export_csv() -> Response:
 def export_json() -> Response:
     export = _start()
     state, first, limit = export.state, export.first, export.limit
+    search = ExportSearch(
+        q=state.query,
+        filters={k: tuple(v) for k, v in state.filters.items()},
+        sort=state.sort,
+        decisions=state.decisions,
+        url=export.search_url(),
+        exported_at=iso_time(export.when),
+    )
     head = {
-        "query": state.query,
-        "filters": {k: list(v) for k, v in state.filters.items()},
+        "query": state.query,  # kept for the readers of earlier exports: see "search"
+        "filters": search.filters,
+        "date_from": state.date_from,
+        "date_to": state.date_to,
         "sort": state.sort,
+        "search": msgspec.to_builtins(search),
         "total": first.total,
         "limit": limit,
         "truncated": first.total > limit,
@@ -259,10 +332,8 @@ def export_json() -> Response:
     return export.response(generate(), "application/json", "json")
 
 
-# The breakdown's CSV: one row per value, with sample size and 95% Wilson intervals.
-BREAKDOWN_COLUMNS = (
-    "facet",
-    "value",
+# A rate's columns (rate_cells): sample size, counts, shares with their 95% Wilson intervals.
+RATE_COLUMNS = (
     "decisions",
     "upheld",
     "overturned",
@@ -273,8 +344,9 @@ BREAKDOWN_COLUMNS = (
     "overturned_pct_95_low",
     "overturned_pct_95_high",
     "small_sample",
-    "counts",
 )
+# The breakdown's CSV: one row per value.
+BREAKDOWN_COLUMNS = ("facet", "value", *RATE_COLUMNS, "counts")
 
 
 @bp.get("/export/breakdown.csv")
@@ -294,8 +366,7 @@ def export_breakdown_csv() -> Response:
     rows += [(state.breakdown or "", r.value, r.rate) for r in response.breakdown]
     for facet, value, rate in rows:
         writer.writerow([csv_cell(facet), csv_cell(value), *rate_cells(rate), counted])
-    return Response(
-        buf.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="imr-search-breakdown.csv"'},
-    )
+    page_url = page_address(replace(state, page=1))
+    name = ("outcomes-by", state.breakdown or "", *search_words(state))
+    headers = download_headers(*name, ext="csv", when=exported_at(), search_url=page_url)
+    return Response(buf.getvalue(), mimetype="text/csv", headers=headers)

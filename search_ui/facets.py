@@ -7,9 +7,9 @@ what a script gets never drift apart.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from imr_search.contract import MAX_FACET_SIZE, FacetValue, SearchResponse
+from imr_search.contract import FacetValue, SearchResponse
 from mappings.facets import FACETS, FACETS_BY_NAME, NONE
 from search_ui.params import SearchState
 from search_ui.payloads import FacetBlockPayload, FacetOptionPayload
@@ -17,6 +17,10 @@ from search_ui.payloads import FacetBlockPayload, FacetOptionPayload
 UrlFor = Callable[[SearchState], str]
 
 PARTY_LABELS = {"claims_administrator": "Claims administrator", "reviewer": "Reviewer"}
+FILTERABLE = 8  # a facet listing more values than this gets a box that filters them (app.js)
+
+# The decision-date bounds as active filters: parameter -> how the chip reads.
+DATE_LABELS = {"date_from": "Decided on or after", "date_to": "Decided on or before"}
 
 
 def value_label(facet: str, value: str) -> str:
@@ -44,8 +48,14 @@ class FacetBlock:
     label: str
     options: tuple[FacetOption, ...]
     selected: int  # how many values are selected
-    truncated: bool  # the engine returned facet_size values: there may be more
-    more_url: str | None  # the same search showing more values per facet
+    truncated: bool  # the facet has more values than those listed
+    more_url: str | None  # the same search listing more values of this facet
+    fewer_url: str | None  # ... back to the usual number, when this facet lists more
+
+    @property
+    def filterable(self) -> bool:
+        """Long enough to deserve a box that filters its values (app.js)."""
+        return len(self.options) > FILTERABLE
 
     def payload(self) -> FacetBlockPayload:
         """The block as the JSON API sends it."""
@@ -89,8 +99,14 @@ def build_facets(
 
     blocks: list[FacetBlock] = []
     for spec in FACETS:
-        values: tuple[FacetValue, ...] = response.facets.get(spec.name, ()) if response else ()
+        ranked: tuple[FacetValue, ...] = response.facets.get(spec.name, ()) if response else ()
         chosen = state.filters.get(spec.name, ())
+        # The engine listed one value more than the page shows (SearchState.request), in
+        # rank order, then the selected values outside its top: a value with items past the
+        # shown ones means the facet has more.
+        size = state.facet_size_of(spec.name)
+        values = ranked[:size] + tuple(v for v in ranked[size:] if v.value in chosen)
+        truncated = size > 0 and any(v.count > 0 for v in ranked[size:])
         options = [
             FacetOption(
                 value=v.value,
@@ -115,12 +131,9 @@ def build_facets(
             for value in chosen
             if value not in listed
         )
-        truncated = state.facet_size > 0 and len(values) >= state.facet_size
-        more_url = None
-        if truncated and state.facet_size < MAX_FACET_SIZE:
-            more_url = url_for(
-                replace(state, facet_size=min(MAX_FACET_SIZE, state.facet_size * 5), page=1)
-            )
+        expanded = spec.name in state.more
+        more_url = url_for(state.with_more(spec.name)) if truncated and not expanded else None
+        fewer_url = url_for(state.with_more(spec.name, False)) if expanded else None
         blocks.append(
             FacetBlock(
                 name=spec.name,
@@ -129,13 +142,14 @@ def build_facets(
                 selected=len(chosen),
                 truncated=truncated,
                 more_url=more_url,
+                fewer_url=fewer_url,
             )
         )
     return blocks
 
 
 def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
-    """The selected facet values as removable chips, in facet order."""
+    """The selected facet values, then the decision-date bounds, as removable chips."""
     chips: list[Chip] = []
     for spec in FACETS:
         for value in state.filters.get(spec.name, ()):
@@ -148,4 +162,8 @@ def active_filters(state: SearchState, url_for: UrlFor) -> list[Chip]:
                     remove_url=url_for(state.toggled(spec.name, value)),
                 )
             )
+    for name, label in DATE_LABELS.items():
+        value = getattr(state, name)
+        if value:
+            chips.append(Chip(name, label, value, value, url_for(state.removing(name, value))))
     return chips

@@ -13,7 +13,7 @@ from imr_search import estimate
 from imr_search.contract import OutcomeRate, SearchRequest, SimilarHit, SimilarRequest
 from imr_search.errors import InvalidParameter, ItemNotFound, QuerySyntaxError
 from mappings.schema import ItemDocument
-from search_ui import backend, citator, limits
+from search_ui import backend, citator, letters, limits
 from search_ui.markup import marked
 from search_ui.params import (
     DEFAULT_SIMILAR_K,
@@ -136,6 +136,7 @@ def item(item_id: str) -> Response:
     api = url_for("api.item", item_id=item_id, q=ctx.query or None)
     values = {f.name: getattr(ctx, f.name) for f in fields(ctx)}
     values["estimate_body"] = estimate_body(ctx.estimate)
+    values["letter_file"] = letters.letter_link(item_id, ctx.doc.letter.source)
     resp = make_response(render_template("item.html", api_url=api, **values))
     resp.headers["Link"] = f'<{api}>; rel="alternate"; type="application/json"'
     return resp

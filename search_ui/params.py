@@ -5,9 +5,14 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
 
     q=<query>                 the query language of imr_search.query
     <facet>=<value>           repeated: outcome=Upheld&outcome=Overturned (OR within a facet,
-                              AND across facets); facet names are those of mappings.facets.FACETS
-    sort=relevance|date       page=<n>      per_page=<n>     facet_size=<n>
+                              AND across facets); facet names are those of mappings.facets.FACETS;
+                              values in any case, as the index spells them (filter_values)
+    date_from=YYYY-MM-DD      date_to=YYYY-MM-DD   decision date range (both ends included,
+                              either optional; undated decisions are left out by either)
+    sort=relevance|date|oldest|outcome   page=<n>   per_page=<n>   facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
+    more=<facet>              repeatable: list up to MORE_FACET_SIZE values of this facet (its
+                              "More values" link), the others keep facet_size
     decisions=all|about|mentions  which matches to list (imr_search.plan: the decisions about
                               the query first, only those, or only those that mention it)
 
@@ -23,6 +28,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
+from flask import has_request_context
 from werkzeug.datastructures import MultiDict
 
 from imr_search.contract import (
@@ -32,13 +38,17 @@ from imr_search.contract import (
     MAX_RESULT_WINDOW,
     SORTS,
     SearchRequest,
+    date_range,
 )
 from imr_search.errors import InvalidParameter
+from imr_search.filter_values import FilterValues
 from imr_search.query import MAX_QUERY_LENGTH
 from mappings.facets import FACETS, FACETS_BY_NAME
 
 DEFAULT_PER_PAGE = 20
+PER_PAGE_CHOICES: tuple[int, ...] = (10, 20, 50, 100)  # the page's "per page" menu
 DEFAULT_FACET_SIZE = 10
+MORE_FACET_SIZE = MAX_FACET_SIZE  # values of a facet named by `more`
 DEFAULT_BREAKDOWN = "reviewer_guideline"
 NO_BREAKDOWN = "none"
 MAX_FILTER_VALUES = 25  # values selected in one facet
@@ -47,8 +57,10 @@ MAX_SIMILAR_TEXT = 10_000  # characters of pasted text for "find similar"
 DEFAULT_SIMILAR_K = 10
 MAX_PAGE = MAX_RESULT_WINDOW  # page numbers beyond this cannot be valid at any page size
 
+DATE_PARAMS: tuple[str, ...] = ("date_from", "date_to")
 SEARCH_PARAMS: tuple[str, ...] = (
     "q",
+    *DATE_PARAMS,
     "sort",
     "page",
     "per_page",
@@ -56,6 +68,7 @@ SEARCH_PARAMS: tuple[str, ...] = (
     "breakdown",
     "decisions",
 )
+MORE = "more"  # the one repeatable parameter besides the facets
 # Characters werkzeug leaves unquoted in a query string it builds (url_for's `q=...`).
 URL_QUERY_SAFE = "!$'()*,/:;?@"
 _quote = lru_cache(maxsize=4096)(quote_plus)
@@ -73,6 +86,9 @@ class SearchState:
     facet_size: int = DEFAULT_FACET_SIZE
     breakdown: str | None = DEFAULT_BREAKDOWN
     decisions: str = "all"
+    more: tuple[str, ...] = ()  # facets listing MORE_FACET_SIZE values, in FACETS order
+    date_from: str | None = None
+    date_to: str | None = None
 
     def request(self, **overrides: Any) -> SearchRequest:
         """The engine request (its own checks, e.g. result window depth, also raise 400s)."""
@@ -83,8 +99,15 @@ class SearchState:
             "page": self.page,
             "per_page": self.per_page,
             "facet_size": self.facet_size,
+            # One value more than shown: whether a facet has more values is then known
+            # (search_ui.facets); the breakdown keeps facet_size.
+            "facet_sizes": {
+                f.name: self.facet_size_of(f.name) + 1 for f in FACETS if self.facet_size_of(f.name)
+            },
             "breakdown": self.breakdown,
             "decisions": self.decisions,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
         }
         args.update(overrides)
         return SearchRequest(**args)
@@ -96,6 +119,10 @@ class SearchState:
             out.append(("q", self.query))
         for spec in FACETS:
             out.extend((spec.name, value) for value in self.filters.get(spec.name, ()))
+        if self.date_from:
+            out.append(("date_from", self.date_from))
+        if self.date_to:
+            out.append(("date_to", self.date_to))
         if self.sort != "relevance":
             out.append(("sort", self.sort))
         if self.decisions != "all":
@@ -106,6 +133,7 @@ class SearchState:
             out.append(("per_page", str(self.per_page)))
         if self.facet_size != DEFAULT_FACET_SIZE:
             out.append(("facet_size", str(self.facet_size)))
+        out.extend((MORE, name) for name in self.more)
         if page and self.page != 1:
             out.append(("page", str(self.page)))
         return out
@@ -117,7 +145,7 @@ class SearchState:
 
     @property
     def has_filters(self) -> bool:
-        return any(self.filters.values())
+        return any(self.filters.values()) or bool(self.date_from or self.date_to)
 
     def toggled(self, name: str, value: str) -> SearchState:
         """The state with one facet value switched on or off (back to page 1)."""
@@ -131,8 +159,35 @@ class SearchState:
             filters[name] = tuple(values)
         return replace(self, filters=filters, page=1)
 
+    def facet_size_of(self, facet: str) -> int:
+        """How many values of `facet` the page lists (besides its selected ones)."""
+        return max(MORE_FACET_SIZE, self.facet_size) if facet in self.more else self.facet_size
+
+    def with_more(self, facet: str, more: bool = True) -> SearchState:
+        """The same search listing more values of one facet (or back to facet_size); the
+        results do not change, so neither does the page."""
+        names = (set(self.more) | {facet}) if more else (set(self.more) - {facet})
+        return replace(self, more=tuple(f.name for f in FACETS if f.name in names))
+
+    def hidden_fields(self, shown: Iterable[str]) -> list[tuple[str, str]]:
+        """The parameters a search form must carry as hidden inputs: every one but the query,
+        the filters (checkboxes) and the controls `shown` on the page."""
+        skip = {"q", *FACETS_BY_NAME, *shown}
+        return [(k, v) for k, v in self.params(page=False) if k not in skip]
+
+    def removing(self, name: str, value: str) -> SearchState:
+        """The state without one active filter: a facet value, or a date bound (its
+        parameter name), back to page 1."""
+        if name in DATE_PARAMS:
+            return replace(self, **{name: None}, page=1)  # type: ignore[arg-type]
+        return self.toggled(name, value)
+
     def without_filters(self) -> SearchState:
-        return replace(self, filters={}, page=1)
+        return replace(self, filters={}, date_from=None, date_to=None, page=1)
+
+    def with_query(self, query: str) -> SearchState:
+        """The same search for another query (a suggested spelling), from page 1."""
+        return replace(self, query=query, page=1)
 
     def at_page(self, page: int) -> SearchState:
         return replace(self, page=page)
@@ -150,16 +205,25 @@ class SearchState:
 
 
 def parse_search_args(
-    args: MultiDict[str, str], *, allowed_extra: Iterable[str] = ()
+    args: MultiDict[str, str],
+    *,
+    allowed_extra: Iterable[str] = (),
+    values_of: FilterValues | None = None,
 ) -> SearchState:
-    """Validate search parameters from a query string; raise InvalidParameter on any problem."""
-    known = set(SEARCH_PARAMS) | set(FACETS_BY_NAME) | set(allowed_extra)
+    """Validate search parameters from a query string; raise InvalidParameter on any problem.
+
+    Filter values are matched to the index's spelling (`outcome=overturned` is Overturned) by
+    `values_of`, by default the app's (search_ui.backend.filter_values) when called in a request;
+    a value no decision has raises imr_search.filter_values.UnknownValue (a 400 that lists
+    the known or closest values). Outside an app (benchmarks, unit tests) values pass as
+    given unless `values_of` is passed."""
+    known = {*SEARCH_PARAMS, MORE, *FACETS_BY_NAME, *allowed_extra}
     for name in args:
         if name not in known:
             raise InvalidParameter(
                 name,
                 "unknown parameter; use "
-                + ", ".join(SEARCH_PARAMS)
+                + ", ".join((*SEARCH_PARAMS, MORE))
                 + " or a facet name ("
                 + ", ".join(FACETS_BY_NAME)
                 + ")",
@@ -192,6 +256,13 @@ def parse_search_args(
             )
         if values:
             filters[spec.name] = tuple(values)
+    if filters:
+        if values_of is None and has_request_context():
+            from search_ui.backend import filter_values
+
+            values_of = filter_values()
+        if values_of is not None:
+            filters = {k: tuple(v) for k, v in values_of.canonical(filters).items()}
 
     sort = args.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
@@ -217,7 +288,19 @@ def parse_search_args(
     decisions = args.get("decisions", "all") or "all"
     if decisions not in DECISIONS:
         raise InvalidParameter("decisions", "must be one of " + ", ".join(DECISIONS))
+    more: set[str] = set()
+    for raw in args.getlist(MORE):
+        name = raw.strip()
+        if name not in FACETS_BY_NAME:
+            raise InvalidParameter(
+                MORE, f"{name[:50]!r} is not a facet; use one of " + ", ".join(FACETS_BY_NAME)
+            )
+        more.add(name)
+    date_from, date_to = date_range(args.get("date_from"), args.get("date_to"))
     return SearchState(
+        more=tuple(f.name for f in FACETS if f.name in more),
+        date_from=date_from,
+        date_to=date_to,
         decisions=decisions,
         query=query,
         filters=filters,

@@ -9,7 +9,7 @@ come in as arguments, so the CLI uses them without a web request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from imr_search.contract import (
@@ -24,6 +24,7 @@ from imr_search.contract import (
 )
 from mappings.schema import CitationSource, ItemDocument, Outcome, Party
 from search_ui.markup import to_markup
+from search_ui.public import public_document
 
 UrlOf = Callable[[str], str]  # item id -> its address
 
@@ -82,6 +83,21 @@ class BreakdownEntry:
     @classmethod
     def of(cls, row: BreakdownRow, search_url: str | None = None) -> BreakdownEntry:
         return cls(row.value, *_rate_fields(row.rate), search_url)
+
+    @classmethod
+    def of_rate(cls, value: str, rate: Rate, search_url: str | None = None) -> BreakdownEntry:
+        return cls(
+            value,
+            rate.upheld,
+            rate.overturned,
+            rate.total,
+            rate.upheld_pct,
+            rate.overturned_pct,
+            rate.upheld_interval,
+            rate.overturned_interval,
+            rate.small,
+            search_url,
+        )
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,7 @@ class SearchResult:
     notice: str | None
     about: About | None
     breakdown_ignores: tuple[str, ...]
+    suggestion: str | None = None  # "did you mean": the query with misspellings corrected
 
 
 def result_item(hit: Hit, url: UrlOf | None = None, html_url: UrlOf | None = None) -> ResultItem:
@@ -228,6 +245,7 @@ def search_result(response: SearchResponse) -> SearchResult:
         notice=response.notice,
         about=About.of(response.about),
         breakdown_ignores=response.breakdown_ignores,
+        suggestion=response.suggestion,
     )
 
 
@@ -278,6 +296,9 @@ class FacetBlockPayload:
 
 @dataclass(frozen=True)
 class ActiveFilter:
+    """An active filter: a facet value, or a decision-date bound (`facet` is then its
+    parameter, date_from or date_to)."""
+
     facet: str
     value: str
     remove_url: str
@@ -293,8 +314,11 @@ class SearchEcho:
     page: int
     per_page: int
     facet_size: int
+    more: tuple[str, ...]  # facets listing more values than facet_size
     breakdown: str | None
     decisions: str
+    date_from: str | None = None
+    date_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -306,11 +330,13 @@ class SearchLinks:
     export_csv: str
     export_json: str
     export_breakdown_csv: str
+    feed: str  # the Atom feed of the search's newest decisions
     # The same search listing only the decisions about the query / only the mentions / all
     # (None when the query has no about/mention split).
     about: str | None
     mentions: str | None
     all: str | None
+    suggestion: str | None = None  # the same search with the suggested query
 
 
 @dataclass(frozen=True)
@@ -329,6 +355,9 @@ class SearchPage:
     breakdown_ignores: tuple[str, ...]  # filters the breakdown leaves out ("outcome")
     request: SearchEcho
     links: SearchLinks
+    # "Did you mean": the query with its misspelled words replaced by the closest words of
+    # the index (only when the query found few results and this finds more).
+    suggestion: str | None = None
 
 
 @dataclass(frozen=True)
@@ -352,7 +381,7 @@ class LetterItemRef:
     item_number: int
     treatment: str
     outcome: Outcome
-    url: str
+    url: str | None = None  # its JSON twin (API only)
 
 
 @dataclass(frozen=True)
@@ -370,8 +399,33 @@ class ItemPage:
     letter_items: tuple[LetterItemRef, ...]
     similar: tuple[SimilarCase, ...]
     similar_outcome_rate: Rate
-    links: ItemLinks
+    links: ItemLinks | None  # (API only)
     rationale_html: str | None  # the rationale with the query's matches marked (with ?q=)
+
+
+def item_page(
+    doc: ItemDocument,
+    letter_items: Iterable[ItemDocument],
+    similar: Sequence[SimilarHit],
+    *,
+    links: ItemLinks | None = None,
+    url: UrlOf | None = None,
+    html_url: UrlOf | None = None,
+    rationale_html: str | None = None,
+) -> ItemPage:
+    """One decision in full (`/api/items/{id}`, `imr-search show --json`): the document as
+    shown (search_ui.public), its letter's items, its similar cases and how they went."""
+    return ItemPage(
+        item=public_document(doc),
+        letter_items=tuple(
+            LetterItemRef(d.id, d.item_number, d.treatment, d.outcome, url(d.id) if url else None)
+            for d in letter_items
+        ),
+        similar=tuple(similar_case(h, url=url, html_url=html_url) for h in similar),
+        similar_outcome_rate=Rate.of(OutcomeRate.of(h.doc for h in similar)),
+        links=links,
+        rationale_html=rationale_html,
+    )
 
 
 @dataclass(frozen=True)
@@ -407,17 +461,34 @@ class ErrorPayload:
 @dataclass(frozen=True)
 class ApiIndex:
     openapi: str
+    reference: str  # the readable API reference (HTML) rendered from the OpenAPI document
     endpoints: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ExportSearch:
+    """The search an export holds, and when it was made (what a citation of it needs)."""
+
+    q: str
+    filters: dict[str, tuple[str, ...]]
+    sort: str
+    decisions: str
+    url: str  # the search page (absolute): its address holds the whole search
+    exported_at: str  # UTC, ISO 8601: "2026-12-06T17:03:12Z"
 
 
 @dataclass(frozen=True)
 class ExportJson:
     """/export.json (streamed): the search, and every result's whole document."""
 
-    query: str
-    filters: dict[str, tuple[str, ...]]
+    query: str  # the same as search.q (kept for readers of earlier exports)
+    filters: dict[str, tuple[str, ...]]  # the same as search.filters
     sort: str
+    search: ExportSearch
     total: int
     limit: int
     truncated: bool
     items: tuple[ItemDocument, ...]
+    stopped: str | None = None  # set when the export stopped at its time limit
+    date_from: str | None = None
+    date_to: str | None = None

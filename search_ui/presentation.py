@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 from flask import Flask, current_app, request, url_for
 
+from imr_search.contract import SORT_LABELS
 from mappings.facets import FACETS, FACETS_BY_NAME
 from mappings.schema import PARTIES, Citation, ItemDocument
 from search_ui.facets import PARTY_LABELS, value_label
@@ -148,6 +149,7 @@ def init_app(app: Flask) -> None:
         item_url=item_url,
         citations_by_party=citations_by_party,
         breakdown_choices=breakdown_choices,
+        sort_choices=SORT_LABELS,
         facets=FACETS,
         facet_label=lambda name: FACETS_BY_NAME[name].label,
         value_label=value_label,

@@ -20,7 +20,8 @@ from flask import Blueprint, Response, make_response, render_template, request
 from imr_search import reasons as deciding
 from imr_search.errors import InvalidParameter, QuerySyntaxError
 from search_ui import backend
-from search_ui.export import csv_cell
+from search_ui.downloads import download_headers, exported_at, search_words
+from search_ui.export import csv_cell, page_address
 from search_ui.params import SearchState, parse_search_args
 from search_ui.precedent_payloads import ReasonLists, ReasonsLinks, ReasonsPage, reason_lists
 from search_ui.presentation import search_url
@@ -52,7 +53,9 @@ def listing(state: SearchState, reason: deciding.Reason) -> SearchState | None:
 
 
 def compute(state: SearchState) -> ReasonLists:
-    req = state.request(page=1, per_page=0, facet_size=0, breakdown=None, highlight=False)
+    req = state.request(
+        page=1, per_page=0, facet_size=0, facet_sizes={}, breakdown=None, highlight=False
+    )
     found = backend.run(lambda e: deciding.of_search(e, req))
 
     def links(reason: deciding.Reason) -> tuple[str | None, str | None]:
@@ -99,7 +102,8 @@ def reasons_api() -> Response:
 
 @bp.get("/export/reasons.csv")
 def reasons_csv() -> Response:
-    body = payload(reasons_state(request.args))
+    state = reasons_state(request.args)
+    body = payload(state)
     base = request.host_url.rstrip("/")
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -108,8 +112,6 @@ def reasons_csv() -> Response:
         cells = (entry.leans, entry.kind, entry.text, entry.upheld, entry.overturned, entry.g2)
         url = base + (entry.html_url or "")
         writer.writerow([csv_cell(str(c)) for c in (*cells, url)])
-    return Response(
-        buf.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="imr-search-reasons.csv"'},
-    )
+    name = ("reasons", *search_words(state))
+    headers = download_headers(*name, ext="csv", when=exported_at(), search_url=page_address(state))
+    return Response(buf.getvalue(), mimetype="text/csv", headers=headers)

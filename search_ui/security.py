@@ -17,6 +17,7 @@ from imr_search.errors import (
     InvalidParameter,
     ItemNotFound,
     QuerySyntaxError,
+    StorageError,
 )
 from search_ui.limits import Busy
 from search_ui.payloads import ErrorBody, ErrorPayload
@@ -83,7 +84,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(InvalidParameter)
     def _invalid(exc: InvalidParameter) -> Response:
-        return error_response(400, str(exc), exc.parameter)
+        # an unknown filter value (imr_search.filter_values.UnknownValue) carries the known
+        # or closest values
+        suggestions = tuple(getattr(exc, "suggestions", ()))
+        return error_response(400, str(exc), exc.parameter, suggestions)
 
     @app.errorhandler(ItemNotFound)
     def _not_found(exc: ItemNotFound) -> Response:
@@ -92,10 +96,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(EngineUnavailable)
     def _unavailable(exc: EngineUnavailable) -> Response:
         current_app.logger.warning("search index unavailable: %s", exc)
-        resp = error_response(
-            503,
-            "The search index is not available right now. Please try again in a minute.",
+        message = (
+            "The search index is not available: its storage failed (a damaged file or a disk "
+            "fault, logged for the administrator). Please try again later."
+            if isinstance(exc, StorageError)
+            else "The search index is not available right now. Please try again in a minute."
         )
+        resp = error_response(503, message)
         resp.headers["Retry-After"] = str(RETRY_AFTER_S)
         return resp
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from indexer.records import FORMATS, Letter
 from synthetic.letters import LAYOUT_WEIGHTS, FastRandom, LetterFactory
 from synthetic.render import render_letter
+from synthetic.showcase import Showcase, showcase_at
 
 __all__ = [
     "LAYOUT_WEIGHTS",
@@ -35,11 +36,15 @@ FILES_PER_FOLDER = 1000
 WRITER_THREADS = 2
 
 
-def generate_letters(n: int, seed: int, layouts: Sequence[str] = FORMATS) -> Iterator[Letter]:
-    """Yield `n` ground-truth letters drawn from `seed` (same seed, same letters)."""
+def generate_letters(
+    n: int, seed: int, layouts: Sequence[str] = FORMATS, showcase: Sequence[Showcase] = ()
+) -> Iterator[Letter]:
+    """Yield `n` ground-truth letters drawn from `seed` (same seed, same letters); with
+    `showcase`, a letter about each of those requests among them (synthetic.showcase)."""
     factory = LetterFactory(seed, layouts)
-    for _ in range(n):
-        yield factory.letter()
+    places = showcase_at(n, showcase)
+    for index in range(n):
+        yield factory.letter(places.get(index))
 
 
 def corpus_path(index: int, letter: Letter, suffix: str = ".txt") -> Path:
@@ -62,9 +67,11 @@ def write_corpus(
     noise: float = 0.0,
     pdf_fraction: float = 0.0,
     max_items: int | None = None,
+    showcase: Sequence[Showcase] = (),
 ) -> WrittenCorpus:
     """Write `n` letters under `out_dir` (text, and PDF for `pdf_fraction` of them); with
-    `max_items`, stop as soon as the letters hold that many items. Returns the paths.
+    `max_items`, stop as soon as the letters hold that many items; with `showcase`, letters
+    about those requests are among them (the demo). Returns the paths.
 
     Creating a file costs more kernel time than generating a letter on some file systems,
     so files are written by a few threads (system calls release the GIL) while this thread
@@ -78,7 +85,7 @@ def write_corpus(
     made: set[str] = set()
     pending: deque[Future[None]] = deque()
     with ThreadPoolExecutor(max_workers=WRITER_THREADS) as pool:
-        for index, letter in enumerate(generate_letters(n, seed, layouts)):
+        for index, letter in enumerate(generate_letters(n, seed, layouts, showcase)):
             as_pdf = pdf_fraction > 0 and render_rng.random() < pdf_fraction
             text = render_letter(letter, noise=noise, rng=render_rng, for_pdf=as_pdf)
             folder = f"{out}/{index // FILES_PER_FOLDER:04d}"

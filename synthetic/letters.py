@@ -26,6 +26,7 @@ from indexer.records import (
 from synthetic import vocabulary as V
 from synthetic.citations import MODERN, PROSE, CitationMaker
 from synthetic.prose import Context, ProseMaker, in_prose, prose_date
+from synthetic.showcase import Showcase
 from synthetic.treatments import CATEGORY_POOL, REGION_POOL, TreatmentMaker, weighted
 
 __all__ = ["LAYOUT_WEIGHTS", "UPHELD_SHARE", "FastRandom", "LetterFactory"]
@@ -105,6 +106,7 @@ def _decision_day(rng: random.Random, layout: str) -> date:
 
 
 _YEAR_POOL = tuple(y for y, w in _YEAR_WEIGHTS.items() for _ in range(w))
+_REGIONS = {r.key: r for r in V.REGIONS}
 
 
 class LetterFactory:
@@ -121,8 +123,9 @@ class LetterFactory:
         self.layout_pool = weighted({k: LAYOUT_WEIGHTS[k] for k in layouts})
         self.sequence: dict[int, int] = {}  # per case-number year: last number used
 
-    def letter(self) -> Letter:
-        """The next letter of the stream."""
+    def letter(self, showcase: Showcase | None = None) -> Letter:
+        """The next letter of the stream; with `showcase`, its first item is that request,
+        decided that way (the rest of the letter is drawn as usual)."""
         rng = self.rng
         layout = rng.choice(self.layout_pool)
         decided = _decision_day(rng, layout)
@@ -146,7 +149,7 @@ class LetterFactory:
         )
         ctx["worker"] = worker
         ctx["Worker"] = worker[0].upper() + worker[1:]
-        region = rng.choice(REGION_POOL)
+        region = _REGIONS[showcase.region] if showcase else rng.choice(REGION_POOL)
         second = rng.choice(REGION_POOL) if rng.random() < 0.3 else None
         if second is region:
             second = None
@@ -170,16 +173,24 @@ class LetterFactory:
         while len(items) < count and attempts < count * 6:
             attempts += 1
             use = second if second is not None and rng.random() < 0.3 else region
-            category = rng.choice(CATEGORY_POOL)
-            treatment, item_regions, drug_class = self.treatments.treatment(
-                category, use, region, second, side, ctx
-            )
+            shown = showcase if showcase is not None and not items else None
+            if shown is not None:
+                use, category, drug_class = region, shown.category, None
+                treatment = self.treatments.fill(shown.form, region, side)
+                item_regions: tuple[str, ...] = (region.key,)
+            else:
+                category = rng.choice(CATEGORY_POOL)
+                treatment, item_regions, drug_class = self.treatments.treatment(
+                    category, use, region, second, side, ctx
+                )
             key = treatment.lower()
             if key in seen:
                 continue
             seen.add(key)
             categories.append(category)
             outcome: Outcome = "Upheld" if rng.random() < UPHELD_SHARE else "Overturned"
+            if shown is not None:
+                outcome = shown.outcome
             number = len(items) + 1
             citations, cited_nothing = self.citations.for_item(
                 category,
@@ -191,7 +202,9 @@ class LetterFactory:
                 professional=layout == FORMAT_PROFESSIONAL_REVIEW,
             )
             ctx["treatment"] = in_prose(treatment, rng)
-            rationale = self.prose.rationale(category, drug_class, outcome, citations, ctx)
+            rationale = self.prose.rationale(
+                category, drug_class, outcome, citations, ctx, shown.topic if shown else None
+            )
             items.append(
                 Item(
                     id=item_id(case_number, number),

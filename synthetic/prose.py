@@ -76,9 +76,12 @@ class ProseMaker:
         outcome: str,
         citations: tuple[Citation, ...],
         ctx: Context,
+        topic: str | None = None,
     ) -> str:
+        """A rationale for the category (or drug class; or `topic`, a request with statements
+        and reasons of its own in the vocabulary) and the outcome."""
         rng = self.rng
-        key = drug_class or category
+        key = topic or drug_class or category
         reviewer = [c for c in citations if c.party == "reviewer"]
         if reviewer and reviewer[0].source == "MTUS":
             source = rng.choice(_MTUS_SOURCES)
@@ -100,6 +103,7 @@ class ProseMaker:
         sentences = [first, *picked[1:]]
         sentences += rng.sample(V.CASE_SENTENCES, rng.randint(3, 5))
         group = V.MEDICATION if drug_class else "therapy" if category in _THERAPY else category
+        group = topic or group
         reasons = V.UPHELD_REASONS if outcome == "Upheld" else V.OVERTURNED_REASONS
         pool = reasons.get(group, ()) + reasons["any"]
         sentences += rng.sample(pool, rng.randint(2, 3))

@@ -72,6 +72,10 @@ class TreatmentMaker:
         ctx["sessions"] = rng.choice(V.SESSIONS)
         ctx["prior"] = rng.choice(V.PRIOR_TREATMENTS)
 
+    def fill(self, form: str, region: V.Region, side: str) -> str:
+        """A request template of the region ({side}, {Side}, {level}) written out."""
+        return _fill(form, region, side, self.rng)
+
     def treatment(
         self,
         category: str,

@@ -13,7 +13,9 @@ leaves them out.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -150,7 +152,18 @@ class _ClusterLast:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    """Registers _ClusterLast; the Elasticsearch fixtures' lines about long waits (fetching,
+    starting a node or the cluster) reach the terminal at once, past pytest's output capture."""
+    from devtools import esnode
+
     config.pluginmanager.register(_ClusterLast(), "imr-cluster-last")
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def say(message: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            print(message, file=sys.stderr, flush=True)
+
+    esnode.set_reporter(say)
 
 
 @pytest.fixture(autouse=True)
@@ -174,3 +187,53 @@ def app() -> Iterator[Any]:
 def client(app: Any) -> Any:
     """A Flask test client of `app`."""
     return app.test_client()
+
+
+# --- the browser tests (tests/test_browser*.py): real Chromium over a served demo-like index ---
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The web app over 600 generated letters indexed from files (devtools/browser.py)."""
+    from devtools.browser import demo_index, serving
+
+    with serving(demo_index(tmp_path_factory.mktemp("browser"))) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from devtools.browser import chromium, chromium_missing
+
+    missing = chromium_missing()
+    if missing:
+        pytest.skip(f"browser test skipped: {missing}")
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh page at 1366x900 that records console errors and warnings in `.problems`."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.problems = problems
+    yield pg
+    context.close()
+
+
+DEMO_TEST_LETTERS = 40  # a small demo corpus: its showcase letters and some random ones
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A small demo index, built as `imr-search demo` builds one (generated letters, the
+    showcase requests among them, indexed by the pipeline)."""
+    from imr_cli.serve import DEMO_SEED, build_demo_index
+
+    root = tmp_path_factory.mktemp("demo")
+    return str(build_demo_index(DEMO_TEST_LETTERS, DEMO_SEED, root))

@@ -100,11 +100,36 @@ def test_facets_endpoint(client: FlaskClient) -> None:
         ("outcom=Upheld", "outcom"),
         ("breakdown=x", "breakdown"),
         ("q=" + "k" * 1001, "q"),
+        ("date_from=2016-13-01", "date_from"),
+        ("date_from=2016-02-01&date_to=2016-01-01", "date_from"),
     ],
 )
 def test_search_errors_are_json_400(client: FlaskClient, qs: str, parameter: str) -> None:
     assert_error(client.get("/api/search?" + qs), 400, parameter)
     assert_error(client.get("/api/facets?" + qs), 400, parameter)
+
+
+def test_search_by_date_range_and_sort(client: FlaskClient) -> None:
+    body = client.get("/api/search?date_from=2015-01-01&date_to=2015-12-31&sort=oldest").json
+    dates = [item["decision_date"] for item in body["items"]]
+    assert dates and dates == sorted(dates) and all(d.startswith("2015") for d in dates)
+    assert body["request"]["date_from"] == "2015-01-01" and body["request"]["sort"] == "oldest"
+    chips = {c["facet"]: c for c in body["active_filters"]}
+    assert chips["date_from"]["value"] == "2015-01-01"
+    assert "date_from" not in chips["date_from"]["remove_url"]
+    (year_block,) = [b for b in body["facets"] if b["name"] == "year"]
+    years = {v["value"]: v["count"] for v in year_block["values"]}
+    assert years == {"2015": body["total"]}
+    assert client.get("/api/search?q=-").json["notice"]
+
+
+def test_search_suggests_a_spelling(client: FlaskClient) -> None:
+    body = client.get("/api/search?q=treatment:omeprazle").json
+    assert body["total"] == 0 and body["suggestion"] == "treatment:omeprazole"
+    assert "/api/search?q=treatment%3Aomeprazole" in body["links"]["suggestion"]
+    fixed = client.get(body["links"]["suggestion"]).json
+    assert fixed["total"] > 0 and fixed["suggestion"] is None
+    assert fixed["links"]["suggestion"] is None
 
 
 def test_syntax_error_message_is_the_parsers(client: FlaskClient) -> None:
@@ -340,7 +365,7 @@ def test_pages_and_api_work_unchanged_on_every_engine(engine_target: str) -> Non
         assert client.get('/search?q="open').status_code == 400
         similar = client.get("/api/items/CM14-0000101-1/similar?k=3").json["similar"]
         assert similar and all(s["id"] != "CM14-0000101-1" for s in similar)
-        rows = client.get("/export.csv").get_data(as_text=True).strip().splitlines()
-        assert len(rows) == TOTAL + 1
+        rows = list(csv.DictReader(io.StringIO(client.get("/export.csv").get_data(as_text=True))))
+        assert len(rows) == TOTAL and all(r["rationale"] for r in rows)
     finally:
         close_app(app)

@@ -2,95 +2,22 @@
 
 Search a phrase, tick an outcome facet, open an item, follow a similar case, use the back
 button and the keyboard; screenshots go to the test's tmp dir and to artifacts/screenshots/.
-Skips with a message when Chromium is not installed (scripts/test.sh installs it).
+Skips with a message when Chromium is not installed (scripts/test.sh installs it). The server,
+browser and page fixtures are in tests/conftest.py (devtools/browser.py sets them up).
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from imr_search.engines import open_engine
-from indexer.documents import source_documents
-
 pytestmark = pytest.mark.browser
 
-CHROMIUM = os.environ.get("IMR_SEARCH_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
 PHRASE = '"physical therapy"'
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A werkzeug server thread on a free loopback port, serving generated letters."""
-    from werkzeug.serving import make_server
-
-    from search_ui import create_app
-    from synthetic.corpus import generate_letters
-
-    index = tmp_path_factory.mktemp("browser") / "index.sqlite3"
-    engine = open_engine(str(index), writable=True)
-    engine.write(
-        [
-            source_documents(source=f"gen/{i}.txt", fingerprint="gen", letter=letter)
-            for i, letter in enumerate(generate_letters(600, 11))
-        ]
-    )
-    engine.finish()
-    engine.close()
-    app = create_app({"IMR_SEARCH_INDEX": str(index)})
-    srv = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{srv.server_port}"
-    finally:
-        srv.shutdown()
-        thread.join(10)
-        app.extensions["imr_search_engine"].close_all()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(
-            f"browser test skipped: no Chromium at {CHROMIUM} "
-            "(apt-get install chromium, or set IMR_SEARCH_CHROMIUM)"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser, tmp_path: Path):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1366, "height": 900})
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    problems: list[str] = []
-    pg.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
-    pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.problems = problems
-    yield pg
-    context.close()
 
 
 def shoot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -155,7 +82,7 @@ def test_search_filter_item_similar_journey(server: str, page, tmp_path: Path) -
 
     # Follow a similar case.
     item_url = page.url
-    similar = page.locator(".similar-list a.similar-title").first
+    similar = page.locator(".similar-panel .similar-list a.similar-title").first
     similar_title = similar.inner_text()
     with page.expect_navigation():
         similar.click()

@@ -1,12 +1,12 @@
 """The citator and the precedent estimate in a real headless Chromium, on a real server (the
-fixtures of test_browser.py: generated letters, Debian's Chromium through Playwright)."""
+browser fixtures of conftest.py: generated letters, Debian's Chromium through Playwright)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from test_browser import browser, page, server, shoot, total  # noqa: F401  (fixtures)
+from test_browser import shoot, total
 
 pytestmark = pytest.mark.browser
 
@@ -17,8 +17,8 @@ LONG_TEXT = (
 
 
 def test_from_a_guideline_facet_to_its_record_and_its_decisions(  # type: ignore[no-untyped-def]
-    server: str,  # noqa: F811
-    page,  # noqa: F811
+    server: str,
+    page,
     tmp_path: Path,
 ) -> None:
     page.goto(server + "/")
@@ -50,7 +50,7 @@ def test_from_a_guideline_facet_to_its_record_and_its_decisions(  # type: ignore
     assert not page.problems, page.problems
 
 
-def test_the_index_and_a_misspelt_name(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_index_and_a_misspelt_name(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/guidelines")
     assert page.locator("table.citator-index tbody tr").count() > 3
     page.fill("#name-filter", "odg")
@@ -71,7 +71,7 @@ def test_the_index_and_a_misspelt_name(server: str, page, tmp_path: Path) -> Non
     assert not page.problems, page.problems
 
 
-def test_the_estimate_on_an_item_and_on_pasted_text(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_estimate_on_an_item_and_on_pasted_text(server: str, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     page.goto(server + "/search?sort=date")
     with page.expect_navigation():
         page.locator("ol.hits a").first.click()

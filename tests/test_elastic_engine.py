@@ -50,6 +50,25 @@ def target(es_url: str) -> Iterator[str]:
     client.close()
 
 
+def test_an_index_of_an_older_schema_is_refused_with_how_to_rebuild(
+    target: str, es_url: str
+) -> None:
+    engine = ElasticEngine(target, writable=True)
+    engine.close()
+    alias = target.rsplit("/", 1)[-1]
+    client = Elasticsearch(es_url)
+    try:
+        concrete = indices.resolve(client, alias)
+        assert concrete is not None
+        client.indices.put_mapping(index=concrete, meta={"schema_version": 2})
+    finally:
+        client.close()
+    for writable in (False, True):
+        with pytest.raises(EngineUnavailable, match="built by an older version") as old:
+            ElasticEngine(target, writable=writable)
+        assert concrete in str(old.value) and "index the letters again" in str(old.value)
+
+
 @pytest.fixture
 def loaded(target: str) -> Iterator[ElasticEngine]:
     engine = ElasticEngine(target, writable=True)

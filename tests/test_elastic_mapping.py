@@ -22,8 +22,10 @@ from imr_search.errors import EngineUnavailable
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 from indexer.documents import item_document
-from mappings.elastic import index_definition
+from mappings.analysis import WORDS_ANALYZER
+from mappings.elastic import WORDS_FIELD, index_definition
 from mappings.facets import FACETS
+from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
 
@@ -44,7 +46,34 @@ def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tu
     for field in dataclasses.fields(cls):
         (declared,) = hints[field.name].__metadata__
         assert props[field.name]["type"] == declared.type, field.name
-    assert set(props) - {f.name for f in dataclasses.fields(cls)} <= {OWNER_FIELD}
+    assert set(props) - {f.name for f in dataclasses.fields(cls)} <= {OWNER_FIELD, WORDS_FIELD}
+
+
+def test_the_vocabulary_texts_are_copied_to_the_unstemmed_words_field() -> None:
+    definition = raw_index_json()
+    props = definition["mappings"]["properties"]
+    assert props[WORDS_FIELD] == {
+        "type": "text",
+        "analyzer": WORDS_ANALYZER,
+        "index_options": "docs",
+        "norms": False,
+    }
+    assert "porter_stem" not in definition["settings"]["analysis"]["analyzer"][WORDS_ANALYZER]
+    copied = {
+        path
+        for path in ("treatment", "rationale", "letter.clinical_summary", "citations.text")
+        if _at(props, path).get("copy_to") == WORDS_FIELD
+    }
+    assert copied == {f.es_fields[-1] for f in VOCABULARY_FIELDS}
+    assert copied == {"treatment", "rationale", "letter.clinical_summary"}
+
+
+def _at(props: dict[str, Any], dotted: str) -> dict[str, Any]:
+    *parents, name = dotted.split(".")
+    for part in parents:
+        props = props[part]["properties"]
+    found: dict[str, Any] = props[name]
+    return found
 
 
 def test_synonyms_are_expanded_once_by_the_query_language() -> None:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from imr_cli.letters import parse_command
+from indexer import read
 from indexer.errors import LetterError
 from indexer.parse import parse_file, parse_text
 from indexer.read import decode_text, iter_letter_files, pdf_text, read_letter
@@ -153,17 +154,17 @@ def test_os_errors_become_letter_errors(tmp_path: Path, monkeypatch: pytest.Monk
     path = tmp_path / "letter.txt"
     path.write_text("text")
 
-    def denied(self: Path) -> bytes:
+    def denied(handle: object, size: int) -> bytes:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(read, "_read_fd", denied)
     with pytest.raises(LetterError, match="permission denied"):
         read_letter(path)
 
-    def broken(self: Path) -> bytes:
+    def broken(handle: object, size: int) -> bytes:
         raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(Path, "read_bytes", broken)
+    monkeypatch.setattr(read, "_read_fd", broken)
     with pytest.raises(LetterError, match="unreadable file"):
         read_letter(path)
 

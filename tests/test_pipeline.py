@@ -162,7 +162,7 @@ def test_a_single_file_argument(letters: Path, tmp_path: Path) -> None:
     target = str(tmp_path / "index.sqlite3")
     summary = run_index([one], target, workers=0)
     assert summary.letters_read == 1
-    assert summary.lines()[0].startswith(f"Index {target}: 1 letters read")
+    assert summary.lines()[0].startswith(f"Index {target}: 1 letter read")
 
 
 def test_summary_lines() -> None:
@@ -176,7 +176,7 @@ def test_summary_lines() -> None:
         seconds=2.0,
     )
     lines = summary.lines()
-    assert "1 letters read, 2 items indexed" in lines[0]
+    assert "1 letter read, 2 items indexed" in lines[0]
     assert "unchanged: 1" in lines[1] and "failed: 1" in lines[1]
     assert lines[-2:] == ["Failed:", "  a.txt: empty file"]
     assert summary.exit_status == 1

@@ -3,7 +3,9 @@ with exactly the index a clean run gives: same item ids, counts, facet counts, f
 
 The index command runs in a subprocess with small batches (many transactions to land in) and
 worker processes; kills land during the walk, between and inside batch transactions, and in
-finish() (postings, optimize, term statistics).
+finish() (postings, optimize, term statistics). Each kill is aimed at one of the command's
+progress lines ($IMR_SEARCH_PROGRESS_LINES), never at a time: it lands where it was aimed
+however loaded the machine is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from synthetic.corpus import write_corpus
 
 LETTERS = 600
 KILLS = 6
+BATCH = 40
 
 
 def _index_command(letters: Path, target: Path) -> list[str]:
@@ -38,7 +40,7 @@ def _index_command(letters: Path, target: Path) -> list[str]:
         "--workers",
         "2",
         "--batch-items",
-        "40",
+        str(BATCH),
         "--report",
         str(target) + ".report.txt",
     ]
@@ -71,7 +73,33 @@ def _state(target: Path) -> tuple:
         engine.close()
 
 
+def _kill_on(command: list[str], wanted: str) -> bool:
+    """Run the command; SIGKILL it and its workers as soon as it prints the progress line
+    `wanted`. True if the kill landed (it was still running)."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # the command and its worker processes: one group
+        env={**os.environ, "IMR_SEARCH_PROGRESS_LINES": "1"},
+    )
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if wanted in line:
+                os.killpg(process.pid, signal.SIGKILL)
+                break
+        process.wait(timeout=300)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode == -signal.SIGKILL
+
+
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_killed_runs_end_with_the_clean_index(tmp_path: Path) -> None:
     letters = tmp_path / "letters"
     write_corpus(letters, LETTERS, seed=5)
@@ -81,28 +109,22 @@ def test_killed_runs_end_with_the_clean_index(tmp_path: Path) -> None:
     assert expected[0] > LETTERS and expected[2] == expected[0]
 
     crashed = tmp_path / "crashed.sqlite3"
-    started = time.perf_counter()
-    subprocess.run(
-        _index_command(letters, tmp_path / "timing.sqlite3"), check=True, capture_output=True
-    )
-    full_run = time.perf_counter() - started
     rng = random.Random(1234)
     counts = []
-    for _ in range(KILLS):
-        process = subprocess.Popen(
-            _index_command(letters, crashed),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        time.sleep(rng.uniform(0.1, full_run * 0.5))
-        os.killpg(process.pid, signal.SIGKILL)  # the command and its worker processes
-        process.wait()
+    # The walk (as soon as the index is locked), batches (each kill at a random one of the
+    # first half still missing), and finish().
+    points = ["locked", *["batch"] * (KILLS - 2), "finishing"]
+    for point in points:
+        if point == "batch":
+            missing = expected[0] - (_state(crashed)[0] if crashed.exists() else 0)
+            point = f"batch {rng.randint(1, max(1, missing // BATCH // 2))} written"
+        landed = _kill_on(_index_command(letters, crashed), point)
         if crashed.exists():  # a killed state is readable and consistent on its own
             partial = _state(crashed)
             assert partial[2] == partial[0] <= expected[0]
-            counts.append(partial[0])
-    assert any(0 < n < expected[0] for n in counts), (counts, full_run)  # kills landed mid-run
+            if landed:
+                counts.append(partial[0])
+    assert sum(0 < n < expected[0] for n in counts) >= 2, counts  # kills landed mid-run
     result = subprocess.run(_index_command(letters, crashed), capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert _state(crashed) == expected

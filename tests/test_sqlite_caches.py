@@ -26,8 +26,9 @@ from imr_search.sqlite import marking as sqlite_marking
 from imr_search.sqlite import postings
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
+from imr_search.sqlite.order import by_date as _by_date
 from imr_search.sqlite.postings import ALL, LivePostings, Snapshot, bits_from_rowids
-from imr_search.sqlite.search import MATCH_CACHE, _by_date, compile_query
+from imr_search.sqlite.search import MATCH_CACHE, compile_query
 from imr_search.sqlite.summary import _facet_list
 from indexer.documents import source_documents
 from mappings.facets import FACETS
@@ -243,26 +244,30 @@ def test_rowid_lists_dense_enough_are_read_as_bitsets(
     engine.close()
 
 
-def test_date_order_skips_whole_years_and_keeps_undated_last(built: str) -> None:
+def test_date_orders_skip_whole_years_and_keep_undated_last(built: str) -> None:
     engine = SqliteEngine(built)
     db = engine.db
-    order = [
-        r
-        for (r,) in db.execute(
-            "SELECT rowid FROM items ORDER BY decision_date IS NULL, decision_date DESC, id"
-        )
-    ]
     with engine._reading():
         snap = engine._snapshot()
         years = [None, ["2015"], ["2016", "2013"], ["2024"], ["2013"]]
-        for chosen in years:
-            result = snap.all if chosen is None else snap.union("year", chosen)
-            members = [r for r in order if result >> r & 1]
-            total = len(members)
-            for offset in range(0, total + 2):
-                for limit in (1, 2, 5):
-                    got = [r for r, _ in _by_date(db, result, total, snap, offset, limit)]
-                    assert got == members[offset : offset + limit], (chosen, offset, limit)
+        for oldest in (False, True):
+            direction = "ASC" if oldest else "DESC"
+            order = [
+                r
+                for (r,) in db.execute(
+                    "SELECT rowid FROM items"
+                    f" ORDER BY decision_date IS NULL, decision_date {direction}, id"
+                )
+            ]
+            for chosen in years:
+                result = snap.all if chosen is None else snap.union("year", chosen)
+                members = [r for r in order if result >> r & 1]
+                total = len(members)
+                for offset in range(0, total + 2):
+                    for limit in (1, 2, 5):
+                        page = _by_date(db, result, total, snap, offset, limit, oldest=oldest)
+                        got = [r for r, _ in page]
+                        assert got == members[offset : offset + limit], (chosen, offset, limit)
     engine.close()
 
 
@@ -286,7 +291,7 @@ def test_prefix_and_long_text_marks(target: str) -> None:
         ), query
     # Whole-text highlighting in chunks loses nothing and marks every occurrence.
     text = "alpha beta gamma " * 5_000
-    marked = sqlite_marking.mark_long_text(engine.db, compile_query("beta"), 1, text, whole=True)
+    marked = sqlite_marking.mark_long_text(engine.db, compile_query("beta"), 1, text)
     assert marked.replace(MARK_START, "").replace(MARK_END, "") == text
     assert marked.count(MARK_START) == 5_000
     # Prefix queries: marks made in the scratch table are those of the index.

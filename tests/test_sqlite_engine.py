@@ -97,6 +97,13 @@ def test_opening_errors(tmp_path: Path, built: str) -> None:
     db.close()
     with pytest.raises(EngineUnavailable, match="schema version 999"):
         open_engine(built)
+    db = sqlite3.connect(built)
+    db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    with pytest.raises(EngineUnavailable, match="built by an older version") as old:
+        open_engine(built)
+    assert "index the letters again" in str(old.value)
 
 
 def test_read_only_engine_refuses_writes(built: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -19,8 +20,15 @@ def test_commands_are_registered() -> None:
     assert "serve" in out and "demo" in out
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def test_serve_refuses_a_missing_index_with_a_hint(tmp_path: Path) -> None:
-    result = CliRunner().invoke(main, ["serve", "--index", str(tmp_path / "none.sqlite3")])
+    args = ["serve", "--index", str(tmp_path / "none.sqlite3"), "--port", str(free_port())]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code != 0
     assert "No search index" in result.output and "imr-search demo" in result.output
 
@@ -55,8 +63,10 @@ def test_serve_picks_threads_for_the_engine(
     monkeypatch.setattr(commands, "run_server", lambda *args, **_: calls.append(args))
     monkeypatch.setattr(commands, "_check_index", lambda target: None)
     index = str(tmp_path / "x.sqlite3")
-    assert CliRunner().invoke(commands.serve, ["--index", index]).exit_code == 0
-    assert CliRunner().invoke(commands.serve, ["--index", index, "--threads", "6"]).exit_code == 0
+    port = ["--port", str(free_port())]
+    assert CliRunner().invoke(commands.serve, ["--index", index, *port]).exit_code == 0
+    result = CliRunner().invoke(commands.serve, ["--index", index, "--threads", "6", *port])
+    assert result.exit_code == 0
     assert [c[-1] for c in calls] == [None, 6]
     assert server.default_threads(index) == server.SQLITE_THREADS == 2
     assert server.default_threads("http://localhost:9200") == server.ELASTICSEARCH_THREADS

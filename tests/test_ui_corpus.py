@@ -24,6 +24,7 @@ XSS_TREATMENT = "<script>alert('treatment')</script> Lidoderm 5% patch"
 XSS_RATIONALE = 'The <img src=x onerror="alert(1)"> topical lidocaine patch is not recommended.'
 XSS_SUMMARY = '<b>bold</b> patient with neuropathic pain & "quotes".'
 FORMULA_TREATMENT = '=HYPERLINK("http://example.invalid","compound cream")'
+FORMULA_RATIONALE = '=cmd|" /C calc"!A0 Compounded topical creams are not recommended.'
 
 
 def _cite(party: str, source: str, guideline: str | None, text: str, **kw: Any) -> Citation:
@@ -207,7 +208,7 @@ def handwritten_letters() -> list[Letter]:
                     "treatment": FORMULA_TREATMENT,
                     "outcome": "Upheld",
                     "category": "medication",
-                    "rationale": "Compounded topical creams are not recommended.",
+                    "rationale": FORMULA_RATIONALE,
                     "citations": [_cite("reviewer", *MTUS_CHRONIC, "MTUS Topical analgesics.")],
                 },
             ],

@@ -102,6 +102,51 @@ def test_sort_and_pagination_links_keep_the_state(client: FlaskClient) -> None:
     assert len(dates) == 5
 
 
+def test_sort_choices_and_date_range_form(client: FlaskClient) -> None:
+    from imr_search.contract import SORT_LABELS
+
+    html = client.get("/search?q=hardware&sort=oldest").get_data(as_text=True)
+    options = re.findall(r'<option value="(\w+)"( selected)?>([^<]+)</option>', html)
+    sorts = [(value, label) for value, _, label in options if value in SORT_LABELS]
+    assert sorts == list(SORT_LABELS.items())
+    assert ("oldest", " selected") in [(v, s) for v, s, _ in options]
+    assert 'type="date" id="date_from" name="date_from" form="search" value=""' in html
+    dated = client.get("/search?date_from=2015-01-01&date_to=2015-12-31&sort=date")
+    html = dated.get_data(as_text=True)
+    assert 'name="date_from" form="search" value="2015-01-01"' in html
+    everything = client.get("/search").get_data(as_text=True)
+    assert "Decided on or after: 2015-01-01" in text_of(html)
+    years = set(re.findall(r"Decided \w{3} \d+, (\d{4})", text_of(html)))
+    assert years == {"2015"}
+    assert text_of(html) != text_of(everything)
+    chip = next(u for u in links(html) if "date_from" not in u and "date_to=2015-12-31" in u)
+    assert parse_qs(urlsplit(chip).query) == {"date_to": ["2015-12-31"], "sort": ["date"]}
+
+
+def test_bad_dates_are_400_with_the_parameter(client: FlaskClient) -> None:
+    resp = client.get("/search?date_from=2016-01-01&date_to=2015-01-01")
+    assert resp.status_code == 400
+    assert "date_from" in resp.get_data(as_text=True)
+    assert "is after date_to" in resp.get_data(as_text=True)
+
+
+def test_a_query_without_words_says_so(client: FlaskClient) -> None:
+    from imr_search.contract import NO_WORDS_NOTICE
+
+    html = client.get("/search?q=-").get_data(as_text=True)
+    assert f"{TOTAL} decisions" in text_of(html)
+    assert NO_WORDS_NOTICE.replace("'", "&#39;") in html
+
+
+def test_did_you_mean_links_the_corrected_search(client: FlaskClient) -> None:
+    html = client.get("/search?q=omeprazle&sort=date").get_data(as_text=True)
+    assert "No decisions match" in html
+    assert "Did you mean omeprazole ?" in text_of(html)
+    link = next(u for u in links(html) if "q=omeprazole" in u)
+    assert parse_qs(urlsplit(link).query) == {"q": ["omeprazole"], "sort": ["date"]}
+    assert "Did you mean" not in client.get("/search?q=omeprazole").get_data(as_text=True)
+
+
 def test_zero_results_suggest_dropping_a_filter(client: FlaskClient) -> None:
     resp = client.get("/search?q=hardware&category=medication")
     assert resp.status_code == 200

@@ -46,6 +46,31 @@ def test_url_round_trip_is_canonical() -> None:
     assert parse("q=&sort=relevance&breakdown=reviewer_guideline&outcome=").query_string() == ""
 
 
+def test_date_range_and_sorts_round_trip() -> None:
+    state = parse("q=knee&date_from=2016-01-01&date_to=2016-12-31&sort=oldest&page=2")
+    assert (state.date_from, state.date_to, state.sort) == ("2016-01-01", "2016-12-31", "oldest")
+    assert parse(state.query_string()) == state
+    request = state.request()
+    assert (request.date_from, request.date_to) == ("2016-01-01", "2016-12-31")
+    assert parse("date_from=&date_to=").query_string() == ""  # empty date inputs
+    assert parse("sort=outcome").request().sort == "outcome"
+    assert state.has_filters and not state.without_filters().has_filters
+    only_to = state.removing("date_from", "2016-01-01")
+    assert (only_to.date_from, only_to.date_to, only_to.page) == (None, "2016-12-31", 1)
+    chips = active_filters(parse("outcome=Upheld&date_from=2016-01-01&date_to=2016-12-31"), _url)
+    assert [(c.facet, c.value) for c in chips] == [
+        ("outcome", "Upheld"),
+        ("date_from", "2016-01-01"),
+        ("date_to", "2016-12-31"),
+    ]
+    assert chips[1].remove_url == "/search?outcome=Upheld&date_to=2016-12-31"
+    assert chips[2].facet_label == "Decided on or before"
+
+
+def _url(state: SearchState) -> str:
+    return "/search?" + state.query_string()
+
+
 def test_toggle_adds_and_removes_a_value_and_resets_the_page() -> None:
     state = parse("outcome=Upheld&page=4")
     on = state.toggled("outcome", "Overturned")
@@ -71,6 +96,11 @@ def test_toggle_adds_and_removes_a_value_and_resets_the_page() -> None:
         ("q=" + "x" * 1001, "q"),
         ("outcome=" + "x" * 201, "outcome"),
         ("&".join(f"category=c{i}" for i in range(26)), "category"),
+        ("date_from=2016-02-30", "date_from"),
+        ("date_to=tomorrow", "date_to"),
+        ("date_from=03/14/2016", "date_from"),
+        ("date_from=2017-01-01&date_to=2016-12-31", "date_from"),
+        ("date_to=2016-01-01&date_to=2017-01-01", "date_to"),
     ],
 )
 def test_bad_parameters_raise_with_the_parameter_named(qs: str, parameter: str) -> None:

@@ -20,7 +20,7 @@ from elasticsearch.dsl.query import (
 )
 
 from imr_search.errors import QuerySyntaxError
-from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
+from imr_search.query import And, Node, Not, Or, Phrase, Term, marked_leaves
 from mappings.analysis import INDEX_ANALYZER
 from mappings.fields import DEFAULT_SCOPES, FIELDS_BY_SCOPE, SEARCH_FIELDS
 
@@ -113,9 +113,10 @@ def highlight_queries(node: Node | None) -> dict[str, Query]:
 
     Handing the highlighter the whole search query (nested clauses, every field, synonym
     graphs) costs about as much as the search itself; a flat query per field costs almost
-    nothing. Excluded words are never highlighted; fields nothing can match are left out.
+    nothing. Excluded words and lone stop words are never highlighted; fields nothing can
+    match are left out.
     """
-    leaves = positive_leaves(node)
+    leaves = marked_leaves(node)
     out: dict[str, Query] = {}
     for field, scope in HIGHLIGHT_FIELDS.items():
         clauses = [

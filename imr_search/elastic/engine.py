@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 import elasticsearch
@@ -29,7 +30,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices, run
+from imr_search.elastic import indices, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
@@ -42,7 +43,9 @@ from imr_search.elastic.settings import ConnectionSettings, IndexLayout
 from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
-from mappings.elastic import index_definition
+from imr_search.suggest import with_suggestion
+from mappings.elastic import OWNER_FIELD, SCHEMA_VERSION, index_definition
+from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument, from_builtins
 
 # While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
@@ -103,6 +106,7 @@ class ElasticEngine:
                     )
                 self.items_index = self.alias
                 self.sources_index = indices.sources_alias(self.alias)
+            self._check_schema()
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -147,6 +151,22 @@ class ElasticEngine:
             )
         _CHECKED_NODES.add(hosts)
 
+    def _check_schema(self) -> None:
+        """Refuse an index built with another schema version (it lacks fields this version
+        searches, such as the spelling vocabulary), saying how to rebuild it."""
+        found = indices.schema_version(self.client, self.items_index)
+        if found is None or found == SCHEMA_VERSION:
+            return
+        concrete = indices.resolve(self.client, self.alias) or self.alias
+        age = "an older" if found < SCHEMA_VERSION else "another"
+        raise EngineUnavailable(
+            self.target,
+            f"the index {concrete} was built by {age} version of imr-search (index schema "
+            f"version {found}; this version reads schema version {SCHEMA_VERSION}); delete it "
+            f"(and {concrete.replace(self.alias, indices.sources_alias(self.alias), 1)}) and "
+            f"index the letters again: `imr-search index LETTERS... --index {self.target}`",
+        )
+
     def _flush(self) -> None:
         """Write fingerprints still queued in the writer (their items are stored)."""
         if self._writer is None:
@@ -171,6 +191,18 @@ class ElasticEngine:
             )
             self._loading = True
 
+    def _left_loading(self) -> bool:
+        """Whether a run killed while loading left the bulk refresh interval behind (finish()
+        then restores it, even when this run wrote nothing)."""
+        answer = self.client.indices.get_settings(
+            index=[self.items_index, self.sources_index], name="index.refresh_interval"
+        )
+        return any(
+            found.get("settings", {}).get("index", {}).get("refresh_interval")
+            == BULK_REFRESH_INTERVAL
+            for found in answer.body.values()
+        )
+
     def _stop_loading(self) -> None:
         interval = index_definition()["settings"]["index"].get("refresh_interval", "1s")
         self.client.indices.put_settings(
@@ -182,6 +214,10 @@ class ElasticEngine:
         self._loading = False
 
     # --- writing --------------------------------------------------------------------------
+
+    def index_run_lock(self) -> AbstractContextManager[None]:
+        """One index run at a time on this alias (a lock document; see runlock)."""
+        return runlock.hold(self.client, self.alias, self.target)
 
     def indexed_sources(self) -> Mapping[str, str]:
         if self._writer is not None:  # make this process's writes visible to the lookups
@@ -202,12 +238,13 @@ class ElasticEngine:
             return writer.delete_sources(list(sources))
 
     def finish(self) -> None:
-        """Restore the refresh interval, refresh, and publish a rebuild."""
+        """Restore the refresh interval (this run's, or one a killed run left), refresh, and
+        publish a rebuild."""
         if self._writer is None:
             return
         with self._calls():
             self._flush()
-            if self._loading:
+            if self._loading or self._left_loading():
                 self._stop_loading()
             self.client.indices.refresh(index=[self.items_index, self.sources_index])
             if self._rebuild is not None:
@@ -229,26 +266,41 @@ class ElasticEngine:
             if request.breakdown and response.about and not response.about.about:
                 # No decision is about the query: the breakdown counts every match (one more
                 # request, only in this case; its rate already does).
-                again = dataclasses.replace(request, per_page=0, facet_size=0, highlight=False)
+                # The facets are not asked again; the breakdown keeps its size (facet_size).
+                no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
+                again = dataclasses.replace(
+                    request, per_page=0, facet_sizes=no_facets, highlight=False
+                )
                 extra, _ = search_body(again, rate_about=False)
                 aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
                 response = dataclasses.replace(response, breakdown=read_breakdown(again, aggs))
         took = (time.perf_counter() - started) * 1000
-        return dataclasses.replace(response, took_ms=took)
+        response = dataclasses.replace(response, took_ms=took)
+        return with_suggestion(self.search, request, response, self._lookup)
+
+    def _lookup(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        with self._calls():
+            return vocabulary.lookup(self.client, self.items_index, words)
 
     def get_item(self, item_id: str) -> ItemDocument:
+        found = self._get(item_id, source_excludes=SOURCE_EXCLUDES)
+        return from_builtins(found, ItemDocument)
+
+    def source_of(self, item_id: str) -> str:
+        return str(self._get(item_id, source_includes=[OWNER_FIELD]).get(OWNER_FIELD, ""))
+
+    def _get(self, item_id: str, **source: Any) -> dict[str, Any]:
+        """The stored `_source` of one item (its parts that `source` asks for)."""
         with self._calls():
             try:
-                found = self.client.get(
-                    index=self.items_index, id=item_id, source_excludes=SOURCE_EXCLUDES
-                )
+                found = self.client.get(index=self.items_index, id=item_id, **source)
             except NotFoundError as exc:
                 if _is_missing_index(exc):
                     raise
                 found = None
         if found is None or not found.get("found"):
             raise ItemNotFound(item_not_found(item_id))
-        return from_builtins(found["_source"], ItemDocument)
+        return dict(found["_source"])
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:
         search = mark_item_body(item_id, query)

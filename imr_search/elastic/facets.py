@@ -23,7 +23,7 @@ facet's selection, so a facet's own choices do not hide its alternatives.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
@@ -231,10 +231,11 @@ def breakdown_aggs(name: str, size: int) -> Mapping[str, Agg[Any]]:
     return FACET_IMPLS[name].aggs(max(size, 1), sub=dict(outcome_aggs()))
 
 
-def add_facet_aggs(groups: AggGroups, size: int) -> None:
-    """Per facet: top values plus counts of its selected values, filtered by every *other*
-    facet's selection."""
+def add_facet_aggs(groups: AggGroups, sizes: Callable[[str], int]) -> None:
+    """Per facet: top `sizes(name)` values plus counts of its selected values, filtered by
+    every *other* facet's selection."""
     for name, impl in FACET_IMPLS.items():
+        size = sizes(name)
         inner: Aggs = dict(top_values(name, size)) if size > 0 else {}
         chosen = groups.selected.get(name)
         if chosen:
@@ -246,11 +247,15 @@ def add_facet_aggs(groups: AggGroups, size: int) -> None:
 
 
 def read_facets(
-    aggregations: Mapping[str, Any], selected: Mapping[str, Sequence[str]], size: int
+    aggregations: Mapping[str, Any],
+    selected: Mapping[str, Sequence[str]],
+    sizes: Callable[[str], int],
 ) -> dict[str, tuple[FacetValue, ...]]:
-    """Top `size` values by count (ties by value), plus every selected value, count order."""
+    """Top `sizes(name)` values by count (ties by value), plus every selected value, count
+    order."""
     out: dict[str, tuple[FacetValue, ...]] = {}
     for name, impl in FACET_IMPLS.items():
+        size = sizes(name)
         result = AggGroups.results(aggregations, f"facet_{name}")
         counts = {value: count for value, count, _ in impl.buckets(result)} if size > 0 else {}
         chosen = selected.get(name, [])

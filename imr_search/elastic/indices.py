@@ -167,6 +167,16 @@ def swap(client: Elasticsearch, alias: str, pair: IndexPair, delete_old: bool = 
     return old
 
 
+def schema_version(client: Elasticsearch, index: str) -> int | None:
+    """The schema version an items index was created with (its mapping's _meta), None when
+    it does not say (an index made by hand)."""
+    found = client.indices.get_mapping(index=index).body
+    for definition in found.values():
+        version = definition.get("mappings", {}).get("_meta", {}).get("schema_version")
+        return int(version) if version is not None else None
+    return None
+
+
 def drop(client: Elasticsearch, alias: str) -> None:
     """Delete both indices behind the aliases (tests and `--rebuild` clean-up)."""
     names = [n for n in (resolve(client, alias), resolve(client, sources_alias(alias))) if n]

@@ -15,9 +15,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from elasticsearch.dsl import A, Search
-from elasticsearch.dsl.query import Bool, ConstantScore, Ids, Query, Terms
+from elasticsearch.dsl.query import Bool, ConstantScore, Ids, Query, Range, Terms
 
 from imr_search.contract import (
+    NO_WORDS_NOTICE,
     AboutSplit,
     BreakdownRow,
     Hit,
@@ -25,23 +26,35 @@ from imr_search.contract import (
     OutcomeRate,
     SearchRequest,
     SearchResponse,
+    join_notices,
 )
 from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query, highlight_queries
 from imr_search.elastic.writer import SOURCE_EXCLUDES
-from imr_search.marks import MARK_END, MARK_START, excerpt, strip_marks
+from imr_search.marks import MARK_END, MARK_START, excerpt, one_mark_per_word, strip_marks
+from imr_search.passages import best_passage
 from imr_search.plan import QueryPlan, plan
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 from mappings.schema import ItemDocument, from_builtins
 
 SNIPPET_FIELDS = ("rationale", "letter.clinical_summary", "citations.text")  # first match wins
-SNIPPET_CHARS = 200
-ELLIPSIS = "…"
+DECISION_DATE = "letter.decision_date"
 NEWEST_FIRST: list[dict[str, Any]] = [
-    {"letter.decision_date": {"order": "desc", "missing": "_last"}},
+    {DECISION_DATE: {"order": "desc", "missing": "_last"}},
     {"id": {"order": "asc"}},
 ]
+OLDEST_FIRST: list[dict[str, Any]] = [
+    {DECISION_DATE: {"order": "asc", "missing": "_last"}},
+    {"id": {"order": "asc"}},
+]
+# "Overturned" sorts before "Upheld": overturned first, each outcome newest first.
+BY_OUTCOME: list[dict[str, Any]] = [{"outcome": {"order": "asc"}}, *NEWEST_FIRST]
+ORDERS: dict[str, list[dict[str, Any]]] = {
+    "date": NEWEST_FIRST,
+    "oldest": OLDEST_FIRST,
+    "outcome": BY_OUTCOME,
+}
 BEST_FIRST: list[dict[str, Any]] = [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
 # A lookup by case number without words: items named by id first, then letter and item order.
 LETTER_ORDER: list[Any] = [{"_score": {"order": "desc"}}, "letter_id", "item_number"]
@@ -49,6 +62,9 @@ LETTER_ORDER: list[Any] = [{"_score": {"order": "desc"}}, "letter_id", "item_num
 BOOSTS: dict[str, float] = {"pinned": 1e9, "about": 1e6}
 CHRONOLOGICAL = ("year",)  # breakdowns shown whole and in order
 ALL_VALUES = 1_000
+# Texts longer than this (characters) are marked only up to here; Elasticsearch refuses to
+# highlight past its index.highlight.max_analyzed_offset otherwise.
+MAX_ANALYZED_OFFSET = 999_999
 # Marks are characters, not markup: the "default" encoder leaves the text as it is and
 # to_markup() escapes it; only the marker characters survive as <mark>.
 HIGHLIGHT_OPTIONS: dict[str, Any] = {
@@ -56,6 +72,7 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
     "pre_tags": [MARK_START],
     "post_tags": [MARK_END],
     "encoder": "default",
+    "max_analyzed_offset": MAX_ANALYZED_OFFSET,
 }
 
 
@@ -68,7 +85,7 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     about = compile_query(query.about) if query.about is not None else None
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
-    facets.add_facet_aggs(groups, request.facet_size)
+    facets.add_facet_aggs(groups, request.size_of)
     result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
     if about is not None:
         result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
@@ -88,7 +105,7 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     if queries:
         search = with_highlights(search, queries)
     if request.sort != "relevance":
-        order = NEWEST_FIRST
+        order = ORDERS[request.sort]
     elif ast is not None:
         order = BEST_FIRST
     else:
@@ -111,6 +128,9 @@ def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None)
     should: list[Query] = []
     if query.cases:
         filters.append(Terms(letter_id=[c.letter_id for c in query.cases]))
+    if request.date_from or request.date_to:
+        bounds = {"gte": request.date_from, "lte": request.date_to}
+        filters.append(Range(**{DECISION_DATE: {k: v for k, v in bounds.items() if v}}))
     if about is not None and request.decisions == "about":
         filters.append(about)
     elif about is not None and request.decisions == "mentions":
@@ -129,18 +149,11 @@ def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None)
 
 
 def with_highlights(search: Search[Any], queries: Mapping[str, Query]) -> Search[Any]:
-    """The whole treatment, and one fragment of each other field, each with its own query."""
+    """Every highlighted field whole, each with its own query: the snippet is chosen from
+    the whole marked text (imr_search.passages), as on every engine."""
     search = search.highlight_options(**HIGHLIGHT_OPTIONS)
     for name, query in queries.items():
-        if name == "treatment":
-            search = search.highlight(name, number_of_fragments=0, highlight_query=query.to_dict())
-        else:
-            search = search.highlight(
-                name,
-                fragment_size=SNIPPET_CHARS,
-                number_of_fragments=1,
-                highlight_query=query.to_dict(),
-            )
+        search = search.highlight(name, number_of_fragments=0, highlight_query=query.to_dict())
     return search
 
 
@@ -166,10 +179,11 @@ def read_response(
     return SearchResponse(
         total=total,
         hits=hits,
-        facets=facets.read_facets(aggs, selected, request.facet_size),
+        facets=facets.read_facets(aggs, selected, request.size_of),
         outcome_rate=rate,
         took_ms=took_ms,
         breakdown=read_breakdown(request, aggs),
+        notice=join_notices(NO_WORDS_NOTICE if plan(request.query).no_words else None),
         about=split,
         breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
     )
@@ -201,7 +215,7 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     for name in SNIPPET_FIELDS:
         fragments = marks.get(name)
         if fragments:
-            snippet = _with_ellipses(fragments[0], _field(doc, name))
+            snippet = best_passage(" ".join(fragments))
             break
     if snippet is None:
         snippet = excerpt(doc.rationale or doc.letter.clinical_summary)
@@ -211,40 +225,15 @@ def _hit(hit: Mapping[str, Any], highlighted: bool) -> Hit:
     return Hit(
         doc=doc,
         score=score,
-        marked_treatment=treatment[0] if treatment else doc.treatment,
+        marked_treatment=one_mark_per_word(treatment[0]) if treatment else doc.treatment,
         marked_snippet=snippet,
     )
-
-
-def _field(doc: ItemDocument, dotted: str) -> str | list[str]:
-    """The text(s) of a snippet field, to see where its fragment was cut."""
-    if dotted == "citations.text":
-        return [c.text for c in doc.citations]
-    if dotted == "letter.clinical_summary":
-        return doc.letter.clinical_summary
-    return str(getattr(doc, dotted, "") or "")
-
-
-def _with_ellipses(fragment: str, texts: str | list[str]) -> str:
-    """Mark a fragment cut from a longer text with … where text was left out."""
-    plain = strip_marks(fragment)
-    candidates = [texts] if isinstance(texts, str) else texts
-    full = next((t for t in candidates if plain in t), "")
-    start = full.find(plain)
-    if start < 0:
-        return fragment
-    prefix = ELLIPSIS if full[:start].strip() else ""
-    suffix = ELLIPSIS if full[start + len(plain) :].strip() else ""
-    return prefix + fragment.strip() + suffix
 
 
 # --- one item's whole texts, marked ------------------------------------------------------------
 
 # The texts of the item page, by Elasticsearch field.
 WHOLE_FIELDS = ("treatment", "rationale", "letter.clinical_summary")
-# Texts longer than this (characters) are marked only up to here; Elasticsearch refuses to
-# highlight past its index.highlight.max_analyzed_offset otherwise.
-MAX_ANALYZED_OFFSET = 999_999
 
 
 def mark_item_body(item_id: str, query: str) -> Search[Any]:
@@ -258,9 +247,7 @@ def mark_item_body(item_id: str, query: str) -> Search[Any]:
     )
     queries = {name: q for name, q in highlight_queries(ast).items() if name in WHOLE_FIELDS}
     if queries:
-        search = search.highlight_options(
-            **HIGHLIGHT_OPTIONS, max_analyzed_offset=MAX_ANALYZED_OFFSET
-        )
+        search = search.highlight_options(**HIGHLIGHT_OPTIONS)
         for name, q in queries.items():
             search = search.highlight(name, number_of_fragments=0, highlight_query=q.to_dict())
     return search
@@ -274,7 +261,7 @@ def read_marked_item(hit: Mapping[str, Any]) -> MarkedItem:
         fragments = marks.get(name)
         if not fragments:
             return text
-        marked = str(fragments[0])
+        marked = one_mark_per_word(str(fragments[0]))
         # Past MAX_ANALYZED_OFFSET the highlighter returns a prefix: keep the rest unmarked.
         plain = strip_marks(marked)
         return marked + text[len(plain) :] if text.startswith(plain) else marked

@@ -9,7 +9,7 @@ that has no positive partner cannot be searched and is reported as a syntax erro
 from __future__ import annotations
 
 from imr_search.errors import QuerySyntaxError
-from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
+from imr_search.query import And, Node, Not, Or, Phrase, Term, marked_leaves
 from imr_search.sqlite.schema import FTS_COLUMNS
 from mappings.fields import DEFAULT_SCOPES
 
@@ -113,7 +113,8 @@ def _flatten(node: And) -> list[Node]:
 
 
 def compile_marking(node: Node | None) -> str | None:
-    """A MATCH of every word and phrase the query asks for, OR-ed (exclusions left out): run
-    on one row, FTS5's highlight() then marks each of them wherever it occurs."""
-    leaves = positive_leaves(node)
+    """A MATCH of every word and phrase the query asks for, OR-ed (exclusions and lone stop
+    words left out: query.marked_leaves): run on one row, FTS5's highlight() then marks each
+    of them wherever it occurs."""
+    leaves = marked_leaves(node)
     return " OR ".join(_compile(leaf) for leaf in leaves) if leaves else None

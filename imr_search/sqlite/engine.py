@@ -2,8 +2,13 @@
 
 This module only wires the parts together: `schema` (the file), `writer` (transactional
 writes and postings upkeep), `search` (queries, facets, snippets), `similar` (similar
-cases). Every read runs in one read transaction, so a search sees one consistent state of
-the file even while an index run is committing batches.
+cases), `runlock` (one index run at a time), `faults` (a full disk, a damaged or read-only
+file become one clear StorageError). Every read runs in one read transaction, so a search
+sees one consistent state of the file even while an index run is committing batches.
+
+`finish()` records the generation it finished (meta FINISHED_GENERATION): a run killed while
+finishing leaves it behind, and the next run's finish() redoes the work (postings, FTS merge,
+term statistics) even when it wrote nothing itself.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import ClassVar
 
 from imr_search.contract import (
@@ -27,11 +32,13 @@ from imr_search.contract import (
 )
 from imr_search.errors import ItemNotFound
 from imr_search.query import parse_query
-from imr_search.sqlite import marking
+from imr_search.sqlite import marking, runlock, vocabulary
 from imr_search.sqlite.compiler import compile_marking
+from imr_search.sqlite.faults import damaged, translated
 from imr_search.sqlite.postings import Snapshot, read_snapshot
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import (
+    FINISHED_GENERATION,
     GENERATION,
     POSTINGS_GENERATION,
     TERM_DF_ITEMS,
@@ -42,7 +49,9 @@ from imr_search.sqlite.schema import (
 )
 from imr_search.sqlite.search import RELEVANCE_LIMIT, run_search
 from imr_search.sqlite.similar import run_similar
+from imr_search.sqlite.vocabulary import refresh_words
 from imr_search.sqlite.writer import Writer
+from imr_search.suggest import with_suggestion
 from imr_search.synonyms import expand_synonyms
 from mappings.schema import ItemDocument
 
@@ -50,6 +59,9 @@ from mappings.schema import ItemDocument
 # a web worker opening an engine per request loads them once per index generation.
 _SNAPSHOTS: dict[str, Snapshot] = {}
 _SNAPSHOTS_LOCK = threading.Lock()
+# Index files found damaged by an integrity check: (uuid, generation) -> what it found ('' for
+# none), so that a damaged file costs one check per process, not one per request.
+_CHECKED: dict[tuple[str, int], str] = {}
 # Below this many items term_df is rebuilt on every finish(); above, when the item count
 # moved by more than 5% (document frequencies only steer which terms similar() picks).
 _TERM_DF_ALWAYS = 50_000
@@ -74,7 +86,12 @@ class SqliteEngine:
         self.db = connect(target, writable=writable)
         self._lock = threading.RLock()
         self._writer = Writer(self.db) if writable else None
-        self._uuid = self._index_uuid()
+        try:
+            with translated(target, "opening it"):
+                self._uuid = self._index_uuid()
+        except BaseException:
+            self.db.close()
+            raise
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -85,9 +102,32 @@ class SqliteEngine:
 
     @contextmanager
     def _reading(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction (a consistent view of the file) under the engine's lock."""
-        with self._lock, atomic(self.db, write=False):
-            yield self.db
+        """One read transaction (a consistent view of the file) under the engine's lock.
+
+        Damage SQLite notices becomes a StorageError (translated); damage it does not (an
+        item the full-text index or the postings list is missing from `items`: a KeyError)
+        is confirmed by an integrity check before it is reported as such."""
+        with translated(self.target, "reading it"), self._lock, atomic(self.db, write=False):
+            try:
+                yield self.db
+            except KeyError as exc:
+                found = self._integrity()
+                if found:
+                    raise damaged(self.target, found, "reading it") from exc
+                raise
+
+    def _integrity(self) -> str:
+        """What PRAGMA quick_check finds wrong with the file ('' when nothing), once per
+        generation of the file."""
+        key = (self._uuid, meta_int(self.db, GENERATION))
+        with _SNAPSHOTS_LOCK:
+            found = _CHECKED.get(key)
+        if found is None:
+            rows = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+            found = "" if rows == ["ok"] else "integrity check: " + " / ".join(rows)[:300]
+            with _SNAPSHOTS_LOCK:
+                _CHECKED[key] = found
+        return found
 
     def _snapshot(self) -> Snapshot:
         """The postings of the generation visible in the current read transaction."""
@@ -111,40 +151,56 @@ class SqliteEngine:
 
     # --- writing --------------------------------------------------------------------------
 
+    def index_run_lock(self) -> AbstractContextManager[None]:
+        """One index run at a time on this file (a lock file beside it; see runlock)."""
+        return runlock.hold(self.target)
+
     def indexed_sources(self) -> Mapping[str, str]:
         return SourceFingerprints(self)
 
     def write(self, batch: Sequence[SourceDocuments]) -> list[WriteFailure]:
         writer = self._require_writer()
-        with self._lock:
+        with translated(self.target, "writing a batch of letters"), self._lock:
             return writer.write(batch)
 
     def delete_sources(self, sources: Iterable[str]) -> int:
         writer = self._require_writer()
-        with self._lock:
+        with translated(self.target, "removing letters"), self._lock:
             return writer.delete_sources(list(sources))
 
     def finish(self) -> None:
-        """Persist the facet postings, merge the FTS index, refresh term statistics."""
+        """Persist the facet postings, merge the FTS index, refresh term statistics: after
+        this run's writes, or whatever an earlier run killed while finishing left undone."""
         if self._writer is None:
             return
-        writer = self._writer
+        with translated(self.target, "finishing the index (postings, merge, statistics)"):
+            self._finish(self._writer)
+
+    def _finish(self, writer: Writer) -> None:
         db = self.db
         with self._lock:
-            stale = meta_int(db, POSTINGS_GENERATION, -1) != meta_int(db, GENERATION)
-            if not (writer.wrote or stale):
+            generation = meta_int(db, GENERATION)
+            stale = meta_int(db, POSTINGS_GENERATION, -1) != generation
+            unfinished = meta_int(db, FINISHED_GENERATION, -1) != generation
+            if not (writer.wrote or stale or unfinished):
                 return
             live = writer.postings()
             with atomic(db):
                 if live.generation == meta_int(db, GENERATION):
                     live.persist(db)
             db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
+            db.execute("INSERT INTO items_words(items_words) VALUES ('optimize')")
             self._refresh_term_df()
             db.execute("PRAGMA optimize")
+            with atomic(db):
+                set_meta(db, FINISHED_GENERATION, live.generation)
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             writer.wrote = False
 
     def _refresh_term_df(self) -> None:
+        """Rebuild term_df when small, or when the item count moved by more than 5% since it
+        was built (TERM_DF_ITEMS): a decision made from the file alone, so a finish() redone
+        after a kill makes the one the killed run would have made."""
         db = self.db
         items = db.execute("SELECT count(*) FROM items").fetchone()[0]
         before = meta_int(db, TERM_DF_ITEMS, -1)
@@ -153,6 +209,7 @@ class SqliteEngine:
         with atomic(db):
             db.execute("DELETE FROM term_df")
             db.execute("INSERT INTO term_df(term, df) SELECT term, doc FROM items_vocab")
+            refresh_words(db)
             set_meta(db, TERM_DF_ITEMS, items)
 
     # --- reading --------------------------------------------------------------------------
@@ -164,13 +221,18 @@ class SqliteEngine:
     def search(self, request: SearchRequest) -> SearchResponse:
         with self._reading() as db:
             snap = self._snapshot()
-            return run_search(
+            response = run_search(
                 db,
                 snap,
                 request,
                 cache_key=(self._uuid, snap.generation),
                 relevance_limit=self.relevance_limit,
             )
+        return with_suggestion(self.search, request, response, self._lookup)
+
+    def _lookup(self, words: Sequence[str]) -> dict[str, list[tuple[str, int]]]:
+        with self._reading() as db:
+            return vocabulary.lookup(db, words)
 
     def get_item(self, item_id: str) -> ItemDocument:
         with self._reading() as db:
@@ -178,6 +240,13 @@ class SqliteEngine:
         if row is None:
             raise ItemNotFound(item_not_found(item_id))
         return load_doc(*row)
+
+    def source_of(self, item_id: str) -> str:
+        with self._reading() as db:
+            row = db.execute("SELECT source FROM items WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            raise ItemNotFound(item_not_found(item_id))
+        return str(row[0])
 
     def mark_item(self, item_id: str, query: str) -> MarkedItem:
         match = compile_marking(expand_synonyms(parse_query(query)))

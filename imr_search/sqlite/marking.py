@@ -1,7 +1,9 @@
 """Marked text from FTS5: the hits' highlighted treatments and snippets, an item's whole texts.
 
-FTS5's highlight() and snippet() mark a row's text with the index's own tokenizer, so stems
-and phrases are marked exactly as they matched. Both cost time in the square of a text's
+FTS5's highlight() marks a row's text with the index's own tokenizer, so stems and phrases
+are marked exactly as they matched. A hit's snippet is the passage of its marked rationale
+(else summary, else citations) that best explains the decision, chosen by
+imr_search.passages as on every engine. highlight() costs time in the square of a text's
 matches: texts longer than LONG_TEXT characters are marked chunk by chunk instead
 (`mark_long_text`), in a scratch FTS5 table of the connection's temp schema.
 """
@@ -14,13 +16,13 @@ from collections.abc import Sequence
 from imr_search.contract import Hit, MarkedItem, item_not_found
 from imr_search.errors import ItemNotFound
 from imr_search.marks import MARK_END, MARK_START, excerpt, one_mark_per_word
+from imr_search.passages import best_passage
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import FTS_COLUMNS, TOKENIZER
 from mappings.schema import ItemDocument
 
-SNIPPET_TOKENS = 32
 # Real rationales are a few thousand characters; a 2 MB one repeating a query's words took
-# 77 s in FTS5's snippet().
+# 77 s in FTS5's snippet(); highlight() costs alike.
 LONG_TEXT = 50_000
 LONG_CHUNK = 8_000
 _PREFIX = '" *'  # how the compiler writes a prefix term: "therap" *
@@ -68,17 +70,17 @@ def hits_of(
 
 
 def _mark_sql(column: int, table: str = "items_fts") -> str:
-    """The treatment (column 0) highlighted whole; the other texts as snippets."""
-    s, e = MARK_START, MARK_END
-    if column == 0:
-        return f"highlight({table}, 0, '{s}', '{e}')"
-    return f"snippet({table}, {column}, '{s}', '{e}', '…', {SNIPPET_TOKENS})"
+    """A column's whole text, highlighted."""
+    return f"highlight({table}, {column}, '{MARK_START}', '{MARK_END}')"
 
 
-def _best_snippet(snippets: Sequence[str]) -> str:
-    """The first snippet with a match in it (rationale, summary, citation), else the first."""
-    best = next((t for t in snippets if MARK_START in t), None)
-    return best if best is not None else next((t for t in snippets if t), "")
+def _best_snippet(texts: Sequence[str]) -> str:
+    """The passage to show from the first text with a match in it (rationale, summary,
+    citation), else the start of the first text."""
+    best = next((t for t in texts if MARK_START in t), None)
+    if best is None:
+        return excerpt(next((t for t in texts if t), ""))
+    return best_passage(best)
 
 
 def _marked_rows(
@@ -86,7 +88,7 @@ def _marked_rows(
 ) -> dict[int, tuple[str, str]]:
     """rowid -> (highlighted treatment, best snippet), from FTS5.
 
-    highlight() and snippet() depend only on a row's texts and the query, so the scratch
+    highlight() depends only on a row's texts and the query, so the scratch
     table gives the same marks as the index. It is used for prefix queries: FTS5 (3.40)
     merges a prefix's doclists anew on every row lookup in the index (20 rows of `therap*`
     took 65 ms); in a table of 20 rows that merge is nothing.
@@ -144,7 +146,7 @@ def _scratch_table(db: sqlite3.Connection) -> None:
 def _marked_long_row(db: sqlite3.Connection, match: str, rowid: int) -> tuple[str, str]:
     """(highlighted treatment, best snippet) of a row with a very long text.
 
-    FTS5's snippet() and highlight() take time in the square of a column's matches (a 2 MB
+    FTS5's highlight() takes time in the square of a column's matches (a 2 MB
     rationale repeating a query's words took 77 s): long texts are marked chunk by chunk
     (`mark_long_text`), the others by FTS5 as usual.
     """
@@ -163,16 +165,14 @@ def _marked_long_row(db: sqlite3.Connection, match: str, rowid: int) -> tuple[st
             out[c] = text
     for c, text in enumerate(texts):
         if len(text) > LONG_TEXT:
-            out[c] = mark_long_text(db, match, c, text, whole=c == 0)
+            out[c] = mark_long_text(db, match, c, text)
     return out[0], _best_snippet(out[1:])
 
 
-def mark_long_text(
-    db: sqlite3.Connection, match: str, column: int, text: str, *, whole: bool
-) -> str:
-    """`text` of FTS column `column` highlighted (`whole`) or as a snippet, with the MATCH
-    run on chunks of it in a scratch table: time linear in its length. (Matches that span
-    two chunks, such as a phrase cut in two, are not marked; results are not affected.)"""
+def mark_long_text(db: sqlite3.Connection, match: str, column: int, text: str) -> str:
+    """`text` of FTS column `column` highlighted whole, with the MATCH run on chunks of it in
+    a scratch table: time linear in its length. (Matches that span two chunks, such as a
+    phrase cut in two, are not marked; results are not affected.)"""
     _scratch_table(db)
     chunks = _chunks(text, LONG_CHUNK)
     db.execute("DELETE FROM temp.imr_chunks")
@@ -181,28 +181,18 @@ def mark_long_text(
             f"INSERT INTO temp.imr_chunks(rowid, {FTS_COLUMNS[column]}) VALUES (?, ?)",
             enumerate(chunks),
         )
-        if whole:
-            found = dict(
-                db.execute(
-                    f"SELECT rowid, highlight(imr_chunks, {column}, '{MARK_START}', '{MARK_END}')"
-                    " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
-                    (match,),
-                ).fetchall()
-            )
-            return "".join(found.get(i, chunk) for i, chunk in enumerate(chunks))
-        row = db.execute(
-            f"SELECT rowid, {_mark_sql(column, 'imr_chunks')} FROM temp.imr_chunks"
-            " WHERE imr_chunks MATCH ? ORDER BY rowid LIMIT 1",
-            (match,),
-        ).fetchone()
+        found = dict(
+            db.execute(
+                f"SELECT rowid, {_mark_sql(column, 'imr_chunks')}"
+                " FROM temp.imr_chunks WHERE imr_chunks MATCH ?",
+                (match,),
+            ).fetchall()
+        )
     except sqlite3.OperationalError:  # the compiler quotes everything; just in case
-        row = None
+        found = {}
     finally:
         db.execute("DELETE FROM temp.imr_chunks")
-    if row is None:
-        return text if whole else excerpt(text)
-    first, snippet = row
-    return snippet if first == 0 or snippet.startswith("…") else "…" + snippet
+    return "".join(found.get(i, chunk) for i, chunk in enumerate(chunks))
 
 
 def _chunks(text: str, size: int) -> list[str]:
@@ -244,5 +234,5 @@ def mark_item(db: sqlite3.Connection, match: str | None, item_id: str) -> Marked
                 out[c] = text
     for c in columns:
         if c not in short:
-            out[c] = mark_long_text(db, match, c, texts[c], whole=True)
+            out[c] = mark_long_text(db, match, c, texts[c])
     return MarkedItem(*(one_mark_per_word(text) for text in out))

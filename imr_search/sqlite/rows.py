@@ -7,6 +7,7 @@ back on reading: every text is stored once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from mappings.facets import INDEXED_FACETS, facet_values
@@ -15,6 +16,10 @@ from mappings.schema import ItemDocument, decode, encode
 
 # Columns to select for `load_doc`, in its argument order.
 DOC_COLUMNS = "doc, treatment, rationale, summary"
+# A posting the engine keeps beside the facets (never listed as one): each dated item's
+# decision month, "2016-03", for decision-date ranges (imr_search.sqlite.dates).
+MONTH_FACET = "_decision_month"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass
@@ -46,8 +51,14 @@ def build_row(doc: ItemDocument) -> Row:
         year=doc.decision_year,
         doc_json=encode(bare).decode("utf-8"),
         texts=tuple(f.text_of(doc) for f in SEARCH_FIELDS),
-        facets=[(spec.name, value) for spec in INDEXED_FACETS for value in facet_values(doc, spec)],
+        facets=[(spec.name, value) for spec in INDEXED_FACETS for value in facet_values(doc, spec)]
+        + _month(doc.letter.decision_date),
     )
+
+
+def _month(date: str | None) -> list[tuple[str, str]]:
+    """The item's decision-month posting, if it has a well-formed date."""
+    return [(MONTH_FACET, date[:7])] if date and _ISO_DATE.fullmatch(date) else []
 
 
 def load_doc(doc_json: str, treatment: str, rationale: str, summary: str) -> ItemDocument:

@@ -8,7 +8,9 @@ over the texts (no second copy of the text); `postings` is a derived cache of th
 data as bitsets for fast facet counting;
 `sources` records each indexed file's fingerprint (written in the same transaction as its
 items, which is what makes indexing crash-safe); `term_df` caches document frequencies
-for choosing the distinctive terms of similar-case queries.
+for choosing the distinctive terms of similar-case queries. `items_words` indexes the
+vocabulary texts' words unstemmed (no positions: only which items hold a word), the
+vocabulary of spelling suggestions; `word_df` caches its words with their document counts.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from imr_search.errors import EngineUnavailable
-from mappings.fields import SEARCH_FIELDS
+from imr_search.errors import EngineUnavailable, StorageError
+from imr_search.sqlite.faults import explain
+from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
 
-SCHEMA_VERSION = 2
+# Bump when the stored layout changes; an index of another version is refused with a message
+# saying to rebuild it. 3: decision-month postings (date ranges), the word vocabulary.
+SCHEMA_VERSION = 3
 
 # The searchable columns, in FTS5 column order: the query language's scopes.
 FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
@@ -30,6 +35,10 @@ FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
 BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS)
 BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# The vocabulary's columns (a subset of the FTS columns) and its tokenizer: the same words,
+# unstemmed.
+WORD_COLUMNS: tuple[str, ...] = tuple(f.scope for f in VOCABULARY_FIELDS)
+WORD_TOKENIZER = "unicode61 remove_diacritics 2"
 
 _TEXT_COLUMNS = ",\n    ".join(f"{name:<13} TEXT NOT NULL" for name in FTS_COLUMNS)
 DDL = f"""
@@ -70,6 +79,20 @@ CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
 INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);
 INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 16777216);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_vocab USING fts5vocab(items_fts, row);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_words USING fts5(
+    {", ".join(WORD_COLUMNS)},
+    content = 'items', content_rowid = 'rowid',
+    tokenize = '{WORD_TOKENIZER}', detail = 'none', columnsize = 0
+);
+INSERT INTO items_words(items_words, rank) VALUES ('automerge', 8);
+INSERT INTO items_words(items_words, rank) VALUES ('hashsize', 16777216);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_words_vocab USING fts5vocab(items_words, row);
+-- The vocabulary's words of 4+ letters (no digits) and how many items hold each: the
+-- candidates of spelling suggestions, refreshed with term_df.
+CREATE TABLE IF NOT EXISTS word_df (
+    word TEXT PRIMARY KEY,
+    df   INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS facet_values (
     fv    INTEGER PRIMARY KEY,
     facet TEXT NOT NULL,
@@ -99,6 +122,7 @@ READ_MMAP_BYTES = 1 << 33  # 8 GiB asked for; SQLite's default build allows 2 Gi
 GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
 TERM_DF_ITEMS = "term_df_items"  # item count when term_df was last rebuilt
+FINISHED_GENERATION = "finished_generation"  # generation the last complete finish() saw
 
 
 def connect(path: str, *, writable: bool) -> sqlite3.Connection:
@@ -110,6 +134,7 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
             f"no such file; build one with `imr-search index LETTERS... --index {path}`, or "
             "run `imr-search demo` to try the product on generated letters",
         )
+    db: sqlite3.Connection | None = None
     try:
         if writable:
             file.parent.mkdir(parents=True, exist_ok=True)
@@ -133,9 +158,25 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
             db.execute("PRAGMA secure_delete = OFF")
             _create(db)
         _check_version(db, path)
-    except sqlite3.DatabaseError as exc:
+    except (sqlite3.DatabaseError, EngineUnavailable, OSError) as exc:
+        if db is not None:
+            db.close()
+        if isinstance(exc, EngineUnavailable):
+            raise
+        if isinstance(exc, OSError):  # the folder cannot be created
+            raise StorageError(
+                path, f"cannot create its folder ({exc.strerror or exc}): check the path"
+            ) from exc
+        mapped = explain(exc, path, "opening it")
+        if mapped is not None and not _not_a_database(exc):
+            raise mapped from exc
         raise EngineUnavailable(path, f"{exc} (is it an imr-search index file?)") from exc
     return db
+
+
+def _not_a_database(exc: sqlite3.DatabaseError) -> bool:
+    """SQLITE_NOTADB: some other file named as the index (the generic message fits best)."""
+    return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == 26
 
 
 def _create(db: sqlite3.Connection) -> None:
@@ -161,10 +202,13 @@ def _check_version(db: sqlite3.Connection, path: str) -> None:
     row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None or int(row[0]) != SCHEMA_VERSION:
         found = row[0] if row else "unknown"
+        age = "an older" if row is not None and int(row[0]) < SCHEMA_VERSION else "another"
         raise EngineUnavailable(
             path,
-            f"it has schema version {found}, this program needs {SCHEMA_VERSION}; "
-            "index the letters again into a new file",
+            f"it was built by {age} version of imr-search (index schema version {found}; this "
+            f"version reads schema version {SCHEMA_VERSION}); index the letters again into a "
+            f"new file (`imr-search index LETTERS... --index NEW-FILE`), or delete {path} "
+            "and index them again into it",
         )
 
 

@@ -26,16 +26,24 @@ import json
 import sqlite3
 import time
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from imr_search.contract import AboutSplit, SearchRequest, SearchResponse
+from imr_search.contract import (
+    NO_WORDS_NOTICE,
+    AboutSplit,
+    SearchRequest,
+    SearchResponse,
+    join_notices,
+)
 from imr_search.errors import QuerySyntaxError
 from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
-from imr_search.sqlite.compiler import compile_match
+from imr_search.sqlite.compiler import compile_marking, compile_match
+from imr_search.sqlite.dates import date_bits
 from imr_search.sqlite.marking import hits_of
-from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
+from imr_search.sqlite.order import Page, by_date, by_letter, member_function
+from imr_search.sqlite.postings import Snapshot, bits_from_rowids
 from imr_search.sqlite.schema import BM25
 from imr_search.sqlite.summary import Summary, summarize
 
@@ -94,6 +102,9 @@ def run_search(
     base = matched.bits & snap.all if matched is not None else snap.all
     if query.cases:
         base &= _letters(db, query.cases)
+    dates = (request.date_from, request.date_to)
+    if dates != (None, None):
+        base &= date_bits(db, snap, *dates, cache_key)
     about_bits = None
     if about_match is not None:
         about_bits = match_set(db, about_match, cache_key).bits & base
@@ -119,9 +130,11 @@ def run_search(
             match,
             about_match,
             query.cases,
+            dates,
             request.decisions,
             filter_key,
             request.facet_size,
+            tuple(sorted(request.facet_sizes.items())),
             request.breakdown,
         )
     summary: Summary | None = MATCH_CACHE.get(summary_key) if summary_key else None
@@ -131,17 +144,31 @@ def run_search(
             MATCH_CACHE.put(summary_key, summary, summary.nbytes())
 
     notice = None
-    ranked: list[tuple[int, float | None]] = []
+    ranked: Page = []
     if request.per_page and request.offset < total:
-        first = about_result if request.decisions == "all" and request.sort == "relevance" else None
-        tiers = _tiers(db, query, result, first)
+        relevance = request.sort == "relevance"
+        first = about_result if request.decisions == "all" and relevance else None
+        tiers = _tiers(db, query, result, first, pin=relevance)
+        if request.sort == "outcome":  # Overturned first, each outcome newest first
+            overturned = snap.value_bits("outcome", "Overturned")
+            tiers = [t for tier in tiers for t in (tier & overturned, tier & ~overturned) if t]
         # What identifies the result (besides the match): its ranking's cache key.
-        result_key = (*filter_key, ("set", query.cases, request.decisions, about_match))
+        result_key = (*filter_key, ("set", query.cases, dates, request.decisions, about_match))
         order = _order(
-            db, snap, request, match, matched, tiers, result_key, cache_key, relevance_limit
+            db,
+            snap,
+            request,
+            match,
+            matched,
+            tiers,
+            result_key,
+            cache_key,
+            relevance_limit,
+            bool(query.cases),
         )
         ranked, notice = order
-    hits = hits_of(db, ranked, match if request.highlight else None)
+    marking = compile_marking(query.ast) if request.highlight else None
+    hits = hits_of(db, ranked, marking)
     split = None
     if about_result is not None:
         about_count = about_result.bit_count()
@@ -153,7 +180,7 @@ def run_search(
         outcome_rate=summary.outcome_rate,
         took_ms=(time.perf_counter() - started) * 1000.0,
         breakdown=summary.breakdown,
-        notice=notice,
+        notice=join_notices(NO_WORDS_NOTICE if query.no_words else None, notice),
         about=split,
         breakdown_ignores=summary.breakdown_ignores,
     )
@@ -168,12 +195,15 @@ def _letters(db: sqlite3.Connection, cases: Sequence[CaseRef]) -> int:
     return bits_from_rowids([r for (r,) in rows])
 
 
-def _tiers(db: sqlite3.Connection, query: QueryPlan, result: int, about: int | None) -> list[int]:
-    """The result cut into the groups listed one after the other: items named by id first,
-    then the decisions about the query, then those that mention it."""
+def _tiers(
+    db: sqlite3.Connection, query: QueryPlan, result: int, about: int | None, *, pin: bool
+) -> list[int]:
+    """The result cut into the groups listed one after the other: items named by id first
+    (`pin`: ranked by relevance), then the decisions about the query, then those that
+    mention it."""
     tiers: list[int] = []
     rest = result
-    if query.pinned:
+    if pin and query.pinned:
         marks = ",".join("?" * len(query.pinned))
         rows = db.execute(f"SELECT rowid FROM items WHERE id IN ({marks})", query.pinned)
         pinned = bits_from_rowids([r for (r,) in rows]) & result
@@ -197,10 +227,11 @@ def _order(
     result_key: tuple[Any, ...],
     cache_key: CacheKey | None,
     relevance_limit: int,
-) -> tuple[list[tuple[int, float | None]], str | None]:
+    query_cases: bool,
+) -> tuple[Page, str | None]:
     """One page of the result: tier after tier, each in the request's order (bm25 when the
     match set is small enough to score, else newest first, said in the notice; a lookup by
-    case number without words in letter and item order)."""
+    case number without words in letter and item order; dates; outcome tiers by date)."""
     relevance = request.sort == "relevance"
     notice = None
     if relevance and matched is not None and matched.count > relevance_limit:
@@ -211,7 +242,7 @@ def _order(
             "rank by relevance."
         )
     offset, limit = request.offset, request.per_page
-    out: list[tuple[int, float | None]] = []
+    out: Page = []
     # One tier that is the whole match set: its cached bm25 order serves every page as is.
     whole = len(tiers) == 1 and matched is not None and tiers[0] == matched.bits & snap.all
     for number, tier in enumerate(tiers):
@@ -224,44 +255,17 @@ def _order(
             keep = None if whole else tier
             key = () if whole else (*result_key, ("tier", number, len(tiers)))
             out += _relevance_page(db, match, keep, key, offset, take, cache_key)
-        elif relevance and matched is None and request.query.strip():
-            out += _by_letter(db, tier, offset, take)
+        elif relevance and matched is None and query_cases:
+            out += by_letter(db, tier, offset, take)
         else:
-            out += _by_date(db, tier, count, snap, offset, take)
+            out += by_date(db, tier, count, snap, offset, take, oldest=request.sort == "oldest")
         offset = 0
         if len(out) >= limit:
             break
     return out, notice
 
 
-def _by_letter(
-    db: sqlite3.Connection, bits: int, offset: int, limit: int
-) -> list[tuple[int, float | None]]:
-    """Letter and item order (a lookup by case number)."""
-    rowids = json.dumps(list(iter_bits(bits)))
-    rows = db.execute(
-        "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
-        " ORDER BY letter_id, item_number LIMIT ? OFFSET ?",
-        (rowids, limit, offset),
-    ).fetchall()
-    return [(rowid, None) for (rowid,) in rows]
-
-
 # --- ordering -----------------------------------------------------------------------------
-
-
-def _to_bytes(bits: int) -> bytes:
-    return bits.to_bytes((bits.bit_length() + 7) >> 3 or 1, "little")
-
-
-def member_function(bits: int) -> Callable[[int], bool]:
-    data = _to_bytes(bits)
-    limit = len(data) << 3
-
-    def member(rowid: int) -> bool:
-        return rowid < limit and bool(data[rowid >> 3] >> (rowid & 7) & 1)
-
-    return member
 
 
 def _filter_key(selections: Mapping[str, Sequence[str]]) -> tuple[Any, ...]:
@@ -277,7 +281,7 @@ def _relevance_page(
     offset: int,
     limit: int,
     cache_key: CacheKey | None,
-) -> list[tuple[int, float | None]]:
+) -> Page:
     """A page of the bm25 order of the match set (restricted to `keep`).
 
     bm25 scores every matching row, whatever the page, so the first RANK_DEPTH rows of the
@@ -311,7 +315,7 @@ def _relevance_page(
 
 def by_relevance(
     db: sqlite3.Connection, match: str, keep: int | None, offset: int, limit: int
-) -> list[tuple[int, float | None]]:
+) -> Page:
     """bm25 order (best first; ties by rowid) over the match set, filtered by `keep`."""
     where = "items_fts MATCH ?"
     if keep is not None:
@@ -323,75 +327,3 @@ def by_relevance(
         (match, limit, offset),
     ).fetchall()
     return [(rowid, -score) for rowid, score in rows]
-
-
-def _by_date(
-    db: sqlite3.Connection, result: int, total: int, snap: Snapshot, offset: int, limit: int
-) -> list[tuple[int, float | None]]:
-    """Newest decision first (ties by item id, undated last), by the cheaper of two plans."""
-    everything = max(snap.all.bit_count(), 1)
-    expected_scan = (offset + limit) * everything / max(total, 1)
-    if expected_scan <= 3 * total:
-        # Dense result: walk the date index and keep members until the page is full. Start
-        # at the year the page begins in: a result that is dense overall may still have no
-        # member in the newest years (a filter on an older year), and skipping them row by
-        # row would read most of the index.
-        start, offset = _first_year(snap, result, offset, limit)
-        member = member_function(result)
-        out: list[tuple[int, float | None]] = []
-        skipped = 0
-        if start is None:
-            rows = db.execute(
-                "SELECT rowid FROM items INDEXED BY items_date ORDER BY decision_date DESC, id"
-            )
-        else:
-            rows = db.execute(
-                "SELECT rowid FROM items INDEXED BY items_date WHERE decision_date < ?"
-                " ORDER BY decision_date DESC, id",
-                (start,),
-            )
-        for (rowid,) in rows:
-            if member(rowid):
-                if skipped < offset:
-                    skipped += 1
-                    continue
-                out.append((rowid, None))
-                if len(out) == limit:
-                    break
-        return out
-    # Sparse result: sort just its rows.
-    rowids = json.dumps(list(iter_bits(result)))
-    found = db.execute(
-        "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
-        " ORDER BY decision_date DESC, id LIMIT ? OFFSET ?",
-        (rowids, limit, offset),
-    ).fetchall()
-    return [(rowid, None) for (rowid,) in found]
-
-
-def _first_year(snap: Snapshot, result: int, offset: int, limit: int) -> tuple[str | None, int]:
-    """Where a newest-first walk over `result` can start: (upper date bound, offset left).
-
-    The year facet says how many members each decision year has (its value is the year of
-    `decision_date`), so whole years that end before `offset` are skipped without reading
-    them. (None, offset) when no year can be skipped or when the page may reach undated
-    items (they sort last, outside any date bound).
-    """
-    years: list[tuple[int, str]] = []
-    for fv in snap.by_facet.get("year", ()):
-        value = snap.labels[fv][1]
-        if not (len(value) == 4 and value.isdigit()):
-            return None, offset
-        years.append((int(value), value))
-    years.sort(reverse=True)
-    counts = [(year, (snap.value_bits("year", v) & result).bit_count()) for year, v in years]
-    if offset + limit > sum(n for _, n in counts):
-        return None, offset  # the page reaches undated items
-    before = 0
-    for i, (year, n) in enumerate(counts):
-        if before + n > offset:
-            if i == 0:
-                return None, offset
-            return f"{year + 1:04d}", offset - before
-        before += n
-    return None, offset

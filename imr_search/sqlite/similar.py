@@ -25,10 +25,10 @@ from imr_search.similarity import (
     rank,
 )
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey
+from imr_search.sqlite.order import member_function
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, iter_bits
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import BM25
-from imr_search.sqlite.search import member_function
 from imr_search.sqlite.similar_terms import (
     QueryTerm,
     distinctive_terms,

@@ -165,9 +165,7 @@ def shared_terms(
         texts = db.execute(
             "SELECT treatment, rationale, summary FROM items WHERE rowid = ?", (r,)
         ).fetchone()
-        marked.append(
-            (r, [mark_long_text(db, match, c, t, whole=True) for c, t in enumerate(texts)])
-        )
+        marked.append((r, [mark_long_text(db, match, c, t) for c, t in enumerate(texts)]))
     for r, texts_marked in marked:
         for text in texts_marked:
             for span in marked_spans(text or ""):

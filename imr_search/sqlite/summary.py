@@ -57,7 +57,8 @@ def summarize(
     counted: dict[str, dict[str, int]] = {}
     planes = snap.planes(result)  # `result` split for sparse counting, once for every facet
     for spec in FACETS:
-        if not request.facet_size and spec.name not in selections:
+        size = request.size_of(spec.name)
+        if not size and spec.name not in selections:
             facets[spec.name] = ()
             continue
         chosen = selections.get(spec.name, ())
@@ -66,11 +67,12 @@ def summarize(
             for name, other in masks.items():
                 if name != spec.name:
                     mask &= other
-            counts = snap.top_counts(spec.name, mask, request.facet_size, chosen)
+            counts = snap.top_counts(spec.name, mask, size, chosen)
         else:
-            counts = snap.top_counts(spec.name, result, request.facet_size, chosen, planes)
-            counted[spec.name] = counts
-        facets[spec.name] = _facet_list(counts, chosen, request.facet_size)
+            counts = snap.top_counts(spec.name, result, size, chosen, planes)
+            if size >= request.facet_size:  # exact for the breakdown's top values too
+                counted[spec.name] = counts
+        facets[spec.name] = _facet_list(counts, chosen, size)
 
     upheld_bits = snap.value_bits("outcome", "Upheld")
     rated = result if about is None else result & about

@@ -19,10 +19,20 @@ from typing import Any
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
 from imr_search.sqlite.rows import Row, build_row
-from imr_search.sqlite.schema import FTS_COLUMNS, GENERATION, atomic, meta_int, set_meta
+from imr_search.sqlite.schema import (
+    FTS_COLUMNS,
+    GENERATION,
+    WORD_COLUMNS,
+    atomic,
+    meta_int,
+    set_meta,
+)
 
 _TEXTS = ", ".join(FTS_COLUMNS)
 _TEXT_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+_WORDS = ", ".join(WORD_COLUMNS)
+_WORD_MARKS = ", ".join("?" * len(WORD_COLUMNS))
+_WORD_TEXTS = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]  # their places among the texts
 
 
 class Writer:
@@ -70,6 +80,7 @@ class Writer:
             next_fv = (db.execute("SELECT max(fv) FROM facet_values").fetchone()[0] or 0) + 1
             item_rows: list[tuple[Any, ...]] = []
             fts_rows: list[tuple[Any, ...]] = []
+            word_rows: list[tuple[Any, ...]] = []
             source_rows: list[tuple[str, str, str, int, int]] = []
             all_rows = added[ALL]
             fv_ids = self.fv_ids
@@ -112,6 +123,7 @@ class Writer:
                         )
                     )
                     fts_rows.append((rowid, *row.texts))
+                    word_rows.append((rowid, *(row.texts[i] for i in _WORD_TEXTS)))
                     all_rows.append(rowid)
                 source_rows.append(
                     (entry.source, entry.fingerprint, entry.letter_id, first, len(rows))
@@ -129,6 +141,10 @@ class Writer:
             db.executemany(
                 f"INSERT INTO items_fts(rowid, {_TEXTS}) VALUES (?, {_TEXT_MARKS})",
                 fts_rows,
+            )
+            db.executemany(
+                f"INSERT INTO items_words(rowid, {_WORDS}) VALUES (?, {_WORD_MARKS})",
+                word_rows,
             )
             db.executemany(
                 "INSERT OR REPLACE INTO sources(source, fingerprint, letter_id, first_rowid, items)"
@@ -227,6 +243,11 @@ class Writer:
         db.execute(
             f"INSERT INTO items_fts(items_fts, rowid, {_TEXTS})"
             f" SELECT 'delete', rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?",
+            (first, last),
+        )
+        db.execute(
+            f"INSERT INTO items_words(items_words, rowid, {_WORDS})"
+            f" SELECT 'delete', rowid, {_WORDS} FROM items WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
         db.execute("DELETE FROM items WHERE rowid BETWEEN ? AND ?", (first, last))

@@ -205,3 +205,14 @@ def test_a_year_breakdown_is_every_year_in_order(engine_target: str) -> None:
         ]
     finally:
         engine.close()
+
+
+@ENGINES
+def test_a_query_no_decision_is_about_breaks_down_every_match(about_engine: Engine) -> None:
+    """Nothing is about 'pain' (no request is for pain), much mentions it: the rate and the
+    breakdown count every match, the breakdown with as many rows as facet_size allows."""
+    response = about_engine.search(SearchRequest(query="pain", breakdown="concept", facet_size=10))
+    assert response.about is not None and response.about.about == 0 and response.total > 1
+    counts = {v.value: v.count for v in response.facets["concept"]}
+    rows = {r.value: r.rate.total for r in response.breakdown}
+    assert len(rows) > 1 and rows == counts

@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 
 from imr_search.contract import Engine, SearchRequest
+from imr_search.errors import InvalidParameter
 from mappings.facets import FACETS
 
 from . import reference
@@ -155,6 +156,30 @@ def test_facet_size_limits_and_orders_values(engine: Engine) -> None:
     none = engine.search(SearchRequest(facet_size=0))
     assert all(values == () for values in none.facets.values())
     assert set(response.facets) == {spec.name for spec in FACETS}
+
+
+def test_one_facet_can_list_more_values_than_the_others(engine: Engine) -> None:
+    filters = {"specialty": ["Orthopedic Surgery"]}
+    request = SearchRequest(
+        facet_size=2,
+        facet_sizes={"year": 5, "specialty": 0},
+        filters=filters,
+        breakdown="body_region",
+    )
+    response = engine.search(request)
+    full = _facets(engine.search(SearchRequest(per_page=0, facet_size=100, filters=filters)))
+    for spec in FACETS:
+        size = {"year": 5, "specialty": 0}.get(spec.name, 2)
+        got = [(v.value, v.count) for v in response.facets[spec.name]]
+        assert got == _top(full[spec.name], size, filters.get(spec.name, [])), spec.name
+    # A size of 0 lists only the selected values, with their counts.
+    assert [v.selected for v in response.facets["specialty"]] == [True]
+    assert len(full["year"]) > 5 and len(response.facets["year"]) == 5
+    assert len(response.breakdown) <= 2  # the breakdown keeps facet_size
+    with pytest.raises(InvalidParameter, match="facet_sizes"):
+        SearchRequest(facet_sizes={"nope": 3})
+    with pytest.raises(InvalidParameter, match="facet_sizes"):
+        SearchRequest(facet_sizes={"category": -1})
 
 
 def test_outcome_rate_of_the_result_set(engine: Engine) -> None:

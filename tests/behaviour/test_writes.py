@@ -71,6 +71,24 @@ def test_a_changed_letter_replaces_its_items(writer: Engine) -> None:
     assert facets == 3
 
 
+def test_an_item_names_the_file_it_was_indexed_from(writer: Engine) -> None:
+    """The source key (an absolute path, from the pipeline), not the path the document
+    shows: the web UI serves the letter file only through it."""
+    letter = LETTERS_BY_ALIAS["L12"]
+    key = "/letters/2016/" + letter.source
+    writer.write([source_documents(key, "fp", letter, shown_source="2016/" + letter.source)])
+    writer.finish()
+    assert writer.source_of(ID["L12-1"]) == key == writer.source_of(ID["L12-2"])
+    assert writer.get_item(ID["L12-1"]).letter.source == "2016/" + letter.source
+    assert key in writer.indexed_sources()
+    with pytest.raises(ItemNotFound):
+        writer.source_of("CM00-0000000-1")
+    writer.delete_sources([key])
+    writer.finish()
+    with pytest.raises(ItemNotFound):
+        writer.source_of(ID["L12-1"])
+
+
 def test_delete_sources(writer: Engine) -> None:
     writer.write(source_letters())
     writer.finish()

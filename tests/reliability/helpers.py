@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import socket
 import sqlite3
@@ -16,6 +18,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +28,7 @@ from typing import Any
 from imr_search.contract import SearchRequest
 from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
+from indexer.documents import source_documents
 from synthetic.corpus import generate_letters
 
 # The console script `imr-search` is this same function; calling it through the interpreter
@@ -39,13 +43,51 @@ CLI = [
 ]
 
 
+# Asks `imr-search index` for a line on stderr per step (indexer.pipeline): kill points.
+PROGRESS_LINES = {"IMR_SEARCH_PROGRESS_LINES": "1"}
+
+
 def index_command(paths: Sequence[str | Path], target: str, report: Path, *extra: str) -> list[str]:
     """`imr-search index PATHS --index TARGET --report REPORT [extra...]`."""
     return [*CLI, "index", *map(str, paths), "--index", target, "--report", str(report), *extra]
 
 
-def run_cli(args: Sequence[str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+def run_cli(
+    args: Sequence[str],
+    timeout: float = 300,
+    *,
+    file_size_limit: int | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a command; `file_size_limit`: no file it writes may pass this many bytes (a full
+    disk for real: RLIMIT_FSIZE, with SIGXFSZ ignored so that the write fails with EFBIG)."""
+
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        assert file_size_limit is not None
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
+
+    return subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        preexec_fn=limited if file_size_limit is not None else None,
+        env={**os.environ, **env} if env else None,
+    )
+
+
+def without_permission_override(command: Sequence[str]) -> list[str]:
+    """The command, run so that file permissions apply to it even as root (setpriv drops the
+    capabilities that let root read and write anything); skips the test if that cannot be."""
+    import pytest
+
+    if os.geteuid() != 0:
+        return list(command)
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: file permissions cannot apply")
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search", *command]
 
 
 @dataclass(frozen=True)
@@ -118,7 +160,7 @@ def drop_index(target: str) -> None:
     if engine_class(target).local_file:
         return
     node, _, alias = target.rstrip("/").rpartition("/")
-    for pattern in (f"{alias}-v*", f"{alias}-sources-v*"):
+    for pattern in (f"{alias}-v*", f"{alias}-sources-v*", f"{alias}-lock"):
         request = urllib.request.Request(
             f"{node}/{pattern}?ignore_unavailable=true&allow_no_indices=true", method="DELETE"
         )
@@ -226,3 +268,29 @@ def http_get(url: str, timeout: float = 60) -> tuple[int, dict[str, str], bytes]
     except urllib.error.HTTPError as exc:
         with exc:
             return exc.code, dict(exc.headers), exc.read()
+
+
+@contextmanager
+def generated_index(
+    request: Any, tmp_path_factory: Any, name: str, letters: int, seed: int
+) -> Iterator[str]:
+    """For a module fixture: `letters` generated letters indexed on the engine the fixture's
+    parameter names ("sqlite" or "elasticsearch"), as a target; dropped afterwards."""
+    if request.param == "sqlite":
+        target = str(tmp_path_factory.mktemp(name) / f"{name}.sqlite3")
+    else:
+        target = f"{request.getfixturevalue('es_url')}/imr-{name}-{uuid.uuid4().hex[:8]}"
+    writer = open_engine(target, writable=True)
+    try:
+        docs = [
+            source_documents(f"/{name}/{n}.txt", f"fp{n}", letter)
+            for n, letter in enumerate(generate_letters(letters, seed))
+        ]
+        assert writer.write(docs) == []
+        writer.finish()
+    finally:
+        writer.close()
+    try:
+        yield target
+    finally:
+        drop_index(target)

@@ -11,19 +11,15 @@ limits are off by default and on with IMR_SEARCH_RATE_LIMIT.
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 
-from imr_search.engines import open_engine
-from indexer.documents import source_documents
 from search_ui import create_app, limits
-from synthetic.corpus import generate_letters
 
-from .helpers import drop_index
+from .helpers import generated_index
 
 LETTERS = 40
 
@@ -32,22 +28,9 @@ LETTERS = 40
 def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
-    if request.param == "sqlite":
-        name = str(tmp_path_factory.mktemp("busy") / "busy.sqlite3")
-    else:
-        name = f"{request.getfixturevalue('es_url')}/imr-busy-{uuid.uuid4().hex[:8]}"
-    writer = open_engine(name, writable=True)
-    try:
-        letters = [
-            source_documents(f"/busy/{n}.txt", f"fp{n}", letter)
-            for n, letter in enumerate(generate_letters(LETTERS, 21))
-        ]
-        assert writer.write(letters) == []
-        writer.finish()
-    finally:
-        writer.close()
-    yield name
-    drop_index(name)
+    """A small generated index per engine."""
+    with generated_index(request, tmp_path_factory, "busy", LETTERS, 21) as target:
+        yield target
 
 
 @pytest.fixture

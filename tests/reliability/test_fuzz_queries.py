@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
@@ -33,12 +32,10 @@ from imr_search.query import FIELDS, And, Node, Not, Or, Phrase, Term, parse_que
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.schema import TOKENIZER
 from imr_search.synonyms import expand_synonyms
-from indexer.documents import source_documents
 from mappings.facets import FACETS
 from search_ui import create_app
-from synthetic.corpus import generate_letters
 
-from .helpers import drop_index
+from .helpers import generated_index
 
 LETTERS = 60
 SEED = 31
@@ -270,26 +267,12 @@ def index(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Engine]]:
     """(target, open engine) over a small generated corpus, one per engine per module."""
-    if request.param == "sqlite":
-        target = str(tmp_path_factory.mktemp("fuzz") / "fuzz.sqlite3")
-    else:
-        target = f"{request.getfixturevalue('es_url')}/imr-fuzz-{uuid.uuid4().hex[:8]}"
-    writer = open_engine(target, writable=True)
-    try:
-        letters = [
-            source_documents(f"/fuzz/{n}.txt", f"fp{n}", letter)
-            for n, letter in enumerate(generate_letters(LETTERS, SEED))
-        ]
-        assert writer.write(letters) == []
-        writer.finish()
-    finally:
-        writer.close()
-    engine = open_engine(target)
-    try:
-        yield target, engine
-    finally:
-        engine.close()
-        drop_index(target)
+    with generated_index(request, tmp_path_factory, "fuzz", LETTERS, SEED) as target:
+        engine = open_engine(target)
+        try:
+            yield target, engine
+        finally:
+            engine.close()
 
 
 @pytest.mark.parametrize("text", AT_THE_LIMIT)

@@ -14,18 +14,14 @@ import http.client
 import json
 import socket
 import time
-import uuid
 from collections.abc import Iterator
 
 import pytest
 
-from imr_search.engines import open_engine
-from indexer.documents import source_documents
 from search_ui.asgi import BODY_TIMEOUT_S
 from search_ui.worker import HEADER_TIMEOUT_S
-from synthetic.corpus import generate_letters
 
-from .helpers import drop_index, http_get, serve_cli
+from .helpers import generated_index, http_get, serve_cli
 
 STALLED = 100
 LETTERS = 60
@@ -36,22 +32,8 @@ def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A small generated index per engine."""
-    if request.param == "sqlite":
-        name = str(tmp_path_factory.mktemp("slow") / "slow.sqlite3")
-    else:
-        name = f"{request.getfixturevalue('es_url')}/imr-slow-{uuid.uuid4().hex[:8]}"
-    writer = open_engine(name, writable=True)
-    try:
-        letters = [
-            source_documents(f"/slow/{n}.txt", f"fp{n}", letter)
-            for n, letter in enumerate(generate_letters(LETTERS, 12))
-        ]
-        assert writer.write(letters) == []
-        writer.finish()
-    finally:
-        writer.close()
-    yield name
-    drop_index(name)
+    with generated_index(request, tmp_path_factory, "slow", LETTERS, 12) as target:
+        yield target
 
 
 STALLS = (

@@ -12,7 +12,6 @@ import json
 import random
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -22,11 +21,9 @@ import pytest
 
 from imr_search.contract import SearchRequest
 from imr_search.engines import open_engine
-from indexer.documents import source_documents
 from search_ui import create_app
-from synthetic.corpus import generate_letters
 
-from .helpers import drop_index, http_get, serve
+from .helpers import generated_index, http_get, serve
 
 LETTERS = 150
 SEED = 8
@@ -51,22 +48,8 @@ def target(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A small generated index per engine."""
-    if request.param == "sqlite":
-        name = str(tmp_path_factory.mktemp("load") / "load.sqlite3")
-    else:
-        name = f"{request.getfixturevalue('es_url')}/imr-load-{uuid.uuid4().hex[:8]}"
-    writer = open_engine(name, writable=True)
-    try:
-        letters = [
-            source_documents(f"/load/{n}.txt", f"fp{n}", letter)
-            for n, letter in enumerate(generate_letters(LETTERS, SEED))
-        ]
-        assert writer.write(letters) == []
-        writer.finish()
-    finally:
-        writer.close()
-    yield name
-    drop_index(name)
+    with generated_index(request, tmp_path_factory, "load", LETTERS, SEED) as target:
+        yield target
 
 
 def url_mix(target: str) -> list[str]:
@@ -114,6 +97,9 @@ def busy(url: str, status: int, headers: dict[str, str], body: bytes) -> bool:
     return True
 
 
+TIMINGS = ("took_ms", "exported_at")  # how long a search took; when an export was made
+
+
 def fingerprint(url: str, status: int, body: bytes) -> Any:
     """What must not change between two fetches of one URL (timings left out)."""
     if "/api/" in url or url.startswith("/export"):
@@ -125,7 +111,7 @@ def fingerprint(url: str, status: int, body: bytes) -> Any:
 
 def _without_timings(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _without_timings(v) for k, v in value.items() if k != "took_ms"}
+        return {k: _without_timings(v) for k, v in value.items() if k not in TIMINGS}
     if isinstance(value, list):
         return [_without_timings(v) for v in value]
     return value
@@ -194,3 +180,5 @@ def test_fingerprints_leave_out_timings_only() -> None:
         200,
         {"total": 3, "items": [{"id": "a"}]},
     )
+    export = json.dumps({"search": {"q": "x", "exported_at": "2026-12-06T17:03:12Z"}})
+    assert fingerprint("/export.json?q=x", 200, export.encode()) == (200, {"search": {"q": "x"}})
