@@ -121,9 +121,12 @@ class LocalCluster:
         """Start every node that is not running (all at once: the first ones cannot elect a
         master alone), wait until all have joined; returns the node URLs."""
         started = [self._launch(i) for i in range(self.size) if not self.running(i)]
+        if not started:
+            return self.urls
         esnode.say(
-            f"Starting a {self.size}-node Elasticsearch {esnode.ES_VERSION} cluster on "
-            f"{', '.join(self.urls)} (heap {self.heap} each; about 30-90 s)..."
+            f"Starting {len(started)} of the {self.size} nodes of an Elasticsearch "
+            f"{esnode.ES_VERSION} cluster on {', '.join(self.urls)} (heap {self.heap} each; "
+            "about 30-90 s)..."
         )
         begun = time.monotonic()
         try:
