@@ -22,7 +22,8 @@ Java 17+ home; found automatically otherwise), IMR_SEARCH_ES_HEAP (default 1g),
 IMR_SEARCH_ES_START_TIMEOUT (seconds, default 180).
 
 CLI: `python -m devtools.esnode` (from the repository root) starts a node, prints its URL and
-keeps it running until Ctrl-C (for the benchmarks and for trying the engine by hand).
+keeps it running until Ctrl-C (for the benchmarks and for trying the engine by hand);
+`--nodes 3` starts a cluster of three instead (devtools/escluster.py) and prints their URLs.
 """
 
 from __future__ import annotations
@@ -425,22 +426,85 @@ def _running(
     user: str | None,
     ports: tuple[int, int] | None = None,
 ) -> Iterator[str]:
-    """Run a node in `node_dir` until the block ends. Entered again with the same `node_dir`
-    and `ports` (http, transport), it restarts the same node on its data (outage tests)."""
-    conf = node_dir / "config"
-    if not conf.exists():
-        shutil.copytree(home / "config", conf)
-        for sub in ("data", "logs", "tmp"):
-            (node_dir / sub).mkdir()
-        if user is not None:
-            info = pwd.getpwnam(user)
-            for path in [node_dir, *node_dir.rglob("*")]:
-                os.chown(path, info.pw_uid, info.pw_gid)
+    """Run a single-node cluster in `node_dir` until the block ends. Entered again with the
+    same `node_dir` and `ports` (http, transport), it restarts the same node on its data
+    (outage tests)."""
     http_port, transport_port = ports or (free_port(), free_port())
     settings = {
         "cluster.name": f"imr-test-{os.getpid()}-{http_port}",
         "node.name": "imr-test-node",
         "discovery.type": "single-node",
+    }
+    node = launch(home, node_dir, java_home, user, (http_port, transport_port), settings)
+    say(f"Starting Elasticsearch {ES_VERSION} on {node.url} (about 20-60 s)...")
+    try:
+        started = time.monotonic()
+        _wait_healthy(node.url, [node])
+        say(f"Elasticsearch is up on {node.url} after {time.monotonic() - started:.0f} s")
+        check_server_version(node.url)
+        yield node.url
+    finally:
+        node.stop()
+
+
+def prepare_node_dir(home: Path, node_dir: Path, user: str | None) -> None:
+    """Give a node folder its own config/data/logs/tmp, owned by the node user (once)."""
+    conf = node_dir / "config"
+    if conf.exists():
+        return
+    shutil.copytree(home / "config", conf)
+    for sub in ("data", "logs", "tmp"):
+        (node_dir / sub).mkdir()
+    if user is not None:
+        info = pwd.getpwnam(user)
+        for path in [node_dir, *node_dir.rglob("*")]:
+            os.chown(path, info.pw_uid, info.pw_gid)
+
+
+class NodeProcess:
+    """One started node: its process group, its watchdog, its folder and its URL."""
+
+    def __init__(
+        self, proc: subprocess.Popen[bytes], watchdog: subprocess.Popen[bytes], node_dir: Path,
+        url: str,
+    ) -> None:  # fmt: skip
+        self.proc = proc
+        self.watchdog = watchdog
+        self.node_dir = node_dir
+        self.url = url
+
+    def check_alive(self) -> None:
+        """NodeUnavailable, with the node's logs, when it has exited."""
+        if self.proc.poll() is not None:
+            raise NodeUnavailable(
+                f"Elasticsearch ({self.node_dir.name}) exited with status "
+                f"{self.proc.returncode} while starting.\n" + log_tail(self.node_dir)
+            )
+
+    def stop(self) -> None:
+        """Stop the node (SIGTERM to its group, then SIGKILL) and its watchdog."""
+        stop(self.proc)
+        with contextlib.suppress(ProcessLookupError):
+            self.watchdog.kill()
+        self.watchdog.wait()
+
+
+def launch(
+    home: Path,
+    node_dir: Path,
+    java_home: Path,
+    user: str | None,
+    ports: tuple[int, int],
+    settings: dict[str, str],
+    heap: str | None = None,
+) -> NodeProcess:
+    """Start one node on loopback, `ports` (http, transport), without waiting for it; the
+    cluster-level `settings` (cluster.name, node.name, discovery) come from the caller.
+    `heap`: e.g. "512m" (default $IMR_SEARCH_ES_HEAP, else 1g)."""
+    prepare_node_dir(home, node_dir, user)
+    http_port, transport_port = ports
+    settings = {
+        **settings,
         "network.host": "127.0.0.1",
         "http.port": str(http_port),
         "transport.port": str(transport_port),
@@ -460,18 +524,17 @@ def _running(
             cmd = [runuser, "-u", user, "--", *cmd]
         else:
             raise NodeUnavailable("running as root needs `setpriv` or `runuser` to drop to a user")
-    heap = os.environ.get("IMR_SEARCH_ES_HEAP", "1g")
+    heap = heap or os.environ.get("IMR_SEARCH_ES_HEAP", "1g")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "ES_JAVA_HOME": str(java_home),
-        "ES_PATH_CONF": str(conf),
+        "ES_PATH_CONF": str(node_dir / "config"),
         "ES_TMPDIR": str(node_dir / "tmp"),
         "ES_JAVA_OPTS": f"-Xms{heap} -Xmx{heap}",
     }
-    url = f"http://127.0.0.1:{http_port}"
     console = node_dir / "logs" / "console.log"
-    with open(console, "wb") as out:
+    with open(console, "ab") as out:
         proc = subprocess.Popen(
             cmd,
             cwd=node_dir,
@@ -481,19 +544,7 @@ def _running(
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    watchdog = _watchdog(proc, node_dir)
-    say(f"Starting Elasticsearch {ES_VERSION} on {url} (about 20-60 s)...")
-    try:
-        started = time.monotonic()
-        _wait_healthy(url, proc, node_dir)
-        say(f"Elasticsearch is up on {url} after {time.monotonic() - started:.0f} s")
-        check_server_version(url)
-        yield url
-    finally:
-        stop(proc)
-        with contextlib.suppress(ProcessLookupError):
-            watchdog.kill()
-        watchdog.wait()
+    return NodeProcess(proc, _watchdog(proc, node_dir), node_dir, f"http://127.0.0.1:{http_port}")
 
 
 def _watchdog(proc: subprocess.Popen[bytes], node_dir: Path) -> subprocess.Popen[bytes]:
@@ -514,26 +565,30 @@ def _watchdog(proc: subprocess.Popen[bytes], node_dir: Path) -> subprocess.Popen
     )
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], node_dir: Path) -> None:
+def _wait_healthy(url: str, nodes: list[NodeProcess], condition: str = "") -> None:
+    """Wait until `url` reports a yellow (or green) cluster meeting `condition` (more
+    `_cluster/health` parameters, e.g. `wait_for_nodes=3`); fail early if a node exits."""
     timeout = float(os.environ.get("IMR_SEARCH_ES_START_TIMEOUT", "180"))
     deadline = time.monotonic() + timeout
     health = url + "/_cluster/health?wait_for_status=yellow&timeout=2s"
+    if condition:
+        health += "&" + condition
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise NodeUnavailable(
-                f"Elasticsearch exited with status {proc.returncode} while starting.\n"
-                + log_tail(node_dir)
-            )
+        for node in nodes:
+            node.check_alive()
         try:
             with urllib.request.urlopen(health, timeout=5) as resp:
-                if json.load(resp).get("status") in ("green", "yellow"):
+                answer = json.load(resp)
+                if answer.get("status") in ("green", "yellow") and not answer.get("timed_out"):
                     return
         except (OSError, ValueError, urllib.error.HTTPError):
             pass
         time.sleep(0.5)
-    stop(proc)
+    for node in nodes:
+        node.stop()
     raise NodeUnavailable(
-        f"Elasticsearch did not become healthy within {timeout:.0f}s.\n" + log_tail(node_dir)
+        f"Elasticsearch did not become healthy within {timeout:.0f}s.\n"
+        + "\n".join(log_tail(node.node_dir) for node in nodes)
     )
 
 
@@ -572,23 +627,52 @@ def stop(proc: subprocess.Popen[bytes], grace: float = 30.0) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.esnode",
-        description="Start (or find) an Elasticsearch node, print its URL, run until Ctrl-C.",
+        description="Start (or find) an Elasticsearch node or cluster, print its URL(s), run "
+        "until Ctrl-C.",
     )
     parser.add_argument("--workdir", type=Path, default=None, help="where node files go")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=1,
+        help="start a cluster of this many nodes on loopback (devtools/escluster.py); its "
+        "node URLs are printed one a line, the first one first",
+    )
     args = parser.parse_args(argv)
+    if args.nodes < 1:
+        parser.error("--nodes must be at least 1")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="imr-es-"))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        with elasticsearch_node(workdir) as url:
-            print(url, flush=True)
-            print(f"export IMR_SEARCH_ES_URL={url}   # Ctrl-C stops the node", file=sys.stderr)
-            with contextlib.suppress(KeyboardInterrupt):
-                while True:
-                    time.sleep(3600)
+        if args.nodes > 1:
+            from devtools.escluster import elasticsearch_cluster, hosts_url
+
+            with elasticsearch_cluster(workdir, args.nodes) as urls:
+                print("\n".join(urls), flush=True)
+                print(
+                    f"export IMR_SEARCH_ES_CLUSTER_URL={','.join(urls)}   # cluster tests\n"
+                    f"export IMR_SEARCH_ES_URL={urls[0]}   # one node of it (benchmarks)\n"
+                    f"index target naming every node: {hosts_url(urls)}/imr-items\n"
+                    "Ctrl-C stops the cluster",
+                    file=sys.stderr,
+                    flush=True,
+                )
+                _wait_for_interrupt()
+        else:
+            with elasticsearch_node(workdir) as url:
+                print(url, flush=True)
+                print(f"export IMR_SEARCH_ES_URL={url}   # Ctrl-C stops the node", file=sys.stderr)
+                _wait_for_interrupt()
     except NodeUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _wait_for_interrupt() -> None:
+    with contextlib.suppress(KeyboardInterrupt):
+        while True:
+            time.sleep(3600)
 
 
 if __name__ == "__main__":

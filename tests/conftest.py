@@ -1,7 +1,14 @@
-"""Shared fixtures: real engines only (a real SQLite file, a real Elasticsearch node).
+"""Shared fixtures: real engines only (a real SQLite file, a real Elasticsearch node, a real
+Elasticsearch cluster).
 
 `engine_target` is parametrised over every engine, so a test written against it runs
-unchanged on SQLite and on Elasticsearch (tests/behaviour/ is written that way).
+unchanged on SQLite and on Elasticsearch (tests/behaviour/ is written that way, and also runs
+on a 3-node cluster: its engine "elasticsearch-cluster").
+
+The cluster (marker `elasticsearch_cluster`, which implies `elasticsearch`) costs three more
+JVMs of 512 MB and about a minute to start, so its tests run last: the cluster starts only
+then, once per session, and nothing else runs beside it. `-m "not elasticsearch_cluster"`
+leaves them out.
 """
 
 from __future__ import annotations
@@ -10,13 +17,19 @@ import contextlib
 import os
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
+if TYPE_CHECKING:
+    from devtools.escluster import LocalCluster
+
 ENGINES = ("sqlite", "elasticsearch")
+CLUSTER = "elasticsearch-cluster"  # the behaviour suite's third engine
+# The cluster layout the README recommends: one primary, a copy of it on every other node.
+CLUSTER_LAYOUT = {"IMR_SEARCH_ES_SHARDS": "1", "IMR_SEARCH_ES_REPLICAS": "2"}
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 REAL_LETTERS = SHARED / "real-letters"
 SEEDS = SHARED / "seeds"
@@ -35,24 +48,73 @@ def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip(f"Elasticsearch tests skipped: {exc}")
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """The Elasticsearch fixture's lines about long waits (fetching, starting a node) reach
-    the terminal at once, past pytest's output capture."""
-    from devtools import esnode
+@pytest.fixture(scope="session")
+def es_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster | None]:
+    """A 3-node cluster started for this session (devtools/escluster.py), stopped at its end;
+    None when $IMR_SEARCH_ES_CLUSTER_URL names an existing cluster (no test may stop it)."""
+    from devtools.escluster import CLUSTER_URL_ENV, LocalCluster
+    from devtools.esnode import NodeUnavailable
 
-    capture = config.pluginmanager.getplugin("capturemanager")
+    if os.environ.get(CLUSTER_URL_ENV):
+        yield None
+        return
+    try:
+        cluster = LocalCluster(tmp_path_factory.mktemp("es-cluster"))
+    except NodeUnavailable as exc:
+        pytest.skip(f"Elasticsearch cluster tests skipped: {exc}")
+    try:
+        cluster.start()
+    except NodeUnavailable as exc:
+        cluster.close()
+        pytest.skip(f"Elasticsearch cluster tests skipped: {exc}")
+    try:
+        yield cluster
+    finally:
+        cluster.close()
 
-    def say(message: str) -> None:
-        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
-            print(message, file=sys.stderr, flush=True)
 
-    esnode.set_reporter(say)
+@pytest.fixture(scope="session")
+def es_cluster_url(es_cluster: LocalCluster | None) -> str:
+    """The cluster as an index-target base naming every node: http://h1:p1,h2:p2,h3:p3."""
+    from devtools.escluster import CLUSTER_URL_ENV, hosts_url
+
+    if es_cluster is not None:
+        return es_cluster.hosts_url
+    given = os.environ[CLUSTER_URL_ENV]
+    return hosts_url([url.strip() for url in given.split(",") if url.strip()])
+
+
+@pytest.fixture(scope="session")
+def cluster_index(es_cluster_url: str) -> Callable[[str], str]:
+    """Makes a fresh index on the cluster with CLUSTER_LAYOUT; returns its target.
+
+    The index is created here because shards and replicas are read when an index is created:
+    the tests then open it like any other target."""
+    from imr_search.elastic.engine import ElasticEngine
+
+    def make(prefix: str) -> str:
+        target = f"{es_cluster_url}/{prefix}-{uuid.uuid4().hex[:10]}"
+        with pytest.MonkeyPatch.context() as env:
+            for name, value in CLUSTER_LAYOUT.items():
+                env.setenv(name, value)
+            with ElasticEngine(target, writable=True) as engine:
+                engine.client.cluster.health(
+                    index=[engine.items_index, engine.sources_index],
+                    wait_for_status="green",
+                    timeout="60s",
+                )
+        return target
+
+    return make
 
 
 def new_target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     """A fresh, empty index target of the given engine kind."""
     if kind == "sqlite":
         return str(tmp_path / f"index-{uuid.uuid4().hex[:8]}.sqlite3")
+    if kind == CLUSTER:
+        make: Callable[[str], str] = request.getfixturevalue("cluster_index")
+        return make("imr-test")
     url = request.getfixturevalue("es_url")
     return f"{url.rstrip('/')}/imr-test-{uuid.uuid4().hex[:10]}"
 
@@ -69,11 +131,39 @@ def engine_target(engine_kind: str, tmp_path: Path, request: pytest.FixtureReque
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tag Elasticsearch-parametrised tests so `-m "not elasticsearch"` runs SQLite only."""
+    """Tag Elasticsearch-parametrised tests so `-m "not elasticsearch"` runs SQLite only, and
+    cluster-parametrised ones `elasticsearch_cluster` (which implies `elasticsearch`)."""
     for item in items:
         callspec = getattr(item, "callspec", None)
-        if callspec and "elasticsearch" in callspec.params.values():
+        values = [v for v in callspec.params.values() if isinstance(v, str)] if callspec else []
+        if CLUSTER in values:
+            item.add_marker(pytest.mark.elasticsearch_cluster)
+        if "elasticsearch" in values or item.get_closest_marker("elasticsearch_cluster"):
             item.add_marker(pytest.mark.elasticsearch)
+
+
+class _ClusterLast:
+    """Runs the cluster's tests after every other test (a stable sort: each module's tests
+    stay together), so its three JVMs start late and nothing else runs beside them."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items.sort(key=lambda item: item.get_closest_marker("elasticsearch_cluster") is not None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Registers _ClusterLast; the Elasticsearch fixtures' lines about long waits (fetching,
+    starting a node or the cluster) reach the terminal at once, past pytest's output capture."""
+    from devtools import esnode
+
+    config.pluginmanager.register(_ClusterLast(), "imr-cluster-last")
+    capture = config.pluginmanager.getplugin("capturemanager")
+
+    def say(message: str) -> None:
+        with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+            print(message, file=sys.stderr, flush=True)
+
+    esnode.set_reporter(say)
 
 
 @pytest.fixture(autouse=True)

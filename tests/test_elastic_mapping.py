@@ -16,7 +16,7 @@ import pytest
 
 from imr_search.elastic import facets
 from imr_search.elastic.compile import compile_query
-from imr_search.elastic.settings import DEFAULT_ALIAS, ConnectionSettings
+from imr_search.elastic.settings import DEFAULT_ALIAS, ConnectionSettings, IndexLayout
 from imr_search.elastic.writer import OWNER_FIELD
 from imr_search.errors import EngineUnavailable
 from imr_search.query import parse_query
@@ -208,6 +208,37 @@ def test_connection_settings_from_target() -> None:
     assert s.client_options()["api_key"] == "abc"
     with pytest.raises(EngineUnavailable):
         ConnectionSettings.from_target("http://h:9200/Bad/Name", env={})
+
+
+def test_a_target_may_name_every_node_of_a_cluster() -> None:
+    s = ConnectionSettings.from_target("https://u:p%40ss@n1:9243,n2,[::1]:9201/items", env={})
+    assert s.hosts == ("https://n1:9243", "https://n2:443", "https://[::1]:9201")
+    assert s.node_url == "https://n1:9243" and s.alias == "items"
+    assert s.username == "u" and s.password == "p@ss" and "p@ss" not in s.display
+    assert s.display == "https://u:***@n1:9243,n2:443,[::1]:9201/items"
+    options = s.client_options()
+    assert options["hosts"] == list(s.hosts) and options["max_retries"] >= len(s.hosts) - 1
+    for bad in ("http://n1:x/items", "http://n1:9200,:9201/items", "http://,/items"):
+        with pytest.raises(EngineUnavailable):
+            ConnectionSettings.from_target(bad, env={})
+
+
+def test_index_layout_from_the_environment() -> None:
+    def layout(**env: str) -> dict[str, object]:
+        return IndexLayout.from_env("t", env).items_settings()
+
+    assert layout() == {}
+    assert layout(IMR_SEARCH_ES_SHARDS="3", IMR_SEARCH_ES_REPLICAS="2") == {
+        "number_of_shards": 3,
+        "number_of_replicas": 2,
+        "auto_expand_replicas": "false",
+    }
+    assert layout(IMR_SEARCH_ES_REPLICAS="0-all") == {"auto_expand_replicas": "0-all"}
+    for bad in ({"IMR_SEARCH_ES_SHARDS": "0"}, {"IMR_SEARCH_ES_SHARDS": "2000"}):
+        with pytest.raises(EngineUnavailable, match="IMR_SEARCH_ES_SHARDS"):
+            IndexLayout.from_env("t", bad)
+    with pytest.raises(EngineUnavailable, match="IMR_SEARCH_ES_REPLICAS"):
+        IndexLayout.from_env("t", {"IMR_SEARCH_ES_REPLICAS": "-1"})
 
 
 def test_highlight_queries_are_flat_per_field_and_skip_exclusions() -> None:

@@ -39,7 +39,7 @@ from imr_search.elastic.search import (
     read_response,
     search_body,
 )
-from imr_search.elastic.settings import ConnectionSettings
+from imr_search.elastic.settings import ConnectionSettings, IndexLayout
 from imr_search.elastic.similar import run_similar
 from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
@@ -53,7 +53,7 @@ from mappings.schema import ItemDocument, from_builtins
 BULK_REFRESH_INTERVAL = "30s"
 OPEN_TIMEOUT = 10.0  # seconds for the first request: "is anyone there?"
 MAX_LETTER_ITEMS = 1000  # items read for one letter (letters have a handful)
-_CHECKED_NODES: set[str] = set()  # nodes whose version was checked by this process
+_CHECKED_NODES: set[str] = set()  # hosts whose version was checked by this process
 
 
 class ElasticEngine:
@@ -86,10 +86,11 @@ class ElasticEngine:
         with self._calls():
             self._check_server()
             if self.writable:
+                layout = IndexLayout.from_env(self.target)
                 pair = (
-                    indices.create_pair(self.client, self.alias)
+                    indices.create_pair(self.client, self.alias, layout)
                     if rebuild
-                    else (indices.ensure(self.client, self.alias))
+                    else indices.ensure(self.client, self.alias, layout)
                 )
                 self._rebuild = pair if rebuild else None
                 self.items_index, self.sources_index = pair.items, pair.sources
@@ -115,11 +116,15 @@ class ElasticEngine:
     def _check_server(self) -> None:
         """Fail early, with one message, when the node is down or of another major version.
 
-        Once per node and process: the web UI may open an engine per request."""
-        if self.settings.node_url in _CHECKED_NODES:
+        Once per set of hosts and process: the web UI may open an engine per request. A host
+        that refuses the connection is skipped for the next one (a cluster with a node down),
+        so this tries each host once."""
+        hosts = ",".join(self.settings.hosts)
+        if hosts in _CHECKED_NODES:
             return
         quick = self.client.options(
-            request_timeout=min(OPEN_TIMEOUT, self.settings.timeout), max_retries=0
+            request_timeout=min(OPEN_TIMEOUT, self.settings.timeout),
+            max_retries=len(self.settings.hosts) - 1,
         )
         try:
             nodes = quick.nodes.info(
@@ -144,7 +149,7 @@ class ElasticEngine:
                 f"the server runs Elasticsearch {server} but this program's client is {client}; "
                 "use a server of the same major version (8.x).",
             )
-        _CHECKED_NODES.add(self.settings.node_url)
+        _CHECKED_NODES.add(hosts)
 
     def _check_schema(self) -> None:
         """Refuse an index built with another schema version (it lacks fields this version

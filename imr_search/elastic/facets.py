@@ -9,6 +9,13 @@ Counts must equal `mappings.facets.facet_values()` (the reference both engines f
 - a party that cited nothing has the source value "none": an item-level filter
   `must_not nested(party = P)`, counted beside the nested buckets.
 
+Counts stay exact on an index of several primary shards: a `terms` aggregation takes each
+shard's top `shard_size` values and adds them up, so a value in the overall top but outside
+one shard's own top loses that shard's count (or vanishes). Every facet's `terms` asks each
+shard for `SHARD_SIZE` values, more than any facet has (a few hundred distinct values at
+100,000 items), so each shard returns all of its values and the sums are whole; Elasticsearch
+then answers `doc_count_error_upper_bound: 0` (tests/test_elastic_shards.py).
+
 Multi-select works like elasticsearch.dsl's FacetedSearch: the hits are narrowed by a
 post_filter of every selection, and each facet's aggregation is filtered by every *other*
 facet's selection, so a facet's own choices do not hide its alternatives.
@@ -35,6 +42,9 @@ ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 ORDER_BY_ITEMS = [{"items": "desc"}, {"_key": "asc"}]
 # Distinct citation sources are few (MTUS, ODG, other): always ask for all of them.
 ALL_SOURCES = 10
+# Values each shard returns per facet: all of them, so that counts add up exactly over several
+# primaries (see above). 2.5x the most a request may list (contract.MAX_ENGINE_FACET_SIZE).
+SHARD_SIZE = 5_000
 
 
 class FieldFacet:
@@ -59,7 +69,14 @@ class FieldFacet:
 
     def aggs(self, size: int, sub: Aggs | None = None) -> Aggs:
         return {
-            "top": A("terms", field=self.field, size=size, order=ORDER_BY_COUNT, aggs=sub or {})
+            "top": A(
+                "terms",
+                field=self.field,
+                size=size,
+                shard_size=max(size, SHARD_SIZE),
+                order=ORDER_BY_COUNT,
+                aggs=sub or {},
+            )
         }
 
     def buckets(self, result: Mapping[str, Any]) -> Buckets:
@@ -105,6 +122,7 @@ class CitationFacet:
             "terms",
             field=self.field,
             size=max(size, ALL_SOURCES) if self.has_none else size,
+            shard_size=max(size, SHARD_SIZE),
             order=ORDER_BY_ITEMS,
             aggs={"items": A("reverse_nested", aggs=sub or {})},
         )

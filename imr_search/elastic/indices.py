@@ -5,10 +5,14 @@ and `<alias>-sources` (source file -> fingerprint, and the items it produced). B
 versioned indices, `<alias>-v<schema>-<UTC timestamp>` and `<alias>-sources-v<schema>-<...>`.
 A rebuild creates a fresh pair, fills it while searches go on against the old pair, then
 moves both aliases in one atomic `_aliases` call and deletes the old pair.
+
+Shards and replicas are the definitions' unless an `IndexLayout` (settings.py, from the
+environment) says otherwise; they are set when an index is created, never changed here.
 """
 
 from __future__ import annotations
 
+import copy
 import secrets
 import time
 from dataclasses import dataclass
@@ -16,6 +20,7 @@ from typing import Any
 
 from elasticsearch import ApiError, BadRequestError, Elasticsearch, NotFoundError
 
+from imr_search.elastic.settings import IndexLayout
 from mappings.elastic import SCHEMA_VERSION, index_definition
 
 SOURCES_SUFFIX = "-sources"
@@ -74,12 +79,26 @@ def resolve(client: Elasticsearch, name: str) -> str | None:
     return indices[0]
 
 
-def create_pair(client: Elasticsearch, alias: str) -> IndexPair:
+def items_definition(layout: IndexLayout) -> dict[str, Any]:
+    """The items index definition with the layout's shards and replicas."""
+    definition = index_definition()
+    definition["settings"]["index"].update(layout.items_settings())
+    return definition
+
+
+def sources_definition(layout: IndexLayout) -> dict[str, Any]:
+    """The sources index definition (always one shard) with the layout's replicas."""
+    definition = copy.deepcopy(SOURCES_DEFINITION)
+    definition["settings"]["index"].update(layout.replica_settings())
+    return definition
+
+
+def create_pair(client: Elasticsearch, alias: str, layout: IndexLayout) -> IndexPair:
     """Create a new, empty, not yet aliased version of both indices."""
     pair = new_version_names(alias)
-    client.indices.create(index=pair.items, **index_definition())
+    client.indices.create(index=pair.items, **items_definition(layout))
     try:
-        client.indices.create(index=pair.sources, **SOURCES_DEFINITION)
+        client.indices.create(index=pair.sources, **sources_definition(layout))
     except ApiError:
         client.indices.delete(index=pair.items, ignore_unavailable=True)
         raise
@@ -105,7 +124,7 @@ def point_aliases(client: Elasticsearch, alias: str, pair: IndexPair) -> list[st
     return old
 
 
-def ensure(client: Elasticsearch, alias: str) -> IndexPair:
+def ensure(client: Elasticsearch, alias: str, layout: IndexLayout) -> IndexPair:
     """The current pair behind the aliases, created on first use (safe against races)."""
     items = resolve(client, alias)
     sources = resolve(client, sources_alias(alias))
@@ -113,10 +132,10 @@ def ensure(client: Elasticsearch, alias: str) -> IndexPair:
         return IndexPair(items, sources)
     if items is not None:  # an index made before the sources index existed: add one
         pair = new_version_names(alias)
-        client.indices.create(index=pair.sources, **SOURCES_DEFINITION)
+        client.indices.create(index=pair.sources, **sources_definition(layout))
         client.indices.put_alias(index=pair.sources, name=sources_alias(alias))
         return IndexPair(items, pair.sources)
-    pair = create_pair(client, alias)
+    pair = create_pair(client, alias, layout)
     try:
         point_aliases_if_absent(client, alias, pair)
     except BadRequestError:

@@ -2,15 +2,18 @@
 
 `engine` is the fixture corpus indexed once per engine per test module, through the Engine
 protocol only (open_engine + write + finish), so every engine runs these tests
-unchanged; `citator_engine` is the citator's and the reasons' corpus (citator_corpus.py) and
-`as_requested_engine` the "as requested" comparison's (as_requested_corpus.py), indexed the
-same way. Tests that write use the root conftest's fresh `engine_target` instead.
+unchanged: SQLite, one Elasticsearch node, and a 3-node Elasticsearch cluster whose indices
+have one primary and two replicas ("elasticsearch-cluster", marker elasticsearch_cluster:
+run last, see tests/conftest.py); `citator_engine` is the citator's and the reasons' corpus
+(citator_corpus.py) and `as_requested_engine` the "as requested" comparison's
+(as_requested_corpus.py), indexed the same way. Tests that write use the root conftest's fresh
+`engine_target` instead.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -20,14 +23,23 @@ from imr_search.engines import open_engine
 
 from . import as_requested_corpus, citator_corpus, corpus
 
-ENGINES = ("sqlite", "elasticsearch")
+ENGINES = ("sqlite", "elasticsearch", "elasticsearch-cluster")
 
 
 def module_target(kind: str, tmp: Path, request: pytest.FixtureRequest) -> str:
     if kind == "sqlite":
         return str(tmp / "behaviour.sqlite3")
+    if kind == "elasticsearch-cluster":
+        make: Callable[[str], str] = request.getfixturevalue("cluster_index")
+        return make("imr-behaviour")
     url = request.getfixturevalue("es_url")
     return f"{url.rstrip('/')}/imr-behaviour-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(params=ENGINES)
+def engine_kind(request: pytest.FixtureRequest) -> str:
+    """Overrides tests/conftest.py's: `engine_target` here covers the cluster too."""
+    return str(request.param)
 
 
 @pytest.fixture(scope="module", params=ENGINES)

@@ -25,6 +25,7 @@ from imr_search.engines import open_engine
 from indexer.documents import source_documents
 from indexer.records import Item, Letter
 
+from .conftest import ENGINES as BEHAVIOUR_ENGINES
 from .conftest import module_target
 
 ROWS = [
@@ -77,7 +78,7 @@ LETTERS = [
     )
     for alias, case, date, summary, items in ROWS
 ]
-ENGINES = pytest.mark.parametrize("about_engine", ["sqlite", "elasticsearch"], indirect=True)
+ENGINES = pytest.mark.parametrize("about_engine", BEHAVIOUR_ENGINES, indirect=True)
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ from indexer.documents import source_documents
 from indexer.records import Item, Letter
 from search_ui.markup import to_markup
 
+from .conftest import ENGINES as BEHAVIOUR_ENGINES
+
 TEXTS = {
     "escape": '<script>alert("x")</script> hardware <b>block</b> blocks & injections',
     "phrase": "Active therapy. Physical therapy was done; physical exam.",
@@ -69,7 +71,7 @@ def _marked_words(html: str) -> list[str]:
     return [w for span in re.findall(r"<mark>(.*?)</mark>", html) for w in span.split()]
 
 
-ENGINES = pytest.mark.parametrize("marking_engine", ["sqlite", "elasticsearch"], indirect=True)
+ENGINES = pytest.mark.parametrize("marking_engine", BEHAVIOUR_ENGINES, indirect=True)
 
 
 @ENGINES
