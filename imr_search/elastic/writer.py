@@ -36,6 +36,7 @@ from elasticsearch.helpers import streaming_bulk
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
 from imr_search.elastic import run
 from mappings.elastic import OWNER_FIELD
+from mappings.facets import PARTY_FACETS_FIELD, party_facet_values
 from mappings.schema import ItemDocument, to_builtins
 
 SOURCE_EXCLUDES = [OWNER_FIELD]
@@ -52,9 +53,11 @@ def source_id(source: str) -> str:
 
 
 def build_document(source: str, doc: ItemDocument) -> dict[str, Any]:
-    """The stored document: the ItemDocument as JSON data, with its source file."""
+    """The stored document: the ItemDocument as JSON data, with its source file and its
+    flat party facets (indexed, left out of _source by the mapping)."""
     body: dict[str, Any] = to_builtins(doc)
     body[OWNER_FIELD] = source
+    body[PARTY_FACETS_FIELD] = party_facet_values(doc)
     return body
 
 
