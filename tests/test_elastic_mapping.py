@@ -24,7 +24,7 @@ from imr_search.synonyms import expand_synonyms
 from indexer.documents import item_document
 from mappings.analysis import WORDS_ANALYZER
 from mappings.elastic import PARTY_FACETS_FIELD, WORDS_FIELD, index_definition
-from mappings.facets import FACETS, PARTY_FACETS, index_field
+from mappings.facets import FACETS, PARTY_FACETS, index_field, party_facet_values
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
@@ -255,3 +255,29 @@ def test_highlight_queries_are_flat_per_field_and_skip_exclusions() -> None:
     assert set(queries) == {"treatment", "rationale", "letter.clinical_summary", "citations.text"}
     assert highlight_queries(parse_query("citation:odg")).keys() == {"citations.text"}
     assert highlight_queries(None) == {}
+
+
+def test_the_id_filter_never_forgets_an_id_and_rarely_invents_one() -> None:
+    from imr_search.elastic.writer import IdFilter
+
+    seen = IdFilter()
+    added = [f"CM{n:08d}-{n % 7 + 1}" for n in range(0, 200_000, 2)]
+    for item_id in added:
+        seen.add(item_id)
+    assert all(item_id in seen for item_id in added)
+    others = [f"CM{n:08d}-{n % 7 + 1}" for n in range(1, 200_000, 2)]
+    assert sum(item_id in seen for item_id in others) <= 5
+
+
+def test_the_bulk_body_is_the_document_encoded_once() -> None:
+    from imr_search.elastic.writer import build_document, document_bytes
+
+    letter = next(iter(generate_letters(1, seed=5)))
+    doc = item_document(letter, letter.items[0])
+    body = json.loads(document_bytes("/a/b.txt", doc))
+    assert body == {
+        **to_builtins(doc),
+        OWNER_FIELD: "/a/b.txt",
+        PARTY_FACETS_FIELD: party_facet_values(doc),
+    }
+    assert build_document("/a/b.txt", doc) == body
