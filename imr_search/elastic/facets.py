@@ -150,12 +150,18 @@ def breakdown_aggs(name: str, size: int) -> Mapping[str, Agg[Any]]:
     return FACET_IMPLS[name].aggs(max(size, 1), sub=dict(outcome_aggs()))
 
 
-def add_facet_aggs(groups: AggGroups, sizes: Callable[[str], int]) -> None:
+def add_facet_aggs(
+    groups: AggGroups, sizes: Callable[[str], int], breakdown: tuple[str, int] | None = None
+) -> None:
     """Per facet: top `sizes(name)` values plus counts of its selected values, filtered by
-    every *other* facet's selection."""
+    every *other* facet's selection. `breakdown` (facet, size): that facet's values also
+    carry their outcome counts, at least `size` of them (the breakdown from the same pass;
+    read_breakdown finds it there)."""
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
         inner: Aggs = dict(top_values(name, size)) if size > 0 else {}
+        if breakdown is not None and breakdown[0] == name:
+            inner = dict(breakdown_aggs(name, max(size, breakdown[1])))
         chosen = groups.selected.get(name)
         if chosen:
             inner["selected"] = A(

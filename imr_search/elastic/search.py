@@ -85,19 +85,24 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     about = compile_query(query.about) if query.about is not None else None
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
-    facets.add_facet_aggs(groups, request.size_of)
-    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
-    if about is not None:
-        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
-    groups.add("result", result_aggs)
+    shared: tuple[str, int] | None = None  # the breakdown counted by its facet's aggregation
     if request.breakdown:
         chronological = request.breakdown in CHRONOLOGICAL
         size = ALL_VALUES if chronological else request.facet_size
         breakdown = facets.breakdown_aggs(request.breakdown, size)
-        if about is not None and rate_about and request.decisions == "all":
-            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        about_only = about is not None and rate_about and request.decisions == "all"
         skip = "outcome" if "outcome" in selected else None
-        groups.add("breakdown", breakdown, skip=skip)
+        if not about_only and _same_selections(request, selected, skip):
+            shared = (request.breakdown, size)
+        else:
+            if about_only:
+                breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+            groups.add("breakdown", breakdown, skip=skip)
+    facets.add_facet_aggs(groups, request.size_of, shared)
+    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
+    if about is not None:
+        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
+    groups.add("result", result_aggs)
     search = Search().query(_scored_query(request, query, about))
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
@@ -117,6 +122,15 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     )
     groups.add_to(search)
     return search, bool(queries)
+
+
+def _same_selections(request: SearchRequest, selected: Mapping[str, Any], skip: str | None) -> bool:
+    """Whether the breakdown counts what its facet's aggregation counts: the facet is listed
+    and both are filtered by the same selections (the facet's own is never applied to it;
+    the breakdown's only for the outcome)."""
+    name = request.breakdown
+    assert name is not None
+    return request.size_of(name) > 0 and set(selected) - {name} == set(selected) - {skip}
 
 
 def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None) -> Query:
@@ -193,7 +207,11 @@ def read_breakdown(request: SearchRequest, aggs: Mapping[str, Any]) -> tuple[Bre
     """The breakdown rows of an answer (inside the "about" filter when there is one)."""
     if not request.breakdown:
         return ()
-    found = facets.AggGroups.results(aggs, "breakdown")
+    # Its own aggregation, or (same selections, no "about" filter) its facet's, which then
+    # carries the outcome counts (search_body).
+    found = facets.AggGroups.results(aggs, "breakdown") or facets.AggGroups.results(
+        aggs, f"facet_{request.breakdown}"
+    )
     if "about" in found:
         found = found["about"]
     chronological = request.breakdown in CHRONOLOGICAL
