@@ -144,7 +144,7 @@ def engine_calls(engine: Engine, case: QueryCase) -> None:
         return
     assert case.similar is not None and case.similar.item_id is not None
     doc = engine.get_item(case.similar.item_id)
-    engine.letter_items(doc["letter_id"])
+    engine.letter_items(doc.letter_id)
     engine.similar(SimilarRequest(item_id=case.similar.item_id, k=case.similar.k))
 
 
