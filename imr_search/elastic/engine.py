@@ -38,6 +38,7 @@ from imr_search.elastic.search import (
     read_marked_item,
     read_response,
     search_body,
+    shares_facet,
 )
 from imr_search.elastic.settings import ConnectionSettings
 from imr_search.elastic.similar import run_similar
@@ -278,9 +279,15 @@ class ElasticEngine:
         with self._calls():
             answer = run.answer(self.client, self.items_index, search)
             response = read_response(request, highlighted, answer, 0.0)
-            if request.breakdown and response.about and not response.about.about:
+            if (
+                request.breakdown
+                and response.about
+                and not response.about.about
+                and not shares_facet(request)
+            ):
                 # No decision is about the query: the breakdown counts every match (one more
-                # request, only in this case; its rate already does).
+                # request, only in this case and only when its facet's aggregation did not
+                # count it already; its rate already does).
                 # The facets are not asked again; the breakdown keeps its size (facet_size).
                 no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
                 again = dataclasses.replace(

@@ -92,11 +92,13 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
         breakdown = facets.breakdown_aggs(request.breakdown, size)
         about_only = about is not None and rate_about and request.decisions == "all"
         skip = "outcome" if "outcome" in selected else None
-        if not about_only and _same_selections(request, selected, skip):
+        if shares_facet(request):
+            # Every match, from the facet's pass: the breakdown itself, or (with an "about"
+            # filter) the one shown when no decision is about the query (read_response).
             shared = (request.breakdown, size)
-        else:
-            if about_only:
-                breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        if about_only:
+            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        if about_only or shared is None:
             groups.add("breakdown", breakdown, skip=skip)
     facets.add_facet_aggs(groups, request.size_of, shared)
     result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
@@ -124,13 +126,16 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     return search, bool(queries)
 
 
-def _same_selections(request: SearchRequest, selected: Mapping[str, Any], skip: str | None) -> bool:
-    """Whether the breakdown counts what its facet's aggregation counts: the facet is listed
-    and both are filtered by the same selections (the facet's own is never applied to it;
-    the breakdown's only for the outcome)."""
+def shares_facet(request: SearchRequest) -> bool:
+    """Whether the breakdown over every match is counted by its facet's own aggregation: the
+    facet is listed and both are filtered by the same selections (the facet's own is never
+    applied to it; the breakdown's only for the outcome)."""
     name = request.breakdown
-    assert name is not None
-    return request.size_of(name) > 0 and set(selected) - {name} == set(selected) - {skip}
+    if name is None or request.size_of(name) <= 0:
+        return False
+    selected = set(facets.selections(request.filters))
+    skip = "outcome" if "outcome" in selected else None
+    return selected - {name} == selected - {skip}
 
 
 def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None) -> Query:
@@ -196,23 +201,25 @@ def read_response(
         facets=facets.read_facets(aggs, selected, request.size_of),
         outcome_rate=rate,
         took_ms=took_ms,
-        breakdown=read_breakdown(request, aggs),
+        breakdown=read_breakdown(request, aggs, every_match=split is not None and not split.about),
         notice=join_notices(NO_WORDS_NOTICE if plan(request.query).no_words else None),
         about=split,
         breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
     )
 
 
-def read_breakdown(request: SearchRequest, aggs: Mapping[str, Any]) -> tuple[BreakdownRow, ...]:
-    """The breakdown rows of an answer (inside the "about" filter when there is one)."""
+def read_breakdown(
+    request: SearchRequest, aggs: Mapping[str, Any], every_match: bool = False
+) -> tuple[BreakdownRow, ...]:
+    """The breakdown rows of an answer: its own aggregation (inside the "about" filter when
+    there is one), or its facet's when that counted it (shares_facet; `every_match`: the
+    breakdown over every match is wanted, not the one about the query)."""
     if not request.breakdown:
         return ()
-    # Its own aggregation, or (same selections, no "about" filter) its facet's, which then
-    # carries the outcome counts (search_body).
-    found = facets.AggGroups.results(aggs, "breakdown") or facets.AggGroups.results(
-        aggs, f"facet_{request.breakdown}"
-    )
-    if "about" in found:
+    found = facets.AggGroups.results(aggs, "breakdown")
+    if shares_facet(request) and (every_match or not found):
+        found = facets.AggGroups.results(aggs, f"facet_{request.breakdown}")
+    elif "about" in found:
         found = found["about"]
     chronological = request.breakdown in CHRONOLOGICAL
     size = ALL_VALUES if chronological else request.facet_size
