@@ -51,7 +51,7 @@ from imr_search.contract import Engine, SearchRequest
 from imr_search.elastic import indices
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.engine import ElasticEngine
-from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, build_document
+from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, document_bytes
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 from mappings.elastic import index_definition
@@ -86,14 +86,13 @@ def prebuild_documents(batches: str, ndjson: str) -> dict[str, int]:
     docs = 0
     with open(ndjson, "wb") as out:
         for batch in read_batches(batches):
-            lines = []
+            lines: list[bytes] = []
             for entry in batch:
                 for item in entry.items:
-                    doc = build_document(entry.source, item)
-                    lines.append(json.dumps({"index": {"_id": doc["id"]}}))
-                    lines.append(json.dumps(doc, ensure_ascii=False, separators=(",", ":")))
+                    lines.append(json.dumps({"index": {"_id": item.id}}).encode("utf-8"))
+                    lines.append(document_bytes(entry.source, item))  # as the writer sends it
                     docs += 1
-            out.write(("\n".join(lines) + "\n").encode("utf-8"))
+            out.write(b"\n".join(lines) + b"\n")
     return {"docs": docs, "bytes": Path(ndjson).stat().st_size}
 
 

@@ -14,16 +14,18 @@ import typing
 from functools import cache
 from typing import Any, get_args
 
-from elasticsearch.dsl import Field, Index, Keyword, Mapping, Text
+from elasticsearch.dsl import Field, Index, Keyword, Mapping, Object, Text
 
 from mappings.analysis import ANALYZER, TOKENIZER, WORDS_ANALYZER
+from mappings.facets import INDEXED_FACETS, PARTY_FACETS, PARTY_FACETS_FIELD, index_field
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Indexed, ItemDocument
 
 # Bump when the definition changes in a way an existing index cannot follow; the engine then
 # asks for a re-index (indices are versioned behind an alias).
 # 3: the `words` field (spelling suggestions).
-SCHEMA_VERSION = 3
+# 4: `party_facets` (one party's citation facets, flat) and eager global ordinals on facets.
+SCHEMA_VERSION = 4
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
@@ -32,6 +34,9 @@ OWNER_FIELD = "indexed_from"
 # there at index time: what "did you mean" suggests from. Not in _source, never read back.
 WORDS_FIELD = "words"
 _COPIED_TO_WORDS = frozenset(f.es_fields[-1] for f in VOCABULARY_FIELDS)
+# Keyword facets (mappings.facets) build their global ordinals at refresh, not at the first
+# search after it: every search counts every facet.
+_EAGER = frozenset(index_field(f) for f in INDEXED_FACETS if not f.numeric)
 
 SETTINGS: dict[str, Any] = {
     "number_of_shards": 1,
@@ -44,9 +49,11 @@ ABOUT = (
     "imr_english: Unicode word tokens (the query language's own word rule), lowercase, accents "
     "folded, Porter stemming, no stop words. Synonyms are expanded by the query language, not "
     "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
-    f"stays within one citation. {OWNER_FIELD} (the source file as the indexer named it) is "
-    f"the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the unstemmed "
-    "words of the treatment, rationale and clinical summary (copy_to), for spelling "
+    f"stays within one citation, and each party's citation facets are also stored flat in "
+    f"{PARTY_FACETS_FIELD} (mappings.facets.party_facet_values; indexed, not in _source) so "
+    f"that facets need no nested aggregation. {OWNER_FIELD} (the source file as the indexer "
+    f"named it) is the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the "
+    "unstemmed words of the treatment, rationale and clinical summary (copy_to), for spelling "
     "suggestions."
 )
 
@@ -63,12 +70,17 @@ def _inner_type(hint: Any) -> type:
 
 
 def dsl_field(
-    indexed: Indexed, properties: dict[str, Field] | None = None, copy_to: str | None = None
+    indexed: Indexed,
+    properties: dict[str, Field] | None = None,
+    copy_to: str | None = None,
+    eager: bool = False,
 ) -> Field:
     """The elasticsearch.dsl field an `Indexed` describes (sub-fields included)."""
     options = dict(indexed.options)
     if copy_to is not None:
         options["copy_to"] = copy_to
+    if eager:
+        options["eager_global_ordinals"] = True
     if "fields" in options:
         options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
     if properties is not None:
@@ -92,7 +104,7 @@ def properties(cls: type, prefix: str = "") -> dict[str, Field]:
         if meta[0].type in ("nested", "object"):
             inner = properties(_inner_type(get_args(hint)[0]), path + ".")
         copy_to = WORDS_FIELD if path in _COPIED_TO_WORDS else None
-        out[f.name] = dsl_field(meta[0], inner, copy_to)
+        out[f.name] = dsl_field(meta[0], inner, copy_to, eager=path in _EAGER)
     return out
 
 
@@ -103,6 +115,11 @@ def mapping() -> Mapping:
     m.meta("_meta", {"about": ABOUT, "schema_version": SCHEMA_VERSION})
     for name, field in properties(ItemDocument).items():
         m.field(name, field)
+    m.field(
+        PARTY_FACETS_FIELD,
+        Object(properties={f.name: Keyword(eager_global_ordinals=True) for f in PARTY_FACETS}),
+    )
+    m.meta("_source", {"excludes": [PARTY_FACETS_FIELD]})  # derived: never read back
     m.field(OWNER_FIELD, Keyword())
     m.field(WORDS_FIELD, Text(analyzer=WORDS_ANALYZER, index_options="docs", norms=False))
     return m
@@ -123,6 +140,7 @@ def index_definition() -> dict[str, Any]:
 
 __all__ = [
     "DEFAULT_ALIAS",
+    "PARTY_FACETS_FIELD",
     "OWNER_FIELD",
     "SCHEMA_VERSION",
     "WORDS_FIELD",

@@ -59,6 +59,22 @@ HIDDEN_FACETS: tuple[FacetSpec, ...] = (
     FacetSpec("request_region", "Region of the request", field="request.regions"),
 )
 INDEXED_FACETS: tuple[FacetSpec, ...] = FACETS + HIDDEN_FACETS
+# One party's citation facets are stored flat as well, beside the nested citations: one
+# keyword field per facet, holding exactly facet_values() (a source facet's "none"
+# included), so that filtering and counting them needs no nested query or aggregation.
+PARTY_FACETS: tuple[FacetSpec, ...] = tuple(f for f in INDEXED_FACETS if f.kind != "field")
+PARTY_FACETS_FIELD = "party_facets"  # the object holding them (not part of ItemDocument)
+
+
+def index_field(spec: FacetSpec) -> str:
+    """The field a search engine filters and counts facet `spec` by: the document path of a
+    plain facet, `party_facets.<name>` for one party's citations."""
+    return spec.field if spec.kind == "field" else f"{PARTY_FACETS_FIELD}.{spec.name}"
+
+
+def party_facet_values(doc: ItemDocument) -> dict[str, list[str]]:
+    """The flat party facets of a document: facet name -> facet_values()."""
+    return {spec.name: facet_values(doc, spec) for spec in PARTY_FACETS}
 
 
 def facet_values(doc: ItemDocument, spec: FacetSpec) -> list[str]:

@@ -159,7 +159,13 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
     rebuild = ElasticEngine(target, writable=True, rebuild=True)
     assert rebuild.write(entries(LETTERS[:10], prefix="/new")) == []
     assert reader.count() == loaded.count()  # searches still see the old version
+    # The unpublished index loads without refreshes or replicas; finish() restores both.
+    loading = _index_settings(rebuild.client, rebuild.items_index)
+    assert loading["refresh_interval"] == "-1" and loading["number_of_replicas"] == "0"
+    assert loading["auto_expand_replicas"] == "false"
     rebuild.finish()
+    restored = _index_settings(rebuild.client, rebuild.items_index)
+    assert restored["refresh_interval"] == "1s" and restored["auto_expand_replicas"] == "0-1"
     after = indices.resolve(loaded.client, loaded.alias)
     assert after != before
     assert reader.count() == sum(len(letter.items) for letter in LETTERS[:10])
@@ -173,6 +179,12 @@ def test_rebuild_swaps_aliases_without_downtime(loaded: ElasticEngine, target: s
     abandoned.close()  # no finish(): the aliases stay, the new pair is dropped
     assert not loaded.client.indices.exists(index=unpublished)
     assert indices.resolve(loaded.client, loaded.alias) == after
+
+
+def _index_settings(client: Any, index: str) -> dict[str, Any]:
+    (only,) = client.indices.get_settings(index=index).body.values()
+    found: dict[str, Any] = only["settings"]["index"]
+    return found
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -23,8 +23,8 @@ from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
 from indexer.documents import item_document
 from mappings.analysis import WORDS_ANALYZER
-from mappings.elastic import WORDS_FIELD, index_definition
-from mappings.facets import FACETS
+from mappings.elastic import PARTY_FACETS_FIELD, WORDS_FIELD, index_definition
+from mappings.facets import FACETS, PARTY_FACETS, index_field, party_facet_values
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
@@ -46,7 +46,8 @@ def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tu
     for field in dataclasses.fields(cls):
         (declared,) = hints[field.name].__metadata__
         assert props[field.name]["type"] == declared.type, field.name
-    assert set(props) - {f.name for f in dataclasses.fields(cls)} <= {OWNER_FIELD, WORDS_FIELD}
+    extra = {OWNER_FIELD, WORDS_FIELD, PARTY_FACETS_FIELD}
+    assert set(props) - {f.name for f in dataclasses.fields(cls)} <= extra
 
 
 def test_the_vocabulary_texts_are_copied_to_the_unstemmed_words_field() -> None:
@@ -187,10 +188,38 @@ def test_boosts_rank_treatment_over_rationale_over_summary() -> None:
     assert boosts["treatment"] > boosts["rationale"] > boosts["letter.clinical_summary"]
 
 
-def test_citation_source_none_filter_is_must_not_nested() -> None:
+def test_citation_facets_are_flat_terms_of_the_party_field() -> None:
+    """One party's citation facets filter and count a flat keyword field holding exactly
+    facet_values() ("none" included): no nested query or aggregation on the search path."""
     f = facets.FACET_IMPLS["reviewer_source"].filter(["none", "ODG"]).to_dict()
-    text = json.dumps(f)
-    assert "must_not" in text and '"ODG"' in text and "reviewer" in text
+    assert f == {"terms": {f"{PARTY_FACETS_FIELD}.reviewer_source": ["none", "ODG"]}}
+    for name in facets.FACET_IMPLS:
+        aggs = json.dumps({k: a.to_dict() for k, a in facets.top_values(name, 5).items()})
+        assert "nested" not in aggs, name
+    mapping = raw_index_json()["mappings"]
+    flat = mapping["properties"][PARTY_FACETS_FIELD]["properties"]
+    assert set(flat) == {spec.name for spec in PARTY_FACETS}
+    assert all(field["type"] == "keyword" for field in flat.values())
+    assert PARTY_FACETS_FIELD in mapping["_source"]["excludes"]
+    for spec in FACETS:  # every keyword facet builds its global ordinals at refresh
+        if not spec.numeric:
+            assert _at(mapping["properties"], index_field(spec))["eager_global_ordinals"], spec
+
+
+def test_the_written_document_carries_the_flat_party_facets() -> None:
+    from imr_search.elastic.writer import build_document
+    from mappings.facets import facet_values
+
+    seen: set[str] = set()
+    for letter in generate_letters(40, seed=3):
+        for item in letter.items:
+            doc = item_document(letter, item)
+            body = build_document("x.txt", doc)
+            for spec in PARTY_FACETS:
+                values = facet_values(doc, spec)
+                assert body[PARTY_FACETS_FIELD][spec.name] == values
+                seen.update(values)
+    assert "none" in seen and "ODG" in seen  # both kinds of value occur
 
 
 def test_connection_settings_from_target() -> None:
@@ -257,3 +286,29 @@ def test_highlight_queries_are_flat_per_field_and_skip_exclusions() -> None:
     assert set(queries) == {"treatment", "rationale", "letter.clinical_summary", "citations.text"}
     assert highlight_queries(parse_query("citation:odg")).keys() == {"citations.text"}
     assert highlight_queries(None) == {}
+
+
+def test_the_id_filter_never_forgets_an_id_and_rarely_invents_one() -> None:
+    from imr_search.elastic.writer import IdFilter
+
+    seen = IdFilter()
+    added = [f"CM{n:08d}-{n % 7 + 1}" for n in range(0, 200_000, 2)]
+    for item_id in added:
+        seen.add(item_id)
+    assert all(item_id in seen for item_id in added)
+    others = [f"CM{n:08d}-{n % 7 + 1}" for n in range(1, 200_000, 2)]
+    assert sum(item_id in seen for item_id in others) <= 5
+
+
+def test_the_bulk_body_is_the_document_encoded_once() -> None:
+    from imr_search.elastic.writer import build_document, document_bytes
+
+    letter = next(iter(generate_letters(1, seed=5)))
+    doc = item_document(letter, letter.items[0])
+    body = json.loads(document_bytes("/a/b.txt", doc))
+    assert body == {
+        **to_builtins(doc),
+        OWNER_FIELD: "/a/b.txt",
+        PARTY_FACETS_FIELD: party_facet_values(doc),
+    }
+    assert build_document("/a/b.txt", doc) == body

@@ -5,7 +5,7 @@ settings.py        URL, alias, credentials, TLS, timeouts (environment variables
 indices.py         versioned indices behind aliases; atomic swap for a rebuild
 writer.py          bulk writes, stale items, duplicates, fingerprints last
 compile.py         query language AST -> elasticsearch.dsl queries (no query_string)
-facets.py          facet filters and aggregations (nested + reverse_nested), multi-select
+facets.py          facet filters and terms aggregations (party facets flat), multi-select
 search.py          the search (elasticsearch.dsl) and SearchResponse (highlights, outcome rate,
                    breakdown)
 similar.py         more_like_this and "why it matched"

@@ -38,6 +38,7 @@ from imr_search.elastic.search import (
     read_marked_item,
     read_response,
     search_body,
+    shares_facet,
 )
 from imr_search.elastic.settings import ConnectionSettings, IndexLayout
 from imr_search.elastic.similar import run_similar
@@ -50,6 +51,7 @@ from mappings.schema import ItemDocument, from_builtins
 
 # While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
 # rather than disabled ("-1"): a loader that crashes leaves an index that still catches up.
+# A rebuild, whose index nobody searches before finish(), disables refresh (_load_settings).
 BULK_REFRESH_INTERVAL = "30s"
 OPEN_TIMEOUT = 10.0  # seconds for the first request: "is anyone there?"
 MAX_LETTER_ITEMS = 1000  # items read for one letter (letters have a handful)
@@ -186,10 +188,25 @@ class ElasticEngine:
     def _start_loading(self) -> None:
         if not self._loading:
             self.client.indices.put_settings(
-                index=[self.items_index, self.sources_index],
+                index=self.sources_index,
                 settings={"index": {"refresh_interval": BULK_REFRESH_INTERVAL}},
             )
+            self.client.indices.put_settings(index=self.items_index, settings=self._load_settings())
             self._loading = True
+
+    def _load_settings(self) -> dict[str, Any]:
+        """The items index's settings while loading. A rebuild's new index is not searched
+        until finish() publishes it (and close() without finish() deletes it): no refresh at
+        all and no replicas (copied once at the end, not document by document)."""
+        if self._rebuild is None:
+            return {"index": {"refresh_interval": BULK_REFRESH_INTERVAL}}
+        return {
+            "index": {
+                "refresh_interval": "-1",
+                "auto_expand_replicas": False,
+                "number_of_replicas": 0,
+            }
+        }
 
     def _left_loading(self) -> bool:
         """Whether a run killed while loading left the bulk refresh interval behind (finish()
@@ -204,10 +221,14 @@ class ElasticEngine:
         )
 
     def _stop_loading(self) -> None:
-        interval = index_definition()["settings"]["index"].get("refresh_interval", "1s")
-        self.client.indices.put_settings(
-            index=self.items_index, settings={"index": {"refresh_interval": interval}}
-        )
+        """The definition's refresh interval and replicas again."""
+        defined = index_definition()["settings"]["index"]
+        restored = {"refresh_interval": defined.get("refresh_interval", "1s")}
+        if self._rebuild is not None:
+            restored["auto_expand_replicas"] = defined.get("auto_expand_replicas", False)
+            if "number_of_replicas" in defined:
+                restored["number_of_replicas"] = defined["number_of_replicas"]
+        self.client.indices.put_settings(index=self.items_index, settings={"index": restored})
         self.client.indices.put_settings(  # back to Elasticsearch's default
             index=self.sources_index, settings={"index": {"refresh_interval": None}}
         )
@@ -263,9 +284,15 @@ class ElasticEngine:
         with self._calls():
             answer = run.answer(self.client, self.items_index, search)
             response = read_response(request, highlighted, answer, 0.0)
-            if request.breakdown and response.about and not response.about.about:
+            if (
+                request.breakdown
+                and response.about
+                and not response.about.about
+                and not shares_facet(request)
+            ):
                 # No decision is about the query: the breakdown counts every match (one more
-                # request, only in this case; its rate already does).
+                # request, only in this case and only when its facet's aggregation did not
+                # count it already; its rate already does).
                 # The facets are not asked again; the breakdown keeps its size (facet_size).
                 no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
                 again = dataclasses.replace(

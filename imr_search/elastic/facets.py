@@ -3,11 +3,12 @@
 Counts must equal `mappings.facets.facet_values()` (the reference both engines follow):
 
 - plain facets are keyword/integer fields: a `terms` aggregation;
-- citation facets count *items*, but citations are nested documents: the aggregation goes
-  `nested` -> filter on the party -> `terms` -> `reverse_nested` (back to items), and the
-  buckets are ordered by that item count, not by how many citations there are;
-- a party that cited nothing has the source value "none": an item-level filter
-  `must_not nested(party = P)`, counted beside the nested buckets.
+- citation facets (one party's sources, guidelines, sections) are read from the flat
+  keyword fields the writer adds to every item (`party_facets.<facet>`: exactly
+  facet_values(), "none" included for a party that cited nothing), so they too are a
+  `terms` aggregation and a `terms` filter: no nested aggregation on the search path. The
+  nested citations stay for what needs one citation's fields together (the `citation:`
+  text scope and its highlighting).
 
 Counts stay exact on an index of several primary shards: a `terms` aggregation takes each
 shard's top `shard_size` values and adds them up, so a value in the overall top but outside
@@ -27,32 +28,28 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from typing import Any
 
-from elasticsearch.dsl import A, Q, Search
+from elasticsearch.dsl import A, Search
 from elasticsearch.dsl.aggs import Agg, AggBase
-from elasticsearch.dsl.query import Bool, MatchAll, MatchNone, Nested, Query, Terms
+from elasticsearch.dsl.query import Bool, MatchAll, MatchNone, Query, Terms
 
 from imr_search.contract import FacetValue
-from imr_search.elastic.compile import any_of
-from mappings.facets import FACETS_BY_NAME, NONE, FacetSpec
+from mappings.facets import FACETS_BY_NAME, FacetSpec, index_field
 
 Aggs = dict[str, Agg[Any]]  # aggregations by name
 Buckets = list[tuple[str, int, Mapping[str, Any]]]  # (value, item count, the bucket's answer)
-CITATIONS = "citations"
 ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
-ORDER_BY_ITEMS = [{"items": "desc"}, {"_key": "asc"}]
-# Distinct citation sources are few (MTUS, ODG, other): always ask for all of them.
-ALL_SOURCES = 10
 # Values each shard returns per facet: all of them, so that counts add up exactly over several
 # primaries (see above). 2.5x the most a request may list (contract.MAX_ENGINE_FACET_SIZE).
 SHARD_SIZE = 5_000
 
 
 class FieldFacet:
-    """A facet stored as a keyword (or integer) field of the item."""
+    """A facet stored as a keyword (or integer) field of the item: a plain facet's own
+    field, or one party's citation facet in its flat field (mappings.facets.index_field)."""
 
     def __init__(self, spec: FacetSpec) -> None:
         self.spec = spec
-        self.field = spec.field
+        self.field = index_field(spec)
         self.numeric = spec.numeric
 
     def _terms(self, values: Sequence[str]) -> list[Any]:
@@ -83,72 +80,11 @@ class FieldFacet:
         return [(str(b["key"]), b["doc_count"], b) for b in result["top"]["buckets"]]
 
 
-class CitationFacet:
-    """A facet over one party's nested citations: source ('MTUS', ... or 'none') or label."""
-
-    def __init__(self, spec: FacetSpec) -> None:
-        assert spec.party is not None
-        self.spec = spec
-        self.party = spec.party
-        self.field = spec.field
-        self.has_none = spec.kind == "citation_source"
-
-    def _by_party(self) -> Query:
-        return Q("term", **{f"{CITATIONS}.party": self.party})
-
-    def _nested(self, values: Sequence[str] | None) -> Query:
-        clauses = [self._by_party()]
-        if values is not None:
-            clauses.append(Terms(self.field, list(values)))
-        return Nested(path=CITATIONS, query=Bool(filter=clauses))
-
-    def _cited_nothing(self) -> Query:
-        return Bool(must_not=[self._nested(None)])
-
-    def filter(self, values: Sequence[str]) -> Query:
-        real = [v for v in values if not (self.has_none and v == NONE)]
-        clauses = [self._nested(real)] if real else []
-        if self.has_none and NONE in values:
-            clauses.append(self._cited_nothing())
-        return any_of(clauses) if clauses else MatchNone()
-
-    def value_filter(self, value: str) -> Query:
-        return self.filter([value])
-
-    def aggs(self, size: int, sub: Aggs | None = None) -> Aggs:
-        """nested -> this party's citations -> values by item count (reverse_nested), and
-        for sources the items whose party cited nothing."""
-        values = A(
-            "terms",
-            field=self.field,
-            size=max(size, ALL_SOURCES) if self.has_none else size,
-            shard_size=max(size, SHARD_SIZE),
-            order=ORDER_BY_ITEMS,
-            aggs={"items": A("reverse_nested", aggs=sub or {})},
-        )
-        party = A("filter", filter=self._by_party(), aggs={"values": values})
-        out: Aggs = {"top": A("nested", path=CITATIONS, aggs={"party": party})}
-        if self.has_none:
-            out["none"] = A("filter", filter=self._cited_nothing(), aggs=sub or {})
-        return out
-
-    def buckets(self, result: Mapping[str, Any]) -> Buckets:
-        out: Buckets = [
-            (b["key"], b["items"]["doc_count"], b["items"])
-            for b in result["top"]["party"]["values"]["buckets"]
-        ]
-        if self.has_none and result["none"]["doc_count"]:
-            out.append((NONE, result["none"]["doc_count"], result["none"]))
-        return out
-
-
-Facet = FieldFacet | CitationFacet
+Facet = FieldFacet
 
 
 def facet_for(spec: FacetSpec) -> Facet:
-    if spec.kind == "field":
-        return FieldFacet(spec)
-    return CitationFacet(spec)
+    return FieldFacet(spec)
 
 
 FACET_IMPLS: dict[str, Facet] = {name: facet_for(spec) for name, spec in FACETS_BY_NAME.items()}
@@ -231,12 +167,18 @@ def breakdown_aggs(name: str, size: int) -> Mapping[str, Agg[Any]]:
     return FACET_IMPLS[name].aggs(max(size, 1), sub=dict(outcome_aggs()))
 
 
-def add_facet_aggs(groups: AggGroups, sizes: Callable[[str], int]) -> None:
+def add_facet_aggs(
+    groups: AggGroups, sizes: Callable[[str], int], breakdown: tuple[str, int] | None = None
+) -> None:
     """Per facet: top `sizes(name)` values plus counts of its selected values, filtered by
-    every *other* facet's selection."""
+    every *other* facet's selection. `breakdown` (facet, size): that facet's values also
+    carry their outcome counts, at least `size` of them (the breakdown from the same pass;
+    read_breakdown finds it there)."""
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
         inner: Aggs = dict(top_values(name, size)) if size > 0 else {}
+        if breakdown is not None and breakdown[0] == name:
+            inner = dict(breakdown_aggs(name, max(size, breakdown[1])))
         chosen = groups.selected.get(name)
         if chosen:
             inner["selected"] = A(

@@ -85,19 +85,26 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     about = compile_query(query.about) if query.about is not None else None
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
-    facets.add_facet_aggs(groups, request.size_of)
-    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
-    if about is not None:
-        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
-    groups.add("result", result_aggs)
+    shared: tuple[str, int] | None = None  # the breakdown counted by its facet's aggregation
     if request.breakdown:
         chronological = request.breakdown in CHRONOLOGICAL
         size = ALL_VALUES if chronological else request.facet_size
         breakdown = facets.breakdown_aggs(request.breakdown, size)
-        if about is not None and rate_about and request.decisions == "all":
-            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        about_only = about is not None and rate_about and request.decisions == "all"
         skip = "outcome" if "outcome" in selected else None
-        groups.add("breakdown", breakdown, skip=skip)
+        if shares_facet(request):
+            # Every match, from the facet's pass: the breakdown itself, or (with an "about"
+            # filter) the one shown when no decision is about the query (read_response).
+            shared = (request.breakdown, size)
+        if about_only:
+            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+        if about_only or shared is None:
+            groups.add("breakdown", breakdown, skip=skip)
+    facets.add_facet_aggs(groups, request.size_of, shared)
+    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
+    if about is not None:
+        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
+    groups.add("result", result_aggs)
     search = Search().query(_scored_query(request, query, about))
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
@@ -117,6 +124,18 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
     )
     groups.add_to(search)
     return search, bool(queries)
+
+
+def shares_facet(request: SearchRequest) -> bool:
+    """Whether the breakdown over every match is counted by its facet's own aggregation: the
+    facet is listed and both are filtered by the same selections (the facet's own is never
+    applied to it; the breakdown's only for the outcome)."""
+    name = request.breakdown
+    if name is None or request.size_of(name) <= 0:
+        return False
+    selected = set(facets.selections(request.filters))
+    skip = "outcome" if "outcome" in selected else None
+    return selected - {name} == selected - {skip}
 
 
 def _scored_query(request: SearchRequest, query: QueryPlan, about: Query | None) -> Query:
@@ -182,19 +201,25 @@ def read_response(
         facets=facets.read_facets(aggs, selected, request.size_of),
         outcome_rate=rate,
         took_ms=took_ms,
-        breakdown=read_breakdown(request, aggs),
+        breakdown=read_breakdown(request, aggs, every_match=split is not None and not split.about),
         notice=join_notices(NO_WORDS_NOTICE if plan(request.query).no_words else None),
         about=split,
         breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
     )
 
 
-def read_breakdown(request: SearchRequest, aggs: Mapping[str, Any]) -> tuple[BreakdownRow, ...]:
-    """The breakdown rows of an answer (inside the "about" filter when there is one)."""
+def read_breakdown(
+    request: SearchRequest, aggs: Mapping[str, Any], every_match: bool = False
+) -> tuple[BreakdownRow, ...]:
+    """The breakdown rows of an answer: its own aggregation (inside the "about" filter when
+    there is one), or its facet's when that counted it (shares_facet; `every_match`: the
+    breakdown over every match is wanted, not the one about the query)."""
     if not request.breakdown:
         return ()
     found = facets.AggGroups.results(aggs, "breakdown")
-    if "about" in found:
+    if shares_facet(request) and (every_match or not found):
+        found = facets.AggGroups.results(aggs, f"facet_{request.breakdown}")
+    elif "about" in found:
         found = found["about"]
     chronological = request.breakdown in CHRONOLOGICAL
     size = ALL_VALUES if chronological else request.facet_size

@@ -23,6 +23,7 @@ exactly as the schema defines them.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ from elasticsearch.helpers import streaming_bulk
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
 from imr_search.elastic import run
 from mappings.elastic import OWNER_FIELD
-from mappings.schema import ItemDocument, to_builtins
+from mappings.facets import PARTY_FACETS_FIELD, party_facet_values
+from mappings.schema import ItemDocument, encode
 
 SOURCE_EXCLUDES = [OWNER_FIELD]
 CHUNK_SIZE = 500
@@ -51,10 +53,19 @@ def source_id(source: str) -> str:
     return hashlib.sha1(source.encode("utf-8")).hexdigest()
 
 
+def document_bytes(source: str, doc: ItemDocument) -> bytes:
+    """The stored document as the JSON sent to `_bulk`, encoded once: the ItemDocument with
+    its source file and its flat party facets (indexed, left out of _source by the
+    mapping). The item's own JSON is an object with fields, so the two extra fields are
+    appended before its closing brace."""
+    item = encode(doc)
+    extra = encode({OWNER_FIELD: source, PARTY_FACETS_FIELD: party_facet_values(doc)})
+    return item[:-1] + b"," + extra[1:]
+
+
 def build_document(source: str, doc: ItemDocument) -> dict[str, Any]:
-    """The stored document: the ItemDocument as JSON data, with its source file."""
-    body: dict[str, Any] = to_builtins(doc)
-    body[OWNER_FIELD] = source
+    """The stored document as JSON data (what `document_bytes` encodes)."""
+    body: dict[str, Any] = json.loads(document_bytes(source, doc))
     return body
 
 
@@ -62,7 +73,7 @@ def build_document(source: str, doc: ItemDocument) -> dict[str, Any]:
 class _Plan:
     """What one batch will do."""
 
-    index: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (source, doc)
+    index: list[tuple[str, str, bytes]] = field(default_factory=list)  # (source, id, JSON)
     delete: dict[str, str] = field(default_factory=dict)  # stale item id -> source
     record: dict[str, tuple[SourceDocuments, list[str]]] = field(default_factory=dict)
     unrecord: set[str] = field(default_factory=set)
@@ -96,6 +107,9 @@ class BulkWriter:
         self.fresh = False
         self._pending: dict[str, dict[str, Any]] = {}  # source -> record action, items stored
         self._pending_items: dict[str, list[str]] = {}  # source -> its ids, for held_items
+        # The ids this writer sent (a superset, in a fixed size): while the index is fresh,
+        # only these can already be stored, so only these need the owner lookup.
+        self._written = IdFilter()
 
     # --- public -----------------------------------------------------------------------
 
@@ -171,10 +185,10 @@ class BulkWriter:
 
     def _plan(self, entries: list[SourceDocuments]) -> _Plan:
         plan = _Plan()
-        built: list[tuple[SourceDocuments, list[dict[str, Any]]]] = []
+        built: list[tuple[SourceDocuments, list[tuple[str, bytes]]]] = []
         for entry in entries:
             try:
-                docs = [build_document(entry.source, doc) for doc in entry.items]
+                docs = [(doc.id, document_bytes(entry.source, doc)) for doc in entry.items]
             except Exception as exc:  # a record this engine cannot store: report, go on
                 plan.failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
                 plan.unrecord.add(entry.source)
@@ -182,13 +196,16 @@ class BulkWriter:
             else:
                 built.append((entry, docs))
         sources = [e.source for e in entries]
-        records, owners = self._lookup(sources, [d["id"] for _, docs in built for d in docs])
+        wanted = [item_id for _, docs in built for item_id, _ in docs]
+        if self.fresh:  # only items this writer stored can exist: ask only about those
+            wanted = [item_id for item_id in wanted if item_id in self._written]
+        records, owners = self._lookup(sources, wanted)
         held = self.held_items(sources, records)
         claimed: dict[str, str] = {}  # item id -> source, for this batch
         released: set[str] = set()  # ids that sources processed so far give up
         for entry, docs in built:
             released |= held.get(entry.source, set())
-            ids = [d["id"] for d in docs]
+            ids = [item_id for item_id, _ in docs]
             problem = _duplicate(entry.source, ids, claimed, owners, released)
             if problem is not None:
                 plan.failures.append(problem)
@@ -196,7 +213,7 @@ class BulkWriter:
                 continue
             for item_id in ids:
                 claimed[item_id] = entry.source
-            plan.index += [(entry.source, d) for d in docs]
+            plan.index += [(entry.source, item_id, body) for item_id, body in docs]
             plan.record[entry.source] = (entry, ids)
         for entry in entries:
             for item_id in held.get(entry.source, ()):
@@ -281,10 +298,11 @@ class BulkWriter:
         record_source = {source_id(s): s for s in pending}
         source_of: dict[str, str] = {}
         actions: list[dict[str, Any]] = list(pending.values())
-        for source, doc in plan.index:
-            source_of[doc["id"]] = source
+        for source, item_id, body in plan.index:
+            source_of[item_id] = source
+            self._written.add(item_id)
             actions.append(
-                {"_op_type": "index", "_index": self.items_index, "_id": doc["id"], "_source": doc}
+                {"_op_type": "index", "_index": self.items_index, "_id": item_id, "_source": body}
             )
         for item_id in plan.delete:
             actions.append({"_op_type": "delete", "_index": self.items_index, "_id": item_id})
@@ -334,6 +352,34 @@ class BulkWriter:
                 "_index": self.sources_index,
                 "_id": source_id(source),
             }
+
+
+class IdFilter:
+    """A Bloom filter of item ids: `in` is never wrong about an id that was added, and
+    rarely (about 1 in 100,000 at a million ids) says yes to one that was not. 16 MB
+    whatever the number of ids (a set of a million ids would take 100 MB or more)."""
+
+    BITS = 1 << 27
+    HASHES = 3
+
+    def __init__(self) -> None:
+        self._bits = bytearray(self.BITS // 8)
+
+    def _positions(self, item_id: str) -> list[int]:
+        digest = hashlib.blake2b(item_id.encode("utf-8"), digest_size=4 * self.HASHES).digest()
+        mask = self.BITS - 1
+        return [
+            int.from_bytes(digest[4 * i : 4 * i + 4], "little") & mask for i in range(self.HASHES)
+        ]
+
+    def add(self, item_id: str) -> None:
+        for position in self._positions(item_id):
+            self._bits[position >> 3] |= 1 << (position & 7)
+
+    def __contains__(self, item_id: object) -> bool:
+        if not isinstance(item_id, str):
+            return False
+        return all(self._bits[p >> 3] & (1 << (p & 7)) for p in self._positions(item_id))
 
 
 def _last_per_source(batch: Sequence[SourceDocuments]) -> list[SourceDocuments]:
