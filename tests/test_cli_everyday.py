@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from reliability.helpers import drop_index
 
 from imr_cli.letters import default_report
 from imr_cli.main import main
@@ -229,8 +231,11 @@ def test_indexing_into_elasticsearch_leaves_no_report_in_the_current_folder(
     work.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    target = f"{es_url}/imr-report-{tmp_path.name[-8:].lower()}"
-    result = run("index", str(tmp_path / "letters"), "--index", target, "--workers", "0")
+    target = f"{es_url}/imr-report-{uuid.uuid4().hex[:10]}"  # the node outlives the test
+    try:
+        result = run("index", str(tmp_path / "letters"), "--index", target, "--workers", "0")
+    finally:
+        drop_index(target)
     assert result.exit_code == 0, result.output
     reports = list((tmp_path / "state" / "imr-search" / "reports").glob("*.report.txt"))
     assert len(reports) == 1 and f"written to {reports[0]}" in result.output
