@@ -301,7 +301,9 @@ def test_a_node_lost_while_indexing_and_while_searching(
                     f"meanwhile {dict(during)}, in all {dict(prober.statuses())}"
                 )
                 assert not prober.bad, prober.bad
-                assert set(prober.statuses()) <= {200, 503}, prober.statuses()
+                # 429: an export or a similar-text search found its slots taken by another
+                # prober thread (search_ui.limits): the app's own "busy", not the cluster's
+                assert set(prober.statuses()) <= {200, 429, 503}, prober.statuses()
                 assert sum(during.values()) > 0  # requests did meet the shutdown
                 for path in pages:  # the node is down: everything answers, exactly
                     status, _, body = http_get(base + path)
