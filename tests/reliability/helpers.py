@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from imr_search.contract import SearchRequest
 from imr_search.engines import engine_class, open_engine
 from imr_search.errors import EngineUnavailable
@@ -294,3 +296,29 @@ def generated_index(
         yield target
     finally:
         drop_index(target)
+
+
+def finish_or_dump(process: subprocess.Popen[str], timeout: float, after: str) -> tuple[str, str]:
+    """communicate(), but a hang fails with the stacks of the command's processes (`after`:
+    what the command was meant to survive, for the message)."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGUSR1)  # every process of the group dumps its stacks
+        time.sleep(2)
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate()
+        pytest.fail(f"the indexer hung for {timeout:.0f} s after {after}:\n{out}\n{err}")
+
+
+def report_section(report: str, title: str) -> list[str]:
+    """The lines of an index report's 'Failed:', 'Skipped:' or 'Warnings:' section."""
+    lines = report.splitlines()
+    if f"{title}:" not in lines:
+        return []
+    out = []
+    for line in lines[lines.index(f"{title}:") + 1 :]:
+        if not line.startswith("  "):
+            break
+        out.append(line.strip())
+    return out

@@ -21,7 +21,15 @@ import pytest
 
 from synthetic.corpus import FastRandom, generate_letters, render_letter, write_corpus
 
-from .helpers import CLI, drop_index, ground_truth, index_command, run_cli, snapshot
+from .helpers import (
+    CLI,
+    drop_index,
+    ground_truth,
+    index_command,
+    report_section,
+    run_cli,
+    snapshot,
+)
 from .hostile_pdfs import page_tree_bomb, text_bomb
 
 GOOD = 40
@@ -74,18 +82,6 @@ def _failed(report: str) -> dict[str, str]:
             break
         path, _, reason = line.strip().partition(": ")
         out[Path(path).name] = reason
-    return out
-
-
-def _section(report: str, title: str) -> list[str]:
-    lines = report.splitlines()
-    if f"{title}:" not in lines:
-        return []
-    out = []
-    for line in lines[lines.index(f"{title}:") + 1 :]:
-        if not line.startswith("  "):
-            break
-        out.append(line.strip())
     return out
 
 
@@ -195,7 +191,7 @@ def test_links_inside_the_folders_given_are_followed_and_outside_ones_reported(
     result = run_cli(index_command([letters], target, report, "--workers", "2"), timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr
     text = report.read_text()
-    skipped = _section(text, "Skipped")
+    skipped = report_section(text, "Skipped")
     assert any(
         line.startswith(f"{letters / 'other'}: symbolic link to {outside}, outside")
         and "not followed" in line

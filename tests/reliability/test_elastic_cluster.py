@@ -44,6 +44,7 @@ from .helpers import (
     PROGRESS_LINES,
     drop_index,
     es_json,
+    finish_or_dump,
     ground_truth,
     http_get,
     index_command,
@@ -133,17 +134,6 @@ def _wait_for_line(process: subprocess.Popen[str], wanted: str, seen: list[str])
     finally:
         watchdog.cancel()
     pytest.fail(f"the indexer ended (or hung) before {wanted!r}:\n{''.join(seen)}")
-
-
-def _finish(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
-    try:
-        return process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGUSR1)  # every process of the group dumps its stacks
-        time.sleep(2)
-        os.killpg(process.pid, signal.SIGKILL)
-        out, err = process.communicate()
-        pytest.fail(f"the indexer hung for {timeout:.0f} s after the node stopped:\n{out}\n{err}")
 
 
 def _comparable(body: bytes) -> dict[str, Any]:
@@ -245,7 +235,7 @@ def test_a_node_lost_while_indexing_and_while_searching(
             os.killpg(indexer.pid, signal.SIGSTOP)
             cluster.stop_node(victim)
             os.killpg(indexer.pid, signal.SIGCONT)
-            out, err = _finish(indexer, timeout=600)
+            out, err = finish_or_dump(indexer, timeout=600, after="the node stopped")
         finally:
             if indexer.poll() is None:
                 os.killpg(indexer.pid, signal.SIGKILL)

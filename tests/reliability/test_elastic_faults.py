@@ -31,6 +31,7 @@ from synthetic.corpus import write_corpus
 from .esnode import RestartableNode
 from .helpers import (
     drop_index,
+    finish_or_dump,
     ground_truth,
     http_get,
     index_command,
@@ -57,18 +58,6 @@ def _wait_for(condition: object, timeout: float, what: str) -> None:
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
-
-
-def _finish(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
-    """communicate(), but a hang fails with the stacks of the command's processes."""
-    try:
-        return process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGUSR1)  # every process of the group dumps its stacks
-        time.sleep(2)
-        os.killpg(process.pid, signal.SIGKILL)
-        out, err = process.communicate()
-        pytest.fail(f"the indexer hung for {timeout:.0f} s after the outage:\n{out}\n{err}")
 
 
 @pytest.mark.elasticsearch
@@ -111,7 +100,7 @@ def test_outage_mid_index_then_restart_loses_nothing(
                 os.killpg(indexer.pid, signal.SIGSTOP)
                 node.stop()
                 os.killpg(indexer.pid, signal.SIGCONT)
-                out, err = _finish(indexer, timeout=180)
+                out, err = finish_or_dump(indexer, timeout=180, after="the outage")
             finally:
                 if indexer.poll() is None:
                     os.killpg(indexer.pid, signal.SIGKILL)

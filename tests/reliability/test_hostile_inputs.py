@@ -24,7 +24,14 @@ from indexer.records import Letter
 from synthetic.corpus import FastRandom, generate_letters, render_letter, write_corpus
 from synthetic.pdfwrite import text_to_pdf
 
-from .helpers import drop_index, index_command, lines_naming, run_cli, snapshot
+from .helpers import (
+    drop_index,
+    index_command,
+    lines_naming,
+    report_section,
+    run_cli,
+    snapshot,
+)
 
 GOOD = 150  # generated letters under good/ (walked before hostile/)
 SEED = 77
@@ -256,7 +263,7 @@ def test_hostile_files_are_reported_and_good_items_all_indexed(
     assert text.strip() in result.stdout  # the report is the printed summary
 
     # Every bad file named, with its reason, in the Failed section.
-    failed = _section(text, "Failed")
+    failed = report_section(text, "Failed")
     reported = lines_naming("\n".join(failed), [case.path for case in CASES])
     problems = []
     either_indexed: dict[str, str] = {}
@@ -280,7 +287,7 @@ def test_hostile_files_are_reported_and_good_items_all_indexed(
     assert not any("inside.txt" in line or "pipe.txt" in line for line in failed), failed
 
     # The duplicate is skipped (not failed) and names the copy it defers to.
-    skipped = _section(text, "Skipped")
+    skipped = report_section(text, "Skipped")
     assert len(skipped) == 1, skipped
     assert "hostile/duplicate/copy.txt" in skipped[0] and "duplicate" in skipped[0]
     assert str(original) in skipped[0]
@@ -302,23 +309,10 @@ def test_hostile_files_are_reported_and_good_items_all_indexed(
     )
     assert again.returncode == 1, again.stdout + again.stderr
     assert " 0 items indexed" in again.stdout, again.stdout
-    assert _section((tmp_path / "again.txt").read_text(), "Failed") == failed
+    assert report_section((tmp_path / "again.txt").read_text(), "Failed") == failed
     assert snapshot(target) == state
 
 
 def _extra_letter(case: Case) -> Letter:
     assert case.letter is not None
     return list(generate_letters(GOOD + EXTRA_LETTERS, SEED))[GOOD + case.letter]
-
-
-def _section(report: str, title: str) -> list[str]:
-    """The lines of the report's 'Failed:' or 'Skipped:' section, paths made relative."""
-    lines = report.splitlines()
-    if f"{title}:" not in lines:
-        return []
-    out = []
-    for line in lines[lines.index(f"{title}:") + 1 :]:
-        if not line.startswith("  "):
-            break
-        out.append(line.strip())
-    return out
