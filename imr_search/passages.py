@@ -24,11 +24,14 @@ SNIPPET_CHARS = 240  # the passage shown, about (whole sentences are added while
 MAX_SENTENCE = 320  # a longer sentence is cut around its marks
 ELLIPSIS = "…"
 TERM_WEIGHT = 0.5  # each distinct query word beyond the first, against explanation
-_ABBREVIATIONS = ("e.g", "i.e", "dr", "vs", "no", "st", "etc", "mr", "ms", "approx", "fig")
+_ABBREVIATIONS = frozenset(
+    ("e.g", "i.e", "dr", "vs", "no", "st", "etc", "mr", "ms", "approx", "fig")
+)
 # A sentence ends at . ! or ? (and a closing quote or bracket) before white space and a
 # capital, a digit, a quote, a bracket or a mark.
 _END = re.compile(r"[.!?][\"')\]”]?(?=\s+[\"'(\[“\ue000]*[A-Z0-9])")
 _MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
+_NO_TERMS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ def split_sentences(text: str) -> list[Sentence]:
 
 def _sentence(text: str, start: int, end: int) -> Sentence:
     part = text[start:end]
+    if MARK_START not in part:
+        return Sentence(start, end, part, _NO_TERMS)
     terms = frozenset(w.lower() for w in _MARKED.findall(part))
     return Sentence(start, end, part, terms)
 
@@ -97,7 +102,11 @@ def _abbreviation(text: str, dot: int) -> bool:
     """Whether the '.' at `dot` ends an abbreviation ("e.g.", "Dr.", "No. 3") or an initial."""
     if text[dot] != ".":
         return False
-    word = strip_marks(text[max(0, dot - 8) : dot]).rsplit(" ", 1)[-1].lower()
+    window = max(0, dot - 8)
+    word = text[text.rfind(" ", window, dot) + 1 or window : dot]
+    if MARK_START in word or MARK_END in word:
+        word = strip_marks(word)
+    word = word.lower()
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 

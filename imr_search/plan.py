@@ -102,6 +102,16 @@ def about_query(node: Node | None) -> Node | None:
     return _rescoped(node)
 
 
+def request_only(node: Node) -> bool:
+    """Whether every word of a query is in the request scope (as about queries mostly are:
+    an engine may then match it on an index of the request text alone)."""
+    if isinstance(node, Term | Phrase):
+        return node.field == REQUEST_SCOPE
+    if isinstance(node, Not):
+        return False
+    return all(request_only(c) for c in node.children)
+
+
 def _has_unscoped(node: Node) -> bool:
     if isinstance(node, Term | Phrase):
         return node.field is None

@@ -14,6 +14,8 @@ from imr_search.contract import SearchRequest
 from imr_search.engines import open_engine
 from imr_search.errors import EngineUnavailable
 from imr_search.marks import MARK_END, MARK_START
+from imr_search.plan import plan
+from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.postings import ALL, LivePostings, bits_from_rowids, iter_bits
 from imr_search.sqlite.schema import GENERATION, POSTINGS_GENERATION, SCHEMA_VERSION
@@ -249,3 +251,32 @@ def test_indexed_sources_is_a_lazy_mapping(built: str) -> None:
     assert sources.get("/nope") is None
     assert sorted(sources) == sorted(letter.source for letter in LETTERS)
     engine.close()
+
+
+@pytest.mark.parametrize("query", ["acupuncture", '"physical therapy"', "lumbar", "therap*"])
+def test_the_request_index_follows_writes_and_deletes(target: str, query: str) -> None:
+    """items_request (the request texts' own FTS5 index, which answers the about/mention
+    split) stays in step with items_fts through replaced and deleted letters: FTS5's
+    integrity check passes, and the decisions about a query are the ones a request-scoped
+    match over items_fts finds."""
+    engine = SqliteEngine(target, writable=True)
+    engine.write(source_letters())
+    engine.write(source_letters(LETTERS[:5], version="2"))  # replaced: new fingerprints
+    engine.delete_sources([LETTERS[5].source, LETTERS[6].source])
+    engine.finish()
+    about = engine.search(SearchRequest(query=query, per_page=0)).about
+    engine.close()
+    db = sqlite3.connect(target)
+    try:
+        for table in ("items_fts", "items_request"):
+            db.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        query_plan = plan(query)
+        assert query_plan.ast is not None and query_plan.about is not None
+        both = f"({compile_match(query_plan.ast)}) AND ({compile_match(query_plan.about)})"
+        (expected,) = db.execute(
+            "SELECT count(*) FROM items_fts WHERE items_fts MATCH ?", (both,)
+        ).fetchone()
+    finally:
+        db.close()
+    assert expected > 0
+    assert about is not None and about.about == expected

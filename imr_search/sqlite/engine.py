@@ -190,6 +190,7 @@ class SqliteEngine:
                     live.persist(db)
             db.execute("INSERT INTO items_fts(items_fts) VALUES ('optimize')")
             db.execute("INSERT INTO items_words(items_words) VALUES ('optimize')")
+            db.execute("INSERT INTO items_request(items_request) VALUES ('optimize')")
             self._refresh_term_df()
             db.execute("PRAGMA optimize")
             with atomic(db):

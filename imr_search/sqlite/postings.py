@@ -19,18 +19,19 @@ import json
 import re
 import sqlite3
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
+
+import numpy
 
 from imr_search.sqlite.schema import GENERATION, POSTINGS_GENERATION, meta_int, set_meta
 
 ALL = 0  # posting id of "every item"
 # Small results are counted row by row (their items' facet values), large ones value by value
 # (one bitset AND each): rows up to 1 per ROWS_PER_ITEMS items of the index, at most ROWS_MAX.
-ROWS_PER_ITEMS = 64
-ROWS_MAX = 2_000
+ROWS_PER_ITEMS = 50
+ROWS_MAX = 20_000
 DENSE_MIN = 64
 DENSE_RATIO = 2048
 _NONZERO = re.compile(rb"[^\x00]")
@@ -183,8 +184,9 @@ class Snapshot:
 
     def rows_pay(self, members: int) -> bool:
         """Whether counting a set of `members` items row by row (row_counts) is cheaper than
-        value by value: measured at 20k items the two meet near 300 rows, and a value's
-        count costs in proportion to the index's size while a row's does not."""
+        value by value: measured at 100k items the two meet near 2,000 rows (a search
+        counts about 700 values), and a value's count costs in proportion to the index's size
+        while a row's does not."""
         return 0 < members <= min(ROWS_MAX, self.all.bit_length() // ROWS_PER_ITEMS)
 
     def _count(self, fv: int, mask: int, planes: MaskPlanes) -> int:
@@ -378,18 +380,24 @@ class LivePostings:
         set_meta(db, POSTINGS_GENERATION, self.generation)
 
 
-def row_counts(db: sqlite3.Connection, members: int) -> Counter[int]:
+def row_counts(db: sqlite3.Connection, members: int) -> dict[int, int]:
     """Facet-value id -> number of the `members` items carrying it, read from the items'
-    own facet values (the source of truth the postings cache; inside the same read
-    transaction as the snapshot, so both describe one generation)."""
-    counts: Counter[int] = Counter()
-    rowids = list(iter_bits(members))
-    for start in range(0, len(rowids), 500):
-        chunk = rowids[start : start + 500]
-        marks = ", ".join("?" * len(chunk))
-        for (ids,) in db.execute(f"SELECT facet_ids FROM items WHERE rowid IN ({marks})", chunk):
-            counts.update(json.loads(ids))
-    return counts
+    own facet values (the source of truth of the postings cache; inside the same read
+    transaction as the snapshot, so both describe one generation).
+
+    SQLite joins every member's id list into one text and numpy parses and counts it in C:
+    about 1.2 us a row, most of it the row lookups (counting the ids one by one in Python
+    was three times that)."""
+    (joined,) = db.execute(
+        "SELECT group_concat(NULLIF(substr(facet_ids, 2, length(facet_ids) - 2), ''))"
+        " FROM items WHERE rowid IN (SELECT value FROM json_each(?))",
+        (json.dumps(list(iter_bits(members))),),
+    ).fetchone()
+    if not joined:
+        return {}
+    counts = numpy.bincount(numpy.fromstring(joined, dtype=numpy.int64, sep=","))
+    present = numpy.flatnonzero(counts)
+    return dict(zip(present.tolist(), counts[present].tolist(), strict=True))
 
 
 def load_labels(db: sqlite3.Connection) -> dict[int, tuple[str, str]]:

@@ -4,7 +4,8 @@ One file holds everything. `items` is the row store (one disputed item per row: 
 columns, the stored document as JSON, the four searchable texts, and the ids of its facet
 values as `facet_values()` defines them, named in `facet_values`; the `item_facets` view
 spreads them into (item, facet, value) rows); `items_fts` is an external-content FTS5 index
-over the texts (no second copy of the text); `postings` is a derived cache of the facet
+over the texts (no second copy of the text), and `items_request` one over the request text
+alone (what a query is *about*); `postings` is a derived cache of the facet
 data as bitsets for fast facet counting;
 `sources` records each indexed file's fingerprint (written in the same transaction as its
 items, which is what makes indexing crash-safe); `term_df` caches document frequencies
@@ -22,12 +23,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from imr_search.errors import EngineUnavailable, StorageError
+from imr_search.plan import REQUEST_SCOPE
 from imr_search.sqlite.faults import explain
 from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
 
 # Bump when the stored layout changes; an index of another version is refused with a message
 # saying to rebuild it. 3: decision-month postings (date ranges), the word vocabulary.
-SCHEMA_VERSION = 3
+# 4: items_request, the request texts' own FTS5 index.
+SCHEMA_VERSION = 4
 
 # The searchable columns, in FTS5 column order: the query language's scopes.
 FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
@@ -35,6 +38,10 @@ FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
 BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS)
 BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# The request scope, indexed again on its own in items_request: what a query is *about* is
+# matched there, in doclists a fraction the size of items_fts's (a phrase of common words:
+# 2.4 ms -> 0.04 ms at 100k items).
+REQUEST_COLUMN = REQUEST_SCOPE
 # The vocabulary's columns (a subset of the FTS columns) and its tokenizer: the same words,
 # unstemmed.
 WORD_COLUMNS: tuple[str, ...] = tuple(f.scope for f in VOCABULARY_FIELDS)
@@ -78,6 +85,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
 -- Bulk-load tuning, measured here: ~35% faster inserts; finish() runs 'optimize' anyway.
 INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);
 INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 16777216);
+CREATE VIRTUAL TABLE IF NOT EXISTS items_request USING fts5(
+    {REQUEST_COLUMN},
+    content = 'items', content_rowid = 'rowid',
+    tokenize = '{TOKENIZER}'
+);
+INSERT INTO items_request(items_request, rank) VALUES ('automerge', 8);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_vocab USING fts5vocab(items_fts, row);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_words USING fts5(
     {", ".join(WORD_COLUMNS)},

@@ -37,7 +37,7 @@ from imr_search.contract import (
     join_notices,
 )
 from imr_search.errors import QuerySyntaxError
-from imr_search.plan import CaseRef, QueryPlan, plan
+from imr_search.plan import CaseRef, QueryPlan, plan, request_only
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
@@ -61,14 +61,18 @@ def compile_query(text: str) -> str | None:
     return compile_match(ast) if ast is not None else None
 
 
-def match_set(db: sqlite3.Connection, match: str, cache_key: CacheKey | None) -> MatchSet:
-    key = (*cache_key, "match", match) if cache_key else None
+def match_set(
+    db: sqlite3.Connection, match: str, cache_key: CacheKey | None, table: str = "items_fts"
+) -> MatchSet:
+    """The rows of `table` (items_fts, or items_request for a query of request words only)
+    that match."""
+    key = (*cache_key, "match", table, match) if cache_key else None
     if key is not None and (found := MATCH_CACHE.get(key)) is not None:
         return found
     try:
         # One JSON array parsed in C: a row per match through the cursor costs ~40% more.
         (found_json,) = db.execute(
-            "SELECT json_group_array(rowid) FROM items_fts WHERE items_fts MATCH ?", (match,)
+            f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?", (match,)
         ).fetchone()
     except sqlite3.OperationalError as exc:  # the compiler quotes everything; just in case
         raise QuerySyntaxError(f"The search engine could not run this query ({exc}).") from exc
@@ -107,7 +111,8 @@ def run_search(
         base &= date_bits(db, snap, *dates, cache_key)
     about_bits = None
     if about_match is not None:
-        about_bits = match_set(db, about_match, cache_key).bits & base
+        table = "items_request" if query.about and request_only(query.about) else "items_fts"
+        about_bits = match_set(db, about_match, cache_key, table).bits & base
         if request.decisions == "about":
             base = about_bits
         elif request.decisions == "mentions":
@@ -244,18 +249,33 @@ def _order(
         )
     offset, limit = request.offset, request.per_page
     out: Page = []
-    # One tier that is the whole match set: its cached bm25 order serves every page as is.
-    whole = len(tiers) == 1 and matched is not None and tiers[0] == matched.bits & snap.all
+    # Every tier's relevance order is a subsequence of the whole result's: one bm25 pass
+    # (cached; for a single tier that is the whole match set, the match set's own order)
+    # serves every tier whose members its first rows hold.
+    combined: Ranking | None = None
+    if relevance and match is not None and tiers:
+        result = 0
+        for tier in tiers:
+            result |= tier
+        whole = matched is not None and result == matched.bits & snap.all
+        need = offset + limit if len(tiers) == 1 else RANK_DEPTH
+        combined = _ranking(db, match, None if whole else result, result_key, need, cache_key)
     for number, tier in enumerate(tiers):
         count = tier.bit_count()
         if offset >= count:
             offset -= count
             continue
         take = min(limit - len(out), count - offset)
-        if relevance and match is not None:
-            keep = None if whole else tier
-            key = () if whole else (*result_key, ("tier", number, len(tiers)))
-            out += _relevance_page(db, match, keep, key, offset, take, cache_key)
+        if combined is not None and match is not None:
+            page = (
+                combined.page(offset, take)
+                if len(tiers) == 1 and combined.covers(offset + take)
+                else combined.members_page(member_function(tier), offset, take)
+            )
+            if page is None:  # the tier's rows lie deeper than the shared order reaches
+                key = (*result_key, ("tier", number, len(tiers)))
+                page = _ranking(db, match, tier, key, offset + take, cache_key).page(offset, take)
+            out += page
         elif relevance and matched is None and query_cases:
             out += by_letter(db, tier, offset, take)
         else:
@@ -274,35 +294,38 @@ def _filter_key(selections: Mapping[str, Sequence[str]]) -> tuple[Any, ...]:
     return tuple(sorted((name, tuple(sorted(values))) for name, values in selections.items()))
 
 
-def _relevance_page(
+def _ranking(
     db: sqlite3.Connection,
     match: str,
     keep: int | None,
     filter_key: tuple[Any, ...],
-    offset: int,
-    limit: int,
+    need: int,
     cache_key: CacheKey | None,
-) -> Page:
-    """A page of the bm25 order of the match set (restricted to `keep`).
+) -> Ranking:
+    """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the match set
+    (restricted to `keep`, which `filter_key` names; None: the whole match set).
 
-    bm25 scores every matching row, whatever the page, so the first RANK_DEPTH rows of the
-    order are kept in the per-generation cache: the next pages, and facet clicks whose
-    members are among those rows (a filtered order is the unfiltered order's subsequence),
-    are then read from it instead of scoring the match set again.
+    bm25 scores every matching row, whatever the page, so the first rows of the order are
+    kept in the per-generation cache: the next pages, and facet clicks whose members are
+    among those rows (a filtered order is the unfiltered order's subsequence), are then read
+    from it instead of scoring the match set again.
     """
-    need = offset + limit
-    if cache_key is None:
-        return by_relevance(db, match, keep, offset, limit)
-    key = (*cache_key, "rank", match, filter_key)
-    found: Ranking | None = MATCH_CACHE.get(key)
+    key = (*cache_key, "rank", match, () if keep is None else filter_key) if cache_key else None
+    found: Ranking | None = MATCH_CACHE.get(key) if key else None
     if found is not None and found.covers(need):
-        return found.page(offset, limit)
-    if keep is not None:
+        return found
+    if keep is not None and cache_key is not None:
         unfiltered: Ranking | None = MATCH_CACHE.get((*cache_key, "rank", match, ()))
         if unfiltered is not None:
-            page = unfiltered.members_page(member_function(keep), offset, limit)
-            if page is not None:
-                return page
+            member = member_function(keep)
+            pairs = zip(unfiltered.rowids, unfiltered.scores, strict=True)
+            rows = [(r, s) for r, s in pairs if member(r)]
+            if unfiltered.complete or len(rows) >= need:
+                return Ranking(
+                    array("q", [r for r, _ in rows]),
+                    array("d", [s for _, s in rows]),
+                    complete=unfiltered.complete,
+                )
     depth = max(RANK_DEPTH, need)
     rows = by_relevance(db, match, keep, 0, depth)
     ranking = Ranking(
@@ -310,8 +333,9 @@ def _relevance_page(
         array("d", [-score for _, score in rows]),  # type: ignore[operator]
         complete=len(rows) < depth,
     )
-    MATCH_CACHE.put(key, ranking, ranking.nbytes())
-    return ranking.page(offset, limit)
+    if key is not None:
+        MATCH_CACHE.put(key, ranking, ranking.nbytes())
+    return ranking
 
 
 def by_relevance(

@@ -22,6 +22,7 @@ from imr_search.sqlite.rows import Row, build_row
 from imr_search.sqlite.schema import (
     FTS_COLUMNS,
     GENERATION,
+    REQUEST_COLUMN,
     WORD_COLUMNS,
     atomic,
     meta_int,
@@ -33,6 +34,7 @@ _TEXT_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 _WORDS = ", ".join(WORD_COLUMNS)
 _WORD_MARKS = ", ".join("?" * len(WORD_COLUMNS))
 _WORD_TEXTS = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]  # their places among the texts
+_REQUEST_TEXT = FTS_COLUMNS.index(REQUEST_COLUMN)
 
 
 class Writer:
@@ -147,6 +149,10 @@ class Writer:
                 word_rows,
             )
             db.executemany(
+                f"INSERT INTO items_request(rowid, {REQUEST_COLUMN}) VALUES (?, ?)",
+                [(row[0], row[1 + _REQUEST_TEXT]) for row in fts_rows],
+            )
+            db.executemany(
                 "INSERT OR REPLACE INTO sources(source, fingerprint, letter_id, first_rowid, items)"
                 " VALUES (?, ?, ?, ?, ?)",
                 source_rows,
@@ -248,6 +254,11 @@ class Writer:
         db.execute(
             f"INSERT INTO items_words(items_words, rowid, {_WORDS})"
             f" SELECT 'delete', rowid, {_WORDS} FROM items WHERE rowid BETWEEN ? AND ?",
+            (first, last),
+        )
+        db.execute(
+            f"INSERT INTO items_request(items_request, rowid, {REQUEST_COLUMN})"
+            f" SELECT 'delete', rowid, {REQUEST_COLUMN} FROM items WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
         db.execute("DELETE FROM items WHERE rowid BETWEEN ? AND ?", (first, last))
