@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
+from imr_search.elastic.serializer import MsgspecJsonSerializer
 from imr_search.errors import EngineUnavailable
 from mappings.elastic import DEFAULT_ALIAS
 
@@ -168,6 +169,7 @@ class ConnectionSettings:
             "retry_on_status": (429, 502, 503, 504),
             "retry_on_timeout": False,
             "max_retries": max(2, len(self.hosts) - 1),
+            "serializer": MsgspecJsonSerializer(),
         }
         if self.api_key:
             options["api_key"] = self.api_key

@@ -30,6 +30,7 @@ from elasticsearch.dsl.query import Bool, Ids, MoreLikeThis, Query
 from clinical.findings import no_evidence_words
 from imr_search.contract import SimilarHit, SimilarRequest
 from imr_search.elastic import run
+from imr_search.elastic.memory import paused_gc
 from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.errors import InvalidParameter
 from imr_search.similarity import (
@@ -52,6 +53,10 @@ SHARED_SHOWN = 6
 TERMS_PER_FIELD = 25
 # Tier -> the field whose value (the probe's) the tier's candidates share.
 TIER_FIELDS = {"concept": "request.label", "family": "request.group", "category": "category"}
+# Candidates come without their long texts (ranking reads none of them: about a quarter of
+# the bytes, and of the time a tier's answer takes to send and decode); the k chosen are
+# then read whole.
+LONG_TEXTS = ["rationale", "letter.clinical_summary", "citations.text"]
 NEWEST_FIRST = [
     {"_score": {"order": "desc"}},
     {"letter.decision_date": {"order": "desc", "missing": "_last"}},
@@ -107,34 +112,37 @@ def run_similar(
     filters, must_not = _options(probe, request)
     text = more_like_this(like, min_df, max_df, fields)
     found: dict[str, Candidate] = {}
-    for tier in TIERS:
-        if len(found) >= request.k:
-            break
-        tier_filter = _tier_filter(probe, tier)
-        if tier_filter is None:
-            continue
-        taken = [Ids(values=list(found))] if found else []
-        # Outside the probe's kind only shared words make a case similar (must, not should).
-        wording = [text]
-        query = Bool(
-            filter=[*filters, tier_filter],
-            must_not=[*must_not, *taken],
-            must=wording if tier == "any" else [],
-            should=[] if tier == "any" else wording,
-        )
-        search = (
-            Search()
-            .query(query)
-            .sort(*NEWEST_FIRST)
-            .source(excludes=SOURCE_EXCLUDES)
-            .extra(track_total_hits=False)[:CANDIDATES_PER_TIER]
-        )
-        for hit in run.answer(client, index, search)["hits"]["hits"]:
-            doc = from_builtins(hit["_source"], ItemDocument)
-            found[doc.id] = Candidate(doc, float(hit.get("_score") or 0.0))
-    hits = rank(probe, found.values(), request.k)
+    with paused_gc():  # candidates are hundreds of acyclic dicts: nothing to collect
+        for tier in TIERS:
+            if len(found) >= request.k:
+                break
+            tier_filter = _tier_filter(probe, tier)
+            if tier_filter is None:
+                continue
+            taken = [Ids(values=list(found))] if found else []
+            # Outside the probe's kind only shared words make a case similar (must, not should).
+            wording = [text]
+            query = Bool(
+                filter=[*filters, tier_filter],
+                must_not=[*must_not, *taken],
+                must=wording if tier == "any" else [],
+                should=[] if tier == "any" else wording,
+            )
+            search = (
+                Search()
+                .query(query)
+                .sort(*NEWEST_FIRST)
+                .source(excludes=[*SOURCE_EXCLUDES, *LONG_TEXTS])
+                .extra(track_total_hits=False)[:CANDIDATES_PER_TIER]
+            )
+            for hit in run.answer(client, index, search)["hits"]["hits"]:
+                doc = from_builtins(_without_long_texts(hit["_source"]), ItemDocument)
+                found[doc.id] = Candidate(doc, float(hit.get("_score") or 0.0))
+        hits = rank(probe, found.values(), request.k)
     if not hits:
         return []
+    whole = _documents(client, index, [h.doc.id for h in hits])
+    hits = [dataclasses.replace(h, doc=whole.get(h.doc.id, h.doc)) for h in hits]
     terms = strongest_terms(client, index, source, request.text, min_df, max_df, fields)
     present = _terms_of_hits(client, index, [h.doc.id for h in hits], fields)
     out = []
@@ -144,6 +152,24 @@ def run_similar(
         why = dataclasses.replace(hit.why, shared_terms=shared)
         out.append(dataclasses.replace(hit, shared_terms=shared, why=why))
     return out
+
+
+def _without_long_texts(source: dict[str, Any]) -> dict[str, Any]:
+    """A candidate's `_source` (read without LONG_TEXTS) made a whole document: empty texts."""
+    source["rationale"] = ""
+    for citation in source.get("citations", ()):
+        citation["text"] = ""
+    return source
+
+
+def _documents(client: Elasticsearch, index: str, ids: list[str]) -> dict[str, ItemDocument]:
+    """The whole documents of `ids` (one request; an id deleted meanwhile is left out)."""
+    answer = client.mget(index=index, ids=ids, source_excludes=SOURCE_EXCLUDES)
+    return {
+        doc["_id"]: from_builtins(doc["_source"], ItemDocument)
+        for doc in answer.get("docs", [])
+        if doc.get("found")
+    }
 
 
 def _options(probe: Probe, request: SimilarRequest) -> tuple[list[Query], list[Query]]:

@@ -28,6 +28,8 @@ def test_similar_to_an_item(engine: Engine) -> None:
     assert scores == sorted(scores, reverse=True)
     for hit in hits[:2]:
         assert any(t.lower().startswith(SHARED_STEMS) for t in hit.shared_terms), hit.shared_terms
+    for hit in hits:  # whole documents, long texts included
+        assert hit.doc == engine.get_item(hit.doc.id)
 
 
 def test_including_the_same_letter(engine: Engine) -> None:
