@@ -24,7 +24,7 @@ from common import Latency, in_child, load_engine, log, write_batches
 from imr_search.contract import SearchRequest
 from imr_search.sqlite.cache import MATCH_CACHE
 from imr_search.sqlite.engine import SqliteEngine
-from imr_search.sqlite.schema import FTS_COLUMNS, WORD_COLUMNS, WORD_TOKENIZER
+from imr_search.sqlite.schema import TEXT_COLUMNS, WORD_COLUMNS, WORD_TOKENIZER
 
 CASES: list[tuple[str, SearchRequest, SearchRequest]] = [
     # (name, the search, the same search without the feature)
@@ -110,7 +110,7 @@ def vocabulary_cost(target: str, batches: str) -> list[str]:
         f"tokenize = '{WORD_TOKENIZER}', detail = 'none', columnsize = 0)"
     )
     columns, marks = ", ".join(WORD_COLUMNS), ", ".join("?" * (len(WORD_COLUMNS) + 1))
-    places = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]
+    places = [TEXT_COLUMNS.index(c) for c in WORD_COLUMNS]
     spent = 0.0
     n = 0
     for batch in read_batches(batches):

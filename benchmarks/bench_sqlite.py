@@ -50,7 +50,7 @@ from imr_search.contract import SearchRequest
 from imr_search.sqlite import search as sqlite_search
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.rows import build_row
-from imr_search.sqlite.schema import FTS_COLUMNS, TOKENIZER
+from imr_search.sqlite.schema import FTS_COLUMNS, TEXT_COLUMNS, TOKENIZER
 
 INDEX_TARGET = 15_000  # items/s (issue 3)
 INDEX_RATIO = 1.5  # at most this many times the raw FTS5 insert time
@@ -68,8 +68,9 @@ def index_engine(batches: str, target: str) -> dict[str, float]:
 
 
 def index_raw(batches: str, target: str) -> dict[str, float]:
-    """The same rows' texts into a plain FTS5 table (same tokenizer, default settings), one
-    transaction per batch, then 'optimize': the lower bound of indexing."""
+    """The same rows' texts into a plain FTS5 table (items_fts's columns and tokenizer,
+    default settings), one transaction per batch, then 'optimize': the lower bound of
+    indexing. (The engine also indexes the request text, in items_request.)"""
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")
@@ -78,8 +79,11 @@ def index_raw(batches: str, target: str) -> dict[str, float]:
     )
     inserting = 0.0
     items = 0
+    places = [TEXT_COLUMNS.index(c) for c in FTS_COLUMNS]  # Row.texts: TEXT_COLUMNS order
     for batch in read_batches(batches):
-        rows = [build_row(doc).texts for entry in batch for doc in entry.items]
+        rows = [
+            tuple(build_row(doc).texts[i] for i in places) for entry in batch for doc in entry.items
+        ]
         started = time.perf_counter()
         db.execute("BEGIN")
         db.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(FTS_COLUMNS))})", rows)

@@ -14,8 +14,9 @@ from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.schema import TOKENIZER
 from imr_search.sqlite.search import compile_query
 
-# Words without a scope search every column but `request` (mappings.fields DEFAULT_SCOPES).
-U = "{treatment rationale summary citation} : "
+# Words without a scope search every column of items_fts (mappings.fields DEFAULT_SCOPES; the
+# `request` scope has its own table): no column filter.
+U = ""
 CASES = [
     ("knee", f'{U}"knee"'),
     ("Knee Shoulder", f'({U}"knee" AND {U}"shoulder")'),

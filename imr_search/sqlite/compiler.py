@@ -4,13 +4,17 @@ Every word and phrase is emitted as a double-quoted FTS5 string, so nothing the 
 is ever read as FTS5 syntax (operators, column names, `NEAR`, `^`...). FTS5's NOT is binary
 (`a NOT b`), so exclusions are attached to the positive part of their group; an exclusion
 that has no positive partner cannot be searched and is reported as a syntax error.
+
+The `request:` scope is not a column of items_fts but the one column of items_request (see
+imr_search.sqlite.schema): a MATCH string with it runs on items_request, and a query that
+mixes it with other words is evaluated piece by piece (imr_search.sqlite.matching).
 """
 
 from __future__ import annotations
 
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, marked_leaves
-from imr_search.sqlite.schema import FTS_COLUMNS
+from imr_search.sqlite.schema import FTS_COLUMNS, REQUEST_COLUMN, TEXT_COLUMNS
 from mappings.fields import DEFAULT_SCOPES
 
 # Words without a scope search these columns only (FTS5 would otherwise search every one).
@@ -19,7 +23,7 @@ _UNSCOPED = "{" + " ".join(DEFAULT_SCOPES) + "} : " if DEFAULT_SCOPES != FTS_COL
 
 def compile_match(node: Node) -> str:
     """The FTS5 MATCH string for a (synonym-expanded) query AST."""
-    positive = _as_positive(node)
+    positive = as_positive(node)
     if positive is None:
         raise QuerySyntaxError(
             "A query needs at least one word or phrase to look for, not only exclusions "
@@ -35,12 +39,12 @@ def _quote(text: str) -> str:
 def _scope(field: str | None, expr: str) -> str:
     if field is None:
         return _UNSCOPED + expr
-    if field not in FTS_COLUMNS:  # the parser only produces known fields; belt and braces
+    if field not in TEXT_COLUMNS:  # the parser only produces known fields; belt and braces
         raise QuerySyntaxError(f"Unknown field '{field}:'.")
     return "{" + field + "} : " + expr
 
 
-def _as_positive(node: Node) -> Node | None:
+def as_positive(node: Node) -> Node | None:
     """The node itself when it can match on its own, else an equivalent that can, else None.
 
     Only `Not` needs care: NOT NOT x is x; NOT (NOT a NOT b) is (a OR b); NOT (NOT a OR NOT b)
@@ -50,7 +54,7 @@ def _as_positive(node: Node) -> Node | None:
         return node
     inner = node.child
     if isinstance(inner, Not):
-        return _as_positive(inner.child) or None
+        return as_positive(inner.child) or None
     if isinstance(inner, And | Or) and all(isinstance(c, Not) for c in inner.children):
         flipped = tuple(c.child for c in inner.children)  # type: ignore[union-attr]
         return Or(flipped) if isinstance(inner, And) else And(flipped)
@@ -66,7 +70,7 @@ def _compile(node: Node) -> str:
     if isinstance(node, Or):
         parts = []
         for child in node.children:
-            positive = _as_positive(child)
+            positive = as_positive(child)
             if positive is None:
                 raise QuerySyntaxError(
                     "An exclusion cannot be one side of OR; put it outside the OR group "
@@ -77,13 +81,13 @@ def _compile(node: Node) -> str:
     if isinstance(node, And):
         positives: list[str] = []
         negatives: list[str] = []
-        for child in _flatten(node):
-            positive = _as_positive(child)
+        for child in flatten(node):
+            positive = as_positive(child)
             if positive is not None:
                 positives.append(_compile(positive))
             else:
                 assert isinstance(child, Not)
-                excluded = _as_positive(child.child)
+                excluded = as_positive(child.child)
                 if excluded is None:
                     raise QuerySyntaxError(
                         "This combination of exclusions cannot be searched; write each "
@@ -99,22 +103,23 @@ def _compile(node: Node) -> str:
         for negative in negatives:
             expr = f"({expr} NOT {negative})"
         return expr
-    positive = _as_positive(node)
+    positive = as_positive(node)
     if positive is None:
         raise QuerySyntaxError("An exclusion needs a word or phrase to look for beside it.")
     return _compile(positive)
 
 
-def _flatten(node: And) -> list[Node]:
+def flatten(node: And) -> list[Node]:
     out: list[Node] = []
     for child in node.children:
-        out.extend(_flatten(child) if isinstance(child, And) else [child])
+        out.extend(flatten(child) if isinstance(child, And) else [child])
     return out
 
 
 def compile_marking(node: Node | None) -> str | None:
     """A MATCH of every word and phrase the query asks for, OR-ed (exclusions and lone stop
-    words left out: query.marked_leaves): run on one row, FTS5's highlight() then marks each
-    of them wherever it occurs."""
-    leaves = marked_leaves(node)
+    words left out: query.marked_leaves; so are `request:` words, which mark no shown text):
+    run on one row of items_fts, FTS5's highlight() then marks each of them wherever it
+    occurs."""
+    leaves = [leaf for leaf in marked_leaves(node) if leaf.field != REQUEST_COLUMN]
     return " OR ".join(_compile(leaf) for leaf in leaves) if leaves else None

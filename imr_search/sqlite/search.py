@@ -22,7 +22,6 @@ page.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from array import array
@@ -36,12 +35,12 @@ from imr_search.contract import (
     SearchResponse,
     join_notices,
 )
-from imr_search.errors import QuerySyntaxError
-from imr_search.plan import CaseRef, QueryPlan, plan, request_only
+from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
 from imr_search.sqlite.marking import hits_of
+from imr_search.sqlite.matching import FTS, Ranker, match_set, query_rows, ranker
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, row_counts
 from imr_search.sqlite.schema import BM25
@@ -59,28 +58,6 @@ def compile_query(text: str) -> str | None:
     """Query text -> FTS5 MATCH string (synonyms expanded), None to browse everything."""
     ast = plan(text).ast
     return compile_match(ast) if ast is not None else None
-
-
-def match_set(
-    db: sqlite3.Connection, match: str, cache_key: CacheKey | None, table: str = "items_fts"
-) -> MatchSet:
-    """The rows of `table` (items_fts, or items_request for a query of request words only)
-    that match."""
-    key = (*cache_key, "match", table, match) if cache_key else None
-    if key is not None and (found := MATCH_CACHE.get(key)) is not None:
-        return found
-    try:
-        # One JSON array parsed in C: a row per match through the cursor costs ~40% more.
-        (found_json,) = db.execute(
-            f"SELECT json_group_array(rowid) FROM {table} WHERE {table} MATCH ?", (match,)
-        ).fetchone()
-    except sqlite3.OperationalError as exc:  # the compiler quotes everything; just in case
-        raise QuerySyntaxError(f"The search engine could not run this query ({exc}).") from exc
-    rowids = json.loads(found_json)
-    result = MatchSet(bits_from_rowids(rowids), len(rowids))
-    if key is not None:
-        MATCH_CACHE.put(key, result, (result.bits.bit_length() >> 3) + 100)
-    return result
 
 
 def run_search(
@@ -102,7 +79,7 @@ def run_search(
     }
     masks = {name: snap.union(name, values) for name, values in selections.items()}
 
-    matched = match_set(db, match, cache_key) if match is not None else None
+    matched = query_rows(db, query.ast, cache_key) if query.ast is not None else None
     base = matched.bits & snap.all if matched is not None else snap.all
     if query.cases:
         base &= _letters(db, query.cases)
@@ -110,9 +87,8 @@ def run_search(
     if dates != (None, None):
         base &= date_bits(db, snap, *dates, cache_key)
     about_bits = None
-    if about_match is not None:
-        table = "items_request" if query.about and request_only(query.about) else "items_fts"
-        about_bits = match_set(db, about_match, cache_key, table).bits & base
+    if query.about is not None:
+        about_bits = query_rows(db, query.about, cache_key).bits & base
         if request.decisions == "about":
             base = about_bits
         elif request.decisions == "mentions":
@@ -164,7 +140,7 @@ def run_search(
             db,
             snap,
             request,
-            match,
+            ranker(query.ast) if query.ast is not None else None,
             matched,
             tiers,
             result_key,
@@ -227,7 +203,7 @@ def _order(
     db: sqlite3.Connection,
     snap: Snapshot,
     request: SearchRequest,
-    match: str | None,
+    rank: Ranker | None,
     matched: MatchSet | None,
     tiers: list[int],
     result_key: tuple[Any, ...],
@@ -253,20 +229,29 @@ def _order(
     # (cached; for a single tier that is the whole match set, the match set's own order)
     # serves every tier whose members its first rows hold.
     combined: Ranking | None = None
-    if relevance and match is not None and tiers:
+    unscored = 0  # rows the ranker does not match (a query mixing `request:` with other
+    # words): each tier's come after its scored rows, newest first
+    if relevance and rank is not None and not rank.exact:
+        scored = match_set(db, rank.match, cache_key, rank.table).bits
+        tiers = [part for tier in tiers for part in (tier & scored, tier & ~scored) if part]
+        unscored = ~scored
+    if relevance and rank is not None and tiers:
         result = 0
         for tier in tiers:
-            result |= tier
-        whole = matched is not None and result == matched.bits & snap.all
+            if not tier & unscored:
+                result |= tier
+        whole = rank.exact and matched is not None and result == matched.bits & snap.all
         need = offset + limit if len(tiers) == 1 else RANK_DEPTH
-        combined = _ranking(db, match, None if whole else result, result_key, need, cache_key)
+        if result:
+            keep = None if whole else result
+            combined = _ranking(db, rank, keep, result_key, need, cache_key)
     for number, tier in enumerate(tiers):
         count = tier.bit_count()
         if offset >= count:
             offset -= count
             continue
         take = min(limit - len(out), count - offset)
-        if combined is not None and match is not None:
+        if combined is not None and rank is not None and not tier & unscored:
             page = (
                 combined.page(offset, take)
                 if len(tiers) == 1 and combined.covers(offset + take)
@@ -274,7 +259,7 @@ def _order(
             )
             if page is None:  # the tier's rows lie deeper than the shared order reaches
                 key = (*result_key, ("tier", number, len(tiers)))
-                page = _ranking(db, match, tier, key, offset + take, cache_key).page(offset, take)
+                page = _ranking(db, rank, tier, key, offset + take, cache_key).page(offset, take)
             out += page
         elif relevance and matched is None and query_cases:
             out += by_letter(db, tier, offset, take)
@@ -296,26 +281,27 @@ def _filter_key(selections: Mapping[str, Sequence[str]]) -> tuple[Any, ...]:
 
 def _ranking(
     db: sqlite3.Connection,
-    match: str,
+    rank: Ranker,
     keep: int | None,
     filter_key: tuple[Any, ...],
     need: int,
     cache_key: CacheKey | None,
 ) -> Ranking:
-    """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the match set
-    (restricted to `keep`, which `filter_key` names; None: the whole match set).
+    """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the ranker's match
+    set (restricted to `keep`, which `filter_key` names; None: the whole match set).
 
     bm25 scores every matching row, whatever the page, so the first rows of the order are
     kept in the per-generation cache: the next pages, and facet clicks whose members are
     among those rows (a filtered order is the unfiltered order's subsequence), are then read
     from it instead of scoring the match set again.
     """
-    key = (*cache_key, "rank", match, () if keep is None else filter_key) if cache_key else None
+    base = (*cache_key, "rank", rank.table, rank.match) if cache_key else None
+    key = (*base, () if keep is None else filter_key) if base else None
     found: Ranking | None = MATCH_CACHE.get(key) if key else None
     if found is not None and found.covers(need):
         return found
-    if keep is not None and cache_key is not None:
-        unfiltered: Ranking | None = MATCH_CACHE.get((*cache_key, "rank", match, ()))
+    if keep is not None and base is not None:
+        unfiltered: Ranking | None = MATCH_CACHE.get((*base, ()))
         if unfiltered is not None:
             member = member_function(keep)
             pairs = zip(unfiltered.rowids, unfiltered.scores, strict=True)
@@ -327,7 +313,7 @@ def _ranking(
                     complete=unfiltered.complete,
                 )
     depth = max(RANK_DEPTH, need)
-    rows = by_relevance(db, match, keep, 0, depth)
+    rows = by_relevance(db, rank, keep, 0, depth)
     ranking = Ranking(
         array("q", [r for r, _ in rows]),
         array("d", [-score for _, score in rows]),  # type: ignore[operator]
@@ -339,16 +325,19 @@ def _ranking(
 
 
 def by_relevance(
-    db: sqlite3.Connection, match: str, keep: int | None, offset: int, limit: int
+    db: sqlite3.Connection, rank: Ranker, keep: int | None, offset: int, limit: int
 ) -> Page:
-    """bm25 order (best first; ties by rowid) over the match set, filtered by `keep`."""
-    where = "items_fts MATCH ?"
+    """bm25 order (best first; ties by rowid) over the ranker's match set, filtered by
+    `keep`."""
+    table = rank.table
+    where = f"{table} MATCH ?"
     if keep is not None:
         db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
         where += " AND imr_keep(rowid)"
+    score = BM25 if table == FTS else f"bm25({table})"
     rows = db.execute(
-        f"SELECT rowid, {BM25} AS score FROM items_fts WHERE {where}"
+        f"SELECT rowid, {score} AS score FROM {table} WHERE {where}"
         " ORDER BY score, rowid LIMIT ? OFFSET ?",
-        (match, limit, offset),
+        (rank.match, limit, offset),
     ).fetchall()
     return [(rowid, -score) for rowid, score in rows]

@@ -23,18 +23,23 @@ from imr_search.sqlite.schema import (
     FTS_COLUMNS,
     GENERATION,
     REQUEST_COLUMN,
+    TEXT_COLUMNS,
     WORD_COLUMNS,
     atomic,
     meta_int,
     set_meta,
 )
 
-_TEXTS = ", ".join(FTS_COLUMNS)
-_TEXT_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+_TEXTS = ", ".join(TEXT_COLUMNS)
+_TEXT_MARKS = ", ".join("?" * len(TEXT_COLUMNS))
+_FTS = ", ".join(FTS_COLUMNS)
+_FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
 _WORDS = ", ".join(WORD_COLUMNS)
 _WORD_MARKS = ", ".join("?" * len(WORD_COLUMNS))
-_WORD_TEXTS = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]  # their places among the texts
-_REQUEST_TEXT = FTS_COLUMNS.index(REQUEST_COLUMN)
+# Where each index's columns are among a row's texts (Row.texts: TEXT_COLUMNS order).
+_FTS_TEXTS = [TEXT_COLUMNS.index(c) for c in FTS_COLUMNS]
+_WORD_TEXTS = [TEXT_COLUMNS.index(c) for c in WORD_COLUMNS]
+_REQUEST_TEXT = TEXT_COLUMNS.index(REQUEST_COLUMN)
 
 
 class Writer:
@@ -83,6 +88,7 @@ class Writer:
             item_rows: list[tuple[Any, ...]] = []
             fts_rows: list[tuple[Any, ...]] = []
             word_rows: list[tuple[Any, ...]] = []
+            request_rows: list[tuple[int, str]] = []
             source_rows: list[tuple[str, str, str, int, int]] = []
             all_rows = added[ALL]
             fv_ids = self.fv_ids
@@ -124,8 +130,9 @@ class Writer:
                             "[" + ",".join(map(str, ids)) + "]",
                         )
                     )
-                    fts_rows.append((rowid, *row.texts))
+                    fts_rows.append((rowid, *(row.texts[i] for i in _FTS_TEXTS)))
                     word_rows.append((rowid, *(row.texts[i] for i in _WORD_TEXTS)))
+                    request_rows.append((rowid, row.texts[_REQUEST_TEXT]))
                     all_rows.append(rowid)
                 source_rows.append(
                     (entry.source, entry.fingerprint, entry.letter_id, first, len(rows))
@@ -141,16 +148,14 @@ class Writer:
                 item_rows,
             )
             db.executemany(
-                f"INSERT INTO items_fts(rowid, {_TEXTS}) VALUES (?, {_TEXT_MARKS})",
-                fts_rows,
+                f"INSERT INTO items_fts(rowid, {_FTS}) VALUES (?, {_FTS_MARKS})", fts_rows
             )
             db.executemany(
                 f"INSERT INTO items_words(rowid, {_WORDS}) VALUES (?, {_WORD_MARKS})",
                 word_rows,
             )
             db.executemany(
-                f"INSERT INTO items_request(rowid, {REQUEST_COLUMN}) VALUES (?, ?)",
-                [(row[0], row[1 + _REQUEST_TEXT]) for row in fts_rows],
+                f"INSERT INTO items_request(rowid, {REQUEST_COLUMN}) VALUES (?, ?)", request_rows
             )
             db.executemany(
                 "INSERT OR REPLACE INTO sources(source, fingerprint, letter_id, first_rowid, items)"
@@ -247,8 +252,8 @@ class Writer:
             removed.append((rowid, ALL))
             removed.extend((rowid, fv) for fv in json.loads(ids))
         db.execute(
-            f"INSERT INTO items_fts(items_fts, rowid, {_TEXTS})"
-            f" SELECT 'delete', rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?",
+            f"INSERT INTO items_fts(items_fts, rowid, {_FTS})"
+            f" SELECT 'delete', rowid, {_FTS} FROM items WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
         db.execute(

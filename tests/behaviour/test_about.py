@@ -140,6 +140,27 @@ def test_a_request_by_brand_name_is_about_its_generic(about_engine: Engine) -> N
 
 @ENGINES
 @pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("request:acupuncture OR request:tramadol", {"01-1", "02-1", "05-1"}),
+        ("acupuncture request:acupuncture", {"01-1", "02-1"}),
+        ("acupuncture -request:acupuncture", {"01-2", "05-2"}),
+        ("request:tramadol OR acupuncture", {"01-1", "02-1", "01-2", "05-2", "05-1"}),
+        ("(request:tramadol OR request:acupuncture) -request:tramadol", {"01-1", "02-1"}),
+        ("request:acupuncture -(acupuncture -request:acupuncture)", {"01-1", "02-1"}),
+    ],
+)
+def test_request_words_mixed_with_other_words(
+    about_engine: Engine, query: str, expected: set[str]
+) -> None:
+    """`request:` words combine with any others (AND, OR, exclusions) like any scope."""
+    found = _ids(about_engine, query)
+    assert len(found) == len(set(found))
+    assert set(found) == {f"CM19-05000{suffix}" for suffix in expected}
+
+
+@ENGINES
+@pytest.mark.parametrize(
     "query", ["CM19-0500004", '"CM19-0500004"', "cm19 0500004", "CM19 - 0500004", "cm19-0500004"]
 )
 def test_a_case_number_finds_its_letter(about_engine: Engine, query: str) -> None:
