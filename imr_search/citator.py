@@ -34,6 +34,7 @@ from imr_search.contract import (
 )
 from imr_search.errors import ItemNotFound
 from imr_search.filter_values import closest
+from mappings.facets import ON_REQUEST
 
 Kind = Literal["guideline", "section"]
 # facet names per kind: (the reviewer's, the claims administrator's)
@@ -93,7 +94,10 @@ class Report:
 def index(engine: Engine, kind: Kind = "guideline") -> list[IndexRow]:
     """Every guideline (or section) cited, most cited first."""
     reviewer_facet, admin_facet = FACETS[kind]
-    response = engine.search(SearchRequest(per_page=0, facet_size=ALL_VALUES, highlight=False))
+    every = dict.fromkeys(ON_REQUEST, ALL_VALUES)  # the sections too
+    response = engine.search(
+        SearchRequest(per_page=0, facet_size=ALL_VALUES, facet_sizes=every, highlight=False)
+    )
     reviewer = {v.value: v.count for v in response.facets[reviewer_facet]}
     admin = {v.value: v.count for v in response.facets[admin_facet]}
     rows = [
@@ -168,7 +172,8 @@ def _sections(engine: Engine, name: str) -> tuple[FacetValue, ...]:
         SearchRequest(
             filters={"reviewer_guideline": [name]},
             per_page=0,
-            facet_size=ALL_VALUES,
+            facet_size=0,
+            facet_sizes={"reviewer_section": ALL_VALUES},
             highlight=False,
         )
     )

@@ -99,10 +99,11 @@ class SearchRequest:
     a facet whose top values get their own Upheld/Overturned counts (all of them, in order,
     for the decision year). `decisions` picks the matching decisions listed (see DECISIONS).
     `facet_size` values are listed per facet, except for the facets `facet_sizes` names (a
-    page showing more values of one facet: the others cost nothing more); the breakdown's
-    size stays `facet_size`. `suggest`: look for a better spelling of unknown words when the
-    query finds few results (the search page, the API and the CLI ask for it; see
-    SearchResponse.suggestion).
+    page showing more values of one facet: the others cost nothing more) and the facets
+    counted on request (FacetSpec.on_request: guideline sections), which list none unless
+    `facet_sizes` names them; the breakdown's size stays `facet_size`. `suggest`: look for
+    a better spelling of unknown words when the query finds few results (the search page,
+    the API and the CLI ask for it; see SearchResponse.suggestion).
     """
 
     query: str = ""
@@ -163,7 +164,8 @@ class SearchRequest:
 
     def size_of(self, facet: str) -> int:
         """How many values of `facet` to list (besides its selected ones)."""
-        return self.facet_sizes.get(facet, self.facet_size)
+        default = 0 if FACETS_BY_NAME[facet].on_request else self.facet_size
+        return self.facet_sizes.get(facet, default)
 
 
 @dataclass(frozen=True)

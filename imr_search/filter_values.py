@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from imr_search.contract import MAX_ENGINE_FACET_SIZE, Engine, SearchRequest
 from imr_search.errors import InvalidParameter
-from mappings.facets import FACETS, FACETS_BY_NAME, NONE
+from mappings.facets import FACETS, FACETS_BY_NAME, NONE, ON_REQUEST
 from mappings.schema import CITATION_SOURCES, OUTCOMES
 
 CLOSED: dict[str, tuple[str, ...]] = {
@@ -97,7 +97,11 @@ class Vocabulary:
 def index_values(engine: Engine) -> dict[str, Vocabulary]:
     """The values of every facet present in the index (one search, no documents read)."""
     request = SearchRequest(
-        per_page=0, facet_size=MAX_ENGINE_FACET_SIZE, breakdown=None, highlight=False
+        per_page=0,
+        facet_size=MAX_ENGINE_FACET_SIZE,
+        facet_sizes=dict.fromkeys(ON_REQUEST, MAX_ENGINE_FACET_SIZE),
+        breakdown=None,
+        highlight=False,
     )
     response = engine.search(request)
     return {

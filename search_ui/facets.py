@@ -51,6 +51,15 @@ class FacetBlock:
     truncated: bool  # the facet has more values than those listed
     more_url: str | None  # the same search listing more values of this facet
     fewer_url: str | None  # ... back to the usual number, when this facet lists more
+    # A facet counted on request (FacetSpec.on_request) and not asked for: the same search
+    # counting its values (else None).
+    show_url: str | None = None
+
+    @property
+    def counted(self) -> bool:
+        """Whether the engine counted this facet's values (else only its selected ones are
+        listed, without counts)."""
+        return self.show_url is None
 
     @property
     def filterable(self) -> bool:
@@ -63,6 +72,7 @@ class FacetBlock:
             name=self.name,
             label=self.label,
             truncated=self.truncated,
+            counted=self.counted,
             values=tuple(
                 FacetOptionPayload(o.value, o.label, o.count, o.selected, o.toggle_url)
                 for o in self.options
@@ -134,6 +144,10 @@ def build_facets(
         expanded = spec.name in state.more
         more_url = url_for(state.with_more(spec.name)) if truncated and not expanded else None
         fewer_url = url_for(state.with_more(spec.name, False)) if expanded else None
+        show_url = None
+        if spec.on_request and not expanded:  # listed when asked for, then with more values
+            more_url = None
+            show_url = url_for(state.with_more(spec.name))
         blocks.append(
             FacetBlock(
                 name=spec.name,
@@ -143,6 +157,7 @@ def build_facets(
                 truncated=truncated,
                 more_url=more_url,
                 fewer_url=fewer_url,
+                show_url=show_url,
             )
         )
     return blocks

@@ -12,7 +12,8 @@ One parser serves the HTML pages, the JSON API and the exports, so `/search?...`
     sort=relevance|date|oldest|outcome   page=<n>   per_page=<n>   facet_size=<n>
     breakdown=<facet>|none    the facet whose top values get their own outcome counts
     more=<facet>              repeatable: list up to MORE_FACET_SIZE values of this facet (its
-                              "More values" link), the others keep facet_size
+                              "More values" link), the others keep facet_size; a facet
+                              counted on request (guideline sections) is listed only then
     decisions=all|about|mentions  which matches to list (imr_search.plan: the decisions about
                               the query first, only those, or only those that mention it)
 
@@ -160,8 +161,11 @@ class SearchState:
         return replace(self, filters=filters, page=1)
 
     def facet_size_of(self, facet: str) -> int:
-        """How many values of `facet` the page lists (besides its selected ones)."""
-        return max(MORE_FACET_SIZE, self.facet_size) if facet in self.more else self.facet_size
+        """How many values of `facet` the page lists (besides its selected ones): none of a
+        facet counted on request (FacetSpec.on_request) until `more` names it."""
+        if facet in self.more:
+            return max(MORE_FACET_SIZE, self.facet_size)
+        return 0 if FACETS_BY_NAME[facet].on_request else self.facet_size
 
     def with_more(self, facet: str, more: bool = True) -> SearchState:
         """The same search listing more values of one facet (or back to facet_size); the

@@ -291,6 +291,9 @@ class FacetBlockPayload:
     name: str
     label: str
     truncated: bool
+    # False: a facet counted on request (guideline sections) that this search did not ask
+    # for; its selected values are listed without counts. Ask with more=<name>.
+    counted: bool
     values: tuple[FacetOptionPayload, ...]
 
 

@@ -205,7 +205,13 @@ class Samples:
 
     @classmethod
     def of_index(cls) -> Samples:
-        req = SearchRequest(per_page=1, facet_size=1, sort="date", highlight=False)
+        req = SearchRequest(
+            per_page=1,
+            facet_size=1,
+            facet_sizes={"reviewer_section": 1},
+            sort="date",
+            highlight=False,
+        )
         try:
             response = backend.run(lambda e: e.search(req))
         except EngineUnavailable:

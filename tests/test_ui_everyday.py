@@ -64,6 +64,29 @@ def test_more_values_lists_one_facet_longer(client: FlaskClient) -> None:
     assert 'data-filter="Outcome"' not in expanded
 
 
+def test_guideline_sections_are_counted_when_asked_for(client: FlaskClient) -> None:
+    """Sections (hundreds of values) are not counted until the reader asks: the block shows a
+    "Show values" link, the same search with more=<facet>, and the JSON twin says so."""
+    html = client.get("/search").get_data(as_text=True)
+    for name in ("reviewer_section", "admin_section"):
+        assert checkboxes(html, name) == []
+        assert f'<a class="facet-show" href="/search?more={name}">Show values' in html
+    shown = client.get("/search?more=reviewer_section").get_data(as_text=True)
+    sections = checkboxes(shown, "reviewer_section")
+    assert sections and not any(ticked for _, ticked in sections)
+    assert '<a class="facet-show" href="/search?more=reviewer_section">' not in shown
+    assert '<a class="facet-fewer" href="/search">Fewer values' in shown
+    assert checkboxes(shown, "admin_section") == []  # only the one asked for
+    blocks = {b["name"]: b for b in client.get("/api/search?per_page=0").get_json()["facets"]}
+    assert not blocks["reviewer_section"]["counted"] and blocks["reviewer_section"]["values"] == []
+    assert blocks["concept"]["counted"] and blocks["concept"]["values"]
+    api = client.get("/api/search?per_page=0&more=reviewer_section").get_json()
+    asked = {b["name"]: b for b in api["facets"]}["reviewer_section"]
+    assert asked["counted"] and [v["value"] for v in asked["values"]] == [
+        value for value, _ in sections
+    ]
+
+
 def test_more_is_checked_like_every_parameter(client: FlaskClient) -> None:
     resp = client.get("/search?more=nope")
     assert resp.status_code == 400

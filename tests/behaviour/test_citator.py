@@ -224,3 +224,26 @@ def test_an_unknown_name_without_suggestions(citator_engine: Engine) -> None:
         citator.report(citator_engine, "ODG Low Back: Acupuncture", kind="section")
     assert section.value.kind == "section"
     assert section.value.suggestions[0] in {LB_PT, LB_SUPPORTS, LB_ESIS, LB_MRIS}
+
+
+# --- guideline sections: a facet counted on request ------------------------------------------
+
+
+def test_sections_are_counted_only_when_asked_for(citator_engine: Engine) -> None:
+    """Sections are hundreds of values, several per decision: a search lists them only when
+    `facet_sizes` names them; a selected section is listed (with its count) either way."""
+    plain = citator_engine.search(SearchRequest(per_page=0))
+    assert plain.facets["reviewer_section"] == () and plain.facets["admin_section"] == ()
+    assert plain.facets["reviewer_guideline"]  # the other facets as usual
+    asked = citator_engine.search(SearchRequest(per_page=0, facet_sizes={"reviewer_section": 3}))
+    assert _values(asked.facets["reviewer_section"]) == [
+        (LB_PT, 4),
+        (PN_OPIOIDS, 3),
+        (LB_SUPPORTS, 2),
+    ]
+    assert asked.facets["admin_section"] == ()
+    chosen = citator_engine.search(SearchRequest(filters={"reviewer_section": [PN_TENS]}))
+    assert [(v.value, v.count, v.selected) for v in chosen.facets["reviewer_section"]] == [
+        (PN_TENS, 2, True)
+    ]
+    assert chosen.total == 2
