@@ -15,6 +15,7 @@ retellings, cut with "…" where text is left out.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from clinical.passages import explanation_score
@@ -32,6 +33,7 @@ _ABBREVIATIONS = frozenset(
 _END = re.compile(r"[.!?][\"')\]”]?(?=\s+[\"'(\[“\ue000]*[A-Z0-9])")
 _MARKED = re.compile(re.escape(MARK_START) + r"(.*?)" + re.escape(MARK_END))
 _NO_TERMS: frozenset[str] = frozenset()
+_MARK = re.compile(re.escape(MARK_START))
 
 
 @dataclass(frozen=True)
@@ -47,46 +49,55 @@ def best_passage(marked: str, limit: int = SNIPPET_CHARS) -> str:
     text = " ".join(one_mark_per_word(marked).split())
     if not text:
         return ""
-    sentences = split_sentences(text)
-    marked_ones = [s for s in sentences if s.terms]
-    if not marked_ones:
+    bounds = sentence_bounds(text)
+    # Only the sentences holding a mark are candidates (found by the marks' positions).
+    starts = [start for start, _ in bounds]
+    marked_at = sorted({bisect_right(starts, m.start()) - 1 for m in _MARK.finditer(text)})
+    if not marked_at:
         return _window(text, 0, len(text), limit)
-    best = max(
-        marked_ones,
-        key=lambda s: (_score(s), len(s.terms), -s.start),
+    at, best = max(
+        ((i, _sentence(text, *bounds[i])) for i in marked_at),
+        key=lambda pair: (_score(pair[1]), len(pair[1].terms), -pair[1].start),
     )
     if best.end - best.start > MAX_SENTENCE:
         first = text.index(MARK_START, best.start)
         return _window(text, max(best.start, _word_start(text, first - limit // 4)), None, limit)
     start, end = best.start, best.end
-    at = sentences.index(best)
     after, before = at + 1, at - 1
-    while after < len(sentences) and _adds(sentences[after], sentences[after].end - start, limit):
-        end = sentences[after].end
+    while after < len(bounds) and _adds(text, bounds[after], bounds[after][1] - start, limit):
+        end = bounds[after][1]
         after += 1
-    while before >= 0 and _adds(sentences[before], end - sentences[before].start, limit):
-        start = sentences[before].start
+    while before >= 0 and _adds(text, bounds[before], end - bounds[before][0], limit):
+        start = bounds[before][0]
         before -= 1
     return _cut(text, start, end)
 
 
-def _adds(neighbour: Sentence, length: int, limit: int) -> bool:
+def _adds(text: str, neighbour: tuple[int, int], length: int, limit: int) -> bool:
     """Whether a sentence next to the passage joins it: it fits, and it is neither
     boilerplate nor a retelling of the records (those only dilute the explanation)."""
-    return length <= limit and explanation_score(strip_marks(neighbour.text)) >= 0
+    if length > limit:
+        return False
+    start, end = neighbour
+    return explanation_score(strip_marks(text[start:end])) >= 0
 
 
 def split_sentences(text: str) -> list[Sentence]:
     """The sentences of a (whitespace-normalised, marked) text, with their marked words."""
-    out: list[Sentence] = []
+    return [_sentence(text, start, end) for start, end in sentence_bounds(text)]
+
+
+def sentence_bounds(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a (whitespace-normalised, marked) text."""
+    out: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
         if _abbreviation(text, m.start()):
             continue
-        out.append(_sentence(text, start, m.end()))
+        out.append((start, m.end()))
         start = m.end() + 1
     if start < len(text):
-        out.append(_sentence(text, start, len(text)))
+        out.append((start, len(text)))
     return out
 
 
