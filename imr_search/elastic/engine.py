@@ -34,11 +34,9 @@ from imr_search.elastic import indices, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
-    read_breakdown,
     read_marked_item,
     read_response,
     search_body,
-    shares_facet,
 )
 from imr_search.elastic.settings import ConnectionSettings, IndexLayout
 from imr_search.elastic.similar import run_similar
@@ -46,7 +44,6 @@ from imr_search.elastic.writer import SOURCE_EXCLUDES, BulkWriter
 from imr_search.errors import EngineUnavailable, ItemNotFound
 from imr_search.suggest import with_suggestion
 from mappings.elastic import OWNER_FIELD, SCHEMA_VERSION, index_definition
-from mappings.facets import FACETS_BY_NAME
 from mappings.schema import ItemDocument, from_builtins
 
 # While loading, refresh rarely (finish() restores the definition's interval, refreshes). Long
@@ -284,23 +281,6 @@ class ElasticEngine:
         with self._calls():
             answer = run.answer(self.client, self.items_index, search)
             response = read_response(request, highlighted, answer, 0.0)
-            if (
-                request.breakdown
-                and response.about
-                and not response.about.about
-                and not shares_facet(request)
-            ):
-                # No decision is about the query: the breakdown counts every match (one more
-                # request, only in this case and only when its facet's aggregation did not
-                # count it already; its rate already does).
-                # The facets are not asked again; the breakdown keeps its size (facet_size).
-                no_facets = dict.fromkeys(FACETS_BY_NAME, 0)
-                again = dataclasses.replace(
-                    request, per_page=0, facet_sizes=no_facets, highlight=False
-                )
-                extra, _ = search_body(again, rate_about=False)
-                aggs = run.answer(self.client, self.items_index, extra).get("aggregations", {})
-                response = dataclasses.replace(response, breakdown=read_breakdown(again, aggs))
         took = (time.perf_counter() - started) * 1000
         response = dataclasses.replace(response, took_ms=took)
         return with_suggestion(self.search, request, response, self._lookup)

@@ -61,6 +61,7 @@ LETTER_ORDER: list[Any] = [{"_score": {"order": "desc"}}, "letter_id", "item_num
 # Tier boosts, far above any bm25 score; named so that reading the answer can take them off.
 BOOSTS: dict[str, float] = {"pinned": 1e9, "about": 1e6}
 CHRONOLOGICAL = ("year",)  # breakdowns shown whole and in order
+EVERY_MATCH = "everymatch"  # the breakdown over every match, beside the one about the query
 ALL_VALUES = 1_000
 # Texts longer than this (characters) are marked only up to here; Elasticsearch refuses to
 # highlight past its index.highlight.max_analyzed_offset otherwise.
@@ -76,10 +77,8 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
 }
 
 
-def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Search[Any], bool]:
-    """The search (not bound to a client or index), and whether it has a query to highlight.
-    `rate_about=False`: the breakdown counts every match, not only the decisions about the
-    query (for a query no decision is about)."""
+def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
+    """The search (not bound to a client or index), and whether it has a query to highlight."""
     query = plan(request.query)
     ast = query.ast
     about = compile_query(query.about) if query.about is not None else None
@@ -90,16 +89,19 @@ def search_body(request: SearchRequest, *, rate_about: bool = True) -> tuple[Sea
         chronological = request.breakdown in CHRONOLOGICAL
         size = ALL_VALUES if chronological else request.facet_size
         breakdown = facets.breakdown_aggs(request.breakdown, size)
-        about_only = about is not None and rate_about and request.decisions == "all"
+        about_only = about is not None and request.decisions == "all"
         skip = "outcome" if "outcome" in selected else None
         if shares_facet(request):
             # Every match, from the facet's pass: the breakdown itself, or (with an "about"
             # filter) the one shown when no decision is about the query (read_response).
             shared = (request.breakdown, size)
         if about_only:
-            breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
-        if about_only or shared is None:
-            groups.add("breakdown", breakdown, skip=skip)
+            about_breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
+            groups.add("breakdown", about_breakdown, skip=skip)
+        if shared is None:
+            # Every match: the breakdown, or the one shown when no decision is about the
+            # query (counted in the same request: a second one cost a round trip).
+            groups.add(EVERY_MATCH if about_only else "breakdown", breakdown, skip=skip)
     facets.add_facet_aggs(groups, request.size_of, shared)
     result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
     if about is not None:
@@ -217,8 +219,11 @@ def read_breakdown(
     if not request.breakdown:
         return ()
     found = facets.AggGroups.results(aggs, "breakdown")
+    every = facets.AggGroups.results(aggs, EVERY_MATCH)
     if shares_facet(request) and (every_match or not found):
         found = facets.AggGroups.results(aggs, f"facet_{request.breakdown}")
+    elif every_match and every:
+        found = every
     elif "about" in found:
         found = found["about"]
     chronological = request.breakdown in CHRONOLOGICAL

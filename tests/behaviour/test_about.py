@@ -237,3 +237,21 @@ def test_a_query_no_decision_is_about_breaks_down_every_match(about_engine: Engi
     counts = {v.value: v.count for v in response.facets["concept"]}
     rows = {r.value: r.rate.total for r in response.breakdown}
     assert len(rows) > 1 and rows == counts
+
+
+@ENGINES
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"filters": {"outcome": ["Upheld"]}},  # the breakdown ignores the outcome filter
+        {"facet_sizes": {"concept": 0}},  # the concept facet not listed
+    ],
+)
+def test_every_match_breakdown_when_its_facet_does_not_count_it(
+    about_engine: Engine, options: dict[str, object]
+) -> None:
+    """The same breakdown of every match when the facet's own counts cannot serve it."""
+    plain = about_engine.search(SearchRequest(query="pain", breakdown="concept"))
+    other = about_engine.search(SearchRequest(query="pain", breakdown="concept", **options))  # type: ignore[arg-type]
+    assert other.about is not None and other.about.about == 0
+    assert other.breakdown == plain.breakdown and len(plain.breakdown) > 1
