@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from clinical.findings import findings as findings_in
 from clinical.pasted import read_pasted
@@ -136,12 +137,30 @@ def rank(probe: Probe, candidates: Iterable[Candidate], k: int) -> list[SimilarH
     scored.sort(key=lambda sc: sc[1].doc.letter.decision_date or "", reverse=True)
     scored.sort(key=lambda sc: -sc[0][0])
     return [
-        SimilarHit(doc=c.doc, score=round(score, 3), shared_terms=c.shared_terms, why=why)
-        for (score, why), c in scored[:k]
+        SimilarHit(
+            doc=c.doc,
+            score=round(score, 3),
+            shared_terms=c.shared_terms,
+            why=_why(c, signals),  # only for the k shown: most candidates need none
+        )
+        for (score, signals), c in scored[:k]
     ]
 
 
-def _score(probe: Probe, candidate: Candidate, best_text: float) -> tuple[float, Why]:
+class _Signals(NamedTuple):
+    """What a candidate shares with the probe (the parts of its score; a tuple: made for
+    every candidate)."""
+
+    same_concept: bool
+    same_family: bool
+    same_category: bool
+    regions: tuple[str, ...]
+    guidelines: tuple[str, ...]
+    sections: tuple[str, ...]
+    findings: tuple[str, ...]
+
+
+def _score(probe: Probe, candidate: Candidate, best_text: float) -> tuple[float, _Signals]:
     doc = candidate.doc
     w = WEIGHTS
     same_concept = probe.concept is not None and doc.request.label == probe.concept
@@ -154,11 +173,16 @@ def _score(probe: Probe, candidate: Candidate, best_text: float) -> tuple[float,
         and doc.category == probe.category
     )
     regions = tuple(r for r in doc.request.regions if r in probe.regions)
-    reviewer = doc.citations_by("reviewer")
-    guidelines = tuple(dict.fromkeys(c.label for c in reviewer if c.label in probe.guidelines))
-    sections = tuple(
-        dict.fromkeys(s for c in reviewer for s in c.section_labels if s in probe.sections)
-    )
+    guidelines: dict[str, None] = {}
+    sections: dict[str, None] = {}
+    for citation in doc.citations:  # the reviewer's, in order, each name once
+        if citation.party != "reviewer":
+            continue
+        if citation.label in probe.guidelines:
+            guidelines[citation.label] = None
+        for section in citation.section_labels:
+            if section in probe.sections:
+                sections[section] = None
     findings = tuple(f for f in doc.findings if f in probe.findings)
     text = candidate.text_score / best_text
     score = (
@@ -171,18 +195,31 @@ def _score(probe: Probe, candidate: Candidate, best_text: float) -> tuple[float,
         + w["finding"] * min(len(findings), MAX_FINDINGS)
         + w["text"] * text
     )
-    why = Why(
-        same_request=doc.request.phrase if same_concept and regions else None,
-        same_kind=doc.request.label if same_concept else None,
-        same_family=doc.request.group if same_family else None,
-        same_category=doc.category if same_category else None,
-        same_regions=regions,
-        shared_guidelines=guidelines,
-        shared_sections=sections,
-        shared_findings=findings,
+    signals = _Signals(
+        same_concept,
+        same_family,
+        same_category,
+        regions,
+        tuple(guidelines),
+        tuple(sections),
+        findings,
+    )
+    return score, signals
+
+
+def _why(candidate: Candidate, signals: _Signals) -> Why:
+    doc = candidate.doc
+    return Why(
+        same_request=doc.request.phrase if signals.same_concept and signals.regions else None,
+        same_kind=doc.request.label if signals.same_concept else None,
+        same_family=doc.request.group if signals.same_family else None,
+        same_category=doc.category if signals.same_category else None,
+        same_regions=signals.regions,
+        shared_guidelines=signals.guidelines,
+        shared_sections=signals.sections,
+        shared_findings=signals.findings,
         shared_terms=candidate.shared_terms,
     )
-    return score, why
 
 
 def allowed(probe: Probe, doc: ItemDocument, request: SimilarRequest) -> bool:
