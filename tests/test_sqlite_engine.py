@@ -17,7 +17,13 @@ from imr_search.marks import MARK_END, MARK_START
 from imr_search.plan import plan
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.engine import SqliteEngine
-from imr_search.sqlite.postings import ALL, LivePostings, bits_from_rowids, iter_bits
+from imr_search.sqlite.postings import (
+    ALL,
+    LivePostings,
+    bits_from_joined,
+    bits_from_rowids,
+    iter_bits,
+)
 from imr_search.sqlite.schema import GENERATION, POSTINGS_GENERATION, SCHEMA_VERSION
 from indexer.documents import source_documents
 from search_ui.markup import to_markup
@@ -241,6 +247,8 @@ def test_bit_helpers() -> None:
     assert list(iter_bits(bits)) == rowids
     assert bits.bit_count() == len(rowids)
     assert list(iter_bits(0)) == []
+    assert bits_from_joined(",".join(map(str, rowids))) == (bits, len(rowids))
+    assert bits_from_joined(None) == (0, 0) and bits_from_joined("") == (0, 0)
 
 
 def test_indexed_sources_is_a_lazy_mapping(built: str) -> None:
