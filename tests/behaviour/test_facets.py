@@ -15,7 +15,7 @@ import pytest
 
 from imr_search.contract import Engine, SearchRequest
 from imr_search.errors import InvalidParameter
-from mappings.facets import FACETS
+from mappings.facets import FACETS, ON_REQUEST
 
 from . import reference
 from .corpus import ID, ITEMS, ids
@@ -53,8 +53,9 @@ FILTER_CASES: list[tuple[str, dict[str, list[str]]]] = [
 def test_facet_counts_follow_the_reference(
     engine: Engine, query: str, filters: dict[str, list[str]]
 ) -> None:
+    every = dict.fromkeys(ON_REQUEST, 100)  # the facets counted on request too
     response = engine.search(
-        SearchRequest(query=query, filters=filters, per_page=100, facet_size=100)
+        SearchRequest(query=query, filters=filters, per_page=100, facet_size=100, facet_sizes=every)
     )
     matching = [h.id for h in engine.search(SearchRequest(query=query, per_page=100)).hits]
     expected = reference.result(matching, filters)
