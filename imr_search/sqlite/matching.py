@@ -60,11 +60,11 @@ def match_set(
 
 def query_rows(db: sqlite3.Connection, node: Node, cache_key: CacheKey | None) -> MatchSet:
     """The rows a (synonym-expanded) query AST matches."""
-    compile_match(node)  # the query's shape is valid (else QuerySyntaxError, as always)
+    match = compile_match(node)  # also checks the query's shape (else QuerySyntaxError)
     if not _has_request_words(node):
-        return match_set(db, compile_match(node), cache_key)
+        return match_set(db, match, cache_key)
     if request_only(node):
-        return match_set(db, compile_match(node), cache_key, REQUEST)
+        return match_set(db, match, cache_key, REQUEST)
     bits = _bits(db, node, cache_key)
     return MatchSet(bits, bits.bit_count())
 
