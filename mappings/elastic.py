@@ -17,7 +17,13 @@ from typing import Any, get_args
 from elasticsearch.dsl import Field, Index, Keyword, Mapping, Object, Text
 
 from mappings.analysis import ANALYZER, TOKENIZER, WORDS_ANALYZER
-from mappings.facets import INDEXED_FACETS, PARTY_FACETS, PARTY_FACETS_FIELD, index_field
+from mappings.facets import (
+    FACET_KEYS_FIELD,
+    INDEXED_FACETS,
+    PARTY_FACETS,
+    PARTY_FACETS_FIELD,
+    index_field,
+)
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Indexed, ItemDocument
 
@@ -25,7 +31,8 @@ from mappings.schema import Indexed, ItemDocument
 # asks for a re-index (indices are versioned behind an alias).
 # 3: the `words` field (spelling suggestions).
 # 4: `party_facets` (one party's citation facets, flat) and eager global ordinals on facets.
-SCHEMA_VERSION = 4
+# 5: `facet_keys` (every facet counted by default in one field, counted by one aggregation).
+SCHEMA_VERSION = 5
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
@@ -51,7 +58,9 @@ ABOUT = (
     "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
     f"stays within one citation, and each party's citation facets are also stored flat in "
     f"{PARTY_FACETS_FIELD} (mappings.facets.party_facet_values; indexed, not in _source) so "
-    f"that facets need no nested aggregation. {OWNER_FIELD} (the source file as the indexer "
+    f"that facets need no nested aggregation; {FACET_KEYS_FIELD} holds every facet counted by "
+    "default once more, prefixed by the facet's name (mappings.facets.facet_keys), counted by "
+    f"one aggregation. {OWNER_FIELD} (the source file as the indexer "
     f"named it) is the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the "
     "unstemmed words of the treatment, rationale and clinical summary (copy_to), for spelling "
     "suggestions."
@@ -119,7 +128,9 @@ def mapping() -> Mapping:
         PARTY_FACETS_FIELD,
         Object(properties={f.name: Keyword(eager_global_ordinals=True) for f in PARTY_FACETS}),
     )
-    m.meta("_source", {"excludes": [PARTY_FACETS_FIELD]})  # derived: never read back
+    m.field(FACET_KEYS_FIELD, Keyword(eager_global_ordinals=True))
+    # derived: never read back
+    m.meta("_source", {"excludes": [PARTY_FACETS_FIELD, FACET_KEYS_FIELD]})
     m.field(OWNER_FIELD, Keyword())
     m.field(WORDS_FIELD, Text(analyzer=WORDS_ANALYZER, index_options="docs", norms=False))
     return m

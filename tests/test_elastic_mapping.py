@@ -24,7 +24,13 @@ from imr_search.synonyms import expand_synonyms
 from indexer.documents import item_document
 from mappings.analysis import WORDS_ANALYZER
 from mappings.elastic import PARTY_FACETS_FIELD, WORDS_FIELD, index_definition
-from mappings.facets import FACETS, PARTY_FACETS, index_field, party_facet_values
+from mappings.facets import (
+    FACET_KEYS_FIELD,
+    FACETS,
+    PARTY_FACETS,
+    index_field,
+    party_facet_values,
+)
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
@@ -46,7 +52,7 @@ def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tu
     for field in dataclasses.fields(cls):
         (declared,) = hints[field.name].__metadata__
         assert props[field.name]["type"] == declared.type, field.name
-    extra = {OWNER_FIELD, WORDS_FIELD, PARTY_FACETS_FIELD}
+    extra = {OWNER_FIELD, WORDS_FIELD, PARTY_FACETS_FIELD, FACET_KEYS_FIELD}
     assert set(props) - {f.name for f in dataclasses.fields(cls)} <= extra
 
 
@@ -220,6 +226,28 @@ def test_the_written_document_carries_the_flat_party_facets() -> None:
                 assert body[PARTY_FACETS_FIELD][spec.name] == values
                 seen.update(values)
     assert "none" in seen and "ODG" in seen  # both kinds of value occur
+
+
+def test_the_written_document_carries_every_counted_facet_as_a_key() -> None:
+    from imr_search.elastic.writer import build_document
+    from mappings.facets import KEYED_FACETS, facet_values, split_facet_key
+
+    assert {spec.name for spec in KEYED_FACETS} == {s.name for s in FACETS if not s.on_request}
+    mapping = raw_index_json()["mappings"]
+    assert mapping["properties"][FACET_KEYS_FIELD] == {
+        "type": "keyword",
+        "eager_global_ordinals": True,
+    }
+    assert FACET_KEYS_FIELD in mapping["_source"]["excludes"]
+    with_colon = 0  # values holding the separator themselves (guideline titles) split right
+    for letter in generate_letters(40, seed=3):
+        for item in letter.items:
+            doc = item_document(letter, item)
+            keys = [split_facet_key(k) for k in build_document("x.txt", doc)[FACET_KEYS_FIELD]]
+            expected = [(s.name, v) for s in KEYED_FACETS for v in facet_values(doc, s)]
+            assert keys == expected
+            with_colon += sum(":" in value for _, value in keys)
+    assert with_colon
 
 
 def test_connection_settings_from_target() -> None:

@@ -26,7 +26,7 @@ from behaviour.corpus import source_letters
 from elasticsearch import Elasticsearch
 
 from imr_search.contract import FacetValue, SearchRequest, SourceDocuments
-from imr_search.elastic import indices, run
+from imr_search.elastic import facets, indices, run
 from imr_search.elastic.engine import ElasticEngine
 from imr_search.elastic.search import read_response, search_body
 from imr_search.errors import EngineUnavailable
@@ -161,12 +161,17 @@ def multi_primary(es_url: str) -> Iterator[tuple[ElasticEngine, Counter[str]]]:
         engine.close()
 
 
-def _without_shard_size(body: Any) -> Any:
-    """The same request as Elasticsearch's defaults would make it (no shard_size anywhere)."""
+def _naive(body: Any) -> Any:
+    """The same request as Elasticsearch's defaults would make it (no shard_size anywhere),
+    asking the facet keys for as many values as a facet lists (not for all of them)."""
     if isinstance(body, dict):
-        return {k: _without_shard_size(v) for k, v in body.items() if k != "shard_size"}
+        return {
+            k: FACET_SIZE if k == "size" and v == facets.ALL_KEYS else _naive(v)
+            for k, v in body.items()
+            if k != "shard_size"
+        }
     if isinstance(body, list):
-        return [_without_shard_size(v) for v in body]
+        return [_naive(v) for v in body]
     return body
 
 
@@ -217,7 +222,7 @@ def test_the_corpus_defeats_a_naive_terms_aggregation(
     engine, _ = multi_primary
     request = SearchRequest(per_page=0, facet_size=FACET_SIZE, highlight=False)
     search, _ = search_body(request)
-    body = _without_shard_size(search.to_dict())
+    body = _naive(search.to_dict())
     answer = engine.client.search(index=engine.items_index, body=body).body
     naive = read_response(request, False, answer, 0.0)
     for name in FACETS:

@@ -17,6 +17,13 @@ shard for `SHARD_SIZE` values, more than any facet has (a few hundred distinct v
 100,000 items), so each shard returns all of its values and the sums are whole; Elasticsearch
 then answers `doc_count_error_upper_bound: 0` (tests/test_elastic_shards.py).
 
+The facets counted by default are also counted together: every one of them is stored once
+more in one keyword field (`facet_keys`, values prefixed by the facet's name,
+mappings.facets.facet_keys), and the facets that share their filters (all those without a
+selection of their own) are counted by one `terms` aggregation of it, which visits each
+matching document once instead of once per facet. Its size covers every value, so the
+per-facet top values are cut from it exactly as a facet's own aggregation would order them.
+
 Multi-select works like elasticsearch.dsl's FacetedSearch: the hits are narrowed by a
 post_filter of every selection, and each facet's aggregation is filtered by every *other*
 facet's selection, so a facet's own choices do not hide its alternatives.
@@ -33,7 +40,14 @@ from elasticsearch.dsl.aggs import Agg, AggBase
 from elasticsearch.dsl.query import Bool, MatchAll, MatchNone, Query, Terms
 
 from imr_search.contract import FacetValue
-from mappings.facets import FACETS_BY_NAME, FacetSpec, index_field
+from mappings.facets import (
+    FACET_KEYS_FIELD,
+    FACETS_BY_NAME,
+    KEYED_FACETS,
+    FacetSpec,
+    index_field,
+    split_facet_key,
+)
 
 Aggs = dict[str, Agg[Any]]  # aggregations by name
 Buckets = list[tuple[str, int, Mapping[str, Any]]]  # (value, item count, the bucket's answer)
@@ -41,6 +55,11 @@ ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 # Values each shard returns per facet: all of them, so that counts add up exactly over several
 # primaries (see above). 2.5x the most a request may list (contract.MAX_ENGINE_FACET_SIZE).
 SHARD_SIZE = 5_000
+# Facet keys one aggregation returns: every value of every keyed facet, far more than there
+# are (354 in 100,000 generated items; no keyed facet has more than a few hundred).
+ALL_KEYS = 20_000
+KEYED = frozenset(spec.name for spec in KEYED_FACETS)
+KEYS = "facets"  # the owner of the aggregation of facet keys
 
 
 class FieldFacet:
@@ -174,9 +193,12 @@ def add_facet_aggs(
     every *other* facet's selection. `breakdown` (facet, size): that facet's values also
     carry their outcome counts, at least `size` of them (the breakdown from the same pass;
     read_breakdown finds it there)."""
+    keyed = keyed_facets(groups.selected, sizes, breakdown)
+    if keyed:
+        groups.add(KEYS, keys_aggs(keyed))
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
-        inner: Aggs = dict(top_values(name, size)) if size > 0 else {}
+        inner: Aggs = dict(top_values(name, size)) if size > 0 and name not in keyed else {}
         if breakdown is not None and breakdown[0] == name:
             inner = dict(breakdown_aggs(name, max(size, breakdown[1])))
         chosen = groups.selected.get(name)
@@ -188,6 +210,46 @@ def add_facet_aggs(
             groups.add(f"facet_{name}", inner, skip=name)
 
 
+def keyed_facets(
+    selected: Mapping[str, Sequence[str]],
+    sizes: Callable[[str], int],
+    breakdown: tuple[str, int] | None,
+) -> frozenset[str]:
+    """The facets counted from the facet keys: those listed, filtered by every selection
+    (no selection of their own), and not counting the breakdown's outcomes too."""
+    shown = breakdown[0] if breakdown is not None else None
+    return frozenset(
+        name for name in KEYED if sizes(name) > 0 and not selected.get(name) and name != shown
+    )
+
+
+@cache
+def keys_aggs(names: frozenset[str]) -> Mapping[str, Agg[Any]]:
+    """One `terms` aggregation of the facet keys of `names`: every value, by count."""
+    include = {} if names == KEYED else {"include": f"({'|'.join(sorted(names))}):.*"}
+    keys = A(
+        "terms",
+        field=FACET_KEYS_FIELD,
+        size=ALL_KEYS,
+        shard_size=ALL_KEYS,
+        order=ORDER_BY_COUNT,
+        **include,
+    )
+    return {"keys": keys}
+
+
+def keyed_counts(aggregations: Mapping[str, Any]) -> dict[str, dict[str, int]]:
+    """Facet -> value -> count, from the aggregation of facet keys (empty without one)."""
+    result = AggGroups.results(aggregations, KEYS).get("keys")
+    if result is None:
+        return {}
+    out: dict[str, dict[str, int]] = {}
+    for bucket in result["buckets"]:
+        name, value = split_facet_key(bucket["key"])
+        out.setdefault(name, {})[value] = bucket["doc_count"]
+    return out
+
+
 def read_facets(
     aggregations: Mapping[str, Any],
     selected: Mapping[str, Sequence[str]],
@@ -196,10 +258,16 @@ def read_facets(
     """Top `sizes(name)` values by count (ties by value), plus every selected value, count
     order."""
     out: dict[str, tuple[FacetValue, ...]] = {}
+    keyed = keyed_counts(aggregations)
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
         result = AggGroups.results(aggregations, f"facet_{name}")
-        counts = {value: count for value, count, _ in impl.buckets(result)} if size > 0 else {}
+        if size <= 0:
+            counts = {}
+        elif "top" in result:
+            counts = {value: count for value, count, _ in impl.buckets(result)}
+        else:  # counted from the facet keys
+            counts = keyed.get(name, {})
         chosen = selected.get(name, [])
         ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
         listed = {value for value, _ in ordered}

@@ -37,7 +37,7 @@ from elasticsearch.helpers import streaming_bulk
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
 from imr_search.elastic import run
 from mappings.elastic import OWNER_FIELD
-from mappings.facets import PARTY_FACETS_FIELD, party_facet_values
+from mappings.facets import FACET_KEYS_FIELD, PARTY_FACETS_FIELD, facet_keys, party_facet_values
 from mappings.schema import ItemDocument, encode
 
 SOURCE_EXCLUDES = [OWNER_FIELD]
@@ -55,11 +55,17 @@ def source_id(source: str) -> str:
 
 def document_bytes(source: str, doc: ItemDocument) -> bytes:
     """The stored document as the JSON sent to `_bulk`, encoded once: the ItemDocument with
-    its source file and its flat party facets (indexed, left out of _source by the
-    mapping). The item's own JSON is an object with fields, so the two extra fields are
-    appended before its closing brace."""
+    its source file, its flat party facets and its facet keys (both indexed, left out of
+    _source by the mapping). The item's own JSON is an object with fields, so the extra
+    fields are appended before its closing brace."""
     item = encode(doc)
-    extra = encode({OWNER_FIELD: source, PARTY_FACETS_FIELD: party_facet_values(doc)})
+    extra = encode(
+        {
+            OWNER_FIELD: source,
+            PARTY_FACETS_FIELD: party_facet_values(doc),
+            FACET_KEYS_FIELD: facet_keys(doc),
+        }
+    )
     return item[:-1] + b"," + extra[1:]
 
 
