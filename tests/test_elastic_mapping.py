@@ -244,9 +244,11 @@ def test_the_written_document_carries_every_counted_facet_as_a_key() -> None:
         for item in letter.items:
             doc = item_document(letter, item)
             keys = [split_facet_key(k) for k in build_document("x.txt", doc)[FACET_KEYS_FIELD]]
-            expected = [(s.name, v) for s in KEYED_FACETS for v in facet_values(doc, s)]
+            expected = [
+                (doc.outcome, s.name, v) for s in KEYED_FACETS for v in facet_values(doc, s)
+            ]
             assert keys == expected
-            with_colon += sum(":" in value for _, value in keys)
+            with_colon += sum(":" in value for _, _, value in keys)
     assert with_colon
 
 

@@ -85,6 +85,9 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
     shared: tuple[str, int] | None = None  # the breakdown counted by its facet's aggregation
+    keyed = request.breakdown is not None and facets.breakdown_from_keys(
+        request.breakdown, selected
+    )
     if request.breakdown:
         chronological = request.breakdown in CHRONOLOGICAL
         size = ALL_VALUES if chronological else request.facet_size
@@ -98,11 +101,12 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
         if about_only:
             about_breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
             groups.add("breakdown", about_breakdown, skip=skip)
-        if shared is None:
+        if shared is None and not keyed:
             # Every match: the breakdown, or the one shown when no decision is about the
-            # query (counted in the same request: a second one cost a round trip).
+            # query (counted in the same request: a second one cost a round trip). With
+            # `keyed`, the facet keys count it.
             groups.add(EVERY_MATCH if about_only else "breakdown", breakdown, skip=skip)
-    facets.add_facet_aggs(groups, request.size_of, shared)
+    facets.add_facet_aggs(groups, request.size_of, shared, keys=keyed)
     result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
     if about is not None:
         result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
@@ -135,6 +139,8 @@ def shares_facet(request: SearchRequest) -> bool:
     name = request.breakdown
     if name is None or request.size_of(name) <= 0:
         return False
+    if facets.breakdown_from_keys(name, facets.selections(request.filters)):
+        return False  # the facet keys count it
     selected = set(facets.selections(request.filters))
     skip = "outcome" if "outcome" in selected else None
     return selected - {name} == selected - {skip}
@@ -220,19 +226,31 @@ def read_breakdown(
         return ()
     found = facets.AggGroups.results(aggs, "breakdown")
     every = facets.AggGroups.results(aggs, EVERY_MATCH)
+    chronological = request.breakdown in CHRONOLOGICAL
+    size = ALL_VALUES if chronological else request.facet_size
+    selected = facets.selections(request.filters)
+    if facets.breakdown_from_keys(request.breakdown, selected) and (every_match or not found):
+        counted = facets.keyed_breakdown(aggs, request.breakdown, size)
+        return _breakdown_rows(counted, chronological)
     if shares_facet(request) and (every_match or not found):
         found = facets.AggGroups.results(aggs, f"facet_{request.breakdown}")
     elif every_match and every:
         found = every
     elif "about" in found:
         found = found["about"]
-    chronological = request.breakdown in CHRONOLOGICAL
-    size = ALL_VALUES if chronological else request.facet_size
+    counted = facets.read_breakdown(request.breakdown, found, size)
+    return _breakdown_rows(counted, chronological)
+
+
+def _breakdown_rows(
+    counted: list[tuple[str, int, dict[str, int]]], chronological: bool
+) -> tuple[BreakdownRow, ...]:
+    """(value, count, outcome counts), count order -> rows (value order if chronological)."""
     rows = tuple(
         BreakdownRow(
             value, OutcomeRate(upheld=o.get("Upheld", 0), overturned=count - o.get("Upheld", 0))
         )
-        for value, count, o in facets.read_breakdown(request.breakdown, found, size)
+        for value, count, o in counted
     )
     return tuple(sorted(rows, key=lambda r: r.value)) if chronological else rows
 
