@@ -135,6 +135,7 @@ CREATE TABLE IF NOT EXISTS term_df (
 ) WITHOUT ROWID;
 """
 
+WAL_CHECKPOINT_PAGES = 16384  # a writer's automatic checkpoint (connect)
 READ_MMAP_BYTES = 1 << 33  # 8 GiB asked for; SQLite's default build allows 2 GiB
 
 # meta keys
@@ -175,6 +176,13 @@ def connect(path: str, *, writable: bool) -> sqlite3.Connection:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints, never corrupt
             db.execute("PRAGMA secure_delete = OFF")
+            # Checkpoint the WAL into the file every 128 MB of 8 KB pages, not every 8 MB
+            # (SQLite's default): a batch of 1,000 items writes about 8 MB, so the default
+            # copied (and synced) every batch, hot FTS pages over and over. Measured here at
+            # 20,000 items: writing 0.3 s CPU and 0.9 s wall (of 4.4 and 6) faster. finish()
+            # checkpoints what is left. A power cut may lose more committed batches (never
+            # half of one): their sources are not recorded either, so a re-run indexes them.
+            db.execute(f"PRAGMA wal_autocheckpoint = {WAL_CHECKPOINT_PAGES}")
             _create(db)
         _check_version(db, path)
     except (sqlite3.DatabaseError, EngineUnavailable, OSError) as exc:
