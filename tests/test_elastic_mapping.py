@@ -28,6 +28,7 @@ from mappings.facets import (
     FACET_KEYS_FIELD,
     FACETS,
     PARTY_FACETS,
+    facet_keys,
     index_field,
     party_facet_values,
 )
@@ -340,5 +341,6 @@ def test_the_bulk_body_is_the_document_encoded_once() -> None:
         **to_builtins(doc),
         OWNER_FIELD: "/a/b.txt",
         PARTY_FACETS_FIELD: party_facet_values(doc),
+        FACET_KEYS_FIELD: facet_keys(doc),
     }
     assert build_document("/a/b.txt", doc) == body
