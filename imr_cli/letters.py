@@ -35,9 +35,18 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     from indexer.walk import Unwalked
     from indexer.workers import Limits
 
-    def under(path: Path, raw: str) -> bool:
-        """Whether a path the walk found came from the command-line path."""
-        return path == Path(raw) or Path(raw) in path.parents
+    roots = [(raw, Path(raw)) for raw in paths]
+    folders: dict[Path, set[str]] = {}  # a folder the walk found files in -> the paths above it
+
+    def origin(path: Path) -> str:
+        """The first command-line path that a path the walk found is, or is under. What is
+        above a file is looked up once per folder (pathlib's `parents` is slow)."""
+        folder = path.parent
+        above = folders.get(folder)
+        if above is None:
+            above = {raw for raw, root in roots if root == folder or root in folder.parents}
+            folders[folder] = above
+        return next((raw for raw, root in roots if raw in above or path == root), "")
 
     failed = 0
     try:
@@ -45,7 +54,7 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
         for found in parse_paths_json(paths, Limits(file_seconds, file_memory)):
             path = Path(found.path) if isinstance(found, Unwalked) else found[0]
             if not walked.issuperset(paths):  # once every path has yielded, nothing to learn
-                walked.add(next((raw for raw in paths if under(path, raw)), ""))
+                walked.add(origin(path))
             if isinstance(found, Unwalked):
                 failed += int(found.failed)
                 click.echo(f"{found.path}: {found.reason}", err=True)

@@ -3,22 +3,24 @@
 Each file is read and parsed in a supervised worker process (indexer.workers), so a file that
 would take minutes or gigabytes is stopped and reported like any unreadable file, and the
 command goes on. One worker: the letters come out in walk order. `parse_paths_json` has the
-worker write each letter's JSON line itself: a string crosses the pipe faster than a Letter
-(unpickling frozen dataclasses runs Python code per object), and the command only prints it.
+worker write each letter's JSON line itself: bytes cross the pipe faster than a Letter
+(unpickling frozen dataclasses runs Python code per object), and the command only prints them.
 """
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
+import msgspec
+
 from indexer.errors import LetterError
 from indexer.records import Letter
 from indexer.walk import Unwalked, walk_letter_files
 from indexer.workers import Done, Limits, WorkerPool
+from mappings.schema import encode
 
 R = TypeVar("R")
 
@@ -33,13 +35,20 @@ def parse_one(path: str) -> Letter | LetterError:
         return exc
 
 
-def parse_one_json(path: str) -> str | LetterError:
-    """Read and parse one file (in a worker): the letter's JSON line (as `imr-search parse`
-    prints it, without the newline), or why it is none."""
+def parse_one_json(path: str) -> bytes | LetterError:
+    """Read and parse one file (in a worker): the letter's JSON line in UTF-8 (as `imr-search
+    parse` prints it, without the newline), or why it is none."""
     letter = parse_one(path)
     if isinstance(letter, LetterError):
         return letter
-    return json.dumps(letter.to_dict(), ensure_ascii=False)
+    return json_line(letter)
+
+
+def json_line(letter: Letter) -> bytes:
+    """`json.dumps(letter.to_dict(), ensure_ascii=False)` in UTF-8, byte for byte (", " and
+    ": " between items: msgspec's format at indent 0) in a sixth of the time: no dict built
+    and decoded again (a letter holds no float, whose text could differ)."""
+    return msgspec.json.format(encode(letter), indent=0)
 
 
 def parse_paths(
@@ -51,7 +60,7 @@ def parse_paths(
 
 def parse_paths_json(
     paths: Iterable[str | Path], limits: Limits | None = None
-) -> Iterator[tuple[Path, str | LetterError] | Unwalked]:
+) -> Iterator[tuple[Path, bytes | LetterError] | Unwalked]:
     """`parse_paths` with each letter as its JSON line (`parse_one_json`)."""
     return _in_workers(parse_one_json, paths, limits)
 
