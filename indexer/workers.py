@@ -85,8 +85,9 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
     """A worker: run tasks from `conn` until it closes, each under the limits.
 
     Messages in: ("task", seq, task), ("cancel", seq, None) (the task went to another worker:
-    skip it), None (stop). Out: ("start", seq) before a task, ("done", seq, status, value)
-    after it."""
+    skip it), None (stop). Out: ("start", seq) before a task, ("done", seq, status, value,
+    next) after it, where `next` is the task started right after it (already there) or None:
+    one message, one wake-up of the parent per task."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     faulthandler.disable()  # a reader crash is reported as the file's failure, not dumped
     if hasattr(signal, "SIGALRM"):
@@ -94,9 +95,10 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
     _limit_memory(limits.memory_mb)
     inbox: deque[tuple[int, Any]] = deque()
     cancelled: set[int] = set()
+    done: tuple[int, str, Any] | None = None  # the task just run (seq, status, value): unsent
     while True:
-        try:
-            while not inbox or _readable(conn):  # take every message there; wait only when idle
+        try:  # take every message there; wait only when idle with nothing to report
+            while (not inbox and done is None) or _readable(conn):
                 message = conn.recv()
                 if message is None:
                     return
@@ -107,32 +109,48 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
                     inbox.append((seq, task))
         except (EOFError, OSError):  # the parent has gone: so do we
             return
-        seq, task = inbox.popleft()
-        if seq in cancelled:
-            cancelled.discard(seq)
-            continue
-        try:
-            conn.send(("start", seq))
-        except (EOFError, OSError):
+        while inbox and inbox[0][0] in cancelled:
+            cancelled.discard(inbox.popleft()[0])
+        seq, task = inbox.popleft() if inbox else (None, None)
+        if done is not None:
+            if not _report(conn, done, seq):
+                return
+            done = None
+        elif seq is not None and not _send(conn, ("start", seq)):
             return
+        if seq is None:
+            continue
         _arm(limits.seconds)
         try:
-            reply: tuple[Any, ...] = ("done", seq, "ok", function(task))
+            done = (seq, "ok", function(task))
         except MemoryError:
-            reply = ("done", seq, "memory", None)
+            done = (seq, "memory", None)
         except Exception as exc:
-            reply = ("done", seq, "error", f"{type(exc).__name__}: {exc}")
+            done = (seq, "error", f"{type(exc).__name__}: {exc}")
         finally:
             _arm(0)
-        try:
-            conn.send(reply)
-        except (EOFError, OSError):
+        if done[1] == "memory":  # a process that ran out of memory is not trusted further
+            _report(conn, done, None)
             return
-        except Exception as exc:  # a value that cannot be pickled
-            why = f"cannot send the result back ({type(exc).__name__})"
-            conn.send(("done", seq, "error", why))
-        if reply[2] == "memory":  # a process that ran out of memory is not trusted further
-            return
+
+
+def _report(conn: Connection, done: tuple[int, str, Any], started: int | None) -> bool:
+    """Send a task's outcome (and the task started after it); False once the parent is gone."""
+    seq, status, value = done
+    try:
+        return _send(conn, ("done", seq, status, value, started))
+    except Exception as exc:  # a value that cannot be pickled
+        why = f"cannot send the result back ({type(exc).__name__})"
+        return _send(conn, ("done", seq, "error", why, started))
+
+
+def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
+    """Send a message; False once the parent is gone."""
+    try:
+        conn.send(message)
+    except (EOFError, OSError):
+        return False
+    return True
 
 
 def _readable(conn: Connection) -> bool:
@@ -409,21 +427,21 @@ class WorkerPool(Generic[T, R]):
     def _receive(
         self, worker: _Worker, message: tuple[Any, ...], now: float, outcomes: Any
     ) -> None:
-        """One message from a worker: a task started, or a task done (its outcome)."""
+        """One message from a worker: a task started, or a task done (its outcome) and
+        perhaps the next one started."""
         if message[0] == "start":
-            worker.running = message[1]
-            if worker.queued and worker.queued[0][0] == message[1]:
-                worker.head_since = now
+            _started(worker, message[1], now)
             return
-        _, seq, status, value = message
+        _, seq, status, value, started = message
         worker.running = None
-        if not worker.queued or worker.queued[0][0] != seq:
-            return  # a task moved to another worker meanwhile: theirs counts
-        _, task = worker.queued.popleft()
-        worker.head_since = now
-        outcomes.put(self._outcome(task, status, value))
-        if status == "memory":
-            worker.retiring = True
+        if worker.queued and worker.queued[0][0] == seq:  # else it moved: theirs counts
+            _, task = worker.queued.popleft()
+            worker.head_since = now
+            outcomes.put(self._outcome(task, status, value))
+            if status == "memory":
+                worker.retiring = True
+        if started is not None:
+            _started(worker, started, now)
 
     def _outcome(self, task: T, status: str, value: Any) -> Done[T, R] | Failed[T]:
         if status == "ok":
@@ -461,6 +479,13 @@ class WorkerPool(Generic[T, R]):
             )
             return f"the PDF reader crashed on it ({name}): it {limit}the file is damaged"
         return f"the process reading it stopped (exit status {code}): check the file"
+
+
+def _started(worker: _Worker, seq: int, now: float) -> None:
+    """A worker said it started a task: the one to blame should it die now."""
+    worker.running = seq
+    if worker.queued and worker.queued[0][0] == seq:
+        worker.head_since = now
 
 
 def _signal_name(number: int) -> str:
