@@ -113,7 +113,7 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
             cancelled.discard(inbox.popleft()[0])
         seq, task = inbox.popleft() if inbox else (None, None)
         if done is not None:
-            if not _report(conn, done, seq):
+            if not _send(conn, ("done", *done, seq)):
                 return
             done = None
         elif seq is not None and not _send(conn, ("start", seq)):
@@ -130,26 +130,20 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
         finally:
             _arm(0)
         if done[1] == "memory":  # a process that ran out of memory is not trusted further
-            _report(conn, done, None)
+            _send(conn, ("done", *done, None))
             return
 
 
-def _report(conn: Connection, done: tuple[int, str, Any], started: int | None) -> bool:
-    """Send a task's outcome (and the task started after it); False once the parent is gone."""
-    seq, status, value = done
-    try:
-        return _send(conn, ("done", seq, status, value, started))
-    except Exception as exc:  # a value that cannot be pickled
-        why = f"cannot send the result back ({type(exc).__name__})"
-        return _send(conn, ("done", seq, "error", why, started))
-
-
 def _send(conn: Connection, message: tuple[Any, ...]) -> bool:
-    """Send a message; False once the parent is gone."""
+    """Send a message; False once the parent is gone. A task's value that cannot be pickled
+    is sent as its error."""
     try:
         conn.send(message)
     except (EOFError, OSError):
         return False
+    except Exception as exc:
+        why = f"cannot send the result back ({type(exc).__name__})"
+        return _send(conn, (*message[:2], "error", why, *message[4:]))
     return True
 
 
