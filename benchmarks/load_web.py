@@ -92,6 +92,14 @@ SIMILAR_TEXTS = (
 # --- the index --------------------------------------------------------------------------------
 
 
+Target = Path | str  # a SQLite file, or an Elasticsearch URL
+
+
+def index_target(text: str) -> Target:
+    """--index: an Elasticsearch URL as given, anything else a SQLite file."""
+    return text if text.startswith(("http://", "https://")) else Path(text)
+
+
 def build_index(items: int, seed: int, path: Path) -> Path:
     """`items` generated items (common.letters_for), through Engine.write."""
     from imr_search.engines import open_engine
@@ -126,7 +134,7 @@ def build_index(items: int, seed: int, path: Path) -> Path:
     return path
 
 
-def sample_ids(path: Path, n: int, seed: int) -> list[str]:
+def sample_ids(path: Target, n: int, seed: int) -> list[str]:
     from imr_search.contract import SearchRequest
     from imr_search.engines import open_engine
 
@@ -146,7 +154,7 @@ def sample_ids(path: Path, n: int, seed: int) -> list[str]:
         engine.close()
 
 
-def sample_items(path: Path, wanted: int = 1000) -> list[SampleItem]:
+def sample_items(path: Target, wanted: int = 1000) -> list[SampleItem]:
     """About `wanted` items of the index, spread over it (pages of the date order)."""
     from imr_search.contract import MAX_PER_PAGE, MAX_RESULT_WINDOW, SearchRequest
     from imr_search.engines import open_engine
@@ -172,7 +180,7 @@ def sample_items(path: Path, wanted: int = 1000) -> list[SampleItem]:
         engine.close()
 
 
-def weighted_mix(path: Path, seed: int) -> list[tuple[str, str, float]]:
+def weighted_mix(path: Target, seed: int) -> list[tuple[str, str, float]]:
     """(kind, path, weight) of the weighted query mix (query_mix.WEIGHTS) on the index at
     `path`: each kind's weight shared among its URLs. The frequency bands are checked with the
     served index's own counts."""
@@ -241,7 +249,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def server_command(index: Path, port: int, template: str | None) -> list[str]:
+def server_command(index: Target, port: int, template: str | None) -> list[str]:
     """`imr-search serve` (the production server and its defaults), or --server-cmd."""
     if template:
         filled = template.format(host=HOST, port=port, index=index, python=sys.executable)
@@ -249,7 +257,7 @@ def server_command(index: Path, port: int, template: str | None) -> list[str]:
     return [*CLI, "serve", "--host", HOST, "--port", str(port), "--index", str(index), "--quiet"]
 
 
-def start_server(index: Path, port: int, template: str | None) -> subprocess.Popen[bytes]:
+def start_server(index: Target, port: int, template: str | None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "IMR_SEARCH_INDEX": str(index)}
     cmd = server_command(index, port, template)
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
@@ -369,7 +377,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--items", type=int, default=100_000)
     ap.add_argument("--seed", type=int, default=5)
-    ap.add_argument("--index", type=Path, help="use this index instead of building one")
+    ap.add_argument(
+        "--index",
+        type=index_target,
+        help="use this index instead of building one: a SQLite file or an Elasticsearch URL "
+        "(http://host:port/alias)",
+    )
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--duration", type=float, default=20.0)
     ap.add_argument(
@@ -432,7 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{args.clients} clients x {duration:.0f} s against "
             f"{shlex.join(server_command(index, port, template))}, "
-            f"index {index.name}, {len(urls)} distinct URLs ({args.mix} mix), "
+            f"index {getattr(index, 'name', index)}, {len(urls)} distinct URLs ({args.mix} mix), "
             f"think {args.think:g} s",
             file=sys.stderr,
         )
