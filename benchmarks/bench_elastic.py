@@ -51,10 +51,10 @@ from imr_search.contract import Engine, SearchRequest
 from imr_search.elastic import indices
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.engine import ElasticEngine
+from imr_search.elastic.settings import IndexLayout
 from imr_search.elastic.writer import CHUNK_SIZE, MAX_CHUNK_BYTES, STREAMS, document_bytes
 from imr_search.query import parse_query
 from imr_search.synonyms import expand_synonyms
-from mappings.elastic import index_definition
 
 QUERIES: list[SearchRequest] = [
     SearchRequest(query="knee"),
@@ -118,12 +118,13 @@ def _chunks(ndjson: str, max_docs: int | None) -> Iterator[bytes]:
 
 
 def raw_bulk(url: str, ndjson: str, max_docs: int | None = None) -> dict[str, float]:
-    """A raw `_bulk` of the pre-built documents into a new index of the same definition, with
-    the writer's chunk size and number of concurrent requests, refresh off, then one refresh.
-    The index is deleted afterwards."""
+    """A raw `_bulk` of the pre-built documents into a new index of the same definition and
+    layout (IMR_SEARCH_ES_SHARDS and _REPLICAS, as the engine's), with the writer's chunk size
+    and number of concurrent requests, refresh off, then one refresh. The index is deleted
+    afterwards."""
     client = Elasticsearch(url, request_timeout=300)
     name = f"imr-bench-raw-{uuid.uuid4().hex[:8]}"
-    client.indices.create(index=name, **index_definition())
+    client.indices.create(index=name, **indices.items_definition(IndexLayout.from_env(name)))
     client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "-1"}})
     docs = 0
     try:

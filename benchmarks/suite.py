@@ -489,7 +489,8 @@ def header(results: dict[str, Any]) -> str:
         f"{results.get('seconds', 0) / 60:.1f} min",
         f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}",
         f"versions: Python {m['python']}, SQLite {m['sqlite']}, Elasticsearch {es} "
-        f"(client {m['elasticsearch_client']}, heap {m.get('elasticsearch_heap_mb', '-')} MB); "
+        f"(client {m['elasticsearch_client']}, heap {m.get('elasticsearch_heap_mb', '-')} MB, "
+        f"{m.get('elasticsearch_shards', '1')} primary shard(s), IMR_SEARCH_ES_SHARDS); "
         f"commit {commit}",
     ]
     if load:
@@ -648,6 +649,7 @@ def start_node(stack: ExitStack, work: Path, results: dict[str, Any]) -> str | N
         return None
     results["machine"]["elasticsearch_server"] = check_server_version(url)
     results["machine"]["elasticsearch_heap_mb"] = node_heap_mb(url)
+    results["machine"]["elasticsearch_shards"] = os.environ.get("IMR_SEARCH_ES_SHARDS") or "1"
     results["elasticsearch_url"] = url
     return url
 
