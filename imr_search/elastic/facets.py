@@ -239,7 +239,8 @@ def keys_aggs() -> Mapping[str, Agg[Any]]:
     """One `terms` aggregation of the facet keys: every value of every keyed facet. All of
     them, whichever facets are wanted: an `include` pattern for just those cost more than
     counting the others (a common phrase at 100k items: +35 ms). In no particular order
-    (read_facets orders each facet): an explicit order cost 15-20% more at 1M items."""
+    (read_facets orders each facet): with an explicit one a common phrase at 1M items took
+    198 ms against 164."""
     return {"keys": A("terms", field=FACET_KEYS_FIELD, size=ALL_KEYS, shard_size=ALL_KEYS)}
 
 
