@@ -192,14 +192,15 @@ def add_facet_aggs(
     sizes: Callable[[str], int],
     breakdown: tuple[str, int] | None = None,
     keys: bool = False,
-) -> None:
+) -> bool:
     """Per facet: top `sizes(name)` values plus counts of its selected values, filtered by
     every *other* facet's selection. `breakdown` (facet, size): that facet's values also
     carry their outcome counts, at least `size` of them (the breakdown from the same pass;
     read_breakdown finds it there). `keys`: count the facet keys even if no facet is read
-    from them (the breakdown is)."""
+    from them (the breakdown is). Returns whether the facet keys are counted."""
     keyed = keyed_facets(groups.selected, sizes, breakdown)
-    if keyed or keys:
+    counted = bool(keyed) or keys
+    if counted:
         groups.add(KEYS, keys_aggs())
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
@@ -213,6 +214,7 @@ def add_facet_aggs(
             )
         if inner:
             groups.add(f"facet_{name}", inner, skip=name)
+    return counted
 
 
 def breakdown_from_keys(name: str, selected: Mapping[str, Sequence[str]]) -> bool:
@@ -297,6 +299,13 @@ def read_facets(
         ordered.sort(key=lambda kv: (-kv[1], kv[0]))
         out[name] = tuple(FacetValue(v, c, v in chosen) for v, c in ordered)
     return out
+
+
+def keyed_outcomes(aggregations: Mapping[str, Any]) -> dict[str, int]:
+    """Items by outcome, from the aggregation of facet keys (filtered by every selection, as
+    the hits are)."""
+    by_value = keyed_counts(aggregations).get("outcome", {})
+    return {value: sum(by.values()) for value, by in by_value.items()}
 
 
 def outcome_counts(result: Mapping[str, Any]) -> dict[str, int]:

@@ -106,11 +106,14 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
             # query (counted in the same request: a second one cost a round trip). With
             # `keyed`, the facet keys count it.
             groups.add(EVERY_MATCH if about_only else "breakdown", breakdown, skip=skip)
-    facets.add_facet_aggs(groups, request.size_of, shared, keys=keyed)
-    result_aggs = dict(facets.outcome_aggs())  # over the hits: every selection applies
+    keys = facets.add_facet_aggs(groups, request.size_of, shared, keys=keyed)
+    # The outcomes of the hits (every selection applies): the facet keys count them when
+    # they are counted (in the same group), otherwise an aggregation of their own.
+    result_aggs = {} if keys else dict(facets.outcome_aggs())
     if about is not None:
         result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
-    groups.add("result", result_aggs)
+    if result_aggs:
+        groups.add("result", result_aggs)
     search = Search().query(_scored_query(request, query, about))
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
@@ -191,7 +194,9 @@ def read_response(
     aggs = answer.get("aggregations", {})
     selected = facets.selections(request.filters)
     result = facets.AggGroups.results(aggs, "result")
-    outcomes = facets.outcome_counts(result)
+    outcomes = (
+        facets.outcome_counts(result) if "outcomes" in result else facets.keyed_outcomes(aggs)
+    )
     upheld = outcomes.get("Upheld", 0)
     total = answer["hits"]["total"]["value"]  # exact (track_total_hits), after post_filter
     rate = OutcomeRate(upheld=upheld, overturned=total - upheld)
