@@ -8,6 +8,7 @@ claims administrator cited ODG.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -91,12 +92,14 @@ def split_facet_key(key: str) -> tuple[str, str, str]:
     return outcome, name, value
 
 
-def facet_keys(doc: ItemDocument) -> list[str]:
-    """The facet keys of a document: every keyed facet's facet_values(), prefixed."""
+def facet_keys(doc: ItemDocument, known: Mapping[str, list[str]] | None = None) -> list[str]:
+    """The facet keys of a document: every keyed facet's facet_values(), prefixed. `known`:
+    values already read (facet name -> facet_values()), not read again."""
+    known = known or {}
     return [
         facet_key(doc.outcome, spec.name, v)
         for spec in KEYED_FACETS
-        for v in facet_values(doc, spec)
+        for v in (known[spec.name] if spec.name in known else facet_values(doc, spec))
     ]
 
 

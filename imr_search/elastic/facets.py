@@ -52,6 +52,7 @@ from mappings.facets import (
 
 Aggs = dict[str, Agg[Any]]  # aggregations by name
 Buckets = list[tuple[str, int, Mapping[str, Any]]]  # (value, item count, the bucket's answer)
+KeyedCounts = dict[str, dict[str, dict[str, int]]]  # facet -> value -> outcome -> items
 ORDER_BY_COUNT = [{"_count": "desc"}, {"_key": "asc"}]
 # Values each shard returns per facet: all of them, so that counts add up exactly over several
 # primaries (see above). 2.5x the most a request may list (contract.MAX_ENGINE_FACET_SIZE).
@@ -246,13 +247,13 @@ def keys_aggs() -> Mapping[str, Agg[Any]]:
     return {"keys": A("terms", field=FACET_KEYS_FIELD, size=ALL_KEYS, shard_size=ALL_KEYS)}
 
 
-def keyed_counts(aggregations: Mapping[str, Any]) -> dict[str, dict[str, dict[str, int]]]:
+def keyed_counts(aggregations: Mapping[str, Any]) -> KeyedCounts:
     """Facet -> value -> outcome -> count, from the aggregation of facet keys (empty without
-    one)."""
+    one). Read once per answer: the facets, the breakdown and the outcomes use it."""
     result = AggGroups.results(aggregations, KEYS).get("keys")
     if result is None:
         return {}
-    out: dict[str, dict[str, dict[str, int]]] = {}
+    out: KeyedCounts = {}
     for bucket in result["buckets"]:
         outcome, name, value = split_facet_key(bucket["key"])
         out.setdefault(name, {}).setdefault(value, {})[outcome] = bucket["doc_count"]
@@ -260,10 +261,10 @@ def keyed_counts(aggregations: Mapping[str, Any]) -> dict[str, dict[str, dict[st
 
 
 def keyed_breakdown(
-    aggregations: Mapping[str, Any], name: str, size: int
+    keyed: KeyedCounts, name: str, size: int
 ) -> list[tuple[str, int, dict[str, int]]]:
-    """Facet `name`'s breakdown rows, from the aggregation of facet keys (read_breakdown's)."""
-    by_value = keyed_counts(aggregations).get(name, {})
+    """Facet `name`'s breakdown rows, from the facet keys' counts (read_breakdown's)."""
+    by_value = keyed.get(name, {})
     rows = [(value, sum(outcomes.values()), outcomes) for value, outcomes in by_value.items()]
     rows.sort(key=lambda r: (-r[1], r[0]))
     return rows[: max(size, 1)]
@@ -273,11 +274,11 @@ def read_facets(
     aggregations: Mapping[str, Any],
     selected: Mapping[str, Sequence[str]],
     sizes: Callable[[str], int],
+    keyed: KeyedCounts,
 ) -> dict[str, tuple[FacetValue, ...]]:
     """Top `sizes(name)` values by count (ties by value), plus every selected value, count
     order."""
     out: dict[str, tuple[FacetValue, ...]] = {}
-    keyed = keyed_counts(aggregations)
     for name, impl in FACET_IMPLS.items():
         size = sizes(name)
         result = AggGroups.results(aggregations, f"facet_{name}")
@@ -301,10 +302,10 @@ def read_facets(
     return out
 
 
-def keyed_outcomes(aggregations: Mapping[str, Any]) -> dict[str, int]:
-    """Items by outcome, from the aggregation of facet keys (filtered by every selection, as
-    the hits are)."""
-    by_value = keyed_counts(aggregations).get("outcome", {})
+def keyed_outcomes(keyed: KeyedCounts) -> dict[str, int]:
+    """Items by outcome, from the facet keys' counts (filtered by every selection, as the hits
+    are)."""
+    by_value = keyed.get("outcome", {})
     return {value: sum(by.values()) for value, by in by_value.items()}
 
 

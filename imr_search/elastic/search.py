@@ -194,8 +194,9 @@ def read_response(
     aggs = answer.get("aggregations", {})
     selected = facets.selections(request.filters)
     result = facets.AggGroups.results(aggs, "result")
+    keyed = facets.keyed_counts(aggs)
     outcomes = (
-        facets.outcome_counts(result) if "outcomes" in result else facets.keyed_outcomes(aggs)
+        facets.outcome_counts(result) if "outcomes" in result else facets.keyed_outcomes(keyed)
     )
     upheld = outcomes.get("Upheld", 0)
     total = answer["hits"]["total"]["value"]  # exact (track_total_hits), after post_filter
@@ -211,10 +212,12 @@ def read_response(
     return SearchResponse(
         total=total,
         hits=hits,
-        facets=facets.read_facets(aggs, selected, request.size_of),
+        facets=facets.read_facets(aggs, selected, request.size_of, keyed),
         outcome_rate=rate,
         took_ms=took_ms,
-        breakdown=read_breakdown(request, aggs, every_match=split is not None and not split.about),
+        breakdown=read_breakdown(
+            request, aggs, keyed, every_match=split is not None and not split.about
+        ),
         notice=join_notices(NO_WORDS_NOTICE if plan(request.query).no_words else None),
         about=split,
         breakdown_ignores=("outcome",) if request.breakdown and "outcome" in selected else (),
@@ -222,11 +225,15 @@ def read_response(
 
 
 def read_breakdown(
-    request: SearchRequest, aggs: Mapping[str, Any], every_match: bool = False
+    request: SearchRequest,
+    aggs: Mapping[str, Any],
+    keyed: facets.KeyedCounts,
+    every_match: bool = False,
 ) -> tuple[BreakdownRow, ...]:
     """The breakdown rows of an answer: its own aggregation (inside the "about" filter when
-    there is one), or its facet's when that counted it (shares_facet; `every_match`: the
-    breakdown over every match is wanted, not the one about the query)."""
+    there is one), or its facet's when that counted it (shares_facet), or the facet keys'
+    (`keyed`: facets.keyed_counts of the answer; `every_match`: the breakdown over every
+    match is wanted, not the one about the query)."""
     if not request.breakdown:
         return ()
     found = facets.AggGroups.results(aggs, "breakdown")
@@ -235,7 +242,7 @@ def read_breakdown(
     size = ALL_VALUES if chronological else request.facet_size
     selected = facets.selections(request.filters)
     if facets.breakdown_from_keys(request.breakdown, selected) and (every_match or not found):
-        counted = facets.keyed_breakdown(aggs, request.breakdown, size)
+        counted = facets.keyed_breakdown(keyed, request.breakdown, size)
         return _breakdown_rows(counted, chronological)
     if shares_facet(request) and (every_match or not found):
         found = facets.AggGroups.results(aggs, f"facet_{request.breakdown}")

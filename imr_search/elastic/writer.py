@@ -59,12 +59,9 @@ def document_bytes(source: str, doc: ItemDocument) -> bytes:
     _source by the mapping). The item's own JSON is an object with fields, so the extra
     fields are appended before its closing brace."""
     item = encode(doc)
+    party = party_facet_values(doc)
     extra = encode(
-        {
-            OWNER_FIELD: source,
-            PARTY_FACETS_FIELD: party_facet_values(doc),
-            FACET_KEYS_FIELD: facet_keys(doc),
-        }
+        {OWNER_FIELD: source, PARTY_FACETS_FIELD: party, FACET_KEYS_FIELD: facet_keys(doc, party)}
     )
     return item[:-1] + b"," + extra[1:]
 
