@@ -35,13 +35,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench_sqlite import facet_values
 from common import (
     KINDS,
     Latency,
     QueryCase,
     Table,
     build_query_mix,
+    facet_values,
     in_child,
     load_engine,
     log,

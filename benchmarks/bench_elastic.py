@@ -44,7 +44,7 @@ from common import (
     write_batches,
 )
 from elasticsearch import Elasticsearch
-from query_mix import MIX, WEIGHTS
+from query_mix import MIX, WEIGHTS, choose_cases
 
 from devtools.esnode import elasticsearch_node
 from imr_search.contract import Engine, SearchRequest
@@ -187,17 +187,36 @@ def with_rates(run: dict[str, float]) -> dict[str, float]:
 
 
 def raw_counter(url: str, alias: str) -> Callable[[str], int]:
-    """Query text -> `_count` of the engine's compiled query (synonyms expanded) on the same
-    index: no aggregations, post_filter, sorting, highlighting or documents."""
+    """Query text -> count of the engine's compiled query (synonyms expanded) on the same
+    index: no aggregations, post_filter, sorting, highlighting or documents. A search of no
+    hits with the request cache off: `_count` (and any search of size 0) is answered from the
+    shard request cache after its first run, which no search of the engine's is."""
     client = Elasticsearch(url, request_timeout=120)
 
     def count(text: str) -> int:
         if not text.strip():  # no words (a case number): nothing to count
             return 0
         query = compile_query(expand_synonyms(parse_query(text)))
-        return client.count(index=alias, query=query.to_dict())["count"]
+        answer = client.search(
+            index=alias,
+            query=query.to_dict(),
+            size=0,
+            track_total_hits=True,
+            request_cache=False,
+        )
+        return int(answer["hits"]["total"]["value"])
 
     return count
+
+
+def query_mix(url: str, alias: str, batches: str, items: int, seed: int) -> list[QueryCase]:
+    """The suite's query mix for this corpus (query_mix.choose_cases), its match counts from
+    the engine's index (for a run without the embedded engine)."""
+    engine = ElasticEngine(f"{url}/{alias}")
+    try:
+        return choose_cases(batches, items, engine, raw_counter(url, alias), seed)
+    finally:
+        engine.close()
 
 
 def time_mix(

@@ -30,7 +30,6 @@ from common import (
     Latency,
     QueryCase,
     Table,
-    build_query_mix,
     cpu_seconds,
     in_child,
     load_engine,
@@ -38,13 +37,12 @@ from common import (
     peak_rss_mb,
     ratio,
     read_batches,
-    sample_items,
     schedule,
     time_cases,
     write_batches,
 )
 from query_mix import KINDS as MIX_KINDS
-from query_mix import MIX, WEIGHTS, build_weighted_mix
+from query_mix import MIX, WEIGHTS, choose_cases
 
 from imr_search.contract import SearchRequest
 from imr_search.sqlite import search as sqlite_search
@@ -151,26 +149,14 @@ def drop_match_cache() -> None:
         cache.clear()
 
 
-def facet_values(engine: Any, size: int = 20) -> dict[str, list[str]]:
-    """The top values of every facet (an empty search), to choose filters from."""
-    facets = engine.search(SearchRequest(per_page=0, facet_size=size)).facets
-    return {name: [v.value for v in values] for name, values in facets.items()}
-
-
 def query_mix(batches: str, items: int, work: Path, seed: int) -> list[QueryCase]:
-    """The suite's query mix for this corpus: the named kinds (common.build_query_mix) and
-    the kinds of the weighted mix (query_mix.build_weighted_mix). Needs the raw table for
-    the match counts."""
+    """The suite's query mix for this corpus (query_mix.choose_cases), its match counts from
+    the raw table."""
     engine = SqliteEngine(str(work / "index.sqlite3"))
     try:
-        values = facet_values(engine)
+        return choose_cases(batches, items, engine, raw_counter(str(work / "raw.sqlite3")), seed)
     finally:
         engine.close()
-    sample = sample_items(batches, items)
-    count = raw_counter(str(work / "raw.sqlite3"))
-    return build_query_mix(sample, items, count, values, seed) + build_weighted_mix(
-        sample, items, count, values, seed
-    )
 
 
 def time_queries(
@@ -257,13 +243,17 @@ def add_index_rows(out: Table, index: Mapping[str, Any]) -> None:
     )
 
 
-def latency_target(kind: str, items: int) -> str | None:
+def latency_target_ms(kind: str, items: int) -> float | None:
+    """The p95 target of issues 2-3 for a query kind at this size (None when they name none)."""
     if kind == "similar cases":
-        target = target_for(SIMILAR_P95_MS, items)
-    elif kind in ("rare phrase", "common phrase"):
-        target = target_for(PHRASE_P95_MS, items)
-    else:
-        return None
+        return target_for(SIMILAR_P95_MS, items)
+    if kind in ("rare phrase", "common phrase"):
+        return target_for(PHRASE_P95_MS, items)
+    return None
+
+
+def latency_target(kind: str, items: int) -> str | None:
+    target = latency_target_ms(kind, items)
     return None if target is None else f"p95 <= {target:g} ms"
 
 

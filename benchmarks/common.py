@@ -156,6 +156,12 @@ class SampleItem:
     rationale: str
 
 
+def facet_values(engine: Engine, size: int = 20) -> dict[str, list[str]]:
+    """The top values of every facet (an empty search), to choose filters from."""
+    facets = engine.search(SearchRequest(per_page=0, facet_size=size)).facets
+    return {name: [v.value for v in values] for name, values in facets.items()}
+
+
 def sample_items(path: str | Path, total_items: int, wanted: int = 2000) -> list[SampleItem]:
     """About `wanted` items spread evenly over the corpus (every k-th item)."""
     step = max(1, total_items // wanted)

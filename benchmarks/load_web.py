@@ -42,7 +42,15 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
 
-from common import RESULTS_DIR, ROOT, SampleItem, build_query_mix, letters_for, percentile
+from common import (
+    RESULTS_DIR,
+    ROOT,
+    SampleItem,
+    build_query_mix,
+    facet_values,
+    letters_for,
+    percentile,
+)
 from query_mix import WEIGHTS, build_weighted_mix
 
 HOST = "127.0.0.1"  # loopback only, by design
@@ -184,7 +192,6 @@ def weighted_mix(path: Target, seed: int) -> list[tuple[str, str, float]]:
     """(kind, path, weight) of the weighted query mix (query_mix.WEIGHTS) on the index at
     `path`: each kind's weight shared among its URLs. The frequency bands are checked with the
     served index's own counts."""
-    from bench_sqlite import facet_values
 
     from imr_search.contract import SearchRequest
     from imr_search.engines import open_engine

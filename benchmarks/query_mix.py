@@ -42,9 +42,12 @@ from common import (
     QueryCase,
     SampleItem,
     _usable,
+    build_query_mix,
+    facet_values,
+    sample_items,
 )
 
-from imr_search.contract import SimilarRequest
+from imr_search.contract import Engine, SimilarRequest
 from imr_search.query import words_of
 
 MIX = "weighted mix"
@@ -199,3 +202,16 @@ def _urlencode(fields: Mapping[str, str]) -> str:
     from urllib.parse import urlencode
 
     return urlencode(fields)
+
+
+def choose_cases(
+    batches: str, items: int, engine: Engine, count: Callable[[str], int], seed: int
+) -> list[QueryCase]:
+    """The suite's query mix for a stored corpus: the named kinds (common.build_query_mix) and
+    the weighted mix's (build_weighted_mix), filters chosen among the engine's facet values,
+    frequency bands checked with `count` (a raw match count)."""
+    sample = sample_items(batches, items)
+    values = facet_values(engine)
+    return build_query_mix(sample, items, count, values, seed) + build_weighted_mix(
+        sample, items, count, values, seed
+    )
