@@ -5,6 +5,8 @@
     python benchmarks/suite.py --items 20000 --queries 40 --web 10   # smoke test, ~2 min
     IMR_SEARCH_ES_URL=http://127.0.0.1:9200 python benchmarks/suite.py   # an existing node
     python benchmarks/suite.py --no-elastic               # embedded engine only
+    python benchmarks/suite.py --items 3000000 --no-sqlite --no-raw-bulk --no-stats \
+        --work /big/disk --keep                           # 3M on Elasticsearch alone
 
 Prints one table per size (and one for parsing), each figure beside its lower bound measured
 in the same run, the ratio to it, and the issue's target; then a list of target checks.
@@ -32,9 +34,10 @@ What is measured, and its lower bound:
   three frequency bands, with filters, case numbers as typed, similar to pasted text), with a
   "weighted mix" row, the percentiles of requests drawn at query_mix.WEIGHTS' rates, every
   search with facets, highlighting and the default breakdown, as the web page asks: beside a
-  raw count of the same compiled query (FTS5 MATCH on the raw table; `_count` on the same
-  Elasticsearch index). SQLite's query cache (match sets, rankings, similar cases) is
-  dropped before every query: cold figures. Elasticsearch keeps its own caches (warm node).
+  raw count of the same compiled query (FTS5 MATCH on the raw table; on the same
+  Elasticsearch index a search of no hits with the request cache off). SQLite's query cache
+  (match sets, rankings, similar cases) is dropped before every query: cold figures.
+  Elasticsearch keeps its own caches (warm node).
 - web page p50/p95/p99 through the Flask app (test client, in process): search pages of the
   same mix, and item pages (item, its letter, similar cases), beside the engine calls the
   page makes. Concurrency is load_web.py's job (a real server, many clients, requests drawn
@@ -44,14 +47,18 @@ How long it takes on this 2-core machine (shared with other work, load average 3
 100k items 4.6 minutes (6.6 with --repeat 2): node start 10 s, parsing 25 s, corpus 6 s,
 SQLite engine + raw FTS5 indexes 35-40 s a round, Elasticsearch documents 5 s, warm-up 15 s,
 raw _bulk 15-30 s and engine load 30-50 s a round, SQLite queries and pages 35 s,
-Elasticsearch queries and pages 65 s. 1M items is estimated (not run yet) at 30-40 minutes
-with --repeat 1: about 10x for the corpus (1 min), the loads (SQLite 7-8 min, Elasticsearch
-raw 3-4 min and engine 5-8 min) and reading the corpus back to choose queries (40 s); the
-query phases cost more per run (about 5-10 min for both engines). --repeat 2 adds ~15 min.
+Elasticsearch queries and pages 65 s. 1M items took 47 minutes (quiet machine, --repeat 1):
+term statistics 4 min, corpus 13 min, SQLite engine + raw FTS5 10 min, Elasticsearch
+documents 1 min, raw _bulk 5 min, engine load 8 min, choosing the queries 35 s, SQLite
+queries and pages 2.2 min, Elasticsearch queries and pages 2.8 min.
 Disk at 1M, in the work folder (default: a temporary folder, removed at the end even on
-failure) and the node's data folder: ~2 GB of pickled corpus, ~3.3 GB of NDJSON (deleted
-after the loads), ~5.5 GB SQLite index + ~5 GB raw FTS5 table, ~2.3 GB Elasticsearch index
-(twice during the raw load): about 20 GB at the peak.
+failure) and the node's data folder: 2.7 GB of pickled corpus, 4.7 GB of NDJSON (deleted
+after the loads), 9.7 GB SQLite index + 5.4 GB raw FTS5 table, 3.8 GB Elasticsearch index
+(twice during the raw load): about 30 GB at the peak; 3M needs three times that.
+--work DIR --keep keeps the corpus (with corpus.json, its seed, size and kind), and a later
+run with the same --work, seed and size reuses it instead of generating it again. 3M items
+on Elasticsearch alone: --items 3000000 --no-sqlite --no-raw-bulk --no-stats (about 8 GB of
+corpus and 11 GB of index).
 Memory at 1M: nothing holds the corpus; every pass streams batches of 1,000 items from the
 files, and each loader runs in a fresh spawned process whose peak RSS (VmHWM) is its own.
 The node started here has a 1 GB heap (IMR_SEARCH_ES_HEAP=2g before the 1M pass if it runs
