@@ -4,28 +4,42 @@ Every word and phrase is emitted as a double-quoted FTS5 string, so nothing the 
 is ever read as FTS5 syntax (operators, column names, `NEAR`, `^`...). FTS5's NOT is binary
 (`a NOT b`), so exclusions are attached to the positive part of their group; an exclusion
 that has no positive partner cannot be searched and is reported as a syntax error.
+
+With `grams` (the index's phrase rewrite, imr_search.sqlite.grams), a phrase whose adjacent
+words are all pairs of common words is searched as its grams in the gram columns of its
+scope: the same items, found by a term lookup instead of a position merge. Without it, or for
+marking (highlight() needs the text columns), every phrase is positional.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, marked_leaves
-from imr_search.sqlite.schema import FTS_COLUMNS
+from imr_search.sqlite.schema import FTS_COLUMNS, GRAM_COLUMNS
 from mappings.fields import DEFAULT_SCOPES
 
 # Words without a scope search these columns only (FTS5 would otherwise search every one).
-_UNSCOPED = "{" + " ".join(DEFAULT_SCOPES) + "} : " if DEFAULT_SCOPES != FTS_COLUMNS else ""
+_UNSCOPED = "{" + " ".join(DEFAULT_SCOPES) + "} : "
+# ... and their grams these.
+_GRAM_OF = dict(zip(FTS_COLUMNS, GRAM_COLUMNS, strict=True))
+_UNSCOPED_GRAMS = "{" + " ".join(_GRAM_OF[scope] for scope in DEFAULT_SCOPES) + "} : "
+
+# words of a phrase -> its gram terms, or None to search it by positions
+PhraseRewrite = Callable[[Sequence[str]], "list[str] | None"]
 
 
-def compile_match(node: Node) -> str:
-    """The FTS5 MATCH string for a (synonym-expanded) query AST."""
+def compile_match(node: Node, grams: PhraseRewrite | None = None) -> str:
+    """The FTS5 MATCH string for a (synonym-expanded) query AST; phrases of common words as
+    grams when `grams` is given."""
     positive = _as_positive(node)
     if positive is None:
         raise QuerySyntaxError(
             "A query needs at least one word or phrase to look for, not only exclusions "
             "(e.g. 'knee -arthroscopy')."
         )
-    return _compile(positive)
+    return _Compiler(grams).compile(positive)
 
 
 def _quote(text: str) -> str:
@@ -57,12 +71,33 @@ def _as_positive(node: Node) -> Node | None:
     return None
 
 
-def _compile(node: Node) -> str:
+class _Compiler:
+    def __init__(self, grams: PhraseRewrite | None) -> None:
+        self.grams = grams
+
+    def compile(self, node: Node) -> str:
+        return _compile(node, self)
+
+    def phrase(self, node: Phrase) -> str:
+        found = self.grams(node.words) if self.grams is not None else None
+        if not found:
+            return _scope(node.field, _quote(" ".join(node.words)))
+        if node.field is None:
+            return _UNSCOPED_GRAMS + _quote(" ".join(found))
+        if node.field not in _GRAM_OF:
+            raise QuerySyntaxError(f"Unknown field '{node.field}:'.")
+        return "{" + _GRAM_OF[node.field] + "} : " + _quote(" ".join(found))
+
+
+_POSITIONAL = _Compiler(None)
+
+
+def _compile(node: Node, how: _Compiler = _POSITIONAL) -> str:
     if isinstance(node, Term):
         leaf = _quote(node.text) + (" *" if node.prefix else "")
         return _scope(node.field, leaf)
     if isinstance(node, Phrase):
-        return _scope(node.field, _quote(" ".join(node.words)))
+        return how.phrase(node)
     if isinstance(node, Or):
         parts = []
         for child in node.children:
@@ -72,7 +107,7 @@ def _compile(node: Node) -> str:
                     "An exclusion cannot be one side of OR; put it outside the OR group "
                     "(e.g. '(knee OR hip) -arthroscopy')."
                 )
-            parts.append(_compile(positive))
+            parts.append(_compile(positive, how))
         return "(" + " OR ".join(parts) + ")"
     if isinstance(node, And):
         positives: list[str] = []
@@ -80,7 +115,7 @@ def _compile(node: Node) -> str:
         for child in _flatten(node):
             positive = _as_positive(child)
             if positive is not None:
-                positives.append(_compile(positive))
+                positives.append(_compile(positive, how))
             else:
                 assert isinstance(child, Not)
                 excluded = _as_positive(child.child)
@@ -89,7 +124,7 @@ def _compile(node: Node) -> str:
                         "This combination of exclusions cannot be searched; write each "
                         'exclusion as -word or -"a phrase".'
                     )
-                negatives.append(_compile(excluded))
+                negatives.append(_compile(excluded, how))
         if not positives:
             raise QuerySyntaxError(
                 "A group needs at least one word or phrase to look for besides its exclusions "
@@ -102,7 +137,7 @@ def _compile(node: Node) -> str:
     positive = _as_positive(node)
     if positive is None:
         raise QuerySyntaxError("An exclusion needs a word or phrase to look for beside it.")
-    return _compile(positive)
+    return _compile(positive, how)
 
 
 def _flatten(node: And) -> list[Node]:

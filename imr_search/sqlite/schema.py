@@ -4,7 +4,9 @@ One file holds everything. `items` is the row store (one disputed item per row: 
 columns, the stored document as JSON, the four searchable texts, and the ids of its facet
 values as `facet_values()` defines them, named in `facet_values`; the `item_facets` view
 spreads them into (item, facet, value) rows); `items_fts` is an external-content FTS5 index
-over the texts (no second copy of the text); `postings` is a derived cache of the facet
+over the texts (no second copy of the text), with a gram column beside each text column
+(imr_search.sqlite.grams; `meta` holds the list of common words they were built with);
+`postings` is a derived cache of the facet
 data as bitsets for fast facet counting;
 `sources` records each indexed file's fingerprint (written in the same transaction as its
 items, which is what makes indexing crash-safe); `term_df` caches document frequencies
@@ -15,6 +17,7 @@ vocabulary of spelling suggestions; `word_df` caches its words with their docume
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -23,16 +26,22 @@ from pathlib import Path
 
 from imr_search.errors import EngineUnavailable, StorageError
 from imr_search.sqlite.faults import explain
+from mappings.common_grams import common_grams_version, common_words
 from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
 
 # Bump when the stored layout changes; an index of another version is refused with a message
 # saying to rebuild it. 3: decision-month postings (date ranges), the word vocabulary.
-SCHEMA_VERSION = 3
+# 4: common grams (gram columns, the index's list of common words in meta).
+SCHEMA_VERSION = 4
 
 # The searchable columns, in FTS5 column order: the query language's scopes.
 FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
-# bm25() weights per column, from the field table.
-BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS)
+# Then one gram column per text column (imr_search.sqlite.grams): the pairs of adjacent common
+# words of that text, one term each. Only the FTS index holds them: their `items` columns are
+# empty (FTS5 reads content only to highlight, and only text columns are highlighted).
+GRAM_COLUMNS: tuple[str, ...] = tuple(f"{name}_grams" for name in FTS_COLUMNS)
+# bm25() weights per column, from the field table (a gram column weighs as its text).
+BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS) * 2
 BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 # The vocabulary's columns (a subset of the FTS columns) and its tokenizer: the same words,
@@ -41,6 +50,7 @@ WORD_COLUMNS: tuple[str, ...] = tuple(f.scope for f in VOCABULARY_FIELDS)
 WORD_TOKENIZER = "unicode61 remove_diacritics 2"
 
 _TEXT_COLUMNS = ",\n    ".join(f"{name:<13} TEXT NOT NULL" for name in FTS_COLUMNS)
+_GRAM_COLUMNS = ",\n    ".join(f"{name:<17} TEXT NOT NULL DEFAULT ''" for name in GRAM_COLUMNS)
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -65,13 +75,14 @@ CREATE TABLE IF NOT EXISTS items (
     year          INTEGER,
     doc           TEXT NOT NULL,  -- the ItemDocument as JSON, minus the texts below
     {_TEXT_COLUMNS},  -- the searchable texts (mappings.fields), one column per scope
-    facet_ids     TEXT NOT NULL   -- JSON array of facet_values.fv: the item's facet values
+    facet_ids     TEXT NOT NULL,  -- JSON array of facet_values.fv: the item's facet values
+    {_GRAM_COLUMNS}  -- always '': the grams are in items_fts only
 );
 CREATE INDEX IF NOT EXISTS items_letter ON items(letter_id, item_number);
 -- Date order: newest decision first, ties by item id (the same order in every engine).
 CREATE INDEX IF NOT EXISTS items_date ON items(decision_date DESC, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
-    {", ".join(FTS_COLUMNS)},
+    {", ".join(FTS_COLUMNS + GRAM_COLUMNS)},
     content = 'items', content_rowid = 'rowid',
     tokenize = '{TOKENIZER}'
 );
@@ -123,6 +134,8 @@ GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
 TERM_DF_ITEMS = "term_df_items"  # item count when term_df was last rebuilt
 FINISHED_GENERATION = "finished_generation"  # generation the last complete finish() saw
+GRAMS_VERSION = "common_grams_version"  # the common-grams list the index was built with
+GRAMS_WORDS = "common_grams_words"  # ... and its words, as a JSON array
 
 
 def connect(path: str, *, writable: bool) -> sqlite3.Connection:
@@ -194,6 +207,12 @@ def _create(db: sqlite3.Connection) -> None:
             ("schema_version", str(SCHEMA_VERSION)),
             (GENERATION, "0"),
             ("uuid", uuid.uuid4().hex),
+        ):
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        # The list of common words the gram columns are built with (imr_search.sqlite.grams).
+        for key, value in (
+            (GRAMS_VERSION, common_grams_version()),
+            (GRAMS_WORDS, json.dumps(common_words())),
         ):
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
 

@@ -41,6 +41,7 @@ from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
+from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids
@@ -56,7 +57,8 @@ RANK_DEPTH = 1_000
 
 
 def compile_query(text: str) -> str | None:
-    """Query text -> FTS5 MATCH string (synonyms expanded), None to browse everything."""
+    """Query text -> FTS5 MATCH string (synonyms expanded, phrases positional: it needs only
+    the text columns), None to browse everything."""
     ast = plan(text).ast
     return compile_match(ast) if ast is not None else None
 
@@ -86,11 +88,14 @@ def run_search(
     *,
     cache_key: CacheKey | None = None,
     relevance_limit: int = RELEVANCE_LIMIT,
+    grams: CommonGrams | None = None,
 ) -> SearchResponse:
+    """`grams`: the index's common grams (phrases of common words become term lookups)."""
     started = time.perf_counter()
     query = plan(request.query)
-    match = compile_match(query.ast) if query.ast is not None else None
-    about_match = compile_match(query.about) if query.about is not None else None
+    rewrite = grams.rewriter(db) if grams is not None else None
+    match = compile_match(query.ast, rewrite) if query.ast is not None else None
+    about_match = compile_match(query.about, rewrite) if query.about is not None else None
     selections = {
         name: list(dict.fromkeys(str(v) for v in values))
         for name, values in request.filters.items()

@@ -17,11 +17,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
+from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
 from imr_search.sqlite.rows import Row, build_row
 from imr_search.sqlite.schema import (
     FTS_COLUMNS,
     GENERATION,
+    GRAM_COLUMNS,
     WORD_COLUMNS,
     atomic,
     meta_int,
@@ -30,6 +32,9 @@ from imr_search.sqlite.schema import (
 
 _TEXTS = ", ".join(FTS_COLUMNS)
 _TEXT_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+# The FTS index's columns: the texts, then their grams (not stored in `items`).
+_FTS = ", ".join(FTS_COLUMNS + GRAM_COLUMNS)
+_FTS_MARKS = ", ".join("?" * (len(FTS_COLUMNS) + len(GRAM_COLUMNS)))
 _WORDS = ", ".join(WORD_COLUMNS)
 _WORD_MARKS = ", ".join("?" * len(WORD_COLUMNS))
 _WORD_TEXTS = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]  # their places among the texts
@@ -38,8 +43,9 @@ _WORD_TEXTS = [FTS_COLUMNS.index(c) for c in WORD_COLUMNS]  # their places among
 class Writer:
     """Owns writes to one index file and the facet postings that follow them."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, grams: CommonGrams) -> None:
         self.db = db
+        self.grams = grams  # the index's own list: every gram column is written with it
         self.live: LivePostings | None = None
         self.fv_ids: dict[tuple[str, str], int] = {}
         self.wrote = False
@@ -69,6 +75,9 @@ class Writer:
             except Exception as exc:  # a document the engine cannot store: report, go on
                 failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
         db = self.db
+        gram_texts = iter(
+            self.grams.column_texts(db, [row.texts for _, rows in prepared for row in rows])
+        )
         with atomic(db):
             generation = meta_int(db, GENERATION)
             stale = generation != live.generation
@@ -85,12 +94,13 @@ class Writer:
             all_rows = added[ALL]
             fv_ids = self.fv_ids
             for entry, rows in prepared:
+                grams = [next(gram_texts) for _ in rows]
                 problem = _duplicate(entry.source, rows, taken)
                 if problem is not None:
                     failures.append(problem)
                     continue
                 first = next_rowid
-                for row in rows:
+                for row, row_grams in zip(rows, grams, strict=True):
                     rowid = next_rowid
                     next_rowid += 1
                     taken[row.id] = entry.source
@@ -122,7 +132,7 @@ class Writer:
                             "[" + ",".join(map(str, ids)) + "]",
                         )
                     )
-                    fts_rows.append((rowid, *row.texts))
+                    fts_rows.append((rowid, *row.texts, *row_grams))
                     word_rows.append((rowid, *(row.texts[i] for i in _WORD_TEXTS)))
                     all_rows.append(rowid)
                 source_rows.append(
@@ -139,8 +149,7 @@ class Writer:
                 item_rows,
             )
             db.executemany(
-                f"INSERT INTO items_fts(rowid, {_TEXTS}) VALUES (?, {_TEXT_MARKS})",
-                fts_rows,
+                f"INSERT INTO items_fts(rowid, {_FTS}) VALUES (?, {_FTS_MARKS})", fts_rows
             )
             db.executemany(
                 f"INSERT INTO items_words(rowid, {_WORDS}) VALUES (?, {_WORD_MARKS})",
@@ -240,10 +249,15 @@ class Writer:
         ):
             removed.append((rowid, ALL))
             removed.extend((rowid, fv) for fv in json.loads(ids))
-        db.execute(
-            f"INSERT INTO items_fts(items_fts, rowid, {_TEXTS})"
-            f" SELECT 'delete', rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?",
-            (first, last),
+        # FTS5 forgets a row given the very values it indexed: the texts, and their grams
+        # made again with the index's list.
+        rows = db.execute(
+            f"SELECT rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?", (first, last)
+        ).fetchall()
+        grams = self.grams.column_texts(db, [texts for _, *texts in rows])
+        db.executemany(
+            f"INSERT INTO items_fts(items_fts, rowid, {_FTS}) VALUES ('delete', ?, {_FTS_MARKS})",
+            [(*row, *row_grams) for row, row_grams in zip(rows, grams, strict=True)],
         )
         db.execute(
             f"INSERT INTO items_words(items_words, rowid, {_WORDS})"
