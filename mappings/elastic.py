@@ -16,14 +16,15 @@ from typing import Any, get_args
 
 from elasticsearch.dsl import Field, Index, Keyword, Mapping, Text
 
-from mappings.analysis import ANALYZER, TOKENIZER, WORDS_ANALYZER
+from mappings.analysis import ANALYZER, FILTER, TOKENIZER, WORDS_ANALYZER
+from mappings.common_grams import common_grams_version
 from mappings.fields import VOCABULARY_FIELDS
 from mappings.schema import Indexed, ItemDocument
 
 # Bump when the definition changes in a way an existing index cannot follow; the engine then
 # asks for a re-index (indices are versioned behind an alias).
-# 3: the `words` field (spelling suggestions).
-SCHEMA_VERSION = 3
+# 3: the `words` field (spelling suggestions). 4: common grams (mappings.analysis).
+SCHEMA_VERSION = 4
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
@@ -42,12 +43,13 @@ SETTINGS: dict[str, Any] = {
 ABOUT = (
     "One document per disputed IMR item (mappings.schema.ItemDocument). Text fields use "
     "imr_english: Unicode word tokens (the query language's own word rule), lowercase, accents "
-    "folded, Porter stemming, no stop words. Synonyms are expanded by the query language, not "
-    "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
-    f"stays within one citation. {OWNER_FIELD} (the source file as the indexer named it) is "
-    f"the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the unstemmed "
-    "words of the treatment, rationale and clinical summary (copy_to), for spelling "
-    "suggestions."
+    "folded, Porter stemming, no stop words, common grams (searched with imr_english_search, "
+    "their query mode: a phrase of common words is a term). Synonyms are expanded by the query "
+    "language, not by the analyzer. Every facet is a keyword field; citations are nested so "
+    f"'who cited what' stays within one citation. {OWNER_FIELD} (the source file as the "
+    "indexer named it) is the engine's bookkeeping, left out of every read. "
+    f"{WORDS_FIELD} holds the unstemmed words of the treatment, rationale and clinical "
+    "summary (copy_to), for spelling suggestions."
 )
 
 
@@ -100,7 +102,15 @@ def mapping() -> Mapping:
     """The mapping of the items index, strict, with its bookkeeping field."""
     m = Mapping()
     m.meta("dynamic", "strict")
-    m.meta("_meta", {"about": ABOUT, "schema_version": SCHEMA_VERSION})
+    m.meta(
+        "_meta",
+        {
+            "about": ABOUT,
+            "schema_version": SCHEMA_VERSION,
+            # The list of common words its analyzers were built with (they carry the words).
+            "common_grams_version": common_grams_version(),
+        },
+    )
     for name, field in properties(ItemDocument).items():
         m.field(name, field)
     m.field(OWNER_FIELD, Keyword())
@@ -111,7 +121,10 @@ def mapping() -> Mapping:
 @cache
 def _definition() -> dict[str, Any]:
     index = Index(DEFAULT_ALIAS)
-    index.settings(index=SETTINGS, analysis={"tokenizer": TOKENIZER, "analyzer": ANALYZER})
+    index.settings(
+        index=SETTINGS,
+        analysis={"tokenizer": TOKENIZER, "filter": FILTER, "analyzer": ANALYZER},
+    )
     index.mapping(mapping())
     return index.to_dict()
 

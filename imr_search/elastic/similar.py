@@ -11,6 +11,9 @@ carry no evidence (clinical.findings.no_evidence_words) or occur in over half th
 "Shared terms": the item's (or text's) strongest terms, chosen the way more_like_this chooses
 them (the term vectors API with the same filter), that also occur in the case, in the form
 they take in the item.
+
+Both read the item's words with the plain analyzer (mappings.analysis.PLAIN_ANALYZER): the
+index analyzer's common grams ("physic_therapi") are for phrase lookups, not similar cases.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from imr_search.similarity import (
     probe_of_text,
     rank,
 )
+from mappings.analysis import PLAIN_ANALYZER
 from mappings.fields import SIMILAR_FIELDS
 from mappings.schema import ItemDocument, from_builtins
 
@@ -45,6 +49,8 @@ MAX_QUERY_TERMS = 20
 MIN_WORD_LENGTH = 3
 SHARED_SHOWN = 6
 TERMS_PER_FIELD = 25
+# The items' texts read as words only (no common grams).
+WORDS_ONLY = {name: PLAIN_ANALYZER for name in FIELDS}
 # Tier -> the field whose value (the probe's) the tier's candidates share.
 TIER_FIELDS = {"concept": "request.label", "family": "request.group", "category": "category"}
 NEWEST_FIRST = [
@@ -66,6 +72,7 @@ def more_like_this(like: Any, min_doc_freq: int, max_doc_freq: int) -> Query:
         minimum_should_match="1",
         include=False,
         stop_words=sorted(no_evidence_words()),
+        analyzer=PLAIN_ANALYZER,
     )
 
 
@@ -80,7 +87,7 @@ def run_similar(
     max_df = max(total // 2, 2)
     if source is not None:
         probe = probe_of_item(source)
-        like: Any = [{"_index": index, "_id": source.id}]
+        like: Any = [{"_index": index, "_id": source.id, "per_field_analyzer": WORDS_ONLY}]
         min_df = 2  # the item itself counts once
     else:
         if request.same_category and request.category is None:
@@ -174,6 +181,7 @@ def strongest_terms(
         "positions": False,
         "term_statistics": False,
         "field_statistics": False,
+        "per_field_analyzer": WORDS_ONLY,
         "filter": {
             "max_num_terms": TERMS_PER_FIELD,
             "min_term_freq": 1,
@@ -210,7 +218,7 @@ def strongest_terms(
 def _terms_of_hits(client: Elasticsearch, index: str, ids: list[str]) -> dict[str, set[str]]:
     answer = client.mtermvectors(
         index=index,
-        ids=ids,
+        docs=[{"_id": item_id, "per_field_analyzer": WORDS_ONLY} for item_id in ids],
         fields=list(FIELDS),
         positions=False,
         offsets=False,
