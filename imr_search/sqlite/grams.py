@@ -29,9 +29,10 @@ same items, with its own grams.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
+from itertools import compress, count, islice
+from operator import and_
 
 from imr_search.sqlite.compiler import PhraseRewrite
 from imr_search.sqlite.schema import GRAM_COLUMNS, GRAMS_VERSION, GRAMS_WORDS, TOKENIZER
@@ -40,14 +41,19 @@ from mappings.common_grams import common_words, list_version
 # Between two grams of a column that are not consecutive pairs of the text.
 RUN_BREAK = "0"
 # A run of characters FTS5's unicode61 tokenizer may read as one or more tokens: every ASCII
-# character but a letter or digit is a separator there (Unicode punctuation, symbols and
-# spaces are too, but FTS5 itself splits the non-ASCII runs: see _resolve).
-_CHUNK = re.compile(r"[A-Za-z0-9\x80-\U0010ffff]+")
+# character but a letter or digit is a separator there, and so is every character str.split()
+# splits on (Unicode spaces); FTS5 itself splits the rest (see _resolve).
+_SEPARATORS = str.maketrans({chr(c): " " for c in range(128) if not chr(c).isalnum()})
 # chunk -> FTS5's terms for it (tokenized, folded, stemmed), for every index of the process:
 # they depend only on the tokenizer.
 _TERMS: dict[str, tuple[str, ...]] = {}
 _MAX_TERMS = 1_000_000
 _RESOLVE_BATCH = 5_000
+
+
+def chunks_of(text: str) -> list[str]:
+    """The runs of word characters of a text (FTS5 reads each as zero or more tokens)."""
+    return text.translate(_SEPARATORS).split()
 
 
 def gram_term(first: str, second: str) -> str:
@@ -68,11 +74,13 @@ def _scratch(db: sqlite3.Connection) -> None:
 
 def _resolve(db: sqlite3.Connection, chunks: Iterable[str]) -> None:
     """Ask FTS5 for the terms of the chunks not cached yet."""
-    missing = list(set(chunks).difference(_TERMS))
+    wanted = set(chunks)
+    missing = list(wanted.difference(_TERMS))
     if not missing:
         return
     if len(_TERMS) + len(missing) > _MAX_TERMS:
         _TERMS.clear()
+        missing = list(wanted)
     _scratch(db)
     for start in range(0, len(missing), _RESOLVE_BATCH):
         part = missing[start : start + _RESOLVE_BATCH]
@@ -97,6 +105,9 @@ class CommonGrams:
         self.words = tuple(sorted(set(words)))
         self.common = frozenset(self.words)
         self.version = version or list_version(self.words)
+        # chunk -> its stem and 0 when it is one common word, "" when one other word, None
+        # when FTS5 reads it as no word or several (filled as chunks are met).
+        self._stem_of: dict[str, str | None] = {}
 
     @classmethod
     def shipped(cls) -> CommonGrams:
@@ -121,29 +132,39 @@ class CommonGrams:
         self, db: sqlite3.Connection, rows: Sequence[Sequence[str]]
     ) -> list[tuple[str, ...]]:
         """The gram column texts of each row of texts (one per text column)."""
-        chunked = [[_CHUNK.findall(text) for text in texts] for texts in rows]
-        _resolve(db, (c for texts in chunked for chunks in texts for c in chunks))
+        chunked = [[chunks_of(text) for text in texts] for texts in rows]
+        met = {c for texts in chunked for chunks in texts for c in chunks}
+        _resolve(db, met)
+        stem_of = self._stem_of
+        if len(stem_of) > _MAX_TERMS:
+            stem_of.clear()
+        common = self.common
+        for chunk in met.difference(stem_of):
+            terms = _TERMS[chunk]
+            if len(terms) == 1:
+                stem_of[chunk] = terms[0] + "0" if terms[0] in common else ""
+            else:
+                stem_of[chunk] = None
         return [tuple(self._grams(chunks) for chunks in texts) for texts in chunked]
 
     def _grams(self, chunks: list[str]) -> str:
-        terms_of = _TERMS
-        common = self.common
+        # Each token as its stem followed by 0 when a common word, else "": a gram is two
+        # neighbours that are both common, written as their concatenation.
+        stems = list(map(self._stem_of.__getitem__, chunks))
+        if None in stems:  # a chunk of several tokens (or none): FTS5's tokens one by one
+            common = self.common
+            stems = [t + "0" if t in common else "" for c in chunks for t in _TERMS[c]]
+        common_token = list(map(bool, stems))
+        firsts = list(compress(count(), map(and_, common_token, islice(common_token, 1, None))))
+        if not firsts:
+            return ""
         out: list[str] = []
-        position = 0  # of the current token in the field, as FTS5 counts them
-        last = -2  # position of the first word of the last gram written
-        previous: str | None = None  # the previous token, when a common word
-        for chunk in chunks:
-            for term in terms_of[chunk]:
-                if term in common:
-                    if previous is not None:
-                        if out and last != position - 2:
-                            out.append(RUN_BREAK)
-                        out.append(f"{previous}0{term}0")
-                        last = position - 1
-                    previous = term
-                else:
-                    previous = None
-                position += 1
+        last = firsts[0] - 1  # token position of the first word of the last gram written
+        for position in firsts:
+            if position != last + 1:
+                out.append(RUN_BREAK)
+            out.append(stems[position] + stems[position + 1])  # type: ignore[operator]
+            last = position
         return " ".join(out)
 
     # --- searching ----------------------------------------------------------------------
@@ -153,7 +174,7 @@ class CommonGrams:
         two tokens, or a word that is not common)."""
 
         def rewrite(words: Sequence[str]) -> list[str] | None:
-            chunks = [c for word in words for c in _CHUNK.findall(word)]
+            chunks = [c for word in words for c in chunks_of(word)]
             _resolve(db, chunks)
             terms = [t for c in chunks for t in _TERMS[c]]
             if len(terms) < 2 or not self.common.issuperset(terms):
