@@ -38,7 +38,9 @@ SCHEMA_VERSION = 4
 FTS_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
 # Then one gram column per text column (imr_search.sqlite.grams): the pairs of adjacent common
 # words of that text, one term each. Only the FTS index holds them: their `items` columns are
-# empty (FTS5 reads content only to highlight, and only text columns are highlighted).
+# empty (FTS5 reads content only to highlight, and only text columns are highlighted; its
+# 'integrity-check' with rank 1, which compares the index with the content, would report the
+# grams: the engine never runs it, and 'rebuild' would drop them).
 GRAM_COLUMNS: tuple[str, ...] = tuple(f"{name}_grams" for name in FTS_COLUMNS)
 # bm25() weights per column, from the field table (a gram column weighs as its text).
 BM25_WEIGHTS: tuple[float, ...] = tuple(f.weight for f in SEARCH_FIELDS) * 2
