@@ -223,14 +223,17 @@ def test_request_scoped_phrases_are_searched_as_grams_in_items_request(
 
 def test_words_never_meet_the_gram_columns(generated_engine: SqliteEngine) -> None:
     """Words without a scope search items_fts with no column filter: the gram columns hold
-    only terms that start with 0 (grams, RUN_BREAK), which a word, phrase or prefix without a
-    0 cannot match; one with a 0 is filtered to the text columns. Either way the rows are
-    those of the text columns."""
+    only terms that start with 0 (grams, RUN_BREAK), which a word, phrase or prefix with no
+    token starting with 0 cannot match; one that may have such a token is filtered to the
+    text columns. Either way the rows are those of the text columns."""
     db = generated_engine.db
     text_columns = "{" + " ".join(schema.FTS_COLUMNS) + "} : "
     assert compile_match(Term("physic", prefix=True)) == '"physic" *'  # no filter
     assert compile_match(Term("0")) == text_columns + '"0"'
-    assert compile_match(Phrase(("10", "mg"))) == text_columns + '"10 mg"'
+    assert compile_match(Phrase(("0", "5", "mg"))) == text_columns + '"0 5 mg"'
+    assert compile_match(Phrase(("tablet", "0.5"))) == text_columns + '"tablet 0.5"'
+    assert compile_match(Phrase(("10", "mg"))) == '"10 mg"'  # no token starts with 0
+    assert compile_match(Term("2010")) == '"2010"'
     assert matched(db, '"0"') != matched(db, text_columns + '"0"')  # RUN_BREAK is there
     leaves = [
         Term("0"),
@@ -239,6 +242,9 @@ def test_words_never_meet_the_gram_columns(generated_engine: SqliteEngine) -> No
         Term("therap", prefix=True),
         Term(gram_term("physic", "therapi")),
         Phrase(("0", "0")),
+        Phrase(("tablet", "0.5")),
+        Term("2010"),
+        Term("10", prefix=True),
         Phrase(("physical", "therapy")),
         Term("medically"),
     ]

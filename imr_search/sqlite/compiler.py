@@ -17,6 +17,7 @@ Without it, or for marking (highlight() needs the text columns), every phrase is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from imr_search.errors import QuerySyntaxError
@@ -32,11 +33,13 @@ from mappings.fields import DEFAULT_SCOPES
 
 # Words without a scope search these columns only. When they are every text column of
 # items_fts (as they are), with no column filter: a filter makes FTS5 read every position of
-# every matching row. The gram columns hold only terms with the digit 0 in them
-# (imr_search.sqlite.grams), which no word without a 0 can meet: a word with one gets the
-# filter (FTS5 folds no other character into 0).
+# every matching row. The gram columns hold only terms that start with the digit 0
+# (imr_search.sqlite.grams), which only a word starting with 0 can meet ("0.5", not "2010"):
+# such words get the filter. FTS5 folds no other character into 0, and an ASCII letter or
+# digit before a 0 is part of its token; any other character may part it.
 _TEXT_FILTER = "{" + " ".join(DEFAULT_SCOPES) + "} : "
 _UNSCOPED = _TEXT_FILTER if DEFAULT_SCOPES != FTS_COLUMNS else ""
+_MAY_MEET_GRAMS = re.compile(r"(?<![0-9A-Za-z])0")
 # ... and their grams these (a gram term is in the gram columns only: no filter either,
 # unless the words have columns of their own to leave out).
 _GRAM_FILTER = "{" + " ".join(gram_column(scope) for scope in DEFAULT_SCOPES) + "} : "
@@ -66,7 +69,7 @@ def _quote(text: str) -> str:
 def _scope(field: str | None, expr: str, text: str) -> str:
     """`expr` (of the words `text`) in its field's column, or unscoped."""
     if field is None:
-        return (_TEXT_FILTER if "0" in text else _UNSCOPED) + expr
+        return (_TEXT_FILTER if _MAY_MEET_GRAMS.search(text) else _UNSCOPED) + expr
     if field not in TEXT_COLUMNS:  # the parser only produces known fields; belt and braces
         raise QuerySyntaxError(f"Unknown field '{field}:'.")
     return "{" + field + "} : " + expr

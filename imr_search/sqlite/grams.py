@@ -11,11 +11,12 @@ compiler then searches a phrase whose adjacent words are all common pairs as its
 gram columns: one term for two words, a phrase of grams for more.
 
 Words never meet grams. Every term of a gram column starts with the digit 0 and holds no other
-digit (gram terms, and RUN_BREAK): a word, a phrase or a prefix without a 0 can match none of
-them, so words without a scope keep searching items_fts with no column filter (which would
-make FTS5 read every position of every matching row); the compiler filters the few with a 0
-to the text columns. (A prefix such as `physic*` would otherwise also expand to every gram of
-"physic": more doclists to merge, and bm25 hits in gram columns.)
+digit (gram terms, and RUN_BREAK): a word, a phrase or a prefix with no token starting with 0
+can match none of them, so words without a scope keep searching items_fts with no column
+filter (which would make FTS5 read every position of every matching row); the compiler
+filters the few that may have one ("0.5") to the text columns. (A prefix such as `physic*`
+would otherwise also expand to every gram of "physic": more doclists to merge, and bm25 hits
+in gram columns.)
 
 Exactness. A gram is written exactly where its two words stand next to each other in the
 field, as FTS5 tokenizes the field: the writer does not tokenize or stem in Python, it asks
