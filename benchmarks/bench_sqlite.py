@@ -66,9 +66,10 @@ def index_engine(batches: str, target: str) -> dict[str, float]:
 
 
 def index_raw(batches: str, target: str) -> dict[str, float]:
-    """The same rows' texts into a plain FTS5 table (items_fts's columns and tokenizer,
-    default settings), one transaction per batch, then 'optimize': the lower bound of
-    indexing. (The engine also indexes the request text, in items_request.)"""
+    """The same rows' texts into a plain FTS5 table (items_fts's text columns and tokenizer,
+    default settings, no gram columns), one transaction per batch, then 'optimize': the lower
+    bound of indexing. (The engine also indexes the request text, in items_request, and the
+    grams of both: imr_search.sqlite.grams.)"""
     db = sqlite3.connect(target, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = NORMAL")

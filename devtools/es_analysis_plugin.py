@@ -1,12 +1,13 @@
 """Build and install the stand-in analysis plugin into the integration-test distribution.
 
 The Maven `integ-test-zip` distribution ships only a few modules: it lacks analysis-common, so
-the `pattern` tokenizer and the `asciifolding`, `porter_stem` and `synonym_graph` filters that
-mappings/index.json uses do not exist there. The Java sources beside this module
-(es_analysis_plugin_java/) implement exactly those four components, with the same names and
-settings, through Elasticsearch's stable plugin API, wrapping the Lucene classes the real module
-wraps. They are compiled with the JDK's `javac` against the distribution's own jars and copied
-into `plugins/`, so tests run the index definition unchanged. Real deployments (docker-compose,
+the `pattern` tokenizer and the `asciifolding`, `porter_stem`, `synonym_graph` and
+`common_grams` filters that the index definition (mappings/elastic.py) uses do not exist there.
+The Java sources beside this module (es_analysis_plugin_java/) implement exactly those five
+components, with the same names and settings, through Elasticsearch's stable plugin API,
+wrapping the Lucene classes the real module wraps. They are compiled with the JDK's `javac`
+against the distribution's own jars and copied into `plugins/`, so tests run the index
+definition unchanged. Real deployments (docker-compose,
 a cluster) have analysis-common and need none of this.
 """
 
@@ -29,6 +30,7 @@ COMPONENTS = {
         "asciifolding": "org.imrsearch.analysis.ASCIIFoldingFilterFactory",
         "porter_stem": "org.imrsearch.analysis.PorterStemFilterFactory",
         "synonym_graph": "org.imrsearch.analysis.SynonymGraphFilterFactory",
+        "common_grams": "org.imrsearch.analysis.CommonGramsFilterFactory",
     },
 }
 
@@ -104,8 +106,9 @@ def install(home: Path, java_home: Path) -> None:
     (target / "stable-plugin-descriptor.properties").write_text(
         "\n".join(
             [
-                "description=Stand-in pattern tokenizer, porter_stem and synonym_graph filters "
-                "for the integ-test distribution (IMR search tests)",
+                "description=Stand-in pattern tokenizer, asciifolding, porter_stem, "
+                "synonym_graph and common_grams filters for the integ-test distribution "
+                "(IMR search tests)",
                 f"version={PLUGIN_VERSION}",
                 f"name={PLUGIN_NAME}",
                 "java.version=17",

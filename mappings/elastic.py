@@ -16,7 +16,8 @@ from typing import Any, get_args
 
 from elasticsearch.dsl import Field, Index, Keyword, Mapping, Object, Text
 
-from mappings.analysis import ANALYZER, TOKENIZER, WORDS_ANALYZER
+from mappings.analysis import ANALYZER, FILTER, TOKENIZER, WORDS_ANALYZER
+from mappings.common_grams import common_grams_version
 from mappings.facets import (
     FACET_KEYS_FIELD,
     INDEXED_FACETS,
@@ -32,7 +33,8 @@ from mappings.schema import Indexed, ItemDocument
 # 3: the `words` field (spelling suggestions).
 # 4: `party_facets` (one party's citation facets, flat) and eager global ordinals on facets.
 # 5: `facet_keys` (every facet counted by default in one field, counted by one aggregation).
-SCHEMA_VERSION = 5
+# 6: common grams (mappings.analysis): the text fields' index and search analyzers.
+SCHEMA_VERSION = 6
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
@@ -54,15 +56,16 @@ SETTINGS: dict[str, Any] = {
 ABOUT = (
     "One document per disputed IMR item (mappings.schema.ItemDocument). Text fields use "
     "imr_english: Unicode word tokens (the query language's own word rule), lowercase, accents "
-    "folded, Porter stemming, no stop words. Synonyms are expanded by the query language, not "
-    "by the analyzer. Every facet is a keyword field; citations are nested so 'who cited what' "
-    f"stays within one citation, and each party's citation facets are also stored flat in "
-    f"{PARTY_FACETS_FIELD} (mappings.facets.party_facet_values; indexed, not in _source) so "
-    f"that facets need no nested aggregation; {FACET_KEYS_FIELD} holds every facet counted by "
-    "default once more, prefixed by the facet's name (mappings.facets.facet_keys), counted by "
-    f"one aggregation. {OWNER_FIELD} (the source file as the indexer "
-    f"named it) is the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the "
-    "unstemmed words of the treatment, rationale and clinical summary (copy_to), for spelling "
+    "folded, Porter stemming, no stop words, common grams (searched with imr_english_search, "
+    "their query mode: a phrase of common words is a term). Synonyms are expanded by the query "
+    "language, not by the analyzer. Every facet is a keyword field; citations are nested so "
+    "'who cited what' stays within one citation, and each party's citation facets are also "
+    f"stored flat in {PARTY_FACETS_FIELD} (mappings.facets.party_facet_values; indexed, not in "
+    f"_source) so that facets need no nested aggregation; {FACET_KEYS_FIELD} holds every facet "
+    "counted by default once more, prefixed by the facet's name (mappings.facets.facet_keys), "
+    f"counted by one aggregation. {OWNER_FIELD} (the source file as the indexer named it) is "
+    f"the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the unstemmed "
+    "words of the treatment, rationale and clinical summary (copy_to), for spelling "
     "suggestions."
 )
 
@@ -121,7 +124,15 @@ def mapping() -> Mapping:
     """The mapping of the items index, strict, with its bookkeeping field."""
     m = Mapping()
     m.meta("dynamic", "strict")
-    m.meta("_meta", {"about": ABOUT, "schema_version": SCHEMA_VERSION})
+    m.meta(
+        "_meta",
+        {
+            "about": ABOUT,
+            "schema_version": SCHEMA_VERSION,
+            # The list of common words its analyzers were built with (they carry the words).
+            "common_grams_version": common_grams_version(),
+        },
+    )
     for name, field in properties(ItemDocument).items():
         m.field(name, field)
     m.field(
@@ -139,7 +150,10 @@ def mapping() -> Mapping:
 @cache
 def _definition() -> dict[str, Any]:
     index = Index(DEFAULT_ALIAS)
-    index.settings(index=SETTINGS, analysis={"tokenizer": TOKENIZER, "analyzer": ANALYZER})
+    index.settings(
+        index=SETTINGS,
+        analysis={"tokenizer": TOKENIZER, "filter": FILTER, "analyzer": ANALYZER},
+    )
     index.mapping(mapping())
     return index.to_dict()
 

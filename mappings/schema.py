@@ -24,7 +24,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 
-from mappings.analysis import INDEX_ANALYZER
+from mappings.analysis import INDEX_ANALYZER, SEARCH_ANALYZER
 
 Outcome = Literal["Upheld", "Overturned"]
 Party = Literal["claims_administrator", "reviewer"]
@@ -65,8 +65,10 @@ def Object() -> Indexed:  # noqa: N802
 
 
 def english_text(**options: Any) -> Indexed:
-    """A searchable text field analysed with mappings.analysis's analyzer."""
-    return Indexed("text", {"analyzer": INDEX_ANALYZER, **options})
+    """A searchable text field analysed with mappings.analysis's analyzers (common grams)."""
+    return Indexed(
+        "text", {"analyzer": INDEX_ANALYZER, "search_analyzer": SEARCH_ANALYZER, **options}
+    )
 
 
 def _iso_date() -> Indexed:

@@ -4,7 +4,9 @@ Only structured queries come out of here (bool / match / match_phrase / match_bo
 nested); user text is never handed to `query_string`, so nothing typed can reach Lucene
 syntax. Each leaf searches its scope's fields: an unscoped word searches every text field (the
 treatment counts most, then the rationale, as in the embedded engine's bm25 weights), and
-citations are searched inside a nested query so a hit is still one item.
+citations are searched inside a nested query so a hit is still one item. A phrase is a
+match_phrase: the fields' search analyzer turns a phrase of common words into its common grams
+(mappings.analysis), a term lookup.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from elasticsearch.dsl.query import (
 
 from imr_search.errors import QuerySyntaxError
 from imr_search.query import And, Node, Not, Or, Phrase, Term, marked_leaves
-from mappings.analysis import INDEX_ANALYZER
+from mappings.analysis import PLAIN_ANALYZER
 from mappings.fields import DEFAULT_SCOPES, FIELDS_BY_SCOPE, SEARCH_FIELDS
 
 # What highlighting covers: the whole treatment, then the first of these that has a match
@@ -103,7 +105,7 @@ def _field_query(node: Term | Phrase, field: str, boost: float) -> Query:
         # The index holds stems, so the typed prefix is stemmed too before matching
         # (therapies* -> therapi*), as the embedded engine's tokenizer does; no synonyms.
         return MatchBoolPrefix(
-            field, {"query": node.text, "analyzer": INDEX_ANALYZER, "boost": boost}
+            field, {"query": node.text, "analyzer": PLAIN_ANALYZER, "boost": boost}
         )
     return Match(field, {"query": node.text, "operator": "and", "boost": boost})
 

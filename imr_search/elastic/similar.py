@@ -17,6 +17,10 @@ An item compared "as requested" is compared on the texts known before its review
 (mappings.fields.similar_fields): more_like_this reads the item's terms from those fields and
 matches them in the same fields of the candidates, and the shared terms are computed from the
 same fields; the item's rationale is never read.
+
+Both read the words of the fields compared with the plain analyzer
+(mappings.analysis.PLAIN_ANALYZER): the index analyzer's common grams ("physic_therapi") are
+for phrase lookups, not similar cases.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from imr_search.similarity import (
     probe_of_text,
     rank,
 )
+from mappings.analysis import PLAIN_ANALYZER
 from mappings.fields import SIMILAR_FIELDS, similar_fields
 from mappings.schema import ItemDocument, from_builtins
 
@@ -68,6 +73,11 @@ def fields_of(request: SimilarRequest) -> tuple[str, ...]:
     return tuple(name for f in similar_fields(request.as_requested) for name in f.es_fields)
 
 
+def words_only(fields: tuple[str, ...]) -> dict[str, str]:
+    """The per-field analyzers that read these fields' texts as words only (no common grams)."""
+    return dict.fromkeys(fields, PLAIN_ANALYZER)
+
+
 def more_like_this(
     like: Any, min_doc_freq: int, max_doc_freq: int, fields: tuple[str, ...] = FIELDS
 ) -> Query:
@@ -82,6 +92,7 @@ def more_like_this(
         minimum_should_match="1",
         include=False,
         stop_words=sorted(no_evidence_words()),
+        analyzer=PLAIN_ANALYZER,
     )
 
 
@@ -97,7 +108,7 @@ def run_similar(
     fields = fields_of(request)
     if source is not None:
         probe = probe_of_item(source, request.as_requested)
-        like: Any = [{"_index": index, "_id": source.id}]
+        like: Any = [{"_index": index, "_id": source.id, "per_field_analyzer": words_only(fields)}]
         min_df = 2  # the item itself counts once
     else:
         if request.same_category and request.category is None:
@@ -245,6 +256,7 @@ def strongest_terms(
         "positions": False,
         "term_statistics": False,
         "field_statistics": False,
+        "per_field_analyzer": words_only(fields),
         "filter": {
             "max_num_terms": TERMS_PER_FIELD,
             "min_term_freq": 1,
@@ -283,7 +295,7 @@ def _terms_of_hits(
 ) -> dict[str, set[str]]:
     answer = client.mtermvectors(
         index=index,
-        ids=ids,
+        docs=[{"_id": item_id, "per_field_analyzer": words_only(fields)} for item_id in ids],
         fields=list(fields),
         positions=False,
         offsets=False,

@@ -35,6 +35,7 @@ from imr_search.query import parse_query
 from imr_search.sqlite import marking, runlock, vocabulary
 from imr_search.sqlite.compiler import compile_marking
 from imr_search.sqlite.faults import damaged, translated
+from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.postings import Snapshot, read_snapshot
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import (
@@ -85,13 +86,16 @@ class SqliteEngine:
         self.relevance_limit = relevance_limit
         self.db = connect(target, writable=writable)
         self._lock = threading.RLock()
-        self._writer = Writer(self.db) if writable else None
         try:
             with translated(target, "opening it"):
                 self._uuid = self._index_uuid()
+                # The list of common words the index was built with: writes and searches use
+                # it, whatever list this version ships (imr_search.sqlite.grams).
+                self.grams = CommonGrams.of_index(self.db)
         except BaseException:
             self.db.close()
             raise
+        self._writer = Writer(self.db, self.grams) if writable else None
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -228,6 +232,7 @@ class SqliteEngine:
                 request,
                 cache_key=(self._uuid, snap.generation),
                 relevance_limit=self.relevance_limit,
+                grams=self.grams,
             )
         return with_suggestion(self.search, request, response, self._lookup)
 

@@ -8,6 +8,10 @@ scope is the one column of items_request (imr_search.sqlite.schema). A query is 
 - otherwise piece by piece: each largest part of the query that one table can answer is one
   MATCH, and AND, OR and exclusions combine their rows as bitsets. A MATCH string is checked
   whole first (imr_search.sqlite.compiler), so the errors are the same as for one MATCH.
+
+`grams` (the index's phrase rewrite, imr_search.sqlite.grams) makes every MATCH here search a
+phrase of common words as its grams, in either table; the ranker's too (bm25 then scores the
+gram columns' hits).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from imr_search.errors import QuerySyntaxError
 from imr_search.plan import request_only
 from imr_search.query import And, Node, Not, Or, Phrase, Term, positive_leaves
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet
-from imr_search.sqlite.compiler import as_positive, compile_match, flatten
+from imr_search.sqlite.compiler import PhraseRewrite, as_positive, compile_match, flatten
 from imr_search.sqlite.postings import bits_from_joined
 from imr_search.sqlite.schema import REQUEST_COLUMN
 
@@ -58,30 +62,35 @@ def match_set(
     return result
 
 
-def query_rows(db: sqlite3.Connection, node: Node, cache_key: CacheKey | None) -> MatchSet:
+def query_rows(
+    db: sqlite3.Connection,
+    node: Node,
+    cache_key: CacheKey | None,
+    grams: PhraseRewrite | None = None,
+) -> MatchSet:
     """The rows a (synonym-expanded) query AST matches."""
-    match = compile_match(node)  # also checks the query's shape (else QuerySyntaxError)
+    match = compile_match(node, grams)  # also checks the query's shape (else QuerySyntaxError)
     if not _has_request_words(node):
         return match_set(db, match, cache_key)
     if request_only(node):
         return match_set(db, match, cache_key, REQUEST)
-    bits = _bits(db, node, cache_key)
+    bits = _bits(db, node, cache_key, grams)
     return MatchSet(bits, bits.bit_count())
 
 
-def ranker(node: Node) -> Ranker:
+def ranker(node: Node, grams: PhraseRewrite | None = None) -> Ranker:
     """What orders a query's rows by relevance: the query itself when one table answers it;
     else the words it looks for outside `request:` (OR-ed, over the rows the query matches),
     or its `request:` words when it has no other."""
     if not _has_request_words(node):
-        return Ranker(FTS, compile_match(node), exact=True)
+        return Ranker(FTS, compile_match(node, grams), exact=True)
     if request_only(node):
-        return Ranker(REQUEST, compile_match(node), exact=True)
+        return Ranker(REQUEST, compile_match(node, grams), exact=True)
     leaves = positive_leaves(node)
     text = [leaf for leaf in leaves if leaf.field != REQUEST_COLUMN]
     if text:
-        return Ranker(FTS, compile_match(_any_of(text)), exact=False)
-    return Ranker(REQUEST, compile_match(_any_of(leaves)), exact=False)
+        return Ranker(FTS, compile_match(_any_of(text), grams), exact=False)
+    return Ranker(REQUEST, compile_match(_any_of(leaves), grams), exact=False)
 
 
 def _any_of(leaves: list[Term | Phrase]) -> Node:
@@ -96,18 +105,20 @@ def _has_request_words(node: Node) -> bool:
     return any(_has_request_words(c) for c in node.children)
 
 
-def _bits(db: sqlite3.Connection, node: Node, cache_key: CacheKey | None) -> int:
+def _bits(
+    db: sqlite3.Connection, node: Node, cache_key: CacheKey | None, grams: PhraseRewrite | None
+) -> int:
     """The rows of a positive node (compile_match has checked its shape), as a bitset."""
     if not _has_request_words(node):
-        return match_set(db, compile_match(node), cache_key).bits
+        return match_set(db, compile_match(node, grams), cache_key).bits
     if request_only(node):
-        return match_set(db, compile_match(node), cache_key, REQUEST).bits
+        return match_set(db, compile_match(node, grams), cache_key, REQUEST).bits
     if isinstance(node, Or):
         out = 0
         for child in node.children:
             positive = as_positive(child)
             assert positive is not None
-            out |= _bits(db, positive, cache_key)
+            out |= _bits(db, positive, cache_key, grams)
         return out
     if isinstance(node, And):
         found: int | None = None
@@ -115,15 +126,15 @@ def _bits(db: sqlite3.Connection, node: Node, cache_key: CacheKey | None) -> int
         for child in flatten(node):
             positive = as_positive(child)
             if positive is not None:
-                bits = _bits(db, positive, cache_key)
+                bits = _bits(db, positive, cache_key, grams)
                 found = bits if found is None else found & bits
             else:
                 assert isinstance(child, Not)
                 negative = as_positive(child.child)
                 assert negative is not None
-                excluded |= _bits(db, negative, cache_key)
+                excluded |= _bits(db, negative, cache_key, grams)
         assert found is not None
         return found & ~excluded
     positive = as_positive(node)
     assert positive is not None and positive is not node
-    return _bits(db, positive, cache_key)
+    return _bits(db, positive, cache_key, grams)

@@ -5,8 +5,9 @@ columns, the stored document as JSON, the four searchable texts, and the ids of 
 values as `facet_values()` defines them, named in `facet_values`; the `item_facets` view
 spreads them into (item, facet, value) rows); `items_fts` is an external-content FTS5 index
 over the texts (no second copy of the text), and `items_request` one over the request text
-alone (what a query is *about*); `postings` is a derived cache of the facet
-data as bitsets for fast facet counting;
+alone (what a query is *about*); both have a gram column beside each text column
+(imr_search.sqlite.grams; `meta` holds the list of common words they were built with);
+`postings` is a derived cache of the facet data as bitsets for fast facet counting;
 `sources` records each indexed file's fingerprint (written in the same transaction as its
 items, which is what makes indexing crash-safe); `term_df` caches document frequencies
 for choosing the distinctive terms of similar-case queries. `items_words` indexes the
@@ -16,6 +17,7 @@ vocabulary of spelling suggestions; `word_df` caches its words with their docume
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -25,12 +27,15 @@ from pathlib import Path
 from imr_search.errors import EngineUnavailable, StorageError
 from imr_search.plan import REQUEST_SCOPE
 from imr_search.sqlite.faults import explain
+from mappings.common_grams import common_grams_version, common_words
 from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
 
 # Bump when the stored layout changes; an index of another version is refused with a message
 # saying to rebuild it. 3: decision-month postings (date ranges), the word vocabulary.
 # 4: the request text in its own FTS5 index (items_request), out of items_fts.
-SCHEMA_VERSION = 4
+# 5: common grams: a gram column beside each text column of items_fts and items_request, the
+#    index's list of common words in meta.
+SCHEMA_VERSION = 5
 
 # The searchable texts, one column each in `items` (mappings.fields order): the query
 # language's scopes.
@@ -42,9 +47,27 @@ TEXT_COLUMNS: tuple[str, ...] = tuple(f.scope for f in SEARCH_FIELDS)
 # position of every matching row: a phrase of common words took 5.5 ms instead of 2.1).
 REQUEST_COLUMN = REQUEST_SCOPE
 FTS_COLUMNS: tuple[str, ...] = tuple(c for c in TEXT_COLUMNS if c != REQUEST_COLUMN)
-# bm25() weights per column, from the field table.
-BM25_WEIGHTS: tuple[float, ...] = tuple(
-    f.weight for f in SEARCH_FIELDS if f.scope != REQUEST_COLUMN
+
+
+def gram_column(column: str) -> str:
+    """The gram column of a text column (imr_search.sqlite.grams)."""
+    return f"{column}_grams"
+
+
+# Each FTS5 index has, after its text columns, one gram column per text column: the pairs of
+# adjacent common words of that text, one term each (imr_search.sqlite.grams). Gram terms
+# hold the digit 0 and start with it, so a word without one never meets them: a word without
+# a scope still needs no column filter (imr_search.sqlite.compiler). Only the FTS indexes
+# hold them: their `items` columns are empty (FTS5 reads content only to highlight, and only
+# text columns are highlighted; its 'integrity-check' with rank 1, which compares an index
+# with the content, would report the grams: the engine never runs it, and 'rebuild' would
+# drop them).
+GRAM_COLUMNS: tuple[str, ...] = tuple(gram_column(c) for c in FTS_COLUMNS)  # items_fts's
+REQUEST_GRAM_COLUMN = gram_column(REQUEST_COLUMN)  # items_request's
+# bm25() weights per column of items_fts, from the field table (a gram column weighs as its
+# text).
+BM25_WEIGHTS: tuple[float, ...] = (
+    tuple(f.weight for f in SEARCH_FIELDS if f.scope != REQUEST_COLUMN) * 2
 )
 BM25 = "bm25(items_fts, " + ", ".join(str(w) for w in BM25_WEIGHTS) + ")"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
@@ -54,6 +77,9 @@ WORD_COLUMNS: tuple[str, ...] = tuple(f.scope for f in VOCABULARY_FIELDS)
 WORD_TOKENIZER = "unicode61 remove_diacritics 2"
 
 _TEXT_COLUMNS = ",\n    ".join(f"{name:<13} TEXT NOT NULL" for name in TEXT_COLUMNS)
+_GRAM_COLUMNS = ",\n    ".join(
+    f"{gram_column(name):<19} TEXT NOT NULL DEFAULT ''" for name in TEXT_COLUMNS
+)
 DDL = f"""
 CREATE TABLE IF NOT EXISTS meta (
     key   TEXT PRIMARY KEY,
@@ -78,13 +104,14 @@ CREATE TABLE IF NOT EXISTS items (
     year          INTEGER,
     doc           TEXT NOT NULL,  -- the ItemDocument as JSON, minus the texts below
     {_TEXT_COLUMNS},  -- the searchable texts (mappings.fields), one column per scope
-    facet_ids     TEXT NOT NULL   -- JSON array of facet_values.fv: the item's facet values
+    facet_ids     TEXT NOT NULL,  -- JSON array of facet_values.fv: the item's facet values
+    {_GRAM_COLUMNS}  -- always '': the grams are in items_fts and items_request only
 );
 CREATE INDEX IF NOT EXISTS items_letter ON items(letter_id, item_number);
 -- Date order: newest decision first, ties by item id (the same order in every engine).
 CREATE INDEX IF NOT EXISTS items_date ON items(decision_date DESC, id);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
-    {", ".join(FTS_COLUMNS)},
+    {", ".join(FTS_COLUMNS + GRAM_COLUMNS)},
     content = 'items', content_rowid = 'rowid',
     tokenize = '{TOKENIZER}'
 );
@@ -92,7 +119,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS items_fts USING fts5(
 INSERT INTO items_fts(items_fts, rank) VALUES ('automerge', 8);
 INSERT INTO items_fts(items_fts, rank) VALUES ('hashsize', 16777216);
 CREATE VIRTUAL TABLE IF NOT EXISTS items_request USING fts5(
-    {REQUEST_COLUMN},
+    {REQUEST_COLUMN}, {REQUEST_GRAM_COLUMN},
     content = 'items', content_rowid = 'rowid',
     tokenize = '{TOKENIZER}'
 );
@@ -143,6 +170,8 @@ GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
 TERM_DF_ITEMS = "term_df_items"  # item count when term_df was last rebuilt
 FINISHED_GENERATION = "finished_generation"  # generation the last complete finish() saw
+GRAMS_VERSION = "common_grams_version"  # the common-grams list the index was built with
+GRAMS_WORDS = "common_grams_words"  # ... and its words, as a JSON array
 
 
 def connect(path: str, *, writable: bool) -> sqlite3.Connection:
@@ -221,6 +250,12 @@ def _create(db: sqlite3.Connection) -> None:
             ("schema_version", str(SCHEMA_VERSION)),
             (GENERATION, "0"),
             ("uuid", uuid.uuid4().hex),
+        ):
+            db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
+        # The list of common words the gram columns are built with (imr_search.sqlite.grams).
+        for key, value in (
+            (GRAMS_VERSION, common_grams_version()),
+            (GRAMS_WORDS, json.dumps(common_words())),
         ):
             db.execute("INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (key, value))
 

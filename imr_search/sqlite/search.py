@@ -39,6 +39,7 @@ from imr_search.plan import CaseRef, QueryPlan, plan
 from imr_search.sqlite.cache import MATCH_CACHE, CacheKey, MatchSet, Ranking
 from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
+from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.matching import FTS, Ranker, match_set, query_rows, ranker
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
@@ -55,7 +56,8 @@ RANK_DEPTH = 1_000
 
 
 def compile_query(text: str) -> str | None:
-    """Query text -> FTS5 MATCH string (synonyms expanded), None to browse everything."""
+    """Query text -> FTS5 MATCH string (synonyms expanded, phrases positional: it needs only
+    the text columns), None to browse everything."""
     ast = plan(text).ast
     return compile_match(ast) if ast is not None else None
 
@@ -67,11 +69,14 @@ def run_search(
     *,
     cache_key: CacheKey | None = None,
     relevance_limit: int = RELEVANCE_LIMIT,
+    grams: CommonGrams | None = None,
 ) -> SearchResponse:
+    """`grams`: the index's common grams (phrases of common words become term lookups)."""
     started = time.perf_counter()
     query = plan(request.query)
-    match = compile_match(query.ast) if query.ast is not None else None
-    about_match = compile_match(query.about) if query.about is not None else None
+    rewrite = grams.rewriter(db) if grams is not None else None
+    match = compile_match(query.ast, rewrite) if query.ast is not None else None
+    about_match = compile_match(query.about, rewrite) if query.about is not None else None
     selections = {
         name: list(dict.fromkeys(str(v) for v in values))
         for name, values in request.filters.items()
@@ -79,7 +84,7 @@ def run_search(
     }
     masks = {name: snap.union(name, values) for name, values in selections.items()}
 
-    matched = query_rows(db, query.ast, cache_key) if query.ast is not None else None
+    matched = query_rows(db, query.ast, cache_key, rewrite) if query.ast is not None else None
     base = matched.bits & snap.all if matched is not None else snap.all
     if query.cases:
         base &= _letters(db, query.cases)
@@ -88,7 +93,7 @@ def run_search(
         base &= date_bits(db, snap, *dates, cache_key)
     about_bits = None
     if query.about is not None:
-        about_bits = query_rows(db, query.about, cache_key).bits & base
+        about_bits = query_rows(db, query.about, cache_key, rewrite).bits & base
         if request.decisions == "about":
             base = about_bits
         elif request.decisions == "mentions":
@@ -140,7 +145,7 @@ def run_search(
             db,
             snap,
             request,
-            ranker(query.ast) if query.ast is not None else None,
+            ranker(query.ast, rewrite) if query.ast is not None else None,
             matched,
             tiers,
             result_key,

@@ -17,12 +17,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from imr_search.contract import SourceDocuments, WriteFailure, duplicate_failure
+from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.postings import ALL, LivePostings, load_labels, read_snapshot
 from imr_search.sqlite.rows import Row, build_row
 from imr_search.sqlite.schema import (
     FTS_COLUMNS,
     GENERATION,
+    GRAM_COLUMNS,
     REQUEST_COLUMN,
+    REQUEST_GRAM_COLUMN,
     TEXT_COLUMNS,
     WORD_COLUMNS,
     atomic,
@@ -32,8 +35,10 @@ from imr_search.sqlite.schema import (
 
 _TEXTS = ", ".join(TEXT_COLUMNS)
 _TEXT_MARKS = ", ".join("?" * len(TEXT_COLUMNS))
-_FTS = ", ".join(FTS_COLUMNS)
-_FTS_MARKS = ", ".join("?" * len(FTS_COLUMNS))
+# items_fts's columns: its texts, then their grams (not stored in `items`); items_request's.
+_FTS = ", ".join(FTS_COLUMNS + GRAM_COLUMNS)
+_FTS_MARKS = ", ".join("?" * (len(FTS_COLUMNS) + len(GRAM_COLUMNS)))
+_REQUEST = f"{REQUEST_COLUMN}, {REQUEST_GRAM_COLUMN}"
 _WORDS = ", ".join(WORD_COLUMNS)
 _WORD_MARKS = ", ".join("?" * len(WORD_COLUMNS))
 # Where each index's columns are among a row's texts (Row.texts: TEXT_COLUMNS order).
@@ -45,8 +50,9 @@ _REQUEST_TEXT = TEXT_COLUMNS.index(REQUEST_COLUMN)
 class Writer:
     """Owns writes to one index file and the facet postings that follow them."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: sqlite3.Connection, grams: CommonGrams) -> None:
         self.db = db
+        self.grams = grams  # the index's own list: every gram column is written with it
         self.live: LivePostings | None = None
         self.fv_ids: dict[tuple[str, str], int] = {}
         self.wrote = False
@@ -76,6 +82,9 @@ class Writer:
             except Exception as exc:  # a document the engine cannot store: report, go on
                 failures.append(WriteFailure(entry.source, None, f"cannot index: {exc!r}"))
         db = self.db
+        gram_texts = iter(
+            self.grams.column_texts(db, [row.texts for _, rows in prepared for row in rows])
+        )
         with atomic(db):
             generation = meta_int(db, GENERATION)
             stale = generation != live.generation
@@ -88,17 +97,18 @@ class Writer:
             item_rows: list[tuple[Any, ...]] = []
             fts_rows: list[tuple[Any, ...]] = []
             word_rows: list[tuple[Any, ...]] = []
-            request_rows: list[tuple[int, str]] = []
+            request_rows: list[tuple[int, str, str]] = []
             source_rows: list[tuple[str, str, str, int, int]] = []
             all_rows = added[ALL]
             fv_ids = self.fv_ids
             for entry, rows in prepared:
+                grams = [next(gram_texts) for _ in rows]
                 problem = _duplicate(entry.source, rows, taken)
                 if problem is not None:
                     failures.append(problem)
                     continue
                 first = next_rowid
-                for row in rows:
+                for row, row_grams in zip(rows, grams, strict=True):
                     rowid = next_rowid
                     next_rowid += 1
                     taken[row.id] = entry.source
@@ -130,9 +140,9 @@ class Writer:
                             "[" + ",".join(map(str, ids)) + "]",
                         )
                     )
-                    fts_rows.append((rowid, *(row.texts[i] for i in _FTS_TEXTS)))
+                    fts_rows.append(_fts_row(rowid, row.texts, row_grams))
                     word_rows.append((rowid, *(row.texts[i] for i in _WORD_TEXTS)))
-                    request_rows.append((rowid, row.texts[_REQUEST_TEXT]))
+                    request_rows.append(_request_row(rowid, row.texts, row_grams))
                     all_rows.append(rowid)
                 source_rows.append(
                     (entry.source, entry.fingerprint, entry.letter_id, first, len(rows))
@@ -155,7 +165,7 @@ class Writer:
                 word_rows,
             )
             db.executemany(
-                f"INSERT INTO items_request(rowid, {REQUEST_COLUMN}) VALUES (?, ?)", request_rows
+                f"INSERT INTO items_request(rowid, {_REQUEST}) VALUES (?, ?, ?)", request_rows
             )
             db.executemany(
                 "INSERT OR REPLACE INTO sources(source, fingerprint, letter_id, first_rowid, items)"
@@ -251,23 +261,39 @@ class Writer:
         ):
             removed.append((rowid, ALL))
             removed.extend((rowid, fv) for fv in json.loads(ids))
-        db.execute(
-            f"INSERT INTO items_fts(items_fts, rowid, {_FTS})"
-            f" SELECT 'delete', rowid, {_FTS} FROM items WHERE rowid BETWEEN ? AND ?",
-            (first, last),
+        # FTS5 forgets a row given the very values it indexed: the texts, and their grams
+        # made again with the index's list (`items` holds no grams).
+        rows = db.execute(
+            f"SELECT rowid, {_TEXTS} FROM items WHERE rowid BETWEEN ? AND ?", (first, last)
+        ).fetchall()
+        grams = self.grams.column_texts(db, [texts for _, *texts in rows])
+        deleted = [(rowid, texts, g) for (rowid, *texts), g in zip(rows, grams, strict=True)]
+        db.executemany(
+            f"INSERT INTO items_fts(items_fts, rowid, {_FTS}) VALUES ('delete', ?, {_FTS_MARKS})",
+            [_fts_row(*row) for row in deleted],
         )
         db.execute(
             f"INSERT INTO items_words(items_words, rowid, {_WORDS})"
             f" SELECT 'delete', rowid, {_WORDS} FROM items WHERE rowid BETWEEN ? AND ?",
             (first, last),
         )
-        db.execute(
-            f"INSERT INTO items_request(items_request, rowid, {REQUEST_COLUMN})"
-            f" SELECT 'delete', rowid, {REQUEST_COLUMN} FROM items WHERE rowid BETWEEN ? AND ?",
-            (first, last),
+        db.executemany(
+            f"INSERT INTO items_request(items_request, rowid, {_REQUEST})"
+            " VALUES ('delete', ?, ?, ?)",
+            [_request_row(*row) for row in deleted],
         )
         db.execute("DELETE FROM items WHERE rowid BETWEEN ? AND ?", (first, last))
         return removed
+
+
+def _fts_row(rowid: int, texts: Sequence[str], grams: Sequence[str]) -> tuple[Any, ...]:
+    """A row of items_fts: its texts, then their grams (texts and grams: TEXT_COLUMNS order)."""
+    return (rowid, *(texts[i] for i in _FTS_TEXTS), *(grams[i] for i in _FTS_TEXTS))
+
+
+def _request_row(rowid: int, texts: Sequence[str], grams: Sequence[str]) -> tuple[int, str, str]:
+    """A row of items_request: the request text and its grams."""
+    return (rowid, texts[_REQUEST_TEXT], grams[_REQUEST_TEXT])
 
 
 def _duplicate(source: str, rows: list[Row], taken: dict[str, str]) -> WriteFailure | None:
