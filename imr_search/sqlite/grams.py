@@ -142,9 +142,10 @@ class CommonGrams:
     def column_texts(
         self, db: sqlite3.Connection, rows: Sequence[Sequence[str]]
     ) -> list[tuple[str, ...]]:
-        """The gram column texts of each row of texts (one per text column)."""
-        chunked = [[chunks_of(text) for text in texts] for texts in rows]
-        met = {c for texts in chunked for chunks in texts for c in chunks}
+        """The gram column texts of each row of texts (one per text column). Each distinct
+        text once: a letter's items share its summary (a fifth of a batch's text)."""
+        chunked = {text: chunks_of(text) for texts in rows for text in texts}
+        met = {c for chunks in chunked.values() for c in chunks}
         _resolve(db, met)
         stem_of = self._stem_of
         if len(stem_of) > _MAX_TERMS:
@@ -156,7 +157,8 @@ class CommonGrams:
                 stem_of[chunk] = "0" + terms[0] if terms[0] in common else ""
             else:
                 stem_of[chunk] = None
-        return [tuple(self._grams(chunks) for chunks in texts) for texts in chunked]
+        grams = {text: self._grams(chunks) for text, chunks in chunked.items()}
+        return [tuple(map(grams.__getitem__, texts)) for texts in rows]
 
     def _grams(self, chunks: list[str]) -> str:
         # Each token as 0 and its stem when a common word, else "": a gram is two neighbours
