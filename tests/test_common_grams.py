@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from imr_search.contract import SearchRequest, SourceDocuments
+from imr_search.contract import SearchRequest, SearchResponse, SourceDocuments
 from imr_search.plan import plan
 from imr_search.query import Phrase, Term, words_of
 from imr_search.sqlite import schema
@@ -170,12 +170,7 @@ def test_search_results_and_marks_are_those_of_the_phrase(
     for query in queries:
         for sort in ("date", "relevance"):
             request = SearchRequest(query=query, per_page=50, sort=sort)
-            with_grams = generated_engine.search(request)
-            monkeypatch.setattr(generated_engine, "grams", None)
-            try:
-                positional = generated_engine.search(request)
-            finally:
-                monkeypatch.undo()
+            with_grams, positional = both_ways(generated_engine, monkeypatch, request)
             assert with_grams.total == positional.total > 0
             ids = [h.doc.id for h in with_grams.hits]
             assert set(ids) == {h.doc.id for h in positional.hits} or sort == "relevance"
@@ -186,6 +181,18 @@ def test_search_results_and_marks_are_those_of_the_phrase(
                 ]
     hit = generated_engine.search(SearchRequest(query='"physical therapy"', per_page=5)).hits
     assert any("\ue000therapy\ue001" in h.marked_snippet.lower() for h in hit)
+
+
+def both_ways(
+    engine: SqliteEngine, monkeypatch: pytest.MonkeyPatch, request: SearchRequest
+) -> tuple[SearchResponse, SearchResponse]:
+    """The response with the index's grams, and with every phrase positional."""
+    with_grams = engine.search(request)
+    monkeypatch.setattr(engine, "grams", None)
+    try:
+        return with_grams, engine.search(request)
+    finally:
+        monkeypatch.undo()
 
 
 def test_request_scoped_phrases_are_searched_as_grams_in_items_request(
@@ -207,12 +214,7 @@ def test_request_scoped_phrases_are_searched_as_grams_in_items_request(
     for query in queries:
         for decisions in ("all", "about", "mentions"):
             request = SearchRequest(query=query, per_page=50, sort="date", decisions=decisions)
-            with_grams = generated_engine.search(request)
-            monkeypatch.setattr(generated_engine, "grams", None)
-            try:
-                positional = generated_engine.search(request)
-            finally:
-                monkeypatch.undo()
+            with_grams, positional = both_ways(generated_engine, monkeypatch, request)
             assert with_grams.total == positional.total, (query, decisions)
             assert with_grams.about == positional.about, (query, decisions)
             assert [h.doc.id for h in with_grams.hits] == [h.doc.id for h in positional.hits]
