@@ -115,13 +115,14 @@ def _read_regular_file(path: Path, source: str) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
+        status = os.fstat(handle.fileno())
+        mode = status.st_mode
         if not stat.S_ISREG(mode):
             kind = next((name for test, name in _NOT_REGULAR if test(mode)), "something else")
             raise LetterError(
                 source, f"{kind}, not a regular file: give letter files (.txt, .pdf) or folders"
             )
-        size = os.fstat(handle.fileno()).st_size
+        size = status.st_size
         if size > MAX_PDF_BYTES:
             raise LetterError(source, _too_large(size, pdf=True))
         head = _read_fd(handle, 1024)
@@ -129,7 +130,12 @@ def _read_regular_file(path: Path, source: str) -> bytes:
         limit = MAX_PDF_BYTES if pdf else MAX_TEXT_BYTES
         if size > limit:
             raise LetterError(source, _too_large(size, pdf))
-        data = head + _read_fd(handle, limit + 1 - len(head))
+        # Ask for the size the file has (and a byte more, to see it grow): a read of
+        # `limit` bytes allocates a buffer that large first, which cost more than parsing
+        # the header. Only a file that grew meanwhile is read on, up to the limit.
+        data = head + _read_fd(handle, max(size + 1 - len(head), 0))
+        if len(data) > size:
+            data += _read_fd(handle, limit + 1 - len(data))
     if len(data) > limit:  # grew while being read
         raise LetterError(source, _too_large(len(data), pdf))
     return data
