@@ -76,12 +76,13 @@ def unwrap(lines: Iterable[str]) -> str:
 
 def squash(text: str) -> str:
     """`unwrap` for a text block (lines separated by newlines)."""
-    if " \n" in text or "\t\n" in text:
-        text = p.TRAILING_SPACES.sub("\n", text)
-    if "-\n" in text:
-        text = p.HYPHEN_WRAP.sub(_glue_hyphen, text)
-    if "/\n" in text:
-        text = p.SLASH_WRAP.sub("/", text)
+    if p.LINE_END_TO_MEND.search(text):  # rare: most lines end in a letter or full stop
+        if " \n" in text or "\t\n" in text:
+            text = p.TRAILING_SPACES.sub("\n", text)
+        if "-\n" in text:
+            text = p.HYPHEN_WRAP.sub(_glue_hyphen, text)
+        if "/\n" in text:
+            text = p.SLASH_WRAP.sub("/", text)
     return " ".join(text.split())
 
 

@@ -58,6 +58,11 @@ HYPHEN_WRAP = re.compile(r"-\n\s*(?=[A-Za-z0-9])")
 SLASH_WRAP = re.compile(r"/\n\s*(?=[A-Za-z0-9])")
 # Spaces before a line end (only in text that did not go through clean.clean).
 TRAILING_SPACES = re.compile(r"[ \t]+\n")
+# A line end one of the three above may change (after a space, tab, hyphen or slash): one
+# search tells clean.squash whether any of them has work. Written as the line break, then a
+# look back at the character before it: the engine skips from line break to line break,
+# where four two-character `in` tests step through every character.
+LINE_END_TO_MEND = re.compile(r"\n(?<=[-/ \t]\n)")
 
 # --------------------------------------------------------------------------------------------
 # Layout detection and section headings (parse.py)
