@@ -167,12 +167,19 @@ def _split_items(lines: list[str]) -> tuple[list[RawItem], int, list[str]]:
                 )
                 continue
             warnings.append(f"item {number} ({treatment[:50]!r}) has no decision rationale")
-        elif is_last and not p.CLOSED_TEXT.search(raw.rationale):
+        elif is_last and not _closed(raw.rationale):
             warnings.append(f"text truncated: the rationale of item {number} stops mid-sentence")
         warnings += [f"item {number}: {w}" for w in body_warnings]
         raw.treatment, raw.outcome = treatment, outcome  # type: ignore[assignment]
         items.append(raw)
     return items, first_item, warnings
+
+
+def _closed(rationale: str) -> bool:
+    """Whether an unwrapped rationale ends a sentence. Unwrapped text has no trailing
+    whitespace, so only its last character can start a CLOSED_TEXT match: searching from
+    there skips a scan of the whole rationale."""
+    return bool(p.CLOSED_TEXT.search(rationale, max(0, len(rationale) - 1)))
 
 
 def _lines_ending_in_outcome(lines: Sequence[str]) -> list[int]:
