@@ -8,6 +8,7 @@ them depends on the layout.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 
 from indexer import patterns as p
@@ -80,9 +81,11 @@ def _date(pattern: re.Pattern[str], header: str, name: str, warnings: list[str])
     return iso
 
 
+@functools.lru_cache(maxsize=4096)
 def iso_date(text: str) -> str | None:
     """'11/09/2016', '1-9-16', '2016-11-09', 'October 24, 2016' -> '2016-11-09'; None if the
-    date is not valid."""
+    date is not valid. Cached: a header holds five dates, and the letters of a batch share
+    most of them (assignment and decision days), so most are already known."""
     text = " ".join(text.split())
     try:
         if m := p.DATE_ISO.match(text):
