@@ -222,7 +222,8 @@ def query_mix(url: str, alias: str, batches: str, items: int, seed: int) -> list
 def time_mix(
     url: str, alias: str, cases: list[QueryCase], runs: dict[str, int], seed: int
 ) -> dict[str, dict[str, Latency]]:
-    """'engine' and 'floor' latencies per kind of the suite's query mix (warmed up first)."""
+    """'engine' and 'floor' latencies per kind of the suite's query mix (warmed up first);
+    cold: the shard request cache is emptied before every query (request_cache_dropper)."""
     engine = ElasticEngine(f"{url}/{alias}")
     count = raw_counter(url, alias)
     try:
@@ -235,11 +236,20 @@ def time_mix(
                 "engine": lambda case: case.run(engine),
                 "floor": lambda case: count(case.floor_text),
             },
+            before_each=request_cache_dropper(url, alias),
             weights=WEIGHTS,
             mix=MIX,
         )
     finally:
         engine.close()
+
+
+def request_cache_dropper(url: str, alias: str) -> Callable[[], object]:
+    """A call that empties the index's shard request cache, where the engine's counts of a
+    query (its search of no hits) are kept: every timed query then counts its matches (a
+    cold query), as bench_sqlite.drop_match_cache does for the embedded engine."""
+    client = Elasticsearch(url, request_timeout=120)
+    return lambda: client.indices.clear_cache(index=alias, request=True)
 
 
 def latency(engine: Engine, rounds: int) -> Latency:

@@ -19,8 +19,9 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from imr_search.contract import SearchRequest, SimilarRequest, SourceDocuments
-from imr_search.elastic import indices
+from imr_search.elastic import indices, run
 from imr_search.elastic.engine import ElasticEngine, SourceFingerprints
+from imr_search.elastic.search import read_response, search_body
 from imr_search.engines import open_engine
 from imr_search.errors import EngineUnavailable, InvalidParameter, ItemNotFound
 from indexer.documents import item_document, source_documents
@@ -144,6 +145,58 @@ def test_breakdown_by_citation_source_counts_items(loaded: ElasticEngine) -> Non
         docs = [d for d in ALL_DOCS if row.value in facet_values(d, spec)]
         assert row.rate.total == len(docs)
         assert row.rate.upheld == sum(d.outcome == "Upheld" for d in docs)
+
+
+# --- counts and page apart ------------------------------------------------------------------
+
+# Requests of every shape the search page sends: words, phrases, filters (post_filter),
+# breakdowns, the "about" split, case numbers (pinned), other orders, no hits asked.
+SPLIT_REQUESTS = [
+    SearchRequest(query="physical therapy"),
+    SearchRequest(query='"physical therapy"', filters={"outcome": ["Upheld"]}, page=2),
+    SearchRequest(query="tramadol", breakdown="year", sort="date"),
+    SearchRequest(query="lumbar", breakdown="admin_source", filters={"category": ["Surgery"]}),
+    SearchRequest(query="MRI knee", decisions="about"),
+    SearchRequest(query="MRI knee", decisions="mentions", sort="outcome"),
+    SearchRequest(query=f"{LETTERS[3].case_number}-1 therapy"),
+    SearchRequest(query="", breakdown="outcome", per_page=0),
+]
+
+
+@pytest.mark.parametrize("request_", SPLIT_REQUESTS, ids=lambda r: f"{r.query!r}-{r.sort}")
+def test_counts_and_page_apart_answer_as_one_request(
+    loaded: ElasticEngine, request_: SearchRequest
+) -> None:
+    """The engine sends a search as a search of no hits (the counts) beside the page of hits;
+    the answer is the one a single request asking for both gets."""
+    search, highlighted = search_body(request_)
+    whole = read_response(
+        request_, highlighted, run.answer(loaded.client, loaded.items_index, search), 0.0
+    )
+    split = loaded.search(request_)
+    assert dataclasses.replace(split, took_ms=0.0) == whole
+    assert whole.total or request_.query.strip()  # the empty query matches every item
+
+
+def test_the_counts_of_a_query_asked_again_come_from_the_request_cache(
+    loaded: ElasticEngine,
+) -> None:
+    """The next page of the same query is not counted again: its counts (a search of no
+    hits) are answered from the shard request cache."""
+
+    def cache() -> dict[str, int]:
+        stats = loaded.client.indices.stats(index=loaded.items_index, metric="request_cache")
+        return stats["_all"]["total"]["request_cache"]
+
+    loaded.client.indices.clear_cache(index=loaded.items_index, request=True)
+    first = loaded.search(SearchRequest(query="physical therapy", breakdown="year"))
+    before = cache()
+    second = loaded.search(SearchRequest(query="physical therapy", breakdown="year", page=2))
+    after = cache()
+    assert after["hit_count"] > before["hit_count"]
+    assert after["miss_count"] == before["miss_count"]
+    assert second.total == first.total and second.facets == first.facets
+    assert {h.id for h in second.hits}.isdisjoint(h.id for h in first.hits)
 
 
 # --- aliases and versions --------------------------------------------------------------------

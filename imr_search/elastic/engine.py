@@ -36,7 +36,7 @@ from imr_search.elastic.search import (
     mark_item_body,
     read_marked_item,
     read_response,
-    search_body,
+    search_requests,
 )
 from imr_search.elastic.settings import ConnectionSettings, IndexLayout
 from imr_search.elastic.similar import run_similar
@@ -276,11 +276,11 @@ class ElasticEngine:
             return int(self.client.count(index=self.items_index)["count"])
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        search, highlighted = search_body(request)
+        requests = search_requests(request)
         started = time.perf_counter()
         with self._calls():
-            answer = run.answer(self.client, self.items_index, search)
-            response = read_response(request, highlighted, answer, 0.0)
+            answer = run.counted_page(self.client, self.items_index, requests.counts, requests.page)
+            response = read_response(request, requests.highlighted, answer, 0.0)
         took = (time.perf_counter() - started) * 1000
         response = dataclasses.replace(response, took_ms=took)
         return with_suggestion(self.search, request, response, self._lookup)

@@ -2,6 +2,8 @@
 to the engine's client and an index.
 
 - `answer`: one request, its raw answer (the JSON body as a dict) for the typed readers.
+- `counted_page`: a page of hits and the counts of its query, two requests sent side by side,
+  as one answer.
 - `every_hit`: every hit of a sorted search, page by page, for the few readers that walk a
   whole index (the indexed sources, an item set being rewritten). It is elasticsearch.dsl's
   `Search.iterate()`: `search_after` in the search's own sort order (the sources are listed
@@ -18,6 +20,7 @@ Client errors are left to the caller's `faults.translated` block.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from elasticsearch import Elasticsearch
@@ -33,6 +36,23 @@ def answer(client: Elasticsearch, index: str, search: Search[Any]) -> dict[str, 
     sends, without binding a copy of the search and wrapping the answer)."""
     body: dict[str, Any] = client.search(index=index, body=search.to_dict()).body
     return body
+
+
+def counted_page(
+    client: Elasticsearch, index: str, counts: Search[Any], page: Search[Any] | None
+) -> dict[str, Any]:
+    """The answer to `page` with the total and aggregations of `counts` (a search of no hits),
+    as one request asking for both would have it. The two are sent at once (a thread beside
+    this one), so the answer waits for the slower of the two, not for both."""
+    if page is None:
+        return answer(client, index, counts)
+    with ThreadPoolExecutor(max_workers=1) as beside:
+        counted = beside.submit(answer, client, index, counts)
+        found = answer(client, index, page)
+        totals = counted.result()
+    found["hits"]["total"] = totals["hits"]["total"]
+    found["aggregations"] = totals.get("aggregations", {})
+    return found
 
 
 def every_hit(client: Elasticsearch, index: str, search: Search[Any]) -> Iterator[dict[str, Any]]:

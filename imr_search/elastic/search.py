@@ -12,6 +12,7 @@ boosts on named clauses, taken off the scores again when the answer is read.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from elasticsearch.dsl import A, Search
@@ -82,8 +83,49 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
 }
 
 
+@dataclass(frozen=True)
+class SearchRequests:
+    """One search as the engine sends it: two requests, side by side.
+
+    `counts` (size 0): the exact total, facets, outcome rate and breakdown. A request of no
+    hits is what Elasticsearch's shard request cache keeps (until the index changes), so the
+    counts of a query asked again (the next page, another order, the same everyday query from
+    another user) are not counted again. `page`: the hits of the page, without aggregations
+    and without a total, so that the top hits need not visit every match; None when the
+    request asks for no hits."""
+
+    counts: Search[Any]
+    page: Search[Any] | None
+    highlighted: bool
+
+
 def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
-    """The search (not bound to a client or index), and whether it has a query to highlight."""
+    """The search as one request (not bound to a client or index), and whether it has a query
+    to highlight: the page of hits with its total and every aggregation."""
+    parts = _search_parts(request)
+    search = parts.page.extra(track_total_hits=True)
+    parts.groups.add_to(search)
+    return search, parts.highlighted
+
+
+def search_requests(request: SearchRequest) -> SearchRequests:
+    """The search as the engine sends it: counts and page apart (SearchRequests)."""
+    parts = _search_parts(request)
+    counts = parts.counted.extra(track_total_hits=True)[0:0]
+    parts.groups.add_to(counts)
+    page = parts.page.extra(track_total_hits=False) if request.per_page > 0 else None
+    return SearchRequests(counts, page, parts.highlighted)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    counted: Search[Any]  # the query and the post_filter: what the total counts
+    page: Search[Any]  # the same, sorted, highlighted and cut to the page
+    groups: facets.AggGroups
+    highlighted: bool
+
+
+def _search_parts(request: SearchRequest) -> _Parts:
     query = plan(request.query)
     ast = query.ast
     about = compile_query(query.about) if query.about is not None else None
@@ -123,21 +165,16 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
     queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
-    if queries:
-        search = with_highlights(search, queries)
+    highlighted = with_highlights(search, queries) if queries else search
     if request.sort != "relevance":
         order = ORDERS[request.sort]
     elif ast is not None:
         order = BEST_FIRST
     else:
         order = LETTER_ORDER if query.cases else NEWEST_FIRST
-    search = (
-        search.sort(*order)
-        .source(excludes=SOURCE_EXCLUDES)
-        .extra(track_total_hits=True)[request.offset : request.offset + request.per_page]
-    )
-    groups.add_to(search)
-    return search, bool(queries)
+    page = highlighted.sort(*order).source(excludes=SOURCE_EXCLUDES)
+    page = page[request.offset : request.offset + request.per_page]
+    return _Parts(search, page, groups, bool(queries))
 
 
 def shares_facet(request: SearchRequest) -> bool:
