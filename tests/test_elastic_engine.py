@@ -155,7 +155,7 @@ SPLIT_REQUESTS = [
     SearchRequest(query="physical therapy"),
     SearchRequest(query='"physical therapy"', filters={"outcome": ["Upheld"]}, page=2),
     SearchRequest(query="tramadol", breakdown="year", sort="date"),
-    SearchRequest(query="lumbar", breakdown="admin_source", filters={"category": ["Surgery"]}),
+    SearchRequest(query="lumbar", breakdown="admin_source", filters={"outcome": ["Overturned"]}),
     SearchRequest(query="MRI knee", decisions="about"),
     SearchRequest(query="MRI knee", decisions="mentions", sort="outcome"),
     SearchRequest(query=f"{LETTERS[3].case_number}-1 therapy"),
@@ -175,7 +175,7 @@ def test_counts_and_page_apart_answer_as_one_request(
     )
     split = loaded.search(request_)
     assert dataclasses.replace(split, took_ms=0.0) == whole
-    assert whole.total or request_.query.strip()  # the empty query matches every item
+    assert whole.total > 0  # every request shape is checked on matches, not on nothing
 
 
 def test_the_counts_of_a_query_asked_again_come_from_the_request_cache(
