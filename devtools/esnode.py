@@ -48,6 +48,7 @@ import urllib.request
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import elasticsearch
 
@@ -401,15 +402,42 @@ def _node_user() -> str | None:
     return NODE_USER
 
 
+# A node folder holds a file locked by the process that made it, for as long as it lives: the
+# kernel drops the lock when that process dies however it ends (a killed session left 23 GB of
+# node data behind here, and a short disk then blocked Elasticsearch's merges).
+CLAIM_FILE = ".claim"
+_claims: list[IO[str]] = []
+
+
 def _node_dir(workdir: Path, user: str | None) -> Path:
-    """Config/data/logs of one node, writable by the node user (root's pytest tmp is 0700)."""
+    """Config/data/logs of one node, writable by the node user (root's pytest tmp is 0700),
+    claimed by this process; folders left by killed processes are removed first."""
     if user is None:
-        workdir.mkdir(parents=True, exist_ok=True)
-        return Path(tempfile.mkdtemp(prefix="es-node-", dir=workdir))
-    base = cache_root() / "nodes"
-    base.mkdir(parents=True, exist_ok=True)
-    os.chmod(base, 0o755)
-    return Path(tempfile.mkdtemp(prefix="es-node-", dir=base))
+        base = workdir
+        base.mkdir(parents=True, exist_ok=True)
+    else:
+        base = cache_root() / "nodes"
+        base.mkdir(parents=True, exist_ok=True)
+        os.chmod(base, 0o755)
+    _remove_abandoned(base)
+    node_dir = Path(tempfile.mkdtemp(prefix="es-node-", dir=base))
+    claim = open(node_dir / CLAIM_FILE, "w")  # noqa: SIM115 - held until this process ends
+    fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    _claims.append(claim)
+    return node_dir
+
+
+def _remove_abandoned(base: Path) -> None:
+    """Remove the node folders under `base` whose claim no live process holds. A folder
+    without a claim file (made by an older version, or being made) is left alone."""
+    for folder in base.glob("es-node-*"):
+        try:
+            with open(folder / CLAIM_FILE) as claim:  # never creates one
+                fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # no claim file, or a live owner holds it
+            continue
+        say(f"removing {folder}: the process that started its node is gone")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def free_port() -> int:

@@ -93,3 +93,26 @@ def test_compose_runs_the_matching_elasticsearch_web_and_indexer() -> None:
     assert any(v.endswith(":/letters:ro") for v in indexer["volumes"])
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert server.WORKER_CLASS in dockerfile and "search_ui.asgi:create_asgi_app()" in dockerfile
+
+
+def test_node_folders_left_by_killed_processes_are_removed(tmp_path: Path) -> None:
+    """A process that made a node folder and died without removing it (a killed session)
+    leaves it unclaimed: the next node folder made beside it removes it. A folder this process
+    still holds, and one without a claim file (an older version's), stay."""
+    import subprocess
+    import sys
+
+    made = subprocess.run(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from devtools import "
+         "esnode; print(esnode._node_dir(Path(sys.argv[1]), None))", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    abandoned = Path(made.stdout.strip())
+    (abandoned / "data").mkdir()
+    unclaimed = tmp_path / "es-node-older"
+    unclaimed.mkdir()
+    held = esnode._node_dir(tmp_path, None)
+    assert not abandoned.exists()
+    assert held.is_dir() and unclaimed.is_dir()
+    again = esnode._node_dir(tmp_path, None)
+    assert held.is_dir() and again.is_dir()  # claimed by this live process: kept
