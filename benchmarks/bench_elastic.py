@@ -48,7 +48,7 @@ from query_mix import MIX, WEIGHTS, choose_cases
 
 from devtools.esnode import elasticsearch_node
 from imr_search.contract import Engine, SearchRequest
-from imr_search.elastic import indices
+from imr_search.elastic import indices, optimize
 from imr_search.elastic.compile import compile_query
 from imr_search.elastic.engine import ElasticEngine
 from imr_search.elastic.settings import IndexLayout
@@ -120,7 +120,8 @@ def _chunks(ndjson: str, max_docs: int | None) -> Iterator[bytes]:
 def raw_bulk(url: str, ndjson: str, max_docs: int | None = None) -> dict[str, float]:
     """A raw `_bulk` of the pre-built documents into a new index of the same definition and
     layout (IMR_SEARCH_ES_SHARDS and _REPLICAS, as the engine's), with the writer's chunk size
-    and number of concurrent requests, refresh off, then one refresh. The index is deleted
+    and number of concurrent requests, refresh off, then one refresh and the split and
+    merge the engine does after a full load (imr_search.elastic.optimize). The index is deleted
     afterwards."""
     client = Elasticsearch(url, request_timeout=300)
     name = f"imr-bench-raw-{uuid.uuid4().hex[:8]}"
@@ -140,6 +141,15 @@ def raw_bulk(url: str, ndjson: str, max_docs: int | None = None) -> dict[str, fl
         writing = time.perf_counter() - started
         client.indices.put_settings(index=name, settings={"index": {"refresh_interval": "1s"}})
         client.indices.refresh(index=name)
+        loaded = name
+        name, _ = optimize.optimize_loaded(  # as the engine's finish() does after a full load
+            client,
+            loaded,
+            loaded,
+            split=IndexLayout.from_env(loaded).shards is None,
+            deadline_s=optimize.deadline_seconds(),
+            replace=lambda _split: client.indices.delete(index=loaded),
+        )
         total = time.perf_counter() - started
     finally:
         client.indices.delete(index=name, ignore_unavailable=True)

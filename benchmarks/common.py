@@ -133,7 +133,8 @@ def load_engine(engine: Engine, batches: str | Path) -> dict[str, float]:
             assert not failures, failures[:3]
             items += sum(len(s.items) for s in batch)
         started = time.perf_counter()
-        engine.finish()
+        for note in engine.finish():
+            log(f"finishing the load: {note}")
         finishing = time.perf_counter() - started
     finally:
         engine.close()

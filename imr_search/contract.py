@@ -439,8 +439,9 @@ class Engine(Protocol):
         """Remove the items of these source files (for --prune); returns items removed."""
         ...
 
-    def finish(self) -> None:
-        """After a bulk load: optimize / refresh so searches see everything, fast."""
+    def finish(self) -> list[str]:
+        """After a bulk load: optimize / refresh so searches see everything, fast. Returns
+        notes for the user about what finishing left undone (e.g. a merge still running)."""
         ...
 
     def index_run_lock(self) -> AbstractContextManager[None]:

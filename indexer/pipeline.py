@@ -79,6 +79,7 @@ class IndexSummary:
     error: str | None = None  # what stopped the run (a storage fault, an outage)
     batches: int = 0  # batches written
     report_error: str | None = None  # why the report file could not be written
+    notes: list[str] = field(default_factory=list)  # what finishing left undone (engine's)
 
     @property
     def exit_status(self) -> int:
@@ -106,6 +107,7 @@ class IndexSummary:
         ]
         if self.interrupted:
             out.append("  INTERRUPTED: run the same command again to finish (nothing is lost)")
+        out.extend(f"  NOTE: {note}" for note in self.notes)
         sections = (("Skipped", self.skipped), ("Failed", self.failed), ("Warnings", self.warnings))
         for title, entries in sections:
             if entries:  # by path: workers finish files in no set order
@@ -282,7 +284,7 @@ def _run(
             _prune(engine, roots, summary, unreadable)
         if not summary.interrupted:
             _say("finishing")
-            engine.finish()
+            summary.notes += engine.finish()
             _say("finished")
     finally:
         if bar is not None:

@@ -180,6 +180,9 @@ def test_summary_lines() -> None:
     assert "unchanged: 1" in lines[1] and "failed: 1" in lines[1]
     assert lines[-2:] == ["Failed:", "  a.txt: empty file"]
     assert summary.exit_status == 1
+    summary.notes.append("not merged: merge it later")  # what the engine's finish() left
+    assert "  NOTE: not merged: merge it later" in summary.lines()
+    assert summary.exit_status == 1
 
 
 def test_cli_index_and_search(letters: Path, tmp_path: Path) -> None:

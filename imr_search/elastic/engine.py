@@ -30,7 +30,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices, run, runlock, vocabulary
+from imr_search.elastic import indices, optimize, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
@@ -74,6 +74,9 @@ class ElasticEngine:
         self.client = Elasticsearch(**self.settings.client_options())
         self._writer: BulkWriter | None = None
         self._loading = False
+        self._wrote = False  # this run wrote items (finish() optimizes an index it filled)
+        self._optimize_deadline_s = optimize.DEFAULT_DEADLINE_S
+        self._split = False
         self._rebuild: indices.IndexPair | None = None
         try:
             self._open(rebuild)
@@ -86,6 +89,11 @@ class ElasticEngine:
             self._check_server()
             if self.writable:
                 layout = IndexLayout.from_env(self.target)
+                try:
+                    self._optimize_deadline_s = optimize.deadline_seconds()
+                except ValueError as exc:
+                    raise EngineUnavailable(self.target, str(exc)) from None
+                self._split = layout.shards is None  # primaries not chosen: optimize may split
                 pair = (
                     indices.create_pair(self.client, self.alias, layout)
                     if rebuild
@@ -248,6 +256,7 @@ class ElasticEngine:
         writer = self._require_writer()
         with self._calls():
             self._start_loading()
+            self._wrote = True
             return writer.write(batch)
 
     def delete_sources(self, sources: Iterable[str]) -> int:
@@ -255,19 +264,48 @@ class ElasticEngine:
         with self._calls():
             return writer.delete_sources(list(sources))
 
-    def finish(self) -> None:
-        """Restore the refresh interval (this run's, or one a killed run left), refresh, and
-        publish a rebuild."""
+    def finish(self) -> list[str]:
+        """Restore the refresh interval (this run's, or one a killed run left), refresh,
+        optimize an index this run filled (optimize.py), and publish a rebuild; returns
+        what optimizing left undone."""
         if self._writer is None:
-            return
+            return []
+        notes: list[str] = []
         with self._calls():
             self._flush()
             if self._loading or self._left_loading():
                 self._stop_loading()
             self.client.indices.refresh(index=[self.items_index, self.sources_index])
+            if self._writer.fresh and self._wrote:
+                notes += self._optimize()
             if self._rebuild is not None:
                 indices.swap(self.client, self.alias, self._rebuild)
                 self._rebuild = None
+        return notes
+
+    def _optimize(self) -> list[str]:
+        """Split and merge the index this run filled (optimize.py)."""
+        _, notes = optimize.optimize_loaded(
+            self.client,
+            self.items_index,
+            self.alias,
+            split=self._split,
+            deadline_s=self._optimize_deadline_s,
+            replace=self._replace_items,
+        )
+        return notes
+
+    def _replace_items(self, index: str) -> None:
+        """`index` (a split of the items index) in its place; the old one dropped."""
+        old = self.items_index
+        if self._rebuild is not None:
+            self._rebuild = indices.IndexPair(index, self._rebuild.sources)
+        else:
+            indices.swap(self.client, self.alias, indices.IndexPair(index, self.sources_index))
+        self.client.indices.delete(index=old, ignore_unavailable=True)
+        self.items_index = index
+        if self._writer is not None:
+            self._writer.items_index = index
 
     # --- reading --------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ else comes from the environment, so secrets never sit in a command line:
     IMR_SEARCH_ES_SHARDS         primary shards of the items index (default 1)
     IMR_SEARCH_ES_REPLICAS       replicas of each shard: a number ("2"), or a range Elasticsearch
                                  adjusts to the cluster's size ("0-2", "1-all"); default "0-1"
+    IMR_SEARCH_ES_MERGE_MINUTES  how long finishing a full load waits for its merge (optimize.py);
+                                 default 60, 0 skips the merge
 
 Shards and replicas apply when an index is created (the first `imr-search index`, or a rebuild);
 replicas of an existing index change live with `PUT <alias>,<alias>-sources/_settings

@@ -172,13 +172,13 @@ class SqliteEngine:
         with translated(self.target, "removing letters"), self._lock:
             return writer.delete_sources(list(sources))
 
-    def finish(self) -> None:
+    def finish(self) -> list[str]:
         """Persist the facet postings, merge the FTS index, refresh term statistics: after
         this run's writes, or whatever an earlier run killed while finishing left undone."""
-        if self._writer is None:
-            return
-        with translated(self.target, "finishing the index (postings, merge, statistics)"):
-            self._finish(self._writer)
+        if self._writer is not None:
+            with translated(self.target, "finishing the index (postings, merge, statistics)"):
+                self._finish(self._writer)
+        return []
 
     def _finish(self, writer: Writer) -> None:
         db = self.db
