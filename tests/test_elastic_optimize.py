@@ -9,7 +9,8 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from elasticsearch import Elasticsearch
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+from elasticsearch import AuthorizationException, Elasticsearch
 
 from imr_search.contract import SearchRequest, SourceDocuments
 from imr_search.elastic import indices, optimize
@@ -178,6 +179,28 @@ def test_a_short_disk_is_reported_at_once_and_the_rebuild_still_published(
         assert optimize.segment_count(engine.client, engine.items_index) == before
         assert indices.resolve(engine.client, engine.alias) == engine.items_index
         assert primaries(engine) == 1
+    finally:
+        engine.close()
+
+
+@pytest.mark.elasticsearch
+def test_credentials_that_may_not_monitor_the_cluster_get_a_note_not_a_failure(
+    target: str, large: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = load_in_segments(target)
+    meta = ApiResponseMeta(403, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "localhost", 9200))
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AuthorizationException(
+            message="action [cluster:monitor/nodes/stats] is unauthorized", meta=meta, body={}
+        )
+
+    monkeypatch.setattr(engine.client.nodes, "stats", refused)
+    try:
+        notes = engine.finish()
+        assert len(notes) == 1 and notes[0].startswith("not optimized: the credentials may not")
+        assert "cluster:monitor/nodes/stats" in notes[0] and "`monitor`" in notes[0]
+        assert engine.search(SearchRequest()).total == ITEMS
     finally:
         engine.close()
 

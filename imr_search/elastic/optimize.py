@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import ApiError, Elasticsearch
+from elasticsearch import ApiError, AuthorizationException, Elasticsearch
 
 DEADLINE_ENV = "IMR_SEARCH_ES_MERGE_MINUTES"
 DEFAULT_DEADLINE_S = 60 * 60.0  # two 1M-item primaries merged in 90 s here
@@ -98,17 +98,26 @@ def optimize_loaded(
     it in the old one's place before it is merged, so a run killed meanwhile leaves a whole,
     writable index), and notes for the user on what was left undone."""
     started = time.monotonic()
-    blocked = blocker(client, index, alias, deadline_s)
-    if blocked is not None:
-        return index, [blocked]
     notes: list[str] = []
-    if split:
-        new, notes = split_large(client, index, deadline_s)
-        if new != index:
-            replace(new)
-            index = new
-    left = deadline_s - (time.monotonic() - started)
-    return index, notes + merge_to_one(client, index, left)
+    try:
+        blocked = blocker(client, index, alias, deadline_s)
+        if blocked is not None:
+            return index, [blocked]
+        if split:
+            new, notes = split_large(client, index, deadline_s)
+            if new != index:
+                replace(new)
+                index = new
+        left = deadline_s - (time.monotonic() - started)
+        return index, notes + merge_to_one(client, index, left)
+    except AuthorizationException as exc:  # e.g. an API key that may write but not monitor
+        return index, [
+            *notes,
+            f"not optimized: the credentials may not read the cluster's nodes, split or merge "
+            f"({exc.message}); searches are right but slower. Grant the `monitor` cluster "
+            f"privilege and `manage` on {alias}*, or merge it as an administrator: "
+            f"`POST {alias}/_forcemerge?max_num_segments=1`.",
+        ]
 
 
 def blocker(client: Elasticsearch, index: str, alias: str, deadline_s: float) -> str | None:
