@@ -286,6 +286,7 @@ def run_size(
                     before_each=bench_elastic.request_cache_dropper(url, alias),
                 )
             out["elastic_index"]["store_mb"] = elastic_store_mb(url, alias)
+            out["elastic_index"]["layout"] = elastic_layout(url, alias)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
     return out
@@ -366,6 +367,21 @@ def elastic_store_mb(url: str, alias: str) -> float:
     try:
         stats = client.indices.stats(index=alias, metric="store")
         return stats["_all"]["primaries"]["store"]["size_in_bytes"] / 2**20
+    finally:
+        client.close()
+
+
+def elastic_layout(url: str, alias: str) -> str:
+    """ "primaries x segments" of the index the queries ran on (the engine may have split it)."""
+    from elasticsearch import Elasticsearch
+
+    from imr_search.elastic import indices, optimize
+
+    client = Elasticsearch(url, request_timeout=60)
+    try:
+        index = indices.resolve(client, alias) or alias
+        primaries = optimize.primaries(client, index) or 1
+        return f"{primaries} x {optimize.segment_count(client, index) / primaries:.0f}"
     finally:
         client.close()
 
@@ -454,6 +470,11 @@ def size_table(size: dict[str, Any]) -> str:
             None,
         ),
     )
+    if es and "layout" in e_idx:
+        out.add(
+            "primaries x segments each",
+            *pair(None, (e_idx["layout"], None, None), "ES: split and merged after a full load"),
+        )
     if sqlite:
         out.add(
             "open + first search (fresh process), ms",
@@ -574,7 +595,7 @@ def header(results: dict[str, Any]) -> str:
         f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}",
         f"versions: Python {m['python']}, SQLite {m['sqlite']}, Elasticsearch {es} "
         f"(client {m['elasticsearch_client']}, heap {m.get('elasticsearch_heap_mb', '-')} MB, "
-        f"{m.get('elasticsearch_shards', '1')} primary shard(s), IMR_SEARCH_ES_SHARDS); "
+        f"primaries: {m.get('elasticsearch_shards') or 'as the engine chose, below'}); "
         f"commit {commit}",
     ]
     if load:
@@ -753,7 +774,9 @@ def start_node(stack: ExitStack, work: Path, results: dict[str, Any]) -> str | N
         return None
     results["machine"]["elasticsearch_server"] = check_server_version(url)
     results["machine"]["elasticsearch_heap_mb"] = node_heap_mb(url)
-    results["machine"]["elasticsearch_shards"] = os.environ.get("IMR_SEARCH_ES_SHARDS") or "1"
+    shards = os.environ.get("IMR_SEARCH_ES_SHARDS")
+    chosen = f"{shards} (IMR_SEARCH_ES_SHARDS)" if shards else None
+    results["machine"]["elasticsearch_shards"] = chosen
     results["elasticsearch_url"] = url
     return url
 

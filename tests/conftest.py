@@ -49,6 +49,31 @@ def es_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def es_target(es_url: str) -> Iterator[Callable[[str], str]]:
+    """Makes fresh index targets `<es_url>/<prefix>-<random>`; the session drops them all at
+    its end, so a node that outlives it ($IMR_SEARCH_ES_URL, a developer's) does not collect
+    them."""
+    from elasticsearch import Elasticsearch
+
+    from imr_search.elastic import indices
+
+    made: list[str] = []
+
+    def make(prefix: str) -> str:
+        made.append(f"{prefix}-{uuid.uuid4().hex[:10]}")
+        return f"{es_url.rstrip('/')}/{made[-1]}"
+
+    yield make
+    client = Elasticsearch(es_url, request_timeout=60)
+    try:
+        for alias in made:
+            with contextlib.suppress(Exception):  # best effort: the node may be gone
+                indices.drop(client, alias)
+    finally:
+        client.close()
+
+
+@pytest.fixture(scope="session")
 def es_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster | None]:
     """A 3-node cluster started for this session (devtools/escluster.py), stopped at its end;
     None when $IMR_SEARCH_ES_CLUSTER_URL names an existing cluster (no test may stop it)."""
@@ -115,8 +140,8 @@ def new_target(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str
     if kind == CLUSTER:
         make: Callable[[str], str] = request.getfixturevalue("cluster_index")
         return make("imr-test")
-    url = request.getfixturevalue("es_url")
-    return f"{url.rstrip('/')}/imr-test-{uuid.uuid4().hex[:10]}"
+    make: Callable[[str], str] = request.getfixturevalue("es_target")
+    return make("imr-test")
 
 
 @pytest.fixture(params=ENGINES)

@@ -137,7 +137,7 @@ def split_large(client: Elasticsearch, index: str, deadline_s: float) -> tuple[s
     """A new index of primaries_wanted() primaries holding `index`'s items (the old one stays
     for the caller to drop once the new one is published), or `index` itself: it is already
     several primaries, or small, or the node has one processor, or the split failed (noted)."""
-    if len(_shards(client, index, "prirep", primaries_only=True)) > 1:
+    if primaries(client, index) > 1:
         return index, []
     wanted = primaries_wanted(smallest_processors(client, index), count(client, index))
     if wanted == 1:
@@ -189,7 +189,7 @@ def _short_disk_note(disk: NodeDisk, segments: int, later: str) -> str:
 def merge_to_one(client: Elasticsearch, index: str, deadline_s: float) -> list[str]:
     """Merge every primary of `index` to one segment as a task, waiting up to the deadline
     (a note when it is still running then)."""
-    if segment_count(client, index) <= len(_shards(client, index, "prirep", primaries_only=True)):
+    if segment_count(client, index) <= primaries(client, index):
         return []
     started = time.monotonic()
     task = client.indices.forcemerge(
@@ -228,14 +228,15 @@ def _merge_state(client: Elasticsearch, task: str) -> tuple[bool, str | None]:
 # --- what the cluster says ---------------------------------------------------------------------
 
 
-def _shards(
-    client: Elasticsearch, index: str, columns: str, primaries_only: bool = False
-) -> list[dict[str, Any]]:
+def _shards(client: Elasticsearch, index: str, columns: str) -> list[dict[str, Any]]:
     """`_cat/shards` of the index: one row per shard copy, these columns (sizes in bytes)."""
-    wanted = columns if "prirep" in columns or not primaries_only else columns + ",prirep"
-    answer = client.cat.shards(index=index, format="json", bytes="b", h=wanted)
-    rows = list(answer.body)
-    return [row for row in rows if row.get("prirep") == "p"] if primaries_only else rows
+    answer = client.cat.shards(index=index, format="json", bytes="b", h=columns)
+    return list(answer.body)
+
+
+def primaries(client: Elasticsearch, index: str) -> int:
+    """Primary shards of the index."""
+    return sum(1 for shard in _shards(client, index, "prirep") if shard.get("prirep") == "p")
 
 
 def count(client: Elasticsearch, index: str) -> int:

@@ -12,7 +12,6 @@ run last, see tests/conftest.py); `citator_engine` is the citator's and the reas
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,8 +31,8 @@ def module_target(kind: str, tmp: Path, request: pytest.FixtureRequest) -> str:
     if kind == "elasticsearch-cluster":
         make: Callable[[str], str] = request.getfixturevalue("cluster_index")
         return make("imr-behaviour")
-    url = request.getfixturevalue("es_url")
-    return f"{url.rstrip('/')}/imr-behaviour-{uuid.uuid4().hex[:10]}"
+    make_target: Callable[[str], str] = request.getfixturevalue("es_target")
+    return make_target("imr-behaviour")
 
 
 @pytest.fixture(params=ENGINES)
