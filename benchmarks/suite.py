@@ -372,7 +372,8 @@ def elastic_store_mb(url: str, alias: str) -> float:
 
 
 def elastic_layout(url: str, alias: str) -> str:
-    """ "primaries x segments" of the index the queries ran on (the engine may have split it)."""
+    """The layout of the index the queries ran on, as primaries x segments per primary (the
+    engine may have split it after the load)."""
     from elasticsearch import Elasticsearch
 
     from imr_search.elastic import indices, optimize

@@ -278,6 +278,7 @@ class ElasticEngine:
             self.client.indices.refresh(index=[self.items_index, self.sources_index])
             if self._writer.fresh and self._wrote:
                 notes += self._optimize()
+                self._writer.fresh = False  # filled: later writes here are everyday ones
             if self._rebuild is not None:
                 indices.swap(self.client, self.alias, self._rebuild)
                 self._rebuild = None

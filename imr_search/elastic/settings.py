@@ -13,7 +13,8 @@ else comes from the environment, so secrets never sit in a command line:
     IMR_SEARCH_ES_VERIFY_CERTS   "false" to skip TLS verification (self-signed dev clusters)
     IMR_SEARCH_ES_CA_CERTS       path to a CA bundle for https clusters
     IMR_SEARCH_ES_TIMEOUT        request timeout in seconds (default 30)
-    IMR_SEARCH_ES_SHARDS         primary shards of the items index (default 1)
+    IMR_SEARCH_ES_SHARDS         primary shards of the items index (default 1, and a full
+                                 load of 100,000 items or more is then split: optimize.py)
     IMR_SEARCH_ES_REPLICAS       replicas of each shard: a number ("2"), or a range Elasticsearch
                                  adjusts to the cluster's size ("0-2", "1-all"); default "0-1"
     IMR_SEARCH_ES_MERGE_MINUTES  how long finishing a full load waits for its merge (optimize.py);
