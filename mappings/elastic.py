@@ -25,8 +25,8 @@ from mappings.facets import (
     PARTY_FACETS_FIELD,
     index_field,
 )
-from mappings.fields import VOCABULARY_FIELDS
-from mappings.schema import Indexed, ItemDocument
+from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
+from mappings.schema import Indexed, ItemDocument, english_text
 
 # Bump when the definition changes in a way an existing index cannot follow; the engine then
 # asks for a re-index (indices are versioned behind an alias).
@@ -34,7 +34,8 @@ from mappings.schema import Indexed, ItemDocument
 # 4: `party_facets` (one party's citation facets, flat) and eager global ordinals on facets.
 # 5: `facet_keys` (every facet counted by default in one field, counted by one aggregation).
 # 6: common grams (mappings.analysis): the text fields' index and search analyzers.
-SCHEMA_VERSION = 6
+# 7: the citations' texts copied flat to the root (mappings.fields.SearchField.flat).
+SCHEMA_VERSION = 7
 DEFAULT_ALIAS = "imr-items"  # the alias searches and writes use
 # Engine bookkeeping stored beside the document (the source file as the indexer named it),
 # left out of every read.
@@ -43,6 +44,8 @@ OWNER_FIELD = "indexed_from"
 # there at index time: what "did you mean" suggests from. Not in _source, never read back.
 WORDS_FIELD = "words"
 _COPIED_TO_WORDS = frozenset(f.es_fields[-1] for f in VOCABULARY_FIELDS)
+# Nested texts copied to a field at the root, searched there (mappings.fields.SearchField.flat).
+_COPIED_FLAT = {name: f.flat for f in SEARCH_FIELDS if f.flat for name in f.es_fields}
 # Keyword facets (mappings.facets) build their global ordinals at refresh, not at the first
 # search after it: every search counts every facet.
 _EAGER = frozenset(index_field(f) for f in INDEXED_FACETS if not f.numeric)
@@ -63,7 +66,10 @@ ABOUT = (
     f"stored flat in {PARTY_FACETS_FIELD} (mappings.facets.party_facet_values; indexed, not in "
     f"_source) so that facets need no nested aggregation; {FACET_KEYS_FIELD} holds every facet "
     "counted by default once more, prefixed by the facet's name (mappings.facets.facet_keys), "
-    f"counted by one aggregation. {OWNER_FIELD} (the source file as the indexer named it) is "
+    "counted by one aggregation. The citations' labels and texts are copied flat to "
+    f"{', '.join(sorted(set(_COPIED_FLAT.values())))} (copy_to, not in _source), where "
+    "words search them without a nested query. "
+    f"{OWNER_FIELD} (the source file as the indexer named it) is "
     f"the engine's bookkeeping, left out of every read. {WORDS_FIELD} holds the unstemmed "
     "words of the treatment, rationale and clinical summary (copy_to), for spelling "
     "suggestions."
@@ -86,19 +92,31 @@ def dsl_field(
     properties: dict[str, Field] | None = None,
     copy_to: str | None = None,
     eager: bool = False,
+    path: str = "",
 ) -> Field:
-    """The elasticsearch.dsl field an `Indexed` describes (sub-fields included)."""
+    """The elasticsearch.dsl field an `Indexed` describes (sub-fields included; `path`: its
+    dotted path, which says what its sub-fields are copied to)."""
     options = dict(indexed.options)
+    if "fields" in options:
+        options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
+        # Elasticsearch copies no sub-field: its parent's value is copied (the same text,
+        # analysed by the target field).
+        copy_to = copy_to or next(
+            filter(None, (_copied_to(f"{path}.{n}") for n in options["fields"])), None
+        )
     if copy_to is not None:
         options["copy_to"] = copy_to
     if eager:
         options["eager_global_ordinals"] = True
-    if "fields" in options:
-        options["fields"] = {name: dsl_field(sub) for name, sub in options["fields"].items()}
     if properties is not None:
         options["properties"] = properties
     field: Field = Field.get_dsl_class(indexed.type)(**options)
     return field
+
+
+def _copied_to(path: str) -> str | None:
+    """The field the field at `path` is copied to, if any."""
+    return WORDS_FIELD if path in _COPIED_TO_WORDS else _COPIED_FLAT.get(path)
 
 
 def properties(cls: type, prefix: str = "") -> dict[str, Field]:
@@ -115,8 +133,7 @@ def properties(cls: type, prefix: str = "") -> dict[str, Field]:
         path = prefix + f.name
         if meta[0].type in ("nested", "object"):
             inner = properties(_inner_type(get_args(hint)[0]), path + ".")
-        copy_to = WORDS_FIELD if path in _COPIED_TO_WORDS else None
-        out[f.name] = dsl_field(meta[0], inner, copy_to, eager=path in _EAGER)
+        out[f.name] = dsl_field(meta[0], inner, _copied_to(path), path in _EAGER, path)
     return out
 
 
@@ -144,6 +161,8 @@ def mapping() -> Mapping:
     m.meta("_source", {"excludes": [PARTY_FACETS_FIELD, FACET_KEYS_FIELD]})
     m.field(OWNER_FIELD, Keyword())
     m.field(WORDS_FIELD, Text(analyzer=WORDS_ANALYZER, index_options="docs", norms=False))
+    for flat in sorted(set(_COPIED_FLAT.values())):
+        m.field(flat, dsl_field(english_text()))  # derived (copy_to): not in _source
     return m
 
 

@@ -32,7 +32,7 @@ from mappings.facets import (
     index_field,
     party_facet_values,
 )
-from mappings.fields import VOCABULARY_FIELDS
+from mappings.fields import SEARCH_FIELDS, VOCABULARY_FIELDS
 from mappings.schema import Citation, ItemDocument, LetterContext, to_builtins
 from synthetic.corpus import generate_letters
 
@@ -54,7 +54,19 @@ def test_every_schema_field_is_mapped_as_its_annotation_says(cls: type, path: tu
         (declared,) = hints[field.name].__metadata__
         assert props[field.name]["type"] == declared.type, field.name
     extra = {OWNER_FIELD, WORDS_FIELD, PARTY_FACETS_FIELD, FACET_KEYS_FIELD}
+    extra |= {f.flat for f in SEARCH_FIELDS if f.flat}
     assert set(props) - {f.name for f in dataclasses.fields(cls)} <= extra
+
+
+def test_the_citation_texts_are_copied_flat_to_the_root() -> None:
+    """Every citation's label and text reach `citation_text`: the label (a keyword with a
+    text sub-field) is copied itself, as Elasticsearch copies no sub-field."""
+    citations = raw_index_json()["mappings"]["properties"]["citations"]["properties"]
+    assert citations["text"]["copy_to"] == "citation_text"
+    assert citations["label"]["copy_to"] == "citation_text"
+    assert "copy_to" not in citations["label"]["fields"]["text"]
+    flat = raw_index_json()["mappings"]["properties"]["citation_text"]
+    assert (flat["type"], flat["analyzer"]) == ("text", citations["text"]["analyzer"])
 
 
 def test_the_vocabulary_texts_are_copied_to_the_unstemmed_words_field() -> None:
@@ -176,11 +188,14 @@ def test_compiled_queries_never_use_query_string(text: str) -> None:
 def test_compile_shapes() -> None:
     q = compile_query(parse_query('citation:guideline -"hardware block"')).to_dict()
     must, must_not = q["bool"]["must"], q["bool"]["must_not"]
-    assert must[0]["nested"]["path"] == "citations"
+    assert must[0] == {
+        "match": {"citation_text": {"query": "guideline", "operator": "and", "boost": 1.0}}
+    }
+    assert "nested" not in _walk(q)  # citations are searched in their flat copy
     assert "match_phrase" in json.dumps(must_not)
     unscoped = compile_query(parse_query("knee")).to_dict()
     fields = json.dumps(unscoped)
-    for name in ("treatment", "rationale", "letter.clinical_summary", "citations.text"):
+    for name in ("treatment", "rationale", "letter.clinical_summary", "citation_text"):
         assert name in fields
     prefix = compile_query(parse_query("therap*")).to_dict()
     assert "match_bool_prefix" in json.dumps(prefix)

@@ -1,12 +1,12 @@
 """Compile the query language's AST to elasticsearch.dsl queries (`Q` objects).
 
-Only structured queries come out of here (bool / match / match_phrase / match_bool_prefix /
-nested); user text is never handed to `query_string`, so nothing typed can reach Lucene
-syntax. Each leaf searches its scope's fields: an unscoped word searches every text field (the
-treatment counts most, then the rationale, as in the embedded engine's bm25 weights), and
-citations are searched inside a nested query so a hit is still one item. A phrase is a
-match_phrase: the fields' search analyzer turns a phrase of common words into its common grams
-(mappings.analysis), a term lookup.
+Only structured queries come out of here (bool / match / match_phrase / match_bool_prefix);
+user text is never handed to `query_string`, so nothing typed can reach Lucene syntax. Each
+leaf searches its scope's fields: an unscoped word searches every text field (the treatment
+counts most, then the rationale, as in the embedded engine's bm25 weights); citations are
+searched in their flat copy (mappings.fields.SearchField.flat), not inside a nested query.
+A phrase is a match_phrase: the fields' search analyzer turns a phrase of common words into
+its common grams (mappings.analysis), a term lookup.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from elasticsearch.dsl.query import (
     MatchAll,
     MatchBoolPrefix,
     MatchPhrase,
-    Nested,
     Query,
 )
 
@@ -83,11 +82,7 @@ def _leaf(node: Term | Phrase) -> Query:
         spec = FIELDS_BY_SCOPE.get(scope)
         if spec is None:  # the parser only produces known scopes; belt and braces
             raise QuerySyntaxError(f"Unknown field '{scope}:'.")
-        inner = [_field_query(node, field, spec.weight) for field in spec.es_fields]
-        if spec.nested:
-            clauses.append(Nested(path=spec.nested, query=any_of(inner), score_mode="max"))
-        else:
-            clauses += inner
+        clauses += [_field_query(node, field, spec.weight) for field in spec.searched]
     return any_of(clauses)
 
 
