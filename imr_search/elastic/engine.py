@@ -30,7 +30,7 @@ from imr_search.contract import (
     WriteFailure,
     item_not_found,
 )
-from imr_search.elastic import indices, optimize, run, runlock, vocabulary
+from imr_search.elastic import complement, indices, optimize, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
     mark_item_body,
@@ -78,6 +78,7 @@ class ElasticEngine:
         self._optimize_deadline_s = optimize.DEFAULT_DEADLINE_S
         self._split = False
         self._rebuild: indices.IndexPair | None = None
+        self._whole = complement.WholeCounts()  # the whole index's counts, per state
         try:
             self._open(rebuild)
         except BaseException:
@@ -318,7 +319,14 @@ class ElasticEngine:
         requests = search_requests(request)
         started = time.perf_counter()
         with self._calls():
-            answer = run.counted_page(self.client, self.items_index, requests.counts, requests.page)
+            if requests.split is not None:
+                answer = complement.counted_page(
+                    self.client, self.items_index, self._whole, requests.split, requests.page
+                )
+            else:
+                answer = run.counted_page(
+                    self.client, self.items_index, requests.counts, requests.page
+                )
             response = read_response(request, requests.highlighted, answer, 0.0)
         took = (time.perf_counter() - started) * 1000
         response = dataclasses.replace(response, took_ms=took)

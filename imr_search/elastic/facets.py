@@ -131,27 +131,44 @@ class AggGroups:
     by every *other* facet's selection, the outcome rate and the breakdown by all of them.
     One `filter` aggregation per distinct set of selections (none at all when no selection
     applies), so facets sharing one are counted in one pass. Names inside are prefixed
-    (`<owner>__<name>`) to stay apart."""
+    (`<owner>__<name>`) to stay apart. Aggregations whose definition holds the query itself
+    (the decisions about it) are marked `by_query`: a search may count them apart
+    (imr_search.elastic.complement)."""
 
     def __init__(self, selected: Mapping[str, Sequence[str]]) -> None:
         self.selected = selected
-        self._groups: dict[tuple[str, ...], dict[str, Agg[Any]]] = {}
+        self._groups: dict[tuple[str, ...], dict[str, tuple[Agg[Any], bool]]] = {}
 
-    def add(self, owner: str, aggs: Mapping[str, Agg[Any]], skip: str | None = None) -> None:
+    def add(
+        self,
+        owner: str,
+        aggs: Mapping[str, Agg[Any]],
+        skip: str | None = None,
+        by_query: bool = False,
+    ) -> None:
         """`owner`'s aggregations, filtered by every selection but that of facet `skip`."""
         key = tuple(name for name in self.selected if name != skip)
         group = self._groups.setdefault(key, {})
-        group.update({f"{owner}__{name}": agg for name, agg in aggs.items()})
+        group.update({f"{owner}__{name}": (agg, by_query) for name, agg in aggs.items()})
 
-    def add_to(self, search: Search[Any]) -> None:
-        """Put the groups into the search's aggregations (in place, as FacetedSearch does)."""
+    def add_to(self, search: Search[Any], by_query: bool | None = None) -> None:
+        """Put the groups into the search's aggregations (in place, as FacetedSearch does):
+        all of them, or only those defined by the query (`by_query` True) or the others."""
         for i, (key, aggs) in enumerate(self._groups.items()):
+            chosen = {n: a for n, (a, q) in aggs.items() if by_query is None or q == by_query}
+            if not chosen:
+                continue
             target: AggBase[Any] = search.aggs
             if key:
                 flt = combined_filter({name: self.selected[name] for name in key})
                 target = search.aggs.bucket(f"group_{i}", "filter", filter=flt)
-            for name, agg in aggs.items():
+            for name, agg in chosen.items():
                 target[name] = agg
+
+    @property
+    def by_query(self) -> bool:
+        """Whether any aggregation is defined by the query."""
+        return any(q for aggs in self._groups.values() for _, q in aggs.values())
 
     @staticmethod
     def results(aggregations: Mapping[str, Any], owner: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@ to the engine's client and an index.
 
 - `answer`: one request, its raw answer (the JSON body as a dict) for the typed readers.
 - `counted_page`: a page of hits and the counts of its query, two requests sent side by side,
-  as one answer.
+  as one answer (`page_beside`: the page beside any way of counting).
 - `every_hit`: every hit of a sorted search, page by page, for the few readers that walk a
   whole index (the indexed sources, an item set being rewritten). It is elasticsearch.dsl's
   `Search.iterate()`: `search_after` in the search's own sort order (the sources are listed
@@ -19,7 +19,7 @@ Client errors are left to the caller's `faults.translated` block.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -42,16 +42,34 @@ def counted_page(
     client: Elasticsearch, index: str, counts: Search[Any], page: Search[Any] | None
 ) -> dict[str, Any]:
     """The answer to `page` with the total and aggregations of `counts` (a search of no hits),
-    as one request asking for both would have it. The two are sent at once (a thread beside
-    this one), so the answer waits for the slower of the two, not for both."""
+    as one request asking for both would have it."""
+
+    def counted() -> tuple[int, Mapping[str, Any]]:
+        body = answer(client, index, counts)
+        return body["hits"]["total"]["value"], body.get("aggregations", {})
+
+    return page_beside(client, index, page, counted)
+
+
+def page_beside(
+    client: Elasticsearch,
+    index: str,
+    page: Search[Any] | None,
+    counted: Callable[[], tuple[int, Mapping[str, Any]]],
+) -> dict[str, Any]:
+    """The answer to `page` (None: no hits) with the exact total and the aggregations
+    `counted()` returns, computed at the same time (a thread beside this one): the answer
+    waits for the slower of the two, not for both."""
     if page is None:
-        return answer(client, index, counts)
-    with ThreadPoolExecutor(max_workers=1) as beside:
-        counted = beside.submit(answer, client, index, counts)
-        found = answer(client, index, page)
-        totals = counted.result()
-    found["hits"]["total"] = totals["hits"]["total"]
-    found["aggregations"] = totals.get("aggregations", {})
+        found: dict[str, Any] = {"hits": {"hits": []}}
+        total, aggregations = counted()
+    else:
+        with ThreadPoolExecutor(max_workers=1) as beside:
+            counting = beside.submit(counted)
+            found = answer(client, index, page)
+            total, aggregations = counting.result()
+    found["hits"]["total"] = {"value": total, "relation": "eq"}
+    found["aggregations"] = dict(aggregations)
     return found
 
 

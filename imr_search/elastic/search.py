@@ -11,7 +11,7 @@ boosts on named clauses, taken off the scores again when the answer is read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,18 +85,33 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class SearchRequests:
-    """One search as the engine sends it: two requests, side by side.
+    """One search as the engine sends it: requests side by side.
 
     `counts` (size 0): the exact total, facets, outcome rate and breakdown. A request of no
     hits is what Elasticsearch's shard request cache keeps (until the index changes), so the
     counts of a query asked again (the next page, another order, the same everyday query from
     another user) are not counted again. `page`: the hits of the page, without aggregations
     and without a total, so that the top hits need not visit every match; None when the
-    request asks for no hits."""
+    request asks for no hits. `split`: the same counts in two requests, for a search that
+    may be counted by the items it leaves out (imr_search.elastic.complement); None with
+    facet selections."""
 
     counts: Search[Any]
     page: Search[Any] | None
     highlighted: bool
+    split: SplitCounts | None = None
+
+
+@dataclass(frozen=True)
+class SplitCounts:
+    """`counts` in parts: `by_query`, a search of no hits with the total and the aggregations
+    defined by the query (the decisions about it); `query`, what the total counts; `rest`,
+    every other aggregation in a search of no hits and no query yet, each counting every
+    value (its answer can be subtracted from another's)."""
+
+    by_query: Search[Any]
+    query: Query
+    rest: Search[Any]
 
 
 def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
@@ -111,21 +126,32 @@ def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
 def search_requests(request: SearchRequest) -> SearchRequests:
     """The search as the engine sends it: counts and page apart (SearchRequests)."""
     parts = _search_parts(request)
-    counts = parts.counted.extra(track_total_hits=True)[0:0]
+    counted = parts.counted.extra(track_total_hits=True)[0:0]
+    counts = counted._clone()
     parts.groups.add_to(counts)
     page = parts.page.extra(track_total_hits=False) if request.per_page > 0 else None
-    return SearchRequests(counts, page, parts.highlighted)
+    split = None
+    if not facets.selections(request.filters):
+        by_query = counted._clone()
+        parts.groups.add_to(by_query, by_query=True)
+        rest = Search().extra(track_total_hits=True)[0:0]
+        _search_parts(request, every_value=True).groups.add_to(rest, by_query=False)
+        split = SplitCounts(by_query, parts.query, rest)
+    return SearchRequests(counts, page, parts.highlighted, split)
 
 
 @dataclass(frozen=True)
 class _Parts:
+    query: Query  # the scored query
     counted: Search[Any]  # the query and the post_filter: what the total counts
     page: Search[Any]  # the same, sorted, highlighted and cut to the page
     groups: facets.AggGroups
     highlighted: bool
 
 
-def _search_parts(request: SearchRequest) -> _Parts:
+def _search_parts(request: SearchRequest, every_value: bool = False) -> _Parts:
+    """`every_value`: every listed facet and the breakdown count all their values, not the
+    top ones (an answer that can be subtracted from another, imr_search.elastic.complement)."""
     query = plan(request.query)
     ast = query.ast
     about = compile_query(query.about) if query.about is not None else None
@@ -138,6 +164,7 @@ def _search_parts(request: SearchRequest) -> _Parts:
     if request.breakdown:
         chronological = request.breakdown in CHRONOLOGICAL
         size = ALL_VALUES if chronological else request.facet_size
+        size = facets.SHARD_SIZE if every_value else size
         breakdown = facets.breakdown_aggs(request.breakdown, size)
         about_only = about is not None and request.decisions == "all"
         skip = "outcome" if "outcome" in selected else None
@@ -147,21 +174,23 @@ def _search_parts(request: SearchRequest) -> _Parts:
             shared = (request.breakdown, size)
         if about_only:
             about_breakdown = {"about": A("filter", filter=about, aggs=dict(breakdown))}
-            groups.add("breakdown", about_breakdown, skip=skip)
+            groups.add("breakdown", about_breakdown, skip=skip, by_query=True)
         if shared is None and not keyed:
             # Every match: the breakdown, or the one shown when no decision is about the
             # query (counted in the same request: a second one cost a round trip). With
             # `keyed`, the facet keys count it.
             groups.add(EVERY_MATCH if about_only else "breakdown", breakdown, skip=skip)
-    keys = facets.add_facet_aggs(groups, request.size_of, shared, keys=keyed)
+    sizes = _every_value_of(request) if every_value else request.size_of
+    keys = facets.add_facet_aggs(groups, sizes, shared, keys=keyed)
     # The outcomes of the hits (every selection applies): the facet keys count them when
     # they are counted (in the same group), otherwise an aggregation of their own.
-    result_aggs = {} if keys else dict(facets.outcome_aggs())
+    if not keys:
+        groups.add("result", facets.outcome_aggs())
     if about is not None:
-        result_aggs["about"] = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
-    if result_aggs:
-        groups.add("result", result_aggs)
-    search = Search().query(_scored_query(request, query, about))
+        about_rate = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
+        groups.add("result", {"about": about_rate}, by_query=True)
+    scored = _scored_query(request, query, about)
+    search = Search().query(scored)
     if selected:
         search = search.post_filter(facets.combined_filter(selected))
     queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
@@ -174,7 +203,16 @@ def _search_parts(request: SearchRequest) -> _Parts:
         order = LETTER_ORDER if query.cases else NEWEST_FIRST
     page = highlighted.sort(*order).source(excludes=SOURCE_EXCLUDES)
     page = page[request.offset : request.offset + request.per_page]
-    return _Parts(search, page, groups, bool(queries))
+    return _Parts(scored, search, page, groups, bool(queries))
+
+
+def _every_value_of(request: SearchRequest) -> Callable[[str], int]:
+    """Facet sizes that list every value of each facet the request lists."""
+
+    def size_of(name: str) -> int:
+        return facets.SHARD_SIZE if request.size_of(name) > 0 else 0
+
+    return size_of
 
 
 def shares_facet(request: SearchRequest) -> bool:
