@@ -33,6 +33,7 @@ from imr_search.contract import (
 from imr_search.elastic import complement, indices, optimize, run, runlock, vocabulary
 from imr_search.elastic.faults import explain, translated
 from imr_search.elastic.search import (
+    SplitCounts,
     mark_item_body,
     read_marked_item,
     read_response,
@@ -319,9 +320,9 @@ class ElasticEngine:
         requests = search_requests(request)
         started = time.perf_counter()
         with self._calls():
-            if requests.split is not None:
+            if isinstance(requests.counts, SplitCounts):
                 answer = complement.counted_page(
-                    self.client, self.items_index, self._whole, requests.split, requests.page
+                    self.client, self.items_index, self._whole, requests.counts, requests.page
                 )
             else:
                 answer = run.counted_page(

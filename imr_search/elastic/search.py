@@ -84,25 +84,6 @@ HIGHLIGHT_OPTIONS: dict[str, Any] = {
 
 
 @dataclass(frozen=True)
-class SearchRequests:
-    """One search as the engine sends it: requests side by side.
-
-    `counts` (size 0): the exact total, facets, outcome rate and breakdown. A request of no
-    hits is what Elasticsearch's shard request cache keeps (until the index changes), so the
-    counts of a query asked again (the next page, another order, the same everyday query from
-    another user) are not counted again. `page`: the hits of the page, without aggregations
-    and without a total, so that the top hits need not visit every match; None when the
-    request asks for no hits. `split`: the same counts in two requests, for a search that
-    may be counted by the items it leaves out (imr_search.elastic.complement); None with
-    facet selections."""
-
-    counts: Search[Any]
-    page: Search[Any] | None
-    highlighted: bool
-    split: SplitCounts | None = None
-
-
-@dataclass(frozen=True)
 class SplitCounts:
     """`counts` in parts: `by_query`, a search of no hits with the total and the aggregations
     defined by the query (the decisions about it); `query`, what the total counts; `rest`,
@@ -112,6 +93,24 @@ class SplitCounts:
     by_query: Search[Any]
     query: Query
     rest: Search[Any]
+
+
+@dataclass(frozen=True)
+class SearchRequests:
+    """One search as the engine sends it: requests side by side.
+
+    `counts`: the exact total, facets, outcome rate and breakdown, in a search of no hits;
+    or, without facet selections, the same in parts (SplitCounts) for a search that may be
+    counted by the items it leaves out (imr_search.elastic.complement). A request of no hits
+    is what Elasticsearch's shard request cache keeps (until the index changes), so the
+    counts of a query asked again (the next page, another order, the same everyday query
+    from another user) are not counted again. `page`: the hits of the page, without
+    aggregations and without a total, so that the top hits need not visit every match; None
+    when the request asks for no hits."""
+
+    counts: Search[Any] | SplitCounts
+    page: Search[Any] | None
+    highlighted: bool
 
 
 def search_body(request: SearchRequest) -> tuple[Search[Any], bool]:
@@ -127,34 +126,55 @@ def search_requests(request: SearchRequest) -> SearchRequests:
     """The search as the engine sends it: counts and page apart (SearchRequests)."""
     parts = _search_parts(request)
     counted = parts.counted.extra(track_total_hits=True)[0:0]
-    counts = counted._clone()
-    parts.groups.add_to(counts)
     page = parts.page.extra(track_total_hits=False) if request.per_page > 0 else None
-    split = None
-    if not facets.selections(request.filters):
-        by_query = counted._clone()
-        parts.groups.add_to(by_query, by_query=True)
-        rest = Search().extra(track_total_hits=True)[0:0]
-        _search_parts(request, every_value=True).groups.add_to(rest, by_query=False)
-        split = SplitCounts(by_query, parts.query, rest)
-    return SearchRequests(counts, page, parts.highlighted, split)
+    if facets.selections(request.filters):
+        parts.groups.add_to(counted)
+        return SearchRequests(counted, page, parts.highlighted)
+    parts.groups.add_to(counted, by_query=True)
+    rest = Search().extra(track_total_hits=True)[0:0]
+    _agg_groups(request, parts.about, every_value=True).add_to(rest, by_query=False)
+    return SearchRequests(SplitCounts(counted, parts.query, rest), page, parts.highlighted)
 
 
 @dataclass(frozen=True)
 class _Parts:
     query: Query  # the scored query
+    about: Query | None  # what the decisions about the query match
     counted: Search[Any]  # the query and the post_filter: what the total counts
     page: Search[Any]  # the same, sorted, highlighted and cut to the page
     groups: facets.AggGroups
     highlighted: bool
 
 
-def _search_parts(request: SearchRequest, every_value: bool = False) -> _Parts:
-    """`every_value`: every listed facet and the breakdown count all their values, not the
-    top ones (an answer that can be subtracted from another, imr_search.elastic.complement)."""
+def _search_parts(request: SearchRequest) -> _Parts:
     query = plan(request.query)
     ast = query.ast
     about = compile_query(query.about) if query.about is not None else None
+    selected = facets.selections(request.filters)
+    groups = _agg_groups(request, about)
+    scored = _scored_query(request, query, about)
+    search = Search().query(scored)
+    if selected:
+        search = search.post_filter(facets.combined_filter(selected))
+    queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
+    highlighted = with_highlights(search, queries) if queries else search
+    if request.sort != "relevance":
+        order = ORDERS[request.sort]
+    elif ast is not None:
+        order = BEST_FIRST
+    else:
+        order = LETTER_ORDER if query.cases else NEWEST_FIRST
+    page = highlighted.sort(*order).source(excludes=SOURCE_EXCLUDES)
+    page = page[request.offset : request.offset + request.per_page]
+    return _Parts(scored, about, search, page, groups, bool(queries))
+
+
+def _agg_groups(
+    request: SearchRequest, about: Query | None, every_value: bool = False
+) -> facets.AggGroups:
+    """Every aggregation of the search (`about`: what the decisions about the query match).
+    `every_value`: every listed facet and the breakdown count all their values, not the top
+    ones (an answer that can be subtracted from another, imr_search.elastic.complement)."""
     selected = facets.selections(request.filters)
     groups = facets.AggGroups(selected)
     shared: tuple[str, int] | None = None  # the breakdown counted by its facet's aggregation
@@ -189,21 +209,7 @@ def _search_parts(request: SearchRequest, every_value: bool = False) -> _Parts:
     if about is not None:
         about_rate = A("filter", filter=about, aggs=dict(facets.outcome_aggs()))
         groups.add("result", {"about": about_rate}, by_query=True)
-    scored = _scored_query(request, query, about)
-    search = Search().query(scored)
-    if selected:
-        search = search.post_filter(facets.combined_filter(selected))
-    queries = highlight_queries(ast) if request.highlight and request.per_page > 0 else {}
-    highlighted = with_highlights(search, queries) if queries else search
-    if request.sort != "relevance":
-        order = ORDERS[request.sort]
-    elif ast is not None:
-        order = BEST_FIRST
-    else:
-        order = LETTER_ORDER if query.cases else NEWEST_FIRST
-    page = highlighted.sort(*order).source(excludes=SOURCE_EXCLUDES)
-    page = page[request.offset : request.offset + request.per_page]
-    return _Parts(scored, search, page, groups, bool(queries))
+    return groups
 
 
 def _every_value_of(request: SearchRequest) -> Callable[[str], int]:
