@@ -281,6 +281,65 @@ def test_gram_column_holds_fts5_tokens_with_run_breaks(generated_engine: SqliteE
     assert terms == column.split()
 
 
+def fts5_terms(db: sqlite3.Connection, text: str) -> list[str]:
+    """FTS5's own terms of a text, in order (the definition the writer's grams follow)."""
+    tokenizer = schema.TOKENIZER
+    db.execute(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.t_ref USING fts5(x, tokenize = '{tokenizer}')"
+    )
+    db.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.t_ref_v USING fts5vocab(temp, t_ref, instance)"
+    )
+    db.execute("DELETE FROM temp.t_ref")
+    db.execute("INSERT INTO temp.t_ref(x) VALUES (?)", (text,))
+    return [t for (t,) in db.execute("SELECT term FROM temp.t_ref_v ORDER BY offset")]
+
+
+def reference_grams(common: frozenset[str], terms: list[str]) -> str:
+    """The gram column by its definition, one token at a time."""
+    out: list[str] = []
+    last = None
+    for i, (first, second) in enumerate(zip(terms, terms[1:], strict=False)):
+        if first in common and second in common:
+            if last is not None and i != last + 1:
+                out.append(RUN_BREAK)
+            out.append(gram_term(first, second))
+            last = i
+    return " ".join(out)
+
+
+@pytest.mark.parametrize("max_chunks", [3, 200_000])
+def test_gram_columns_of_a_batch_are_each_texts_own(
+    generated_engine: SqliteEngine, monkeypatch: pytest.MonkeyPatch, max_chunks: int
+) -> None:
+    """The writer's batch at once (texts one after the other, chunks coded once, a cache that
+    starts again when full) makes each text's grams as FTS5's tokens define them: no gram
+    across two texts, chunks FTS5 reads as several tokens or none (non-ASCII punctuation)."""
+    monkeypatch.setattr("imr_search.sqlite.grams._MAX_CHUNKS", max_chunks)
+    grams = CommonGrams(["physic", "therapi", "home", "exercis", "program", "patient", "s"])
+    db = generated_engine.db
+    rng = random.Random(3)
+    words = ["physical", "Therapy", "home", "exercise", "program", "patient’s", "rest", "—", "•",
+             "naïve", "L4-S1", "ﬁle", "中文", "2016", "", "Ⅻ"]  # fmt: skip
+    separators = [" ", "-", ", ", ".\n", "’", "\u00a0", "/", ""]
+    rows = [
+        tuple(
+            "".join(rng.choice(words) + rng.choice(separators) for _ in range(rng.randint(0, 12)))
+            for _ in range(3)
+        )
+        for _ in range(120)
+    ]
+    rows.append(("physical", "therapy physical", "therapy"))  # pairs across texts: none
+    for start in range(0, len(rows), 40):
+        batch = rows[start : start + 40]
+        expected = [
+            tuple(reference_grams(grams.common, fts5_terms(db, text)) for text in texts)
+            for texts in batch
+        ]
+        assert grams.column_texts(db, batch) == expected
+    assert grams.column_texts(db, [rows[-1]]) == [("", gram_term("therapi", "physic"), "")]
+
+
 def test_an_index_keeps_the_list_it_was_built_with(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
