@@ -21,6 +21,7 @@ import sqlite3
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from operator import itemgetter
 
 import numpy
@@ -383,11 +384,11 @@ class LivePostings:
     def persist(self, db: sqlite3.Connection) -> None:
         """Write the postings cache (inside the caller's transaction)."""
         db.execute("DELETE FROM postings")
-        rows: list[tuple[int, str, bytes]] = []
-        for fv, buf in self.dense.items():
-            rows.append((fv, "bits", bytes(buf.rstrip(b"\x00"))))
-        for fv, members in self.sparse.items():
-            rows.append((fv, "list", array("q", sorted(members)).tobytes()))
+        # One row made at a time: a list of them held a second copy of every bitset.
+        rows: Iterator[tuple[int, str, bytes]] = chain(
+            ((fv, "bits", bytes(buf.rstrip(b"\x00"))) for fv, buf in self.dense.items()),
+            ((fv, "list", array("q", sorted(ids)).tobytes()) for fv, ids in self.sparse.items()),
+        )
         db.executemany("INSERT INTO postings(fv, kind, data) VALUES (?, ?, ?)", rows)
         set_meta(db, POSTINGS_GENERATION, self.generation)
 
