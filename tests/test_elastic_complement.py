@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from elasticsearch import Elasticsearch
+from elastic_transport import ApiResponseMeta, HttpHeaders, NodeConfig
+from elasticsearch import AuthorizationException, Elasticsearch
 
 from imr_search.contract import SearchRequest, SearchResponse, SourceDocuments
 from imr_search.elastic import complement, indices
@@ -224,6 +225,27 @@ def test_with_facet_selections_a_search_is_counted_directly(
     answer = engine.search(SearchRequest(query="necessary", filters={"outcome": ["Upheld"]}))
     assert answer.total > 0
     assert used == []
+
+
+@pytest.mark.elasticsearch
+def test_credentials_that_may_not_read_statistics_get_direct_counts(
+    engine: ElasticEngine, monkeypatch: pytest.MonkeyPatch, used: list[bool]
+) -> None:
+    request = SearchRequest(query="necessary", breakdown="year")
+    expected = counts(counted_by(engine, request, 2.0))
+    used.clear()
+    engine._whole.clear()
+    meta = ApiResponseMeta(403, "1.1", HttpHeaders(), 0.0, NodeConfig("http", "localhost", 9200))
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AuthorizationException(
+            message="indices:monitor/stats unauthorized", meta=meta, body={}
+        )
+
+    monkeypatch.setattr(engine.client.indices, "stats", refused)
+    assert counts(engine.search(request)) == expected
+    assert counts(engine.search(request)) == expected
+    assert used == [False, False] and engine._whole.refused
 
 
 def flipped(entry: SourceDocuments) -> SourceDocuments:

@@ -2,14 +2,14 @@
 
 Every count a search shows (its total, the facet values, the outcome rate, the breakdown
 rows) is a sum over the items it matches. The everyday queries are common treatment words,
-which match most items ("physical therapy": 85% of 1M generated items), and counting them
+which match many items ("medically necessary": 85% of 1M generated items), and counting them
 visits every match. But a sum over the matches is the whole index's sum minus the sum over
 the items left out, and those are the fewer. Lucene's facet module did the same
 ("complements": counts of the complement subtracted from total facet counts kept per
 IndexReader). Here, for a search without facet selections:
 
 1. the exact total, with the aggregations whose definition holds the query (the decisions
-   about it), in a request of no hits beside the page (`first`);
+   about it), in a request of no hits beside the page (SplitCounts.by_query);
 2. when the total is over COMPLEMENT_SHARE of the index: the whole index's counts (kept
    per state of the index, WholeCounts) minus the counts of `NOT query`;
 3. otherwise the query's own counts, as every other search.
@@ -26,7 +26,9 @@ The answers stay exact:
 
 With facet selections each facet is counted under the *other* facets' selections, which
 would need the whole index's counts per combination of selections: those searches are
-counted directly.
+counted directly. So are all searches when the credentials may not read index statistics
+(the `monitor` index privilege): the fingerprint needs them. The first search of an engine
+counts the whole index once to learn its size.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from elasticsearch import Elasticsearch
+from elasticsearch import AuthorizationException, Elasticsearch
 from elasticsearch.dsl import Search
 from elasticsearch.dsl.query import Bool
 
@@ -81,6 +83,7 @@ class WholeCounts:
         self._lock = threading.Lock()
         self._counts: OrderedDict[tuple[str, str], Counted] = OrderedDict()
         self.items: int | None = None  # the index's size when last counted: an estimate
+        self.refused = False  # the credentials may not read index statistics
 
     def get(self, key: tuple[str, str]) -> Counted | None:
         with self._lock:
@@ -175,8 +178,6 @@ def _minus_buckets(
     whole: list[Mapping[str, Any]], part: list[Mapping[str, Any]]
 ) -> list[dict[str, Any]] | None:
     by_key = {bucket["key"]: bucket for bucket in part}
-    if len(by_key) > len(whole):
-        return None  # values left out that the whole index lacks: the index changed
     out = []
     for bucket in whole:
         diff = _minus(bucket, by_key.pop(bucket["key"], {}))
@@ -185,7 +186,7 @@ def _minus_buckets(
         if diff["doc_count"] > 0:
             out.append(diff)
     if by_key:
-        return None
+        return None  # values left out that the whole index lacks: the index changed
     out.sort(key=lambda b: (-b["doc_count"], b["key"]))
     return out
 
@@ -224,7 +225,13 @@ def _by_complement(
     """`split.rest` over the matches as the whole index's counts minus those of the items
     left out; None when the query matches too few items for it to pay, or the index changed
     between the counts."""
-    whole = whole_counts(client, index, kept, split.rest)
+    if kept.refused:
+        return None
+    try:
+        whole = whole_counts(client, index, kept, split.rest)
+    except AuthorizationException:
+        kept.refused = True  # counted directly from now on, as without this module
+        return None
     if whole is None or matched <= COMPLEMENT_SHARE * whole.total:
         return None
     left = split.rest.query(Bool(must_not=[split.query]))
