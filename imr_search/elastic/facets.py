@@ -165,11 +165,6 @@ class AggGroups:
             for name, agg in chosen.items():
                 target[name] = agg
 
-    @property
-    def by_query(self) -> bool:
-        """Whether any aggregation is defined by the query."""
-        return any(q for aggs in self._groups.values() for _, q in aggs.values())
-
     @staticmethod
     def results(aggregations: Mapping[str, Any], owner: str) -> dict[str, Any]:
         """The answers of one owner's aggregations, wherever their group put them."""
