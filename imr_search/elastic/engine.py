@@ -320,14 +320,11 @@ class ElasticEngine:
         requests = search_requests(request)
         started = time.perf_counter()
         with self._calls():
-            if isinstance(requests.counts, SplitCounts):
-                answer = complement.counted_page(
-                    self.client, self.items_index, self._whole, requests.counts, requests.page
-                )
+            counts, page, index = requests.counts, requests.page, self.items_index
+            if isinstance(counts, SplitCounts):
+                answer = complement.counted_page(self.client, index, self._whole, counts, page)
             else:
-                answer = run.counted_page(
-                    self.client, self.items_index, requests.counts, requests.page
-                )
+                answer = run.counted_page(self.client, index, counts, page)
             response = read_response(request, requests.highlighted, answer, 0.0)
         took = (time.perf_counter() - started) * 1000
         response = dataclasses.replace(response, took_ms=took)
