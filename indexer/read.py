@@ -70,11 +70,11 @@ def read_letter(path: str | Path) -> str:
 
 def letter_text(data: bytes, path: str | Path) -> str:
     """The text of a letter file's bytes (as read by `read_letter_bytes`)."""
-    path = Path(path)
     source = str(path)
-    if data.startswith(b"%PDF-") or (path.suffix.lower() == ".pdf" and b"%PDF-" in data[:1024]):
+    pdf_suffix = os.path.splitext(source)[1].lower() == ".pdf"  # no Path: cheaper per file
+    if data.startswith(b"%PDF-") or (pdf_suffix and b"%PDF-" in data[:1024]):
         return pdf_text(data, source)
-    if path.suffix.lower() == ".pdf":
+    if pdf_suffix:
         raise LetterError(source, "not a PDF file (no %PDF header): check the file is not damaged")
     if len(data) > MAX_TEXT_BYTES:
         raise LetterError(source, _too_large(len(data)))
@@ -85,15 +85,15 @@ def read_letter_bytes(path: str | Path) -> bytes:
     """The bytes of one letter file: a regular file, not empty, not beyond any letter's size."""
     source = str(path)
     try:
-        data = _read_regular_file(Path(path), source)
+        data = _read_regular_file(path, source)
     except LetterError:
         raise
     except FileNotFoundError:
         raise LetterError(source, "no such file: check the path") from None
-    except PermissionError:
+    except (PermissionError, IsADirectoryError):  # a folder, where it cannot be opened
+        if os.path.isdir(path):
+            raise LetterError(source, _FOLDER) from None
         raise LetterError(source, "permission denied: make the file readable") from None
-    except IsADirectoryError:
-        raise LetterError(source, "is a folder, not a file") from None
     except OSError as exc:
         raise LetterError(
             source, f"unreadable file ({exc.strerror or exc}): check the disk or copy it again"
@@ -105,23 +105,20 @@ def read_letter_bytes(path: str | Path) -> bytes:
     return data
 
 
-def _read_regular_file(path: Path, source: str) -> bytes:
+def _read_regular_file(path: str | Path, source: str) -> bytes:
     """Open without blocking (a FIFO would wait for a writer), then refuse what is not a
-    regular file, and anything larger than a letter can be, before reading it."""
-    if path.is_dir():
-        raise LetterError(
-            source, "is a folder, not a file: pass it to `imr-search parse`, which walks folders"
-        )
+    regular file, and anything larger than a letter can be, before reading it. One stat of
+    the open file (fstat) says all: a folder opens for reading on POSIX."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
-    with os.fdopen(fd, "rb") as handle:
-        status = os.fstat(handle.fileno())
-        mode = status.st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _NOT_REGULAR if test(mode)), "something else")
-            raise LetterError(
-                source, f"{kind}, not a regular file: give letter files (.txt, .pdf) or folders"
-            )
+    try:
+        status = os.fstat(fd)
+        _check_regular(status.st_mode, source)
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
         size = status.st_size
         if size > MAX_PDF_BYTES:
             raise LetterError(source, _too_large(size, pdf=True))
@@ -139,6 +136,19 @@ def _read_regular_file(path: Path, source: str) -> bytes:
     if len(data) > limit:  # grew while being read
         raise LetterError(source, _too_large(len(data), pdf))
     return data
+
+
+_FOLDER = "is a folder, not a file: pass it to `imr-search parse`, which walks folders"
+
+
+def _check_regular(mode: int, source: str) -> None:
+    if stat.S_ISDIR(mode):
+        raise LetterError(source, _FOLDER)
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "something else")
+        raise LetterError(
+            source, f"{kind}, not a regular file: give letter files (.txt, .pdf) or folders"
+        )
 
 
 def _read_fd(handle: Any, size: int) -> bytes:
