@@ -13,7 +13,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from indexer.clean import clean, unwrap
+from indexer.clean import clean, single_spaced, unwrap
 from indexer.errors import LetterError
 from indexer.parse import parse_text
 from indexer.records import FORMATS, OUTCOMES, PARTIES, Letter
@@ -161,3 +161,13 @@ def test_clean_is_idempotent_and_normalised(text: str) -> None:
 def test_unwrap_is_single_spaced(lines: list[str]) -> None:
     joined = unwrap(lines)
     assert joined == " ".join(joined.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(st.sampled_from(" \n\t\r\x0b\x0c\x1c\x1fa-"), max_size=60)
+    | st.text(st.sampled_from(" \n\x85\xa0\u2003a\u00e9"), max_size=60)
+)
+def test_single_spaced_is_split_and_join(text: str) -> None:
+    """Its shortcut for ASCII text gives what str.split gives, whatever the whitespace."""
+    assert single_spaced(text) == " ".join(text.split())
