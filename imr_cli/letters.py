@@ -36,19 +36,30 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     from indexer.workers import Limits
 
     roots = [(raw, Path(raw)) for raw in paths]
-    folders: dict[Path, set[str]] = {}  # a folder the walk found files in -> the paths above it
+    root_names = {str(root) for _, root in roots}
+    folders: dict[str, str] = {}  # a folder the walk found files in -> the first path above it
+
+    def above(folder: Path) -> set[str]:
+        return {raw for raw, root in roots if root == folder or root in folder.parents}
 
     def origin(path: Path) -> str:
-        """The first command-line path that a path the walk found is, or is under. What is
-        above a file is looked up once per folder (pathlib's `parents` is slow)."""
-        folder = path.parent
-        above = folders.get(folder)
-        if above is None:
-            above = {raw for raw, root in roots if root == folder or root in folder.parents}
-            folders[folder] = above
-        return next((raw for raw, root in roots if raw in above or path == root), "")
+        """The first command-line path that a path the walk found is, or is under. Looked up
+        once per folder, by name (pathlib's `parents` and comparisons are slow), unless the
+        path was given itself."""
+        name = str(path)
+        if name in root_names:
+            return next((raw for raw, root in roots if raw in above(path.parent) or path == root))
+        folder = os.path.dirname(name)
+        first = folders.get(folder)
+        if first is None:
+            given = above(Path(folder))
+            first = folders[folder] = next((raw for raw, _ in roots if raw in given), "")
+        return first
 
     failed = 0
+    # The JSON lines go straight to the binary stream, as click.echo would put them (one
+    # flush per line, so a reader sees each letter as it is parsed), without its checks per call.
+    out = sys.stdout.buffer
     try:
         walked: set[str] = set()
         for found in parse_paths_json(paths, Limits(file_seconds, file_memory)):
@@ -64,7 +75,8 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
                 failed += 1
                 click.echo(str(line), err=True)
                 continue
-            click.echo(line)
+            out.write(line + b"\n")
+            out.flush()
         for raw in paths:
             if raw not in walked and Path(raw).is_dir():
                 click.echo(f"{raw}: no .txt or .pdf letters in this folder", err=True)

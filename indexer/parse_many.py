@@ -71,19 +71,22 @@ def _in_workers(
     limits: Limits | None,
 ) -> Iterator[tuple[Path, R | LetterError] | Unwalked]:
     unwalked: deque[Unwalked] = deque()  # appended by the pool's thread
+    found_paths: dict[str, Path] = {}  # task -> the walk's Path (until its outcome: no new one)
 
     def files() -> Iterator[str]:
         for found in walk_letter_files(paths):
             if isinstance(found, Unwalked):
                 unwalked.append(found)
             else:
-                yield str(found)
+                task = str(found)
+                found_paths[task] = found
+                yield task
 
     with WorkerPool(function, 1, limits) as pool:
         for outcome in pool.imap_unordered(files()):
             while unwalked:
                 yield unwalked.popleft()
-            path = Path(outcome.task)
+            path = found_paths.pop(outcome.task, None) or Path(outcome.task)
             if isinstance(outcome, Done):
                 yield path, outcome.value
             else:
