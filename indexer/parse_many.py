@@ -24,6 +24,11 @@ from mappings.schema import encode
 
 R = TypeVar("R")
 
+# Files sent ahead to the worker, and how long the pool thread lets its replies gather
+# (indexer.workers.WorkerPool): a few milliseconds' worth of letters per wake-up, not one.
+DEPTH = 32
+LINGER_SECONDS = 0.004
+
 
 def parse_one(path: str) -> Letter | LetterError:
     """Read and parse one file (in a worker): the letter, or why it is none."""
@@ -82,7 +87,7 @@ def _in_workers(
                 found_paths[task] = found
                 yield task
 
-    with WorkerPool(function, 1, limits) as pool:
+    with WorkerPool(function, 1, limits, depth=DEPTH, linger=LINGER_SECONDS) as pool:
         for outcome in pool.imap_unordered(files()):
             while unwalked:
                 yield unwalked.popleft()

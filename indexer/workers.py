@@ -54,6 +54,7 @@ GRACE_SECONDS = 5.0  # the parent's backstop kills a worker this long after its 
 # them are dropped: the first reply for a task counts, it is never reported twice.
 SLOW_SECONDS = 1.0
 _POLL_SECONDS = 0.1  # the pool thread looks at `stop` and the window at least this often
+_SIGNAL_NAMES = {number.value: number.name for number in signal.Signals}
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,10 @@ class _Worker:
 
 
 class WorkerPool(Generic[T, R]):
-    """`workers` processes running `function` (module-level: it is pickled by name)."""
+    """`workers` processes running `function` (module-level: it is pickled by name). With
+    `linger` (seconds), a reply is handled that much later, with those that came meanwhile,
+    while every busy worker holds over half its `depth` of tasks: one wake-up of the pool
+    thread (as costly as parsing a small letter) then serves several quick tasks."""
 
     def __init__(
         self,
@@ -214,12 +218,14 @@ class WorkerPool(Generic[T, R]):
         *,
         window: int | None = None,
         depth: int = DEPTH,
+        linger: float = 0.0,
     ) -> None:
         self.function = function
         self.size = max(1, workers)
         self.limits = limits or Limits()
         self.depth = max(1, depth)
         self.window = max(window or 0, self.size * self.depth * 2)
+        self.linger = linger
         method = "fork" if hasattr(os, "fork") else "spawn"
         self._context: Any = multiprocessing.get_context(method)
         self._workers: list[_Worker] = []
@@ -336,6 +342,8 @@ class WorkerPool(Generic[T, R]):
                 [w.conn for w in busy] + [w.process.sentinel for w in busy],
                 timeout=self._timeout(busy),
             )
+            if ready and self.linger and all(len(w.queued) > self.depth // 2 for w in busy):
+                time.sleep(self.linger)  # more replies come meanwhile: all read below
             now = time.monotonic()
             for worker in list(self._workers):
                 self._collect(worker, ready, now, pending, outcomes)
@@ -460,7 +468,7 @@ class WorkerPool(Generic[T, R]):
                 "check the file (a damaged or hostile PDF?)"
             )
         if code is not None and code < 0:
-            name = _signal_name(-code)
+            name = _SIGNAL_NAMES.get(-code, f"signal {-code}")
             if -code == getattr(signal, "SIGKILL", -1):
                 return (
                     f"the process reading it was killed ({name}; out of memory?): check the "
@@ -480,13 +488,6 @@ def _started(worker: _Worker, seq: int, now: float) -> None:
     worker.running = seq
     if worker.queued and worker.queued[0][0] == seq:
         worker.head_since = now
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 class _Raised:
