@@ -37,6 +37,7 @@ from imr_search.sqlite.compiler import compile_marking
 from imr_search.sqlite.faults import damaged, translated
 from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.postings import Snapshot, read_snapshot
+from imr_search.sqlite.ranking import ORDER_MIN_DF, orders_stale, refresh_orders
 from imr_search.sqlite.rows import DOC_COLUMNS, load_doc
 from imr_search.sqlite.schema import (
     FINISHED_GENERATION,
@@ -80,10 +81,14 @@ class SqliteEngine:
         writable: bool = False,
         *,
         relevance_limit: int = RELEVANCE_LIMIT,
+        order_min_df: int = ORDER_MIN_DF,
     ) -> None:
+        """`order_min_df`: finish() stores the relevance order of every term in at least this
+        many items (and at most `relevance_limit`): see imr_search.sqlite.ranking."""
         self.target = target
         self.writable = writable
         self.relevance_limit = relevance_limit
+        self.order_min_df = order_min_df
         self.db = connect(target, writable=writable)
         self._lock = threading.RLock()
         try:
@@ -187,6 +192,7 @@ class SqliteEngine:
             stale = meta_int(db, POSTINGS_GENERATION, -1) != generation
             unfinished = meta_int(db, FINISHED_GENERATION, -1) != generation
             if not (writer.wrote or stale or unfinished):
+                self._refresh_orders(generation)
                 return
             live = writer.postings()
             with atomic(db):
@@ -196,11 +202,18 @@ class SqliteEngine:
             db.execute("INSERT INTO items_words(items_words) VALUES ('optimize')")
             db.execute("INSERT INTO items_request(items_request) VALUES ('optimize')")
             self._refresh_term_df()
+            self._refresh_orders(live.generation)
             db.execute("PRAGMA optimize")
             with atomic(db):
                 set_meta(db, FINISHED_GENERATION, live.generation)
             db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             writer.wrote = False
+
+    def _refresh_orders(self, generation: int) -> None:
+        """The stored relevance orders of common terms (imr_search.sqlite.ranking), unless
+        they are of this generation already."""
+        if orders_stale(self.db, generation):
+            refresh_orders(self.db, generation, self.order_min_df, self.relevance_limit)
 
     def _refresh_term_df(self) -> None:
         """Rebuild term_df when small, or when the item count moved by more than 5% since it

@@ -125,6 +125,13 @@ def _resolve(db: sqlite3.Connection, chunks: Iterable[str]) -> None:
     _TERMS.update(zip(missing, _ask(db, missing), strict=True))
 
 
+def terms_of(db: sqlite3.Connection, text: str) -> tuple[str, ...]:
+    """FTS5's terms of a text, in order (tokenized, folded, stemmed: as the index holds them)."""
+    chunks = chunks_of(text)
+    _resolve(db, chunks)
+    return tuple(t for c in chunks for t in _TERMS[c])
+
+
 class CommonGrams:
     """An index's list of common words, and what it makes of texts and phrases."""
 
@@ -230,9 +237,7 @@ class CommonGrams:
         two tokens, or a word that is not common)."""
 
         def rewrite(words: Sequence[str]) -> list[str] | None:
-            chunks = [c for word in words for c in chunks_of(word)]
-            _resolve(db, chunks)
-            terms = [t for c in chunks for t in _TERMS[c]]
+            terms = terms_of(db, " ".join(words))
             if len(terms) < 2 or not self.common.issuperset(terms):
                 return None
             return [gram_term(a, b) for a, b in zip(terms, terms[1:], strict=False)]
@@ -240,4 +245,4 @@ class CommonGrams:
         return rewrite
 
 
-__all__ = ["GRAM_COLUMNS", "RUN_BREAK", "CommonGrams", "PhraseRewrite", "gram_term"]
+__all__ = ["GRAM_COLUMNS", "RUN_BREAK", "CommonGrams", "PhraseRewrite", "gram_term", "terms_of"]

@@ -160,6 +160,15 @@ CREATE TABLE IF NOT EXISTS term_df (
     term TEXT PRIMARY KEY,
     df   INTEGER NOT NULL
 ) WITHOUT ROWID;
+-- The first rows of the bm25 order of each common term (imr_search.sqlite.ranking), as of
+-- `generation`: int64 rowids and float64 scores, best first.
+CREATE TABLE IF NOT EXISTS term_orders (
+    term       TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL,
+    complete   INTEGER NOT NULL,  -- 1: every row of the term is here
+    rowids     BLOB NOT NULL,
+    scores     BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 WAL_CHECKPOINT_PAGES = 16384  # a writer's automatic checkpoint (connect)
@@ -170,6 +179,7 @@ GENERATION = "generation"  # bumped by every write transaction
 POSTINGS_GENERATION = "postings_generation"  # generation the `postings` rows describe
 TERM_DF_ITEMS = "term_df_items"  # item count when term_df was last rebuilt
 FINISHED_GENERATION = "finished_generation"  # generation the last complete finish() saw
+ORDERS_GENERATION = "orders_generation"  # generation term_orders was computed at
 GRAMS_VERSION = "common_grams_version"  # the common-grams list the index was built with
 GRAMS_WORDS = "common_grams_words"  # ... and its words, as a JSON array
 

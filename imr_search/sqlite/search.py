@@ -41,10 +41,10 @@ from imr_search.sqlite.compiler import compile_marking, compile_match
 from imr_search.sqlite.dates import date_bits
 from imr_search.sqlite.grams import CommonGrams
 from imr_search.sqlite.marking import hits_of
-from imr_search.sqlite.matching import FTS, Ranker, match_set, query_rows, ranker
+from imr_search.sqlite.matching import Ranker, match_set, query_rows, ranker
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, row_counts
-from imr_search.sqlite.schema import BM25
+from imr_search.sqlite.ranking import TermOrder, by_relevance, stored_order
 from imr_search.sqlite.summary import Summary, summarize
 
 # Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
@@ -240,16 +240,20 @@ def _order(
         scored = match_set(db, rank.match, cache_key, rank.table).bits
         tiers = [part for tier in tiers for part in (tier & scored, tier & ~scored) if part]
         unscored = ~scored
+    stored = None
     if relevance and rank is not None and tiers:
+        stored = stored_order(db, rank, snap.generation)
         result = 0
         for tier in tiers:
             if not tier & unscored:
                 result |= tier
         whole = rank.exact and matched is not None and result == matched.bits & snap.all
-        need = offset + limit if len(tiers) == 1 else RANK_DEPTH
+        # Scoring is the cost: one pass serves every tier its first rows hold. A stored
+        # order costs nothing to walk again, tier by tier.
+        need = offset + limit if len(tiers) == 1 or stored is not None else RANK_DEPTH
         if result:
             keep = None if whole else result
-            combined = _ranking(db, rank, keep, result_key, need, cache_key)
+            combined = _ranking(db, rank, keep, result_key, need, cache_key, stored)
     for number, tier in enumerate(tiers):
         count = tier.bit_count()
         if offset >= count:
@@ -264,7 +268,8 @@ def _order(
             )
             if page is None:  # the tier's rows lie deeper than the shared order reaches
                 key = (*result_key, ("tier", number, len(tiers)))
-                page = _ranking(db, rank, tier, key, offset + take, cache_key).page(offset, take)
+                ranking = _ranking(db, rank, tier, key, offset + take, cache_key, stored)
+                page = ranking.page(offset, take)
             out += page
         elif relevance and matched is None and query_cases:
             out += by_letter(db, tier, offset, take)
@@ -291,9 +296,11 @@ def _ranking(
     filter_key: tuple[Any, ...],
     need: int,
     cache_key: CacheKey | None,
+    stored: TermOrder | None = None,
 ) -> Ranking:
     """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the ranker's match
-    set (restricted to `keep`, which `filter_key` names; None: the whole match set).
+    set (restricted to `keep`, which `filter_key` names; None: the whole match set): from
+    the ranker's `stored` order when its rows hold enough of them, else scored.
 
     bm25 scores every matching row, whatever the page, so the first rows of the order are
     kept in the per-generation cache: the next pages, and facet clicks whose members are
@@ -318,31 +325,16 @@ def _ranking(
                     complete=unfiltered.complete,
                 )
     depth = max(RANK_DEPTH, need)
-    rows = by_relevance(db, rank, keep, 0, depth)
-    ranking = Ranking(
-        array("q", [r for r, _ in rows]),
-        array("d", [-score for _, score in rows]),  # type: ignore[operator]
-        complete=len(rows) < depth,
+    ranking = (
+        stored.walk(None if keep is None else member_function(keep), depth) if stored else None
     )
+    if ranking is None or not ranking.covers(need):
+        rows = by_relevance(db, rank, keep, 0, depth)
+        ranking = Ranking(
+            array("q", [r for r, _ in rows]),
+            array("d", [-score for _, score in rows]),  # type: ignore[operator]
+            complete=len(rows) < depth,
+        )
     if key is not None:
         MATCH_CACHE.put(key, ranking, ranking.nbytes())
     return ranking
-
-
-def by_relevance(
-    db: sqlite3.Connection, rank: Ranker, keep: int | None, offset: int, limit: int
-) -> Page:
-    """bm25 order (best first; ties by rowid) over the ranker's match set, filtered by
-    `keep`."""
-    table = rank.table
-    where = f"{table} MATCH ?"
-    if keep is not None:
-        db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
-        where += " AND imr_keep(rowid)"
-    score = BM25 if table == FTS else f"bm25({table})"
-    rows = db.execute(
-        f"SELECT rowid, {score} AS score FROM {table} WHERE {where}"
-        " ORDER BY score, rowid LIMIT ? OFFSET ?",
-        (rank.match, limit, offset),
-    ).fetchall()
-    return [(rowid, -score) for rowid, score in rows]
