@@ -103,9 +103,7 @@ def test_orders_are_stored_for_common_terms_only(engines: tuple[SqliteEngine, ..
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_stored_orders_give_the_scored_hits(
-    engines: tuple[SqliteEngine, ...], query: str
-) -> None:
+def test_stored_orders_give_the_scored_hits(engines: tuple[SqliteEngine, ...], query: str) -> None:
     stored, scored = engines
     for filters in FILTERS:
         for page, per_page in PAGES:
@@ -138,7 +136,7 @@ def test_too_few_members_among_the_stored_rows_are_scored(
     engine = _build(tmp_path / "shallow.sqlite3", order_min_df=5)
     reference = _build(tmp_path / "reference.sqlite3", order_min_df=10**9)
     generation = meta_int(engine.db, GENERATION)
-    refresh_orders(engine.db, generation, 5, 10**6, depth=15)  # 15 rows a term
+    refresh_orders(engine.db, engine.target, generation, 5, 10**6, depth=15)  # 15 rows a term
     narrow = {"outcome": ["Overturned"], "category": ["Pharmacy"]}
     for filters, page in (({}, 1), ({}, 2), (narrow, 1), ({}, 5)):
         request = {"query": "therapy", "filters": filters, "page": page, "per_page": 10}
@@ -176,4 +174,14 @@ def test_an_index_without_the_table_is_still_searched(tmp_path: Path) -> None:
     db.close()
     engine = SqliteEngine(str(path))
     assert _answer(engine, query="therapy")
+    engine.close()
+
+
+def test_orders_of_another_generation_are_not_stored(tmp_path: Path) -> None:
+    engine = _build(tmp_path / "stored.sqlite3", order_min_df=5)
+    before = engine.db.execute("SELECT term, rowids FROM term_orders ORDER BY term").fetchall()
+    generation = meta_int(engine.db, GENERATION)
+    assert refresh_orders(engine.db, engine.target, generation - 1, 5, 10**6, depth=3) == 0
+    after = engine.db.execute("SELECT term, rowids FROM term_orders ORDER BY term").fetchall()
+    assert before and after == before
     engine.close()

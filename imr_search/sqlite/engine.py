@@ -213,7 +213,9 @@ class SqliteEngine:
         """The stored relevance orders of common terms (imr_search.sqlite.ranking), unless
         they are of this generation already."""
         if orders_stale(self.db, generation):
-            refresh_orders(self.db, generation, self.order_min_df, self.relevance_limit)
+            refresh_orders(
+                self.db, self.target, generation, self.order_min_df, self.relevance_limit
+            )
 
     def _refresh_term_df(self) -> None:
         """Rebuild term_df when small, or when the item count moved by more than 5% since it

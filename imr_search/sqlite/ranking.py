@@ -21,21 +21,32 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import threading
 from array import array
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from imr_search.sqlite.cache import Ranking
 from imr_search.sqlite.grams import terms_of
 from imr_search.sqlite.matching import FTS, Ranker
 from imr_search.sqlite.order import Page, member_function
-from imr_search.sqlite.schema import BM25, ORDERS_GENERATION, atomic, meta_int, set_meta
+from imr_search.sqlite.schema import (
+    BM25,
+    GENERATION,
+    ORDERS_GENERATION,
+    atomic,
+    connect,
+    meta_int,
+    set_meta,
+)
 
 # Rows stored per term: enough for a filter that keeps one row in 200 to fill the first page
 # from them. 16 bytes a row: 80 kB a term.
 ORDER_DEPTH = 5_000
 # Terms in fewer items are scored at search time: about 1.4 us an item, 28 ms at this many.
 ORDER_MIN_DF = 20_000
+_SCORERS = 2  # read connections scoring at once (the machines this runs on have 2+ cores)
 _ONE_STRING = re.compile(r'^"([^"]+)"$')  # a MATCH of one quoted string, no column filter
 
 
@@ -104,11 +115,20 @@ def stored_order(db: sqlite3.Connection, rank: Ranker, generation: int) -> TermO
 
 
 def refresh_orders(
-    db: sqlite3.Connection, generation: int, min_df: int, max_df: int, depth: int = ORDER_DEPTH
+    db: sqlite3.Connection,
+    path: str,
+    generation: int,
+    min_df: int,
+    max_df: int,
+    depth: int = ORDER_DEPTH,
 ) -> int:
     """Store the orders of the terms in `min_df`..`max_df` items (term_df says which), as of
-    `generation`; returns how many. Terms FTS5 would read otherwise when quoted (a stem that
-    stems again) are left out: no MATCH asks for them as they are."""
+    `generation`, in `db` (the writer of the file at `path`); returns how many.
+
+    Terms FTS5 would read otherwise when quoted (a stem that stems again) are left out: no
+    MATCH asks for them as they are. Scoring runs on two read connections at once (SQLite
+    lets go of the GIL while it scores: both cores), the writer stores the orders as they
+    come, in one transaction; nothing is stored if the file moved on meanwhile."""
     candidates = [
         term
         for (term,) in db.execute(
@@ -116,24 +136,48 @@ def refresh_orders(
         )
     ]
     terms = [t for t in candidates if '"' not in t and terms_of(db, t) == (t,)]
-    with atomic(db):
-        db.execute("DELETE FROM term_orders")
-        for term in terms:
-            rank = Ranker(FTS, f'"{term}"', exact=True)
-            rows = by_relevance(db, rank, None, 0, depth)
-            db.execute(
-                "INSERT INTO term_orders(term, generation, complete, rowids, scores)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    term,
-                    generation,
-                    int(len(rows) < depth),
-                    array("q", [r for r, _ in rows]).tobytes(),
-                    array("d", [-s for _, s in rows]).tobytes(),  # type: ignore[operator]
-                ),
-            )
-        set_meta(db, ORDERS_GENERATION, generation)
+    local = threading.local()
+    readers: list[sqlite3.Connection] = []
+
+    def order_of(term: str) -> tuple[str, Page]:
+        reader = getattr(local, "db", None)
+        if reader is None:
+            reader = local.db = connect(path, writable=False)
+            readers.append(reader)
+        with atomic(reader, write=False):
+            if meta_int(reader, GENERATION) != generation:
+                raise _MovedOn
+            return term, by_relevance(reader, Ranker(FTS, f'"{term}"', exact=True), None, 0, depth)
+
+    try:
+        with atomic(db), ThreadPoolExecutor(_SCORERS) as pool:
+            if meta_int(db, GENERATION) != generation:
+                raise _MovedOn
+            db.execute("DELETE FROM term_orders")
+            for term, rows in pool.map(order_of, terms):
+                db.execute(
+                    "INSERT INTO term_orders(term, generation, complete, rowids, scores)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (
+                        term,
+                        generation,
+                        int(len(rows) < depth),
+                        array("q", [r for r, _ in rows]).tobytes(),
+                        array("d", [-s for _, s in rows]).tobytes(),  # type: ignore[operator]
+                    ),
+                )
+            set_meta(db, ORDERS_GENERATION, generation)
+    except _MovedOn:
+        return 0
+    finally:
+        for reader in readers:
+            reader.close()
     return len(terms)
+
+
+class _MovedOn(Exception):
+    """The file was written while the orders were computed: they would describe no
+    generation."""
 
 
 def orders_stale(db: sqlite3.Connection, generation: int) -> bool:
