@@ -185,3 +185,30 @@ def test_orders_of_another_generation_are_not_stored(tmp_path: Path) -> None:
     after = engine.db.execute("SELECT term, rowids FROM term_orders ORDER BY term").fetchall()
     assert before and after == before
     engine.close()
+
+
+# Words searched with their synonyms (mappings/synonyms.txt): an OR of leaves.
+SYNONYMS = ['"physical therapy"', "PT", "mri", "chiropractic", "tens"]
+
+
+def test_a_word_and_its_synonyms_are_ranked_among_candidates(
+    tmp_path: Path, scoring_calls: list[str]
+) -> None:
+    """Stored orders of 100 rows: the bound of rows outside them matters."""
+    engine = _build(tmp_path / "stored.sqlite3", order_min_df=5)
+    reference = _build(tmp_path / "reference.sqlite3", order_min_df=10**9)
+    refresh_orders(engine.db, engine.target, meta_int(engine.db, GENERATION), 5, 10**6, 100)
+    scored_whole = []
+    for query in SYNONYMS:
+        for filters in FILTERS:
+            for page in (1, 3):
+                request = {"query": query, "filters": filters, "page": page, "per_page": 10}
+                calls = len(scoring_calls)
+                mine = _answer(engine, **request)
+                if len(scoring_calls) > calls:
+                    scored_whole.append(request)
+                assert mine == _answer(reference, **request), request
+    # Only filters that keep few of the stored rows' items need every match scored.
+    assert scored_whole and all(r["filters"] not in FILTERS[:2] for r in scored_whole)
+    engine.close()
+    reference.close()

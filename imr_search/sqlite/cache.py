@@ -58,6 +58,18 @@ class Ranking:
                     return out
         return out if self.complete else None
 
+    def filtered(self, member: Callable[[int], bool], depth: int | None = None) -> Ranking:
+        """This order restricted to `member` rows (a filtered order is a subsequence of the
+        unfiltered one), its first `depth` rows at most."""
+        rowids, scores = array("q"), array("d")
+        for r, s in zip(self.rowids, self.scores, strict=True):
+            if member(r):
+                rowids.append(r)
+                scores.append(s)
+                if len(rowids) == depth:
+                    return Ranking(rowids, scores, complete=False)
+        return Ranking(rowids, scores, complete=self.complete)
+
     def nbytes(self) -> int:
         return 16 * len(self.rowids) + 200
 

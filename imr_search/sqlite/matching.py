@@ -39,6 +39,9 @@ class Ranker:
     table: str
     match: str
     exact: bool
+    # The MATCH strings of the leaves the ranker ORs together (synonyms included) when it is
+    # one word or phrase or an OR of them; () for any other query (imr_search.sqlite.ranking).
+    leaves: tuple[str, ...] = ()
 
 
 def match_set(
@@ -83,7 +86,9 @@ def ranker(node: Node, grams: PhraseRewrite | None = None) -> Ranker:
     else the words it looks for outside `request:` (OR-ed, over the rows the query matches),
     or its `request:` words when it has no other."""
     if not _has_request_words(node):
-        return Ranker(FTS, compile_match(node, grams), exact=True)
+        leaves = _or_leaves(node)
+        ranked = tuple(compile_match(leaf, grams) for leaf in leaves) if leaves else ()
+        return Ranker(FTS, compile_match(node, grams), exact=True, leaves=ranked)
     if request_only(node):
         return Ranker(REQUEST, compile_match(node, grams), exact=True)
     leaves = positive_leaves(node)
@@ -91,6 +96,21 @@ def ranker(node: Node, grams: PhraseRewrite | None = None) -> Ranker:
     if text:
         return Ranker(FTS, compile_match(_any_of(text), grams), exact=False)
     return Ranker(REQUEST, compile_match(_any_of(leaves), grams), exact=False)
+
+
+def _or_leaves(node: Node) -> list[Term | Phrase] | None:
+    """The words and phrases a query ORs together, when that is all it does."""
+    if isinstance(node, Term | Phrase):
+        return [node]
+    if isinstance(node, Or):
+        out: list[Term | Phrase] = []
+        for child in node.children:
+            leaves = _or_leaves(child)
+            if leaves is None:
+                return None
+            out += leaves
+        return out
+    return None
 
 
 def _any_of(leaves: list[Term | Phrase]) -> Node:

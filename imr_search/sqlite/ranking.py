@@ -19,18 +19,18 @@ from; until the next finish() those terms are scored again.
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
 from array import array
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
-from imr_search.sqlite.cache import Ranking
+from imr_search.sqlite.cache import CacheKey, Ranking
 from imr_search.sqlite.grams import terms_of
-from imr_search.sqlite.matching import FTS, Ranker
+from imr_search.sqlite.matching import FTS, Ranker, match_set
 from imr_search.sqlite.order import Page, member_function
+from imr_search.sqlite.postings import bits_from_rowids, iter_bits
 from imr_search.sqlite.schema import (
     BM25,
     GENERATION,
@@ -47,6 +47,11 @@ ORDER_DEPTH = 5_000
 # Terms in fewer items are scored at search time: about 1.4 us an item, 28 ms at this many.
 ORDER_MIN_DF = 20_000
 _SCORERS = 2  # read connections scoring at once (the machines this runs on have 2+ cores)
+# An OR is ranked by bounds (bounded_ranking) only when each leaf without a stored order
+# matches at most this many rows (they are all candidates), from the first n rows of each
+# stored order, n one of these in turn.
+LEAF_ROWS_LIMIT = ORDER_MIN_DF
+_CANDIDATES = (500, ORDER_DEPTH)
 _ONE_STRING = re.compile(r'^"([^"]+)"$')  # a MATCH of one quoted string, no column filter
 
 
@@ -69,33 +74,15 @@ def by_relevance(
     return [(rowid, -score) for rowid, score in rows]
 
 
-@dataclass(frozen=True)
-class TermOrder:
-    """The first rows of one term's bm25 order (scores as FTS5 returns them)."""
-
-    rowids: array  # array("q")
-    scores: array  # array("d")
-    complete: bool  # every row of the term is here
-
-    def walk(self, member: Callable[[int], bool] | None, depth: int) -> Ranking:
-        """The first `depth` rows of the order restricted to `member` (None: every row)."""
-        if member is None:
-            rowids, scores = self.rowids[:depth], self.scores[:depth]
-        else:
-            rowids, scores = array("q"), array("d")
-            for rowid, score in zip(self.rowids, self.scores, strict=True):
-                if member(rowid):
-                    rowids.append(rowid)
-                    scores.append(score)
-                    if len(rowids) == depth:
-                        break
-        return Ranking(rowids, scores, complete=self.complete and len(rowids) < depth)
-
-
-def stored_order(db: sqlite3.Connection, rank: Ranker, generation: int) -> TermOrder | None:
+def stored_order(db: sqlite3.Connection, rank: Ranker, generation: int) -> Ranking | None:
     """The stored order of the ranker's term, when it is one term of items_fts with an order
     computed at this generation (None otherwise: the ranker is scored)."""
-    found = _ONE_STRING.match(rank.match) if rank.table == FTS else None
+    return _order_of(db, rank.match, generation) if rank.table == FTS else None
+
+
+def _order_of(db: sqlite3.Connection, match: str, generation: int) -> Ranking | None:
+    """The stored order of a MATCH string of one term of items_fts, at this generation."""
+    found = _ONE_STRING.match(match)
     if found is None:
         return None
     terms = terms_of(db, found.group(1))
@@ -111,7 +98,94 @@ def stored_order(db: sqlite3.Connection, rank: Ranker, generation: int) -> TermO
     if row is None:
         return None
     complete, rowids, scores = row
-    return TermOrder(array("q", rowids), array("d", scores), complete=bool(complete))
+    return Ranking(array("q", rowids), array("d", scores), complete=bool(complete))
+
+
+def bounded_ranking(
+    db: sqlite3.Connection,
+    rank: Ranker,
+    keep: int | None,
+    need: int,
+    depth: int,
+    generation: int,
+    cache_key: CacheKey | None,
+) -> Ranking | None:
+    """The first rows (at least `need`, at most `depth`) of the bm25 order of an OR of
+    words and phrases (a word and its synonyms: "pt" OR "physical therapy" OR
+    "physiotherapy"), restricted to `keep`, scoring a bounded set of candidates; None when
+    that cannot tell them (then the caller scores every match).
+
+    FTS5's bm25 of an OR is the sum over its leaves of what each leaf alone scores the row
+    (the same idf, row length and column weights; 0 for a leaf the row lacks). Candidates:
+    the first n rows of each leaf's stored order, and every row of a leaf that has none
+    (LEAF_ROWS_LIMIT at most). A row outside them scores at most the sum of each stored
+    order's n-th score, so the candidates scoring above that bound, scored by FTS5 itself
+    (the OR's own MATCH, restricted to them), are exactly the order's first rows. n grows
+    until they are enough.
+    """
+    if len(rank.leaves) < 2 or rank.table != FTS:
+        return None
+    orders: list[Ranking] = []
+    loose = 0
+    for leaf in rank.leaves:
+        order = _order_of(db, leaf, generation)
+        if order is not None:
+            orders.append(order)
+            continue
+        matched = match_set(db, leaf, cache_key)
+        if matched.count > LEAF_ROWS_LIMIT:
+            return None
+        loose |= matched.bits
+    if not orders:
+        return None
+    # Each stored order's members (in order), and the score no row after its stored ones
+    # beats (bm25 with its sign off).
+    beyond = [-order.scores[-1] if not order.complete else 0.0 for order in orders]
+    if keep is not None:
+        loose &= keep
+        member = member_function(keep)
+        orders = [order.filtered(member) for order in orders]
+    for n in _CANDIDATES:
+        bound = 0.0  # the most a row outside the candidates scores
+        candidates = loose
+        for order, after in zip(orders, beyond, strict=True):
+            candidates |= bits_from_rowids(order.rowids[:n])
+            # a member after the n-th scores no more than it, nor one after the stored rows
+            bound += -order.scores[n - 1] if len(order.rowids) > n else after
+        rows = scored_among(db, rank, candidates, depth)
+        if bound == 0.0:  # the candidates are every row the OR matches
+            return ranking_of(rows, complete_below=depth)
+        # Above the bound with a margin: FTS5 may add the leaves' shares in another order.
+        sure = [row for row in rows if row[1] > bound * (1 + 1e-9)]  # type: ignore[operator]
+        if len(sure) >= need:
+            return ranking_of(sure, complete_below=0)
+        if all(len(order.rowids) <= n for order in orders):
+            return None  # no more stored rows to add
+    return None
+
+
+def scored_among(db: sqlite3.Connection, rank: Ranker, rows: int, limit: int) -> Page:
+    """bm25 order (best first; ties by rowid) of the ranker's matches among `rows`: the
+    membership test is SQLite's own (an index of the rows, built once), not a Python call
+    per match; `+rowid` keeps the planner from asking FTS5 for each row by rowid (every
+    such lookup would count the term's rows again for its idf)."""
+    listed = json.dumps(list(iter_bits(rows)))
+    found = db.execute(
+        f"SELECT rowid, {BM25} AS score FROM {FTS} WHERE {FTS} MATCH ?"
+        " AND +rowid IN (SELECT value FROM json_each(?)) ORDER BY score, rowid LIMIT ?",
+        (rank.match, listed, limit),
+    ).fetchall()
+    return [(rowid, -score) for rowid, score in found]
+
+
+def ranking_of(rows: Page, *, complete_below: int) -> Ranking:
+    """A Ranking of by_relevance's rows: complete when fewer than `complete_below` came (the
+    rows asked for: every match is then here)."""
+    return Ranking(
+        array("q", [r for r, _ in rows]),
+        array("d", [-s for _, s in rows]),  # type: ignore[operator]
+        complete=len(rows) < complete_below,
+    )
 
 
 def refresh_orders(

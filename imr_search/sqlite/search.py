@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -44,7 +43,12 @@ from imr_search.sqlite.marking import hits_of
 from imr_search.sqlite.matching import Ranker, match_set, query_rows, ranker
 from imr_search.sqlite.order import Page, by_date, by_letter, member_function
 from imr_search.sqlite.postings import Snapshot, bits_from_rowids, row_counts
-from imr_search.sqlite.ranking import TermOrder, by_relevance, stored_order
+from imr_search.sqlite.ranking import (
+    bounded_ranking,
+    by_relevance,
+    ranking_of,
+    stored_order,
+)
 from imr_search.sqlite.summary import Summary, summarize
 
 # Above this many matching items, relevance ranking is replaced by newest-first (bm25 costs
@@ -248,12 +252,15 @@ def _order(
             if not tier & unscored:
                 result |= tier
         whole = rank.exact and matched is not None and result == matched.bits & snap.all
-        # Scoring is the cost: one pass serves every tier its first rows hold. A stored
-        # order costs nothing to walk again, tier by tier.
-        need = offset + limit if len(tiers) == 1 or stored is not None else RANK_DEPTH
+        # Scoring every match is the cost: one pass serves every tier its first rows hold.
+        # A stored order, or an OR ranked among candidates, costs little again tier by tier.
+        cheap = stored is not None or len(rank.leaves) > 1
+        need = offset + limit if len(tiers) == 1 or cheap else RANK_DEPTH
         if result:
             keep = None if whole else result
-            combined = _ranking(db, rank, keep, result_key, need, cache_key, stored)
+            combined = _ranking(
+                db, rank, keep, result_key, need, cache_key, snap.generation, stored
+            )
     for number, tier in enumerate(tiers):
         count = tier.bit_count()
         if offset >= count:
@@ -268,7 +275,9 @@ def _order(
             )
             if page is None:  # the tier's rows lie deeper than the shared order reaches
                 key = (*result_key, ("tier", number, len(tiers)))
-                ranking = _ranking(db, rank, tier, key, offset + take, cache_key, stored)
+                ranking = _ranking(
+                    db, rank, tier, key, offset + take, cache_key, snap.generation, stored
+                )
                 page = ranking.page(offset, take)
             out += page
         elif relevance and matched is None and query_cases:
@@ -296,7 +305,8 @@ def _ranking(
     filter_key: tuple[Any, ...],
     need: int,
     cache_key: CacheKey | None,
-    stored: TermOrder | None = None,
+    generation: int,
+    stored: Ranking | None = None,
 ) -> Ranking:
     """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the ranker's match
     set (restricted to `keep`, which `filter_key` names; None: the whole match set): from
@@ -315,26 +325,17 @@ def _ranking(
     if keep is not None and base is not None:
         unfiltered: Ranking | None = MATCH_CACHE.get((*base, ()))
         if unfiltered is not None:
-            member = member_function(keep)
-            pairs = zip(unfiltered.rowids, unfiltered.scores, strict=True)
-            rows = [(r, s) for r, s in pairs if member(r)]
-            if unfiltered.complete or len(rows) >= need:
-                return Ranking(
-                    array("q", [r for r, _ in rows]),
-                    array("d", [s for _, s in rows]),
-                    complete=unfiltered.complete,
-                )
+            members = unfiltered.filtered(member_function(keep))
+            if members.covers(need):
+                return members
     depth = max(RANK_DEPTH, need)
-    ranking = (
-        stored.walk(None if keep is None else member_function(keep), depth) if stored else None
-    )
+    ranking: Ranking | None = stored
+    if stored is not None and keep is not None:
+        ranking = stored.filtered(member_function(keep), depth)
     if ranking is None or not ranking.covers(need):
-        rows = by_relevance(db, rank, keep, 0, depth)
-        ranking = Ranking(
-            array("q", [r for r, _ in rows]),
-            array("d", [-score for _, score in rows]),  # type: ignore[operator]
-            complete=len(rows) < depth,
-        )
+        ranking = bounded_ranking(db, rank, keep, need, depth, generation, cache_key)
+    if ranking is None or not ranking.covers(need):
+        ranking = ranking_of(by_relevance(db, rank, keep, 0, depth), complete_below=depth)
     if key is not None:
         MATCH_CACHE.put(key, ranking, ranking.nbytes())
     return ranking
