@@ -16,7 +16,7 @@ from imr_search.sqlite import search as search_module
 from imr_search.sqlite.cache import MATCH_CACHE
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.ranking import refresh_orders
-from imr_search.sqlite.schema import GENERATION, meta_int
+from imr_search.sqlite.schema import GENERATION, ORDERS_GENERATION, meta_int
 from indexer.documents import source_documents
 from synthetic.corpus import generate_letters
 
@@ -164,17 +164,36 @@ def test_a_write_retires_the_orders_until_finish(tmp_path: Path) -> None:
     reference.close()
 
 
-def test_an_index_without_the_table_is_still_searched(tmp_path: Path) -> None:
-    """A file made before stored orders existed, opened read-only: scored as before."""
+def test_a_file_made_before_orders_and_the_narrow_index(tmp_path: Path) -> None:
+    """Read-only, it is searched as before (scored; rows read from `items`); a writer adds
+    what it lacks, and its finish() stores the orders."""
     path = tmp_path / "old.sqlite3"
-    _build(path, order_min_df=5).close()
+    built = _build(path, order_min_df=5)
+    requests = [
+        {"query": "therapy", "filters": {"outcome": ["Upheld"]}},
+        {"query": "kyphoplasty OR therapy", "sort": "date", "per_page": 50},
+        {"query": "pain", "sort": "oldest", "filters": {"category": ["Pharmacy"]}},
+    ]
+    expected = [_answer(built, **r) for r in requests]
+    facets = built.search(SearchRequest(query="therapy")).facets
+    built.close()
     db = sqlite3.connect(path)
     db.execute("DROP TABLE term_orders")
+    db.execute("DROP INDEX items_by_row")
+    db.execute("DELETE FROM meta WHERE key = ?", (ORDERS_GENERATION,))
     db.commit()
     db.close()
-    engine = SqliteEngine(str(path))
-    assert _answer(engine, query="therapy")
-    engine.close()
+    old = SqliteEngine(str(path))
+    assert [_answer(old, **r) for r in requests] == expected
+    assert old.search(SearchRequest(query="therapy")).facets == facets
+    old.close()
+    writer = SqliteEngine(str(path), writable=True, order_min_df=5)
+    writer.finish()
+    assert writer.db.execute("SELECT count(*) FROM term_orders").fetchone()[0] > 0
+    indexes = {n for (n,) in writer.db.execute("SELECT name FROM sqlite_master")}
+    assert "items_by_row" in indexes
+    assert [_answer(writer, **r) for r in requests] == expected
+    writer.close()
 
 
 def test_orders_of_another_generation_are_not_stored(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 
 from imr_search.sqlite.postings import Snapshot, iter_bits
+from imr_search.sqlite.schema import by_row
 
 Page = list[tuple[int, float | None]]  # (rowid, score) of one page of hits
 
@@ -77,8 +78,9 @@ def by_date(
     # Sparse result: sort just its rows.
     rowids = json.dumps(list(iter_bits(result)))
     direction = "ASC" if oldest else "DESC"
-    found = db.execute(
-        "SELECT rowid FROM items WHERE rowid IN (SELECT value FROM json_each(?))"
+    found = by_row(
+        db,
+        "SELECT rowid FROM items {by_row} WHERE rowid IN (SELECT value FROM json_each(?))"
         f" ORDER BY decision_date IS NULL, decision_date {direction}, id LIMIT ? OFFSET ?",
         (rowids, limit, offset),
     ).fetchall()
