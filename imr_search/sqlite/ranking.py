@@ -213,7 +213,9 @@ def refresh_orders(
     local = threading.local()
     readers: list[sqlite3.Connection] = []
 
-    def order_of(term: str) -> tuple[str, Page]:
+    def order_of(term: str) -> tuple[str, Ranking]:
+        """The term's order, as arrays (a result waiting to be stored is 80 kB, not the
+        500 kB of Python tuples)."""
         reader = getattr(local, "db", None)
         if reader is None:
             reader = local.db = connect(path, writable=False)
@@ -221,23 +223,24 @@ def refresh_orders(
         with atomic(reader, write=False):
             if meta_int(reader, GENERATION) != generation:
                 raise _MovedOn
-            return term, by_relevance(reader, Ranker(FTS, f'"{term}"', exact=True), None, 0, depth)
+            rows = by_relevance(reader, Ranker(FTS, f'"{term}"', exact=True), None, 0, depth)
+        return term, ranking_of(rows, complete_below=depth)
 
     try:
         with atomic(db), ThreadPoolExecutor(_SCORERS) as pool:
             if meta_int(db, GENERATION) != generation:
                 raise _MovedOn
             db.execute("DELETE FROM term_orders")
-            for term, rows in pool.map(order_of, terms):
+            for term, order in pool.map(order_of, terms):
                 db.execute(
                     "INSERT INTO term_orders(term, generation, complete, rowids, scores)"
                     " VALUES (?, ?, ?, ?, ?)",
                     (
                         term,
                         generation,
-                        int(len(rows) < depth),
-                        array("q", [r for r, _ in rows]).tobytes(),
-                        array("d", [-s for _, s in rows]).tobytes(),  # type: ignore[operator]
+                        int(order.complete),
+                        order.rowids.tobytes(),
+                        order.scores.tobytes(),
                     ),
                 )
             set_meta(db, ORDERS_GENERATION, generation)

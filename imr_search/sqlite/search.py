@@ -8,7 +8,10 @@ Order of work, and why:
    as far as its shown top values need (`Snapshot.top_counts`).
 3. Only then are hits ordered: bm25 with column weights when the match set is small enough
    to score (bm25 scores every matching row; FTS5 has no early termination), otherwise the
-   newest first, and the response says so. Highlights and snippets are made for one page.
+   newest first, and the response says so. A query that is one common term reads its stored
+   order instead of scoring, and an OR of words (a word and its synonyms) scores a bounded
+   set of candidates (imr_search.sqlite.ranking): the same rows and scores, without the
+   pass over every match. Highlights and snippets are made for one page.
 
 What a search computes about its whole result set depends only on the index generation,
 the query and the filters, not on the page or the sort: match sets, facet summaries and the
@@ -308,9 +311,10 @@ def _ranking(
     generation: int,
     stored: Ranking | None = None,
 ) -> Ranking:
-    """The first `need` (at least RANK_DEPTH) rows of the bm25 order of the ranker's match
-    set (restricted to `keep`, which `filter_key` names; None: the whole match set): from
-    the ranker's `stored` order when its rows hold enough of them, else scored.
+    """At least the first `need` rows of the bm25 order of the ranker's match set (restricted
+    to `keep`, which `filter_key` names; None: the whole match set): from the ranker's
+    `stored` order when its rows hold enough of them, else from bounded candidates
+    (ranking.bounded_ranking), else scored (then RANK_DEPTH rows at least).
 
     bm25 scores every matching row, whatever the page, so the first rows of the order are
     kept in the per-generation cache: the next pages, and facet clicks whose members are
