@@ -18,8 +18,11 @@ from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.ranking import refresh_orders
 from imr_search.sqlite.schema import GENERATION, ORDERS_GENERATION, meta_int
 from indexer.documents import source_documents
+from indexer.parse import parse_file
+from mappings.schema import ItemDocument
 from synthetic.corpus import generate_letters
 
+REAL = Path(__file__).resolve().parents[2] / "shared" / "real-letters" / "txt"
 # Words and phrases of every generated letter's vocabulary: one term each (a phrase of two
 # common words is one gram), several terms, a prefix, a scope, a phrase searched by positions.
 QUERIES = [
@@ -231,3 +234,30 @@ def test_a_word_and_its_synonyms_are_ranked_among_candidates(
     assert scored_whole and all(r["filters"] not in FILTERS[:2] for r in scored_whole)
     engine.close()
     reference.close()
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="the real letters are not here")
+def test_on_the_real_letters_stored_orders_give_the_scored_hits(tmp_path: Path) -> None:
+    """Every word of the real letters' requests in 3+ items, alone and with an outcome
+    selected, and the everyday synonyms: the same hits and scores as scoring."""
+    letters = [
+        source_documents(f"/real/{n}.txt", "fp", parse_file(path))
+        for n, path in enumerate(sorted(REAL.glob("*.txt")))
+    ]
+    engines = []
+    for name, min_df in (("stored", 3), ("scored", 10**9)):
+        engine = SqliteEngine(str(tmp_path / f"{name}.sqlite3"), writable=True, order_min_df=min_df)
+        engine.write(letters)
+        engine.finish()
+        engines.append(engine)
+    stored, scored = engines
+    assert stored.db.execute("SELECT count(*) FROM term_orders").fetchone()[0] > 100
+    docs: list[ItemDocument] = [doc for entry in letters for doc in entry.items]
+    words = sorted({w for doc in docs for w in doc.treatment.lower().split() if w.isalpha()})
+    queries = [w for w in words if len(w) > 3][:80] + SYNONYMS + ["therapy", '"medical necessity"']
+    for query in queries:
+        for filters in ({}, {"outcome": ["Upheld"]}):
+            request = {"query": query, "filters": filters, "per_page": 10}
+            assert _answer(stored, **request) == _answer(scored, **request), request
+    for engine in engines:
+        engine.close()
