@@ -25,6 +25,7 @@ import sqlite3
 import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 from imr_search.sqlite.cache import CacheKey, Ranking
 from imr_search.sqlite.grams import terms_of
@@ -56,20 +57,33 @@ _ONE_STRING = re.compile(r'^"([^"]+)"$')  # a MATCH of one quoted string, no col
 
 
 def by_relevance(
-    db: sqlite3.Connection, rank: Ranker, keep: int | None, offset: int, limit: int
+    db: sqlite3.Connection,
+    rank: Ranker,
+    keep: int | None,
+    offset: int,
+    limit: int,
+    *,
+    listed: bool = False,
 ) -> Page:
     """bm25 order (best first; ties by rowid) over the ranker's match set, filtered by
-    `keep`."""
+    `keep`: a Python call per match, or (`listed`, for a few thousand rows) SQLite's own
+    membership test of the rows listed (an index of them, built once); `+rowid` keeps the
+    planner from asking FTS5 for each of them by rowid (every such lookup would count the
+    term's rows again for its idf)."""
     table = rank.table
     where = f"{table} MATCH ?"
-    if keep is not None:
+    params: list[Any] = [rank.match]
+    if keep is not None and listed:
+        where += " AND +rowid IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(list(iter_bits(keep))))
+    elif keep is not None:
         db.create_function("imr_keep", 1, member_function(keep), deterministic=True)
         where += " AND imr_keep(rowid)"
     score = BM25 if table == FTS else f"bm25({table})"
     rows = db.execute(
         f"SELECT rowid, {score} AS score FROM {table} WHERE {where}"
         " ORDER BY score, rowid LIMIT ? OFFSET ?",
-        (rank.match, limit, offset),
+        (*params, limit, offset),
     ).fetchall()
     return [(rowid, -score) for rowid, score in rows]
 
@@ -152,7 +166,7 @@ def bounded_ranking(
             candidates |= bits_from_rowids(order.rowids[:n])
             # a member after the n-th scores no more than it, nor one after the stored rows
             bound += -order.scores[n - 1] if len(order.rowids) > n else after
-        rows = scored_among(db, rank, candidates, depth)
+        rows = by_relevance(db, rank, candidates, 0, depth, listed=True)
         if bound == 0.0:  # the candidates are every row the OR matches
             return ranking_of(rows, complete_below=depth)
         # Above the bound with a margin: FTS5 may add the leaves' shares in another order.
@@ -162,20 +176,6 @@ def bounded_ranking(
         if all(len(order.rowids) <= n for order in orders):
             return None  # no more stored rows to add
     return None
-
-
-def scored_among(db: sqlite3.Connection, rank: Ranker, rows: int, limit: int) -> Page:
-    """bm25 order (best first; ties by rowid) of the ranker's matches among `rows`: the
-    membership test is SQLite's own (an index of the rows, built once), not a Python call
-    per match; `+rowid` keeps the planner from asking FTS5 for each row by rowid (every
-    such lookup would count the term's rows again for its idf)."""
-    listed = json.dumps(list(iter_bits(rows)))
-    found = db.execute(
-        f"SELECT rowid, {BM25} AS score FROM {FTS} WHERE {FTS} MATCH ?"
-        " AND +rowid IN (SELECT value FROM json_each(?)) ORDER BY score, rowid LIMIT ?",
-        (rank.match, listed, limit),
-    ).fetchall()
-    return [(rowid, -score) for rowid, score in found]
 
 
 def ranking_of(rows: Page, *, complete_below: int) -> Ranking:
