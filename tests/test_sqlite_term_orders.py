@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_common_grams import REAL, real  # the real letters, as the engines index them
 
 from imr_search.contract import SearchRequest, SourceDocuments
 from imr_search.sqlite import search as search_module
@@ -18,11 +19,9 @@ from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.ranking import refresh_orders
 from imr_search.sqlite.schema import GENERATION, ORDERS_GENERATION, meta_int
 from indexer.documents import source_documents
-from indexer.parse import parse_file
 from mappings.schema import ItemDocument
 from synthetic.corpus import generate_letters
 
-REAL = Path(__file__).resolve().parents[2] / "shared" / "real-letters" / "txt"
 # Words and phrases of every generated letter's vocabulary: one term each (a phrase of two
 # common words is one gram), several terms, a prefix, a scope, a phrase searched by positions.
 QUERIES = [
@@ -238,12 +237,10 @@ def test_a_word_and_its_synonyms_are_ranked_among_candidates(
 
 @pytest.mark.skipif(not REAL.is_dir(), reason="the real letters are not here")
 def test_on_the_real_letters_stored_orders_give_the_scored_hits(tmp_path: Path) -> None:
-    """Every word of the real letters' requests in 3+ items, alone and with an outcome
-    selected, and the everyday synonyms: the same hits and scores as scoring."""
-    letters = [
-        source_documents(f"/real/{n}.txt", "fp", parse_file(path))
-        for n, path in enumerate(sorted(REAL.glob("*.txt")))
-    ]
+    """Words of the real letters' requests (the first 80 of four letters or more, in
+    alphabetical order) and the everyday synonyms, alone and with an outcome selected: the
+    same hits and scores as scoring. Stored orders from 3 items up, so most words have one."""
+    letters = real()
     engines = []
     for name, min_df in (("stored", 3), ("scored", 10**9)):
         engine = SqliteEngine(str(tmp_path / f"{name}.sqlite3"), writable=True, order_min_df=min_df)
