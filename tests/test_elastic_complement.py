@@ -277,3 +277,36 @@ def test_writes_are_seen_by_the_next_search(engine: ElasticEngine, used: list[bo
     assert grown.total > changed.total
     assert counts(grown) == counts(counted_by(engine, request, 2.0))
     assert used.count(True) >= 3
+
+
+@pytest.mark.elasticsearch
+def test_the_index_size_is_counted_once_per_state_and_follows_writes(
+    engine: ElasticEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Similar cases read the index's size (more_like_this's cut-off for common words):
+    counted once per state of the index, exact after writes, and counted each time when the
+    credentials may not read statistics."""
+    client, index = engine.client, engine.items_index
+    engine._whole.clear()
+    searches: list[object] = []
+    original = complement.run.answer
+
+    def counting(*args: Any) -> Any:
+        searches.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(complement.run, "answer", counting)
+    size = complement.item_count(client, index, engine._whole)
+    assert size == engine.count() == sum(len(e.items) for e in ENTRIES)
+    assert complement.item_count(client, index, engine._whole) == size
+    assert len(searches) == 1  # the second read is the kept count
+    more = [
+        source_documents("/more/size.txt", "more-size", next(iter(generate_letters(1, seed=13))))
+    ]
+    assert engine.write(more) == []
+    engine.finish()
+    assert complement.item_count(client, index, engine._whole) == size + len(more[0].items)
+    assert len(searches) == 2
+    monkeypatch.setattr(engine._whole, "refused", True)
+    assert complement.item_count(client, index, engine._whole) == size + len(more[0].items)
+    assert len(searches) == 3

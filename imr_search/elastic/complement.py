@@ -130,6 +130,23 @@ def whole_counts(
     return counted
 
 
+def item_count(client: Elasticsearch, index: str, kept: WholeCounts) -> int:
+    """The exact number of items `index` holds, counted once per state of the index (kept
+    in `kept` as the whole index's answer to a search of no hits): the state's fingerprint
+    costs 2 ms at 1M items, counting every item 6-10 ms. Counted each time when the
+    credentials may not read index statistics."""
+    every: Search[Any] = Search().extra(size=0, track_total_hits=True)
+    if not kept.refused:
+        try:
+            counted = whole_counts(client, index, kept, every)
+        except AuthorizationException:
+            kept.refused = True
+        else:
+            if counted is not None:
+                return counted.total
+    return Counted.of(run.answer(client, index, every)).total
+
+
 def subtract(whole: Mapping[str, Any], part: Mapping[str, Any]) -> dict[str, Any] | None:
     """Aggregation answers `whole` minus `part` (counted over a subset of whole's items):
     counts subtracted, buckets left at 0 dropped, the rest in count order (ties by key), as

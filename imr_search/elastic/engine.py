@@ -12,6 +12,7 @@ import contextlib
 import dataclasses
 import time
 from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
@@ -375,10 +376,11 @@ class ElasticEngine:
         return [from_builtins(h["_source"], ItemDocument) for h in hits]
 
     def similar(self, request: SimilarRequest) -> list[SimilarHit]:
-        source = self.get_item(request.item_id) if request.item_id is not None else None
-        with self._calls():
-            total = int(self.client.count(index=self.items_index)["count"])
-            return run_similar(self.client, self.items_index, request, source, total)
+        # The index's size (complement.item_count), read beside the item: 6-10 ms at 1M.
+        with self._calls(), ThreadPoolExecutor(max_workers=1) as beside:
+            size = beside.submit(complement.item_count, self.client, self.items_index, self._whole)
+            source = self.get_item(request.item_id) if request.item_id is not None else None
+            return run_similar(self.client, self.items_index, request, source, size.result())
 
     def close(self) -> None:
         """Record queued fingerprints and restore the refresh interval, as far as possible:
