@@ -28,7 +28,8 @@ With facet selections each facet is counted under the *other* facets' selections
 would need the whole index's counts per combination of selections: those searches are
 counted directly. So are all searches when the credentials may not read index statistics
 (the `monitor` index privilege): the fingerprint needs them. The first search of an engine
-counts the whole index once to learn its size.
+counts the whole index once to learn its size. The index's size itself (`item_count`, which
+similar cases need) is kept the same way, per state of the index.
 """
 
 from __future__ import annotations
