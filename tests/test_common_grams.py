@@ -19,6 +19,7 @@ from imr_search.sqlite import schema
 from imr_search.sqlite.compiler import compile_match
 from imr_search.sqlite.engine import SqliteEngine
 from imr_search.sqlite.grams import RUN_BREAK, CommonGrams, gram_term
+from imr_search.sqlite.matching import ranker
 from imr_search.sqlite.rows import build_row
 from indexer.documents import source_documents
 from indexer.parse import parse_file
@@ -158,6 +159,24 @@ def test_everyday_phrase_is_one_gram_lookup(generated_engine: SqliteEngine) -> N
     assert expanded is not None
     assert compile_match(expanded, rewrite) == (
         '({request_grams} : "0physic0therapi0" OR {request} : "pt" OR {request} : "physiotherapy")'
+    )
+
+
+def test_synonyms_that_meet_in_one_gram_string_are_searched_once(
+    generated_engine: SqliteEngine,
+) -> None:
+    """The synonyms "urine drug test" and "urine drug testing" stem to the same grams: one
+    phrase in the MATCH (FTS5 would run it twice, bm25 count it twice), one ranker leaf."""
+    rewrite = generated_engine.grams.rewriter(generated_engine.db)
+    ast = plan('"urine drug testing"').ast
+    assert ast is not None
+    match = compile_match(ast, rewrite)
+    assert match.count('"0urin0drug0 0drug0test0"') == 1
+    assert match.count(" OR ") == 2  # the test, the screen and "uds"
+    assert ranker(ast, rewrite).leaves == (
+        '"0urin0drug0 0drug0test0"',
+        '"uds"',
+        '"0urin0drug0 0drug0screen0"',
     )
 
 

@@ -130,7 +130,9 @@ def _compile(node: Node, how: _Compiler = _POSITIONAL) -> str:
                     "(e.g. '(knee OR hip) -arthroscopy')."
                 )
             parts.append(_compile(positive, how))
-        return "(" + " OR ".join(parts) + ")"
+        # Synonyms can meet in one gram string ("urine drug test", "urine drug testing"):
+        # FTS5 would run that phrase twice and bm25 would count it twice.
+        return "(" + " OR ".join(dict.fromkeys(parts)) + ")"
     if isinstance(node, And):
         positives: list[str] = []
         negatives: list[str] = []

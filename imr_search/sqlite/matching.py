@@ -87,7 +87,7 @@ def ranker(node: Node, grams: PhraseRewrite | None = None) -> Ranker:
     or its `request:` words when it has no other."""
     if not _has_request_words(node):
         leaves = _or_leaves(node)
-        ranked = tuple(compile_match(leaf, grams) for leaf in leaves) if leaves else ()
+        ranked = tuple(dict.fromkeys(compile_match(leaf, grams) for leaf in leaves or ()))
         return Ranker(FTS, compile_match(node, grams), exact=True, leaves=ranked)
     if request_only(node):
         return Ranker(REQUEST, compile_match(node, grams), exact=True)
