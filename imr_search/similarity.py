@@ -51,6 +51,11 @@ MAX_FINDINGS = 4
 # for about a fifth less time on Elasticsearch at 100k items (p95 49.7 -> 40.1 ms).
 CANDIDATES_PER_TIER = 100
 TIERS = ("concept", "family", "category", "any")
+# The most items a word may occur in and still make two cases similar, on both engines (the
+# text tier of each search: SQLite's bm25 terms, Elasticsearch's more_like_this): a word in
+# more items says little about which of them are alike, and every item holding it is scored.
+# SQLite also keeps the chosen words' items together within it (sqlite.similar_terms).
+TERM_DF_BUDGET = 25_000
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ similarity.CANDIDATES_PER_TIER; a tier of the probe's kind with fewer text match
 by a second search, newest decisions first. Lower tiers are only searched while higher ones hold
 fewer than k. more_like_this is tuned for short rationales (Elasticsearch's defaults, min_term
 freq 2 and min_doc_freq 5, drop nearly every word of a paragraph), never picks words that
-carry no evidence (clinical.findings.no_evidence_words) or occur in over half the items.
+carry no evidence (clinical.findings.no_evidence_words) or occur in over half the items, or in
+more than similarity.TERM_DF_BUDGET items (the same bound as SQLite's).
 
 "Shared terms": the item's (or text's) strongest terms, chosen the way more_like_this chooses
 them (the term vectors API with the same filter), that also occur in the case, in the form
@@ -41,6 +42,7 @@ from imr_search.elastic.writer import SOURCE_EXCLUDES
 from imr_search.errors import InvalidParameter
 from imr_search.similarity import (
     CANDIDATES_PER_TIER,
+    TERM_DF_BUDGET,
     TIERS,
     Candidate,
     Probe,
@@ -104,7 +106,7 @@ def run_similar(
     total: int,
 ) -> list[SimilarHit]:
     """`source` is the item document when searching by item id (None for pasted text)."""
-    max_df = max(total // 2, 2)
+    max_df = min(max(total // 2, 2), TERM_DF_BUDGET)
     fields = fields_of(request)
     if source is not None:
         probe = probe_of_item(source, request.as_requested)

@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from clinical.findings import no_evidence_words
 from imr_search.marks import MARK_END, MARK_START, marked_spans
 from imr_search.query import words_of
+from imr_search.similarity import TERM_DF_BUDGET
 from imr_search.sqlite.marking import LONG_TEXT, mark_long_text
 from imr_search.sqlite.schema import FTS_COLUMNS, TOKENIZER
 
 MAX_TERMS = 20
 MIN_TERMS = 3
-DF_BUDGET = 25_000  # total document frequency of the chosen terms (rows bm25 will score)
 MIN_WORD = 3
 SHARED_SHOWN = 6
 
@@ -80,7 +80,7 @@ def distinctive_terms(
         scored.append(QueryTerm(stem, surface[stem][1], weight * idf))
     scored.sort(key=lambda t: (-t.weight, t.stem))
     chosen: list[QueryTerm] = []
-    budget = DF_BUDGET
+    budget = TERM_DF_BUDGET
     for term in scored:
         n = df[term.stem]
         if n > budget:
@@ -92,7 +92,7 @@ def distinctive_terms(
     if len(chosen) < MIN_TERMS:
         # Only common words: add the rarest of the strongest few, within twice the budget.
         extra = sorted((t for t in scored[:MAX_TERMS] if t not in chosen), key=lambda t: df[t.stem])
-        budget += DF_BUDGET
+        budget += TERM_DF_BUDGET
         for term in extra:
             if len(chosen) >= MIN_TERMS or df[term.stem] > budget:
                 break

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pytest
 
 from imr_search.contract import Engine, SimilarRequest
+from imr_search.elastic import similar as elastic_similar
 from imr_search.errors import InvalidParameter, ItemNotFound
+from imr_search.sqlite import similar_terms
 from mappings.schema import to_builtins
 from search_ui.payloads import similar_case
 
@@ -91,6 +93,20 @@ def test_every_item_has_some_similar_case(engine: Engine) -> None:
         hits = engine.similar(SimilarRequest(item_id=item_id, k=3))
         letter = ITEMS[item_id][0].letter_id
         assert all(h.doc.letter_id != letter for h in hits)
+
+
+def test_words_in_more_items_than_the_budget_make_no_case_similar(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """similarity.TERM_DF_BUDGET bounds how many items a word of similar cases may be in, on
+    both engines: the kyphoplasty words (in L17-1, L17-2, L18-1 and L19-1) above it are
+    nobody's shared terms; the same kind of request still comes first."""
+    monkeypatch.setattr(similar_terms, "TERM_DF_BUDGET", 1)
+    monkeypatch.setattr(elastic_similar, "TERM_DF_BUDGET", 1)
+    hits = engine.similar(SimilarRequest(item_id=ID["L17-1"], k=7))  # k: no cached answer
+    assert {h.doc.id for h in hits[:2]} == {ID["L18-1"], ID["L19-1"]}
+    for hit in hits:
+        assert not any(t.lower().startswith(SHARED_STEMS) for t in hit.shared_terms), hit
 
 
 # --- the same kind of request first, and the options (imr_search.similarity) ---------------
