@@ -88,10 +88,11 @@ class Failed(Generic[T]):
 def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> None:
     """A worker: run tasks from `conn` until it closes, each under the limits.
 
-    Messages in: ("task", seq, task), ("cancel", seq, None) (the task went to another worker:
-    skip it), None (stop). Out: ("start", seq) before a task, ("done", seq, status, value,
-    next) after it, where `next` is the task started right after it (already there) or None:
-    one message, one wake-up of the parent per task."""
+    Messages in: ("tasks", None, [(seq, task), ...]) (those sent together: one message),
+    ("cancel", seq, None) (the task went to another worker: skip it), None (stop). Out:
+    ("start", seq) before a task, ("done", seq, status, value, next) after it, where `next`
+    is the task started right after it (already there) or None: one message, one wake-up of
+    the parent per task."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     faulthandler.disable()  # a reader crash is reported as the file's failure, not dumped
     if hasattr(signal, "SIGALRM"):
@@ -106,11 +107,11 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
                 message = conn.recv()
                 if message is None:
                     return
-                kind, seq, task = message
+                kind, seq, tasks = message
                 if kind == "cancel":
                     cancelled.add(seq)
                 else:
-                    inbox.append((seq, task))
+                    inbox.extend(tasks)
         except (EOFError, OSError):  # the parent has gone: so do we
             return
         while inbox and inbox[0][0] in cancelled:
@@ -329,21 +330,23 @@ class WorkerPool(Generic[T, R]):
 
     def _assign(self, pending: deque[tuple[int, T]]) -> None:
         """Send pending tasks to the least loaded workers, up to `depth` each, in order;
-        none to a worker stuck on a slow task (while another could take them)."""
+        none to a worker stuck on a slow task (while another could take them). Each worker
+        gets its tasks in one message: one pickling and one pipe write, not one per task."""
+        batches: dict[int, list[tuple[int, T]]] = {}  # worker's position -> its new tasks
         while pending:
             now = time.monotonic()
             ready = [w for w in self._workers if not self._slow(w, now)] or self._workers
             worker = min(ready, key=lambda w: len(w.queued))
             if len(worker.queued) >= self.depth:
-                return
+                break
             seq, task = pending.popleft()
             if not worker.queued:
                 worker.head_since = time.monotonic()
             worker.queued.append((seq, task))
-            try:
-                worker.conn.send(("task", seq, task))
-            except (OSError, ValueError):  # it died: found and handled by _collect
-                return
+            batches.setdefault(self._workers.index(worker), []).append((seq, task))
+        for index, batch in batches.items():
+            with contextlib.suppress(OSError, ValueError):  # it died: _collect handles it
+                self._workers[index].conn.send(("tasks", None, batch))
 
     def _slow(self, worker: _Worker, now: float) -> bool:
         """Busy with one task for longer than a letter takes (with another worker to help)."""
