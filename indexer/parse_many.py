@@ -25,9 +25,12 @@ from mappings.schema import encode
 R = TypeVar("R")
 
 # Files sent ahead to the worker, and how long the pool thread lets its replies gather
-# (indexer.workers.WorkerPool): a few milliseconds' worth of letters per wake-up, not one.
-DEPTH = 32
-LINGER_SECONDS = 0.004
+# (indexer.workers.WorkerPool): several milliseconds' worth of letters per wake-up, not one.
+# A wake-up costs the command more than the letters it brings back (on a busy machine, where
+# the worker gets part of a core, 4 ms brought back fewer than 3); while the pool thread
+# lingers the worker still holds over half of DEPTH, more than 8 ms of text letters.
+DEPTH = 64
+LINGER_SECONDS = 0.008
 
 
 def parse_one(path: str) -> Letter | LetterError:
