@@ -42,12 +42,12 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     def above(folder: Path) -> set[str]:
         return {raw for raw, root in roots if root == folder or root in folder.parents}
 
-    def origin(path: Path) -> str:
-        """The first command-line path that a path the walk found is, or is under. Looked up
-        once per folder, by name (pathlib's `parents` and comparisons are slow), unless the
-        path was given itself."""
-        name = str(path)
+    def origin(name: str) -> str:
+        """The first command-line path that a file or folder the walk found (by its name) is,
+        or is under. Looked up once per folder, by name (pathlib's `parents` and comparisons
+        are slow), unless the path was given itself."""
         if name in root_names:
+            path = Path(name)
             return next((raw for raw, root in roots if raw in above(path.parent) or path == root))
         folder = os.path.dirname(name)
         first = folders.get(folder)
@@ -63,9 +63,9 @@ def parse_command(paths: tuple[str, ...], file_seconds: float, file_memory: int)
     try:
         walked: set[str] = set()
         for found in parse_paths_json(paths, Limits(file_seconds, file_memory)):
-            path = Path(found.path) if isinstance(found, Unwalked) else found[0]
+            name = str(Path(found.path)) if isinstance(found, Unwalked) else found[0]
             if not walked.issuperset(paths):  # once every path has yielded, nothing to learn
-                walked.add(origin(path))
+                walked.add(origin(name))
             if isinstance(found, Unwalked):
                 failed += int(found.failed)
                 click.echo(f"{found.path}: {found.reason}", err=True)

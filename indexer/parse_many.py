@@ -18,16 +18,19 @@ import msgspec
 
 from indexer.errors import LetterError
 from indexer.records import Letter
-from indexer.walk import Unwalked, walk_letter_files
+from indexer.walk import Unwalked, walk_letter_names
 from indexer.workers import Done, Limits, WorkerPool
 from mappings.schema import encode
 
 R = TypeVar("R")
 
 # Files sent ahead to the worker, and how long the pool thread lets its replies gather
-# (indexer.workers.WorkerPool): a few milliseconds' worth of letters per wake-up, not one.
-DEPTH = 32
-LINGER_SECONDS = 0.004
+# (indexer.workers.WorkerPool): several milliseconds' worth of letters per wake-up, not one.
+# A wake-up costs the command more than the letters it brings back (on a busy machine, where
+# the worker gets part of a core, 4 ms brought back fewer than 3); while the pool thread
+# lingers the worker still holds over half of DEPTH, more than 8 ms of text letters.
+DEPTH = 64
+LINGER_SECONDS = 0.008
 
 
 def parse_one(path: str) -> Letter | LetterError:
@@ -60,13 +63,15 @@ def parse_paths(
     paths: Iterable[str | Path], limits: Limits | None = None
 ) -> Iterator[tuple[Path, Letter | LetterError] | Unwalked]:
     """(file, its letter or its LetterError) in walk order, and what the walk did not enter."""
-    return _in_workers(parse_one, paths, limits)
+    for found in _in_workers(parse_one, paths, limits):
+        yield found if isinstance(found, Unwalked) else (Path(found[0]), found[1])
 
 
 def parse_paths_json(
     paths: Iterable[str | Path], limits: Limits | None = None
-) -> Iterator[tuple[Path, bytes | LetterError] | Unwalked]:
-    """`parse_paths` with each letter as its JSON line (`parse_one_json`)."""
+) -> Iterator[tuple[str, bytes | LetterError] | Unwalked]:
+    """`parse_paths` with each file as its name (no Path object per file) and each letter as
+    its JSON line (`parse_one_json`)."""
     return _in_workers(parse_one_json, paths, limits)
 
 
@@ -74,26 +79,22 @@ def _in_workers(
     function: Callable[[str], R | LetterError],
     paths: Iterable[str | Path],
     limits: Limits | None,
-) -> Iterator[tuple[Path, R | LetterError] | Unwalked]:
+) -> Iterator[tuple[str, R | LetterError] | Unwalked]:
     unwalked: deque[Unwalked] = deque()  # appended by the pool's thread
-    found_paths: dict[str, Path] = {}  # task -> the walk's Path (until its outcome: no new one)
 
     def files() -> Iterator[str]:
-        for found in walk_letter_files(paths):
+        for found in walk_letter_names(paths):
             if isinstance(found, Unwalked):
                 unwalked.append(found)
             else:
-                task = str(found)
-                found_paths[task] = found
-                yield task
+                yield found
 
     with WorkerPool(function, 1, limits, depth=DEPTH, linger=LINGER_SECONDS) as pool:
         for outcome in pool.imap_unordered(files()):
             while unwalked:
                 yield unwalked.popleft()
-            path = found_paths.pop(outcome.task, None) or Path(outcome.task)
             if isinstance(outcome, Done):
-                yield path, outcome.value
+                yield outcome.task, outcome.value
             else:
-                yield path, LetterError(str(path), outcome.reason)
+                yield outcome.task, LetterError(outcome.task, outcome.reason)
     yield from unwalked

@@ -310,17 +310,21 @@ CA_LABEL = re.compile(r"^[ \t]*Claims\s+Administrator\s+guidelines?\s*:", IGNORE
 REVIEWER_LABEL = re.compile(r"^[ \t]*(?:MAXIMUS|Expert\s+Reviewer)\s+guidelines?\s*:", IGNORE_CASE)
 RATIONALE_LABEL = re.compile(r"^[ \t]*Decision\s+rationale\s*:", IGNORE_CASE)
 
+# The decision of an item.
+_OUTCOME = r"(?P<outcome>Upheld|Overturned)"
+# The colon and outcome that end a decision heading line. Found from the colon (a literal the
+# engine skips to), it tells where OUTCOME_TAIL's head ends without trying every position.
+_COLON_OUTCOME = r":[ \t]*" + _OUTCOME + r"[ \t]*$"
+COLON_OUTCOME = re.compile(_COLON_OUTCOME, IGNORE_CASE)
 # A decision heading line: "<treatment>: Upheld" (also "is: Overturned"); the treatment may
 # itself contain colons ("DOS: 11/14/16", "QTY: 2"), so only the last colon counts.
-OUTCOME_TAIL = re.compile(
-    r"^(?P<head>.*?)[ \t]*:[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*$", IGNORE_CASE
-)
+OUTCOME_TAIL = re.compile(r"^(?P<head>.*?)[ \t]*" + _COLON_OUTCOME, IGNORE_CASE)
 # The outcome alone on its line after a treatment that wrapped: "...knees:" / "Upheld".
-OUTCOME_ALONE = re.compile(r"^[ \t]*(?P<outcome>Upheld|Overturned)[ \t]*$", IGNORE_CASE)
+OUTCOME_ALONE = re.compile(r"^[ \t]*" + _OUTCOME + r"[ \t]*$", IGNORE_CASE)
 # The outcome at the end of the joined heading, with the "is" of "<request> is: Upheld".
-OUTCOME_END = re.compile(
-    r"(?:[\s,]+is)?\s*:?\s*(?P<outcome>Upheld|Overturned)\s*\.?\s*$", IGNORE_CASE
-)
+# What may stand between the treatment and the outcome word: OUTCOME_END_GAP_CHARS (ASCII).
+OUTCOME_END = re.compile(r"(?:[\s,]+is)?\s*:?\s*" + _OUTCOME + r"\s*\.?\s*$", IGNORE_CASE)
+OUTCOME_END_GAP_CHARS = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f,:isIS"  # ASCII \s, ",", ":", "is"
 
 # Modified requests: "<X> was the original request. <Y> was authorized by the Claims
 # Administrator. The remaining IMR eligible portion of the original request, <Z> is: Upheld".

@@ -98,7 +98,7 @@ def read_letter_bytes(path: str | Path) -> bytes:
         raise LetterError(
             source, f"unreadable file ({exc.strerror or exc}): check the disk or copy it again"
         ) from None
-    if not data.strip():
+    if _blank(data):
         raise LetterError(
             source, "empty file: nothing to parse (re-extract or re-download the letter)"
         )
@@ -108,31 +108,32 @@ def read_letter_bytes(path: str | Path) -> bytes:
 def _read_regular_file(path: str | Path, source: str) -> bytes:
     """Open without blocking (a FIFO would wait for a writer), then refuse what is not a
     regular file, and anything larger than a letter can be, before reading it. One stat of
-    the open file (fstat) says all: a folder opens for reading on POSIX."""
+    the open file (fstat) says all: a folder opens for reading on POSIX. Read with os.read
+    on the descriptor: a file object would stat and seek again and copy through its buffer."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     try:
         status = os.fstat(fd)
         _check_regular(status.st_mode, source)
-        handle = os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
-    with handle:
         size = status.st_size
         if size > MAX_PDF_BYTES:
             raise LetterError(source, _too_large(size, pdf=True))
-        head = _read_fd(handle, 1024)
-        pdf = b"%PDF-" in head
+        # Ask for the size the file has (and a byte more, to see it grow): a read of
+        # `limit` bytes allocates a buffer that large first, which cost more than parsing
+        # the header. A file larger than any text letter is read past its first KB only when
+        # that says PDF. Only a file that grew meanwhile is read on, up to the limit.
+        head_only = size > MAX_TEXT_BYTES
+        data = _read_fd(fd, 1024 if head_only else size + 1)
+        pdf = b"%PDF-" in data[:1024]
         limit = MAX_PDF_BYTES if pdf else MAX_TEXT_BYTES
         if size > limit:
             raise LetterError(source, _too_large(size, pdf))
-        # Ask for the size the file has (and a byte more, to see it grow): a read of
-        # `limit` bytes allocates a buffer that large first, which cost more than parsing
-        # the header. Only a file that grew meanwhile is read on, up to the limit.
-        data = head + _read_fd(handle, max(size + 1 - len(head), 0))
+        if head_only:
+            data += _read_fd(fd, max(size + 1 - len(data), 0))
         if len(data) > size:
-            data += _read_fd(handle, limit + 1 - len(data))
+            data += _read_fd(fd, limit + 1 - len(data))
+    finally:
+        os.close(fd)
     if len(data) > limit:  # grew while being read
         raise LetterError(source, _too_large(len(data), pdf))
     return data
@@ -151,8 +152,15 @@ def _check_regular(mode: int, source: str) -> None:
         )
 
 
-def _read_fd(handle: Any, size: int) -> bytes:
-    return handle.read(size)
+def _read_fd(fd: int, size: int) -> bytes:
+    """`size` bytes from `fd`, or fewer at the end of the file (as a file object's read)."""
+    data = os.read(fd, size)
+    while len(data) < size:
+        more = os.read(fd, size - len(data))
+        if not more:
+            break
+        data += more
+    return data
 
 
 def _too_large(size: int, pdf: bool = False) -> str:
@@ -170,7 +178,7 @@ def _too_large(size: int, pdf: bool = False) -> str:
 
 def decode_text(data: bytes, source: str) -> str:
     """Decode a text file, rejecting binary data and undecodable bytes."""
-    if not data.strip():
+    if _blank(data):
         raise LetterError(
             source, "empty file: nothing to parse (re-extract or re-download the letter)"
         )
@@ -189,7 +197,7 @@ def decode_text(data: bytes, source: str) -> str:
         raise LetterError(
             source, "undecodable text (not UTF-8, UTF-16 or Windows-1252): re-save it as UTF-8"
         )
-    if not text.strip():
+    if _blank(text):
         raise LetterError(
             source, "empty file: nothing to parse (re-extract or re-download the letter)"
         )
@@ -215,6 +223,11 @@ def _decode(data: bytes) -> str | None:
     # Latin-1 maps every byte; accept it only when few bytes fell in the C1 control range.
     c1 = len(_C1.findall(text))
     return text if c1 <= MAX_CONTROL_SHARE * len(text) else None
+
+
+def _blank(data: bytes | str) -> bool:
+    """`not data.strip()` without the copy strip makes of a file ending in a line break."""
+    return not data or data.isspace()
 
 
 def control_count(text: str) -> int:

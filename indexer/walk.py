@@ -39,17 +39,26 @@ class Unwalked:
 
 def walk_letter_files(paths: Iterable[str | Path]) -> Iterator[Path | Unwalked]:
     """Letter files under `paths` (each once), and what was not walked (see the module)."""
+    for found in walk_letter_names(paths):
+        yield Path(found) if isinstance(found, str) else found
+
+
+def walk_letter_names(paths: Iterable[str | Path]) -> Iterator[str | Unwalked]:
+    """`walk_letter_files` with each file as its name, as str(Path) would write it: no Path
+    object per file (building and hashing one cost more than finding the file)."""
     given = [Path(raw) for raw in paths]
     roots = tuple(os.path.realpath(path) for path in given if _is_dir(path))
     walked: set[str] = set()
-    seen: set[Path] | None = set() if len(given) > 1 else None  # overlap needs more than one
+    seen: set[str] | None = set() if len(given) > 1 else None  # overlap needs more than one
     for path in given:
         if _is_dir(path):
-            found: Iterator[Path | Unwalked] = _walk(path, os.path.realpath(path), roots, walked)
+            found: Iterator[str | Unwalked] = _walk(
+                str(path), os.path.realpath(path), roots, walked
+            )
         else:
-            found = iter((path,))
+            found = iter((str(path),))
         for candidate in found:
-            if seen is not None and isinstance(candidate, Path):
+            if seen is not None and isinstance(candidate, str):
                 if candidate in seen:
                     continue
                 seen.add(candidate)
@@ -71,8 +80,8 @@ def _is_dir(path: Path) -> bool:
 
 
 def _walk(
-    folder: Path, real: str, roots: Sequence[str], walked: set[str]
-) -> Iterator[Path | Unwalked]:
+    folder: str, real: str, roots: Sequence[str], walked: set[str]
+) -> Iterator[str | Unwalked]:
     if real in walked:  # reached again through a link (or a loop): walked once already
         return
     walked.add(real)
@@ -81,7 +90,7 @@ def _walk(
             entries = sorted(listing, key=lambda entry: entry.name)
     except OSError as exc:
         yield Unwalked(
-            str(folder),
+            folder,
             f"cannot read this folder ({exc.strerror or exc}): make it readable and run "
             "again (nothing under it was read, and nothing indexed under it was pruned)",
             failed=True,
@@ -91,24 +100,25 @@ def _walk(
         if entry.name.startswith("."):
             continue
         letter = os.path.splitext(entry.name)[1].lower() in LETTER_SUFFIXES
+        name = entry.name if folder == os.curdir else entry.path  # as str(Path) writes it
         if entry.is_symlink():
-            yield from _link(entry, letter, roots, walked)
+            yield from _link(entry, name, letter, roots, walked)
         elif entry.is_dir(follow_symlinks=False):
-            yield from _walk(Path(entry.path), os.path.join(real, entry.name), roots, walked)
+            yield from _walk(name, os.path.join(real, entry.name), roots, walked)
         elif letter and _is_regular(entry):
-            yield Path(entry.path)
+            yield name
 
 
 def _link(
-    entry: os.DirEntry[str], letter: bool, roots: Sequence[str], walked: set[str]
-) -> Iterator[Path | Unwalked]:
+    entry: os.DirEntry[str], name: str, letter: bool, roots: Sequence[str], walked: set[str]
+) -> Iterator[str | Unwalked]:
     """Follow a link inside the roots; report one leading outside; yield a broken one."""
     try:
         target = os.path.realpath(entry.path, strict=True)
         mode = os.stat(target).st_mode
     except (OSError, ValueError):  # broken, or a loop: reading it reports why
         if letter:
-            yield Path(entry.path)
+            yield name
         return
     is_dir = stat.S_ISDIR(mode)
     if not (is_dir or letter):
@@ -121,9 +131,9 @@ def _link(
             failed=False,
         )
     elif is_dir:
-        yield from _walk(Path(entry.path), target, roots, walked)
+        yield from _walk(name, target, roots, walked)
     elif stat.S_ISREG(mode):
-        yield Path(entry.path)
+        yield name
 
 
 def _inside(path: str, root: str) -> bool:
@@ -138,4 +148,10 @@ def _is_regular(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-__all__ = ["LETTER_SUFFIXES", "Unwalked", "iter_letter_files", "walk_letter_files"]
+__all__ = [
+    "LETTER_SUFFIXES",
+    "Unwalked",
+    "iter_letter_files",
+    "walk_letter_files",
+    "walk_letter_names",
+]

@@ -9,7 +9,8 @@ parent owns N worker processes, each fed a few tasks at a time over its own pipe
               whose task overran by a margin (a backstop: a timer cannot end a process stuck
               in the kernel, and the parent's own estimate of when a task began is late).
     memory    RLIMIT_AS caps a worker's address space at its size when it started plus a
-              budget: Python raises MemoryError, pdfium aborts; either way that task fails.
+              budget (indexer.process_limits): Python raises MemoryError, pdfium aborts;
+              either way that task fails.
     death     a worker that dies (deadline, out of memory, crash, killed) has its current
               task reported with the reason; the tasks queued behind it go to a fresh worker.
               Workers announce each task as they start it, so the task blamed is the one
@@ -19,7 +20,8 @@ Outcomes come back as tasks complete, not in submission order, so one slow task 
 back the others (with one worker they do come back in order). At most `window` tasks are
 between the iterable and the consumer, so memory stays flat however many tasks there are.
 A thread of the parent runs the pool, as multiprocessing.Pool's own threads do, so workers go
-on while the consumer is busy (writing a batch); it also consumes the task iterable.
+on while the consumer is busy (writing a batch); it also consumes the task iterable, and hands
+the consumer the outcomes of each wake-up together (one wake-up of the consumer, not one each).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import faulthandler
 import multiprocessing
 import os
 import queue
-import re
 import select
 import signal
 import threading
@@ -39,6 +40,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any, Generic, TypeVar
+
+from indexer.process_limits import limit_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -85,15 +88,16 @@ class Failed(Generic[T]):
 def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> None:
     """A worker: run tasks from `conn` until it closes, each under the limits.
 
-    Messages in: ("task", seq, task), ("cancel", seq, None) (the task went to another worker:
-    skip it), None (stop). Out: ("start", seq) before a task, ("done", seq, status, value,
-    next) after it, where `next` is the task started right after it (already there) or None:
-    one message, one wake-up of the parent per task."""
+    Messages in: ("tasks", None, [(seq, task), ...]) (those sent together: one message),
+    ("cancel", seq, None) (the task went to another worker: skip it), None (stop). Out:
+    ("start", seq) before a task, ("done", seq, status, value, next) after it, where `next`
+    is the task started right after it (already there) or None: one message, one wake-up of
+    the parent per task."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle, once
     faulthandler.disable()  # a reader crash is reported as the file's failure, not dumped
     if hasattr(signal, "SIGALRM"):
         signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the deadline ends the process
-    _limit_memory(limits.memory_mb)
+    limit_memory(limits.memory_mb)
     inbox: deque[tuple[int, Any]] = deque()
     cancelled: set[int] = set()
     done: tuple[int, str, Any] | None = None  # the task just run (seq, status, value): unsent
@@ -103,11 +107,11 @@ def _serve(conn: Connection, function: Callable[[Any], Any], limits: Limits) -> 
                 message = conn.recv()
                 if message is None:
                     return
-                kind, seq, task = message
+                kind, seq, tasks = message
                 if kind == "cancel":
                     cancelled.add(seq)
                 else:
-                    inbox.append((seq, task))
+                    inbox.extend(tasks)
         except (EOFError, OSError):  # the parent has gone: so do we
             return
         while inbox and inbox[0][0] in cancelled:
@@ -160,34 +164,6 @@ def _readable(conn: Connection) -> bool:
 def _arm(seconds: float) -> None:
     if hasattr(signal, "setitimer"):
         signal.setitimer(signal.ITIMER_REAL, seconds)
-
-
-def _limit_memory(megabytes: int | None) -> None:
-    """Cap the address space at its current size plus `megabytes`; no core files."""
-    try:
-        import resource
-    except ImportError:  # not on this platform: the deadline still holds
-        return
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if megabytes is None or not hasattr(resource, "RLIMIT_AS"):
-        return
-    limit = _address_space() + megabytes * 1024 * 1024
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    with contextlib.suppress(ValueError, OSError):
-        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _address_space() -> int:
-    """This process's virtual size in bytes (0 where /proc is not there)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            found = re.search(r"^VmSize:\s+(\d+) kB", status.read(), re.MULTILINE)
-    except OSError:
-        return 0
-    return int(found.group(1)) * 1024 if found else 0
 
 
 # --- the parent side ------------------------------------------------------------------------
@@ -299,8 +275,9 @@ class WorkerPool(Generic[T, R]):
                     return
                 if isinstance(outcome, _Raised):
                     raise outcome.error
-                slots.release()
-                yield outcome
+                for done in outcome:  # the outcomes one wake-up of the pool thread read
+                    slots.release()
+                    yield done
         finally:
             self._stop.set()
             self._thread.join()
@@ -345,26 +322,31 @@ class WorkerPool(Generic[T, R]):
             if ready and self.linger and all(len(w.queued) > self.depth // 2 for w in busy):
                 time.sleep(self.linger)  # more replies come meanwhile: all read below
             now = time.monotonic()
-            for worker in list(self._workers):
-                self._collect(worker, ready, now, pending, outcomes)
+            batch: list[Done[T, R] | Failed[T]] = []  # handed over at once: one wake-up
+            for worker in list(self._workers):  # of the consumer, not one per outcome
+                self._collect(worker, ready, now, pending, batch)
+            if batch:
+                outcomes.put(batch)
 
     def _assign(self, pending: deque[tuple[int, T]]) -> None:
         """Send pending tasks to the least loaded workers, up to `depth` each, in order;
-        none to a worker stuck on a slow task (while another could take them)."""
+        none to a worker stuck on a slow task (while another could take them). Each worker
+        gets its tasks in one message: one pickling and one pipe write, not one per task."""
+        batches: dict[int, list[tuple[int, T]]] = {}  # worker's position -> its new tasks
         while pending:
             now = time.monotonic()
             ready = [w for w in self._workers if not self._slow(w, now)] or self._workers
             worker = min(ready, key=lambda w: len(w.queued))
             if len(worker.queued) >= self.depth:
-                return
+                break
             seq, task = pending.popleft()
             if not worker.queued:
                 worker.head_since = time.monotonic()
             worker.queued.append((seq, task))
-            try:
-                worker.conn.send(("task", seq, task))
-            except (OSError, ValueError):  # it died: found and handled by _collect
-                return
+            batches.setdefault(self._workers.index(worker), []).append((seq, task))
+        for index, batch in batches.items():
+            with contextlib.suppress(OSError, ValueError):  # it died: _collect handles it
+                self._workers[index].conn.send(("tasks", None, batch))
 
     def _slow(self, worker: _Worker, now: float) -> bool:
         """Busy with one task for longer than a letter takes (with another worker to help)."""
@@ -383,10 +365,10 @@ class WorkerPool(Generic[T, R]):
         ready: list[Any],
         now: float,
         pending: deque[tuple[int, T]],
-        outcomes: Any,
+        outcomes: list[Done[T, R] | Failed[T]],
     ) -> None:
-        """Take a worker's replies; move the tasks queued behind a slow one to other workers;
-        replace a worker that died or overran its deadline."""
+        """Take a worker's replies (onto `outcomes`); move the tasks queued behind a slow one
+        to other workers; replace a worker that died or overran its deadline."""
         if worker.conn in ready or worker.process.sentinel in ready:
             with contextlib.suppress(EOFError, OSError):
                 while _readable(worker.conn):
@@ -420,14 +402,18 @@ class WorkerPool(Generic[T, R]):
         culprit = worker.running
         if worker.queued and culprit is not None and worker.queued[0][0] == culprit:
             _, task = worker.queued.popleft()
-            outcomes.put(Failed(task, self._death(worker)))
+            outcomes.append(Failed(task, self._death(worker)))
         pending.extendleft(reversed(worker.queued))  # the others go first, in order
         worker.conn.close()
         self._workers[self._workers.index(worker)] = self._spawn()
         self.restarts += 1
 
     def _receive(
-        self, worker: _Worker, message: tuple[Any, ...], now: float, outcomes: Any
+        self,
+        worker: _Worker,
+        message: tuple[Any, ...],
+        now: float,
+        outcomes: list[Done[T, R] | Failed[T]],
     ) -> None:
         """One message from a worker: a task started, or a task done (its outcome) and
         perhaps the next one started."""
@@ -439,7 +425,7 @@ class WorkerPool(Generic[T, R]):
         if worker.queued and worker.queued[0][0] == seq:  # else it moved: theirs counts
             _, task = worker.queued.popleft()
             worker.head_since = now
-            outcomes.put(self._outcome(task, status, value))
+            outcomes.append(self._outcome(task, status, value))
             if status == "memory":
                 worker.retiring = True
         if started is not None:

@@ -112,13 +112,13 @@ def _split_items(lines: list[str]) -> tuple[list[RawItem], int, list[str]]:
         line = lines[index]
         if labels[index]:
             continue
-        tail = p.OUTCOME_TAIL.match(line)
+        tail = _outcome_tail(line)
         alone = None if tail else p.OUTCOME_ALONE.match(line)
         if not tail and not alone:
             continue
         following = _next_filled(lines, index + 1)
         if following is not None and labels[following] is None:
-            if tail and tail.group("head").strip():
+            if tail and tail[0].strip():
                 warnings.append(
                     f"line {line.strip()[:60]!r} looks like a decision but no guideline or "
                     "rationale follows: ignored"
@@ -132,16 +132,18 @@ def _split_items(lines: list[str]) -> tuple[list[RawItem], int, list[str]]:
                 or not lines[before].rstrip().endswith((":", " is"))
             ):
                 continue
-        outcome = (tail or alone).group("outcome").capitalize()  # type: ignore[union-attr]
-        head = tail.group("head").strip().lower() if tail else ""
+        outcome = (tail[1] if tail else alone.group("outcome")).capitalize()  # type: ignore[union-attr]
+        head = tail[0].strip().lower() if tail else ""
         decisions.append((index, outcome, bool(alone) or head in {"", "is"}))
 
     items: list[RawItem] = []
     starts: list[int] = []
+    headings: list[str] = []  # each decision heading unwrapped (found with its start)
     floor = 0
     for index, _outcome, starts_above in decisions:
-        start = _heading_start(lines, labels, index, floor, starts_above)
+        start, heading = _heading_start(lines, labels, index, floor, starts_above)
         starts.append(start)
+        headings.append(heading)
         floor = index + 1
     first_item = starts[0] if starts else len(lines)
     preamble = squash("\n".join(lines[:first_item]))
@@ -150,9 +152,10 @@ def _split_items(lines: list[str]) -> tuple[list[RawItem], int, list[str]]:
     if decisions and leftover:
         warnings.append(f"unrecognised text before the first item: {leftover[:60]!r}")
 
-    for number, ((index, outcome, _), start) in enumerate(zip(decisions, starts, strict=True), 1):
+    for number, ((index, outcome, _), heading) in enumerate(
+        zip(decisions, headings, strict=True), 1
+    ):
         end = starts[number] if number < len(starts) else len(lines)
-        heading = unwrap(lines[start : index + 1])
         treatment = _treatment(heading)
         if not treatment:
             warnings.append(f"decision {number} has no treatment text: skipped")
@@ -173,6 +176,17 @@ def _split_items(lines: list[str]) -> tuple[list[RawItem], int, list[str]]:
         raw.treatment, raw.outcome = treatment, outcome  # type: ignore[assignment]
         items.append(raw)
     return items, first_item, warnings
+
+
+def _outcome_tail(line: str) -> tuple[str, str] | None:
+    """(head, outcome) of a decision heading line: OUTCOME_TAIL's groups, found from the
+    colon before the outcome (COLON_OUTCOME), where the lazy head of OUTCOME_TAIL tries every
+    position of the line. Only one colon can be followed by nothing but the outcome."""
+    found = p.COLON_OUTCOME.search(line)
+    if found is None:
+        return None
+    head = line[: found.start()].rstrip(" \t")
+    return None if "\n" in head else (head, found.group("outcome"))
 
 
 def _closed(rationale: str) -> bool:
@@ -219,8 +233,9 @@ def _label_kind(line: str) -> str | None:
 
 def _heading_start(
     lines: Sequence[str], labels: Sequence[str | None], index: int, floor: int, starts_above: bool
-) -> int:
-    """First line of the decision heading that ends on line `index`.
+) -> tuple[int, str]:
+    """First line of the decision heading that ends on line `index`, and the heading
+    unwrapped (read here already: not unwrapped twice).
 
     Walk up over lines that do not end a sentence (a heading wraps; the rationale before it
     ends with a full stop), at most MAX_HEADING_LINES. A modified request ("X was the
@@ -236,7 +251,7 @@ def _heading_start(
     start = _walk_up(lines, labels, first, floor, MAX_HEADING_LINES - (index - first) - 1)
     heading = unwrap(lines[start : index + 1])
     if "original request" not in heading.lower():
-        return start
+        return start, heading
     start = _walk_up(lines, labels, first, floor, MAX_MODIFIED_HEADING_LINES - (index - first) - 1)
     if not p.WAS_ORIGINAL_REQUEST.search(unwrap(lines[start : index + 1])):
         # "X was the original request." ended a line, which stopped the walk: go on up.
@@ -246,7 +261,7 @@ def _heading_start(
             if p.WAS_ORIGINAL_REQUEST.search(lines[candidate]):
                 start = _walk_up(lines, labels, candidate, floor, MAX_MODIFIED_HEADING_LINES)
                 break
-    return start
+    return start, unwrap(lines[start : index + 1])
 
 
 def _walk_up(
@@ -269,7 +284,7 @@ def _walk_up(
 def _treatment(heading: str) -> str:
     """The disputed treatment from a decision heading (outcome and modified-request
     sentences removed)."""
-    outcome = p.OUTCOME_END.search(heading, max(0, len(heading) - 40))
+    outcome = p.OUTCOME_END.search(heading, _outcome_end_from(heading))
     text = heading[: outcome.start()] if outcome else heading
     if "original request" in text.lower():
         text = p.ORIGINAL_REQUEST_COMMA.split(text)[-1]
@@ -277,6 +292,23 @@ def _treatment(heading: str) -> str:
     if enumerator:
         text = text[enumerator.end() :]
     return trim_treatment(text)
+
+
+def _outcome_end_from(heading: str) -> int:
+    """Where to search a heading for OUTCOME_END: 40 characters before its end and, in ASCII
+    text, not before the run of OUTCOME_END_GAP_CHARS ahead of its last word (a match starts
+    in that run): the engine then tries a few positions, not forty."""
+    start = max(0, len(heading) - 40)
+    if not heading.isascii():
+        return start
+    end = heading.rstrip()
+    if end.endswith("."):
+        end = end[:-1].rstrip()
+    last = end[-10:].lower()
+    word = 6 if last.endswith("upheld") else 10 if last.endswith("overturned") else 0
+    if not word:
+        return start
+    return max(start, len(end[:-word].rstrip(p.OUTCOME_END_GAP_CHARS)))
 
 
 def _item_body(
